@@ -1,0 +1,2 @@
+// Package oauth20chi mounts the oauth20 login flow on a chi.Router.
+package oauth20chi

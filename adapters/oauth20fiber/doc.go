@@ -1,0 +1,2 @@
+// Package oauth20fiber binds the oauth20 login flow to Fiber v3.
+package oauth20fiber

@@ -1,0 +1,169 @@
+package core
+
+import (
+	"net/http"
+)
+
+// Operation names the kind of call a Request makes.
+type Operation string
+
+// Operations of a Client.
+const (
+	OpExchange          Operation = "exchange"             // authorization_code grant
+	OpRefresh           Operation = "refresh"              // refresh_token grant
+	OpClientCredentials Operation = "client_credentials"   // client_credentials grant
+	OpDeviceToken       Operation = "device_token"         // device_code grant (one poll)
+	OpDeviceAuth        Operation = "device_authorization" // RFC 8628 §3.1
+	OpRevoke            Operation = "revocation"           // RFC 7009
+	OpIntrospect        Operation = "introspection"        // RFC 7662
+	OpUserInfo          Operation = "userinfo"             // a resource request with the access token
+)
+
+// BodyFormat is how request parameters are sent.
+type BodyFormat int
+
+// Body formats.
+const (
+	// BodyForm sends parameters as application/x-www-form-urlencoded (RFC 6749).
+	BodyForm BodyFormat = iota
+	// BodyJSON sends parameters as a JSON object of strings.
+	BodyJSON
+	// BodyQuery sends parameters in the URL query (with GET: WeChat, QQ).
+	BodyQuery
+)
+
+// ResponseFormat is how a provider encodes its answers.
+type ResponseFormat int
+
+// Response formats.
+const (
+	// ResponseJSON: a JSON object. The Content-Type is not trusted either way:
+	// providers send JSON as text/plain (WeChat) or text/html; a body that is
+	// not a JSON object is ErrMalformedResponse.
+	ResponseJSON ResponseFormat = iota
+	// ResponseForm: application/x-www-form-urlencoded (QQ without fmt=json,
+	// GitHub without Accept).
+	ResponseForm
+	// ResponseJSONP: a JSON object wrapped as callback( {...} ); (QQ's
+	// /oauth2.0/me).
+	ResponseJSONP
+	// ResponseAuto: JSON, JSONP or form-encoded, whichever the body is.
+	ResponseAuto
+)
+
+// Request is one outgoing call to a provider, after the library has filled
+// the standard parameters and before the dialect and client authentication
+// have been applied. A Dialect's EditRequest hook may change anything in it.
+type Request struct {
+	Op     Operation
+	Method string
+	URL    string
+	Header http.Header
+	Params *Params
+	Format BodyFormat
+}
+
+// ErrorDetector looks at a decoded answer and reports the provider's error,
+// or nil when the answer is not an error. It runs for every status, so
+// providers that answer HTTP 200 with an error body are caught. body is the
+// decoded object (nil when the body was empty or undecodable).
+type ErrorDetector func(status int, body map[string]any) *Error
+
+// Dialect is everything in which a provider departs from RFC 6749 on the
+// wire. The zero value is RFC 6749 itself: form POST, standard names, JSON
+// answers, errors in an "error" member. A provider states its quirks as data
+// plus small hooks; the HTTP call itself is always the library's.
+//
+// A Dialect must not be modified once a Client uses it.
+type Dialect struct {
+	// Name identifies the dialect in errors and logs.
+	Name string
+
+	// ParamNames renames standard parameters on the wire, for example
+	// {"client_id": "appid", "client_secret": "secret"} for WeChat or
+	// {"grant_type": "grantType"} for DingTalk. It applies to the token,
+	// revocation, introspection and device requests and to the
+	// authorization URL.
+	ParamNames map[string]string
+
+	// ScopeSeparator joins scopes; default " " (WeChat: ",").
+	ScopeSeparator string
+	// AuthURLFragment is appended to the authorization URL as a fragment
+	// (WeChat: "wechat_redirect").
+	AuthURLFragment string
+	// AuthParamOrder puts these authorization URL parameters first, in this
+	// order (wire names). Others follow in the order they were set.
+	AuthParamOrder []string
+
+	// TokenMethod is the HTTP method of token requests; default POST. With
+	// GET, parameters go in the query.
+	TokenMethod string
+	// TokenFormat is the body format of token requests; default BodyForm.
+	TokenFormat BodyFormat
+	// TokenParamOrder puts these token request parameters first, in this
+	// order (wire names), after client authentication has added its own.
+	TokenParamOrder []string
+	// Response is the format of token-endpoint answers; default JSON.
+	Response ResponseFormat
+
+	// TokenFields maps the standard token member names to the provider's
+	// ("access_token" → "accessToken"). Missing entries keep the standard
+	// name.
+	TokenFields map[string]string
+	// Envelope, when set, names the member that holds the token fields
+	// ({"code":0,"data":{...}} → "data"). Error detectors see the whole body.
+	Envelope string
+	// DefaultTokenType is assumed when the answer has no token_type. Empty
+	// means token_type is required (RFC 6749 §5.1); providers that omit it
+	// set "Bearer".
+	DefaultTokenType string
+
+	// ErrorDetectors run in order on every answer; the first non-nil result
+	// is the error. Nil means []ErrorDetector{DetectRFC6749}.
+	ErrorDetectors []ErrorDetector
+
+	// Headers are added to every request to the provider (GitHub's
+	// Accept: application/json).
+	Headers map[string]string
+
+	// EditRequest, when set, is called last before a request is sent (after
+	// client authentication and renaming), to change anything the fields
+	// above cannot express.
+	EditRequest func(r *Request) error
+	// EditToken, when set, is called with a decoded token and the fields it
+	// came from, to fill provider-specific parts (WeChat's openid).
+	EditToken func(t *Token, fields map[string]any) error
+}
+
+// RFC6749 is the default dialect.
+var RFC6749 = &Dialect{Name: "rfc6749"}
+
+func (d *Dialect) paramName(std string) string {
+	if n, ok := d.ParamNames[std]; ok {
+		return n
+	}
+	return std
+}
+
+func (d *Dialect) tokenField(std string) string {
+	if n, ok := d.TokenFields[std]; ok {
+		return n
+	}
+	return std
+}
+
+func (d *Dialect) scopeSeparator() string {
+	if d.ScopeSeparator == "" {
+		return " "
+	}
+	return d.ScopeSeparator
+}
+
+func (d *Dialect) detectors() []ErrorDetector {
+	if d.ErrorDetectors == nil {
+		return defaultDetectors
+	}
+	return d.ErrorDetectors
+}
+
+var defaultDetectors = []ErrorDetector{DetectRFC6749}

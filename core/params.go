@@ -1,0 +1,137 @@
+package core
+
+import (
+	"net/url"
+	"strings"
+)
+
+// Params is an ordered list of request parameters. Order matters to a few
+// providers (WeChat checks the order of its authorization URL), so the
+// library never sorts parameters; they go on the wire in the order they were
+// set. The zero value is ready to use.
+type Params struct {
+	keys []string
+	vals []string
+}
+
+// Set sets key to value, replacing an earlier value in place (keeping its
+// position) or appending.
+func (p *Params) Set(key, value string) {
+	for i, k := range p.keys {
+		if k == key {
+			p.vals[i] = value
+			return
+		}
+	}
+	p.keys = append(p.keys, key)
+	p.vals = append(p.vals, value)
+}
+
+// SetIfNotEmpty sets key only when value is not empty.
+func (p *Params) SetIfNotEmpty(key, value string) {
+	if value != "" {
+		p.Set(key, value)
+	}
+}
+
+// Get returns the value of key, or "".
+func (p *Params) Get(key string) string {
+	for i, k := range p.keys {
+		if k == key {
+			return p.vals[i]
+		}
+	}
+	return ""
+}
+
+// Has reports whether key is set.
+func (p *Params) Has(key string) bool {
+	for _, k := range p.keys {
+		if k == key {
+			return true
+		}
+	}
+	return false
+}
+
+// Del removes key.
+func (p *Params) Del(key string) {
+	for i, k := range p.keys {
+		if k == key {
+			p.keys = append(p.keys[:i], p.keys[i+1:]...)
+			p.vals = append(p.vals[:i], p.vals[i+1:]...)
+			return
+		}
+	}
+}
+
+// Rename renames key to to, keeping its position and value.
+func (p *Params) Rename(key, to string) {
+	for i, k := range p.keys {
+		if k == key {
+			p.keys[i] = to
+			return
+		}
+	}
+}
+
+// Len returns the number of parameters.
+func (p *Params) Len() int { return len(p.keys) }
+
+// Each calls f for every parameter in order.
+func (p *Params) Each(f func(key, value string)) {
+	for i, k := range p.keys {
+		f(k, p.vals[i])
+	}
+}
+
+// Keys returns the parameter names in order.
+func (p *Params) Keys() []string { return append([]string(nil), p.keys...) }
+
+// Clone returns an independent copy.
+func (p *Params) Clone() *Params {
+	return &Params{keys: append([]string(nil), p.keys...), vals: append([]string(nil), p.vals...)}
+}
+
+// MoveToFront reorders the parameters so that the given keys come first, in
+// the given order; the others keep their relative order after them.
+func (p *Params) MoveToFront(order []string) {
+	if len(order) == 0 {
+		return
+	}
+	q := &Params{}
+	for _, k := range order {
+		if p.Has(k) {
+			q.Set(k, p.Get(k))
+		}
+	}
+	for i, k := range p.keys {
+		if !q.Has(k) {
+			q.Set(k, p.vals[i])
+		}
+	}
+	*p = *q
+}
+
+// Encode returns the parameters form-urlencoded, in order.
+func (p *Params) Encode() string {
+	var b strings.Builder
+	for i, k := range p.keys {
+		if i > 0 {
+			b.WriteByte('&')
+		}
+		b.WriteString(url.QueryEscape(k))
+		b.WriteByte('=')
+		b.WriteString(url.QueryEscape(p.vals[i]))
+	}
+	return b.String()
+}
+
+// Map returns the parameters as a map (for JSON bodies).
+func (p *Params) Map() map[string]string {
+	m := make(map[string]string, len(p.keys))
+	for i, k := range p.keys {
+		m[k] = p.vals[i]
+	}
+	return m
+}

@@ -1,0 +1,142 @@
+package core
+
+import (
+	"fmt"
+	"strings"
+	"time"
+)
+
+// maxExpiresIn bounds expires_in: anything longer than ten years is taken as
+// a provider bug rather than trusted.
+const maxExpiresIn = 10 * 365 * 24 * time.Hour
+
+// Token is the answer of a token endpoint. Its fields are bearer
+// credentials: never log them. A Token is a value; the library never
+// modifies one it has returned.
+type Token struct {
+	// AccessToken is the token for API calls.
+	AccessToken string `json:"access_token"`
+	// TokenType is "Bearer" (the library rejects other types, RFC 6749
+	// §7.1; the comparison is case-insensitive and the stored spelling is
+	// canonical).
+	TokenType string `json:"token_type"`
+	// RefreshToken is empty when the provider issued none. After a refresh
+	// that did not rotate it, the previous refresh token is kept here.
+	RefreshToken string `json:"refresh_token,omitempty"`
+	// IDToken is the raw OpenID Connect ID token, when one was issued. It is
+	// not verified here; Auth verifies it.
+	IDToken string `json:"id_token,omitempty"`
+	// Scope is the granted scope as the provider spelled it ("" when the
+	// answer did not say, meaning the requested scope, RFC 6749 §5.1).
+	Scope string `json:"scope,omitempty"`
+	// Expiry is the moment the access token expires, computed when the
+	// answer was received; zero when the provider gave no lifetime.
+	Expiry time.Time `json:"expiry,omitzero"`
+	// Raw holds every member of the answer (numbers as json.Number), for
+	// provider-specific data such as WeChat's openid.
+	Raw map[string]any `json:"-"`
+}
+
+// Expired reports whether the access token has expired at now, or will
+// within margin. A token without expiry never expires here.
+func (t *Token) Expired(now time.Time, margin time.Duration) bool {
+	if t == nil || t.AccessToken == "" {
+		return true
+	}
+	if t.Expiry.IsZero() {
+		return false
+	}
+	return !now.Add(margin).Before(t.Expiry)
+}
+
+// Scopes returns the granted scopes split on spaces and commas.
+func (t *Token) Scopes() []string {
+	return strings.FieldsFunc(t.Scope, func(r rune) bool { return r == ' ' || r == ',' })
+}
+
+// Extra returns the raw member key of the answer, or nil.
+func (t *Token) Extra(key string) any {
+	if t == nil {
+		return nil
+	}
+	return t.Raw[key]
+}
+
+// String describes the token without revealing it.
+func (t *Token) String() string {
+	if t == nil {
+		return "<nil token>"
+	}
+	return fmt.Sprintf("Token{type=%s, access=%d bytes, refresh=%t, id_token=%t, scope=%q, expiry=%s}",
+		t.TokenType, len(t.AccessToken), t.RefreshToken != "", t.IDToken != "", t.Scope, t.Expiry.Format(time.RFC3339))
+}
+
+// tokenFromFields builds a Token from a decoded token-endpoint answer.
+func tokenFromFields(d *Dialect, fields map[string]any, now time.Time) (*Token, error) {
+	src := fields
+	if d.Envelope != "" {
+		if inner := Object(fields, d.Envelope); inner != nil {
+			src = inner
+		}
+	}
+	t := &Token{
+		AccessToken:  String(src, d.tokenField("access_token")),
+		TokenType:    String(src, d.tokenField("token_type")),
+		RefreshToken: String(src, d.tokenField("refresh_token")),
+		IDToken:      String(src, d.tokenField("id_token")),
+		Scope:        scopeString(src[d.tokenField("scope")]),
+		Raw:          src,
+	}
+	if t.AccessToken == "" {
+		return nil, ErrMissingAccessToken
+	}
+	switch {
+	case t.TokenType == "" && d.DefaultTokenType != "":
+		t.TokenType = d.DefaultTokenType
+	case t.TokenType == "":
+		return nil, fmt.Errorf("%w: token_type is missing", ErrUnsupportedTokenTypeLocal)
+	}
+	if !strings.EqualFold(t.TokenType, "bearer") {
+		return nil, fmt.Errorf("%w: %q", ErrUnsupportedTokenTypeLocal, truncate(t.TokenType, 40))
+	}
+	t.TokenType = "Bearer"
+	secs, ok, err := seconds(src[d.tokenField("expires_in")])
+	if err != nil {
+		return nil, err
+	}
+	if ok {
+		lifetime := time.Duration(secs * float64(time.Second))
+		switch {
+		case secs < 0:
+			return nil, fmt.Errorf("%w: negative (%v)", ErrInvalidExpiry, secs)
+		case secs > maxExpiresIn.Seconds():
+			return nil, fmt.Errorf("%w: %v seconds is more than ten years", ErrInvalidExpiry, secs)
+		case secs > 0:
+			t.Expiry = now.Add(lifetime)
+		}
+	}
+	if d.EditToken != nil {
+		if err := d.EditToken(t, fields); err != nil {
+			return nil, err
+		}
+	}
+	return t, nil
+}
+
+// scopeString accepts a scope given as a string or as an array of strings
+// (Twitch).
+func scopeString(v any) string {
+	switch s := v.(type) {
+	case string:
+		return s
+	case []any:
+		parts := make([]string, 0, len(s))
+		for _, p := range s {
+			if ps, ok := p.(string); ok {
+				parts = append(parts, ps)
+			}
+		}
+		return strings.Join(parts, " ")
+	}
+	return ""
+}

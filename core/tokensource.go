@@ -1,0 +1,117 @@
+package core
+
+import (
+	"context"
+	"sync"
+	"time"
+)
+
+// DefaultRefreshMargin is how long before expiry a TokenSource refreshes.
+const DefaultRefreshMargin = 30 * time.Second
+
+// TokenSourceOptions configure a TokenSource.
+type TokenSourceOptions struct {
+	// Margin refreshes this long before expiry; 0 means
+	// DefaultRefreshMargin, a negative value means exactly at expiry.
+	Margin time.Duration
+	// OnRefresh is called after every successful refresh with the new
+	// token, before any caller receives it, so that a rotated refresh token
+	// can be persisted. It runs at most once per refresh.
+	OnRefresh func(ctx context.Context, t *Token)
+	// RefreshOptions are passed to every Refresh call.
+	RefreshOptions []GrantOption
+}
+
+// TokenSource hands out a valid access token, refreshing it when it has
+// expired (or will within the margin). Concurrent callers share one refresh
+// (single flight): however many ask at once, the provider sees one refresh
+// request. Every call takes the caller's ctx: a caller whose ctx ends stops
+// waiting, while the refresh it started goes on for the others. A
+// TokenSource is safe for concurrent use.
+type TokenSource struct {
+	client *Client
+	opts   TokenSourceOptions
+
+	mu       sync.Mutex
+	tok      *Token
+	inflight *refreshCall
+}
+
+type refreshCall struct {
+	done chan struct{}
+	tok  *Token
+	err  error
+}
+
+// TokenSource returns a TokenSource starting from tok.
+func (c *Client) TokenSource(tok *Token, opts TokenSourceOptions) *TokenSource {
+	if opts.Margin == 0 {
+		opts.Margin = DefaultRefreshMargin
+	} else if opts.Margin < 0 {
+		opts.Margin = 0
+	}
+	return &TokenSource{client: c, opts: opts, tok: tok}
+}
+
+// Token returns the current token, refreshed first when needed. When the
+// refresh fails, the error is returned and the stored token is kept, so a
+// later call may try again.
+func (s *TokenSource) Token(ctx context.Context) (*Token, error) {
+	s.mu.Lock()
+	tok := s.tok
+	if !tok.Expired(s.client.clock.Now(), s.opts.Margin) {
+		s.mu.Unlock()
+		return tok, nil
+	}
+	call := s.inflight
+	if call == nil {
+		if tok == nil || tok.RefreshToken == "" {
+			s.mu.Unlock()
+			return nil, ErrNoRefreshToken
+		}
+		call = &refreshCall{done: make(chan struct{})}
+		s.inflight = call
+		// The refresh outlives the ctx of the caller that started it, so
+		// that other waiting callers are not failed by its cancellation;
+		// the HTTP client's timeout still bounds it.
+		go s.refresh(context.WithoutCancel(ctx), tok.RefreshToken, call)
+	}
+	s.mu.Unlock()
+	select {
+	case <-call.done:
+		return call.tok, call.err
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+}
+
+func (s *TokenSource) refresh(ctx context.Context, refreshToken string, call *refreshCall) {
+	t, err := s.client.Refresh(ctx, refreshToken, s.opts.RefreshOptions...)
+	if err == nil && s.opts.OnRefresh != nil {
+		s.opts.OnRefresh(ctx, t)
+	}
+	s.mu.Lock()
+	if err == nil {
+		s.tok = t
+	}
+	s.inflight = nil
+	call.tok, call.err = t, err
+	s.mu.Unlock()
+	close(call.done)
+}
+
+// Current returns the stored token without refreshing it.
+func (s *TokenSource) Current() *Token {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.tok
+}
+
+// Clear forgets the stored token, for example after revoking it (RFC 7009
+// §2.1: drop local copies whatever the outcome). Later calls to Token fail
+// with ErrNoRefreshToken.
+func (s *TokenSource) Clear() {
+	s.mu.Lock()
+	s.tok = nil
+	s.mu.Unlock()
+}

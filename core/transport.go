@@ -1,0 +1,332 @@
+package core
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/go-resty/resty/v2"
+)
+
+// newRequest starts a request for op to endpoint with the dialect's token
+// method and format.
+func (c *Client) newRequest(op Operation, endpoint string) *Request {
+	r := &Request{Op: op, Method: http.MethodPost, URL: endpoint, Header: http.Header{}, Format: BodyForm,
+		Params: &Params{keys: make([]string, 0, 8), vals: make([]string, 0, 8)}}
+	if op != OpUserInfo {
+		if c.dialect.TokenMethod == http.MethodGet {
+			r.Method, r.Format = http.MethodGet, BodyQuery
+		} else if c.dialect.TokenFormat != BodyForm {
+			r.Format = c.dialect.TokenFormat
+		}
+	}
+	return r
+}
+
+// Response is a provider's answer as the library saw it.
+type Response struct {
+	Status int
+	Header http.Header
+	Body   []byte
+	// Fields is the decoded body (nil when it was not decoded).
+	Fields map[string]any
+}
+
+// send authenticates r when auth is true, applies the dialect, sends it and
+// returns the answer. It reports transport failures (wrapping
+// ErrTransport), oversized bodies (ErrResponseTooLarge) and nothing else:
+// callers decode and judge the answer.
+func (c *Client) send(ctx context.Context, r *Request, auth bool) (*Response, error) {
+	if r.URL == "" {
+		return nil, fmt.Errorf("%w: %s", ErrNoEndpoint, r.Op)
+	}
+	if auth {
+		if err := c.authenticate(r); err != nil {
+			return nil, err
+		}
+	}
+	d := c.dialect
+	for std, wire := range d.ParamNames {
+		r.Params.Rename(std, wire)
+	}
+	if r.Op != OpUserInfo {
+		r.Params.MoveToFront(d.TokenParamOrder)
+	}
+	for k, v := range d.Headers {
+		if r.Header.Get(k) == "" {
+			r.Header.Set(k, v)
+		}
+	}
+	if d.EditRequest != nil {
+		if err := d.EditRequest(r); err != nil {
+			return nil, err
+		}
+	}
+	req := c.http.R().SetContext(ctx)
+	for k, vs := range r.Header {
+		for _, v := range vs {
+			req.Header.Add(k, v)
+		}
+	}
+	target := r.URL
+	switch r.Format {
+	case BodyQuery:
+		if r.Params.Len() > 0 {
+			sep := "?"
+			if strings.Contains(target, "?") {
+				sep = "&"
+			}
+			target += sep + r.Params.Encode()
+		}
+	case BodyJSON:
+		req.SetHeader("Content-Type", "application/json")
+		req.SetBody(encodeJSONParams(r.Params))
+	default:
+		if r.Params.Len() > 0 || r.Method != http.MethodGet {
+			req.SetHeader("Content-Type", "application/x-www-form-urlencoded")
+			req.SetBody([]byte(r.Params.Encode()))
+		}
+	}
+	if req.Header.Get("Accept") == "" {
+		req.SetHeader("Accept", "application/json")
+	}
+	start := c.clock.Now()
+	resp, err := req.Execute(r.Method, target)
+	if err != nil {
+		err = transportError(r, err)
+		if c.log.Enabled(ctx, slog.LevelDebug) {
+			c.log.LogAttrs(ctx, slog.LevelDebug, "oauth20: provider call failed",
+				slog.String("op", string(r.Op)), slog.String("endpoint", redactURL(r.URL)), slog.String("error", err.Error()))
+		}
+		return nil, err
+	}
+	out := &Response{Status: resp.StatusCode(), Header: resp.Header(), Body: resp.Body()}
+	if c.log.Enabled(ctx, slog.LevelDebug) {
+		c.log.LogAttrs(ctx, slog.LevelDebug, "oauth20: provider call",
+			slog.String("op", string(r.Op)), slog.String("endpoint", redactURL(r.URL)),
+			slog.Int("status", out.Status), slog.Duration("duration", c.clock.Now().Sub(start)))
+	}
+	return out, nil
+}
+
+// call sends r and decodes the answer in the dialect's format, running the
+// error detectors on every status. A 2xx answer without a detected error is
+// returned decoded.
+func (c *Client) call(ctx context.Context, r *Request, auth bool, format ResponseFormat) (*Response, error) {
+	resp, err := c.send(ctx, r, auth)
+	if err != nil {
+		return nil, err
+	}
+	if err := c.judge(r.Op, resp, format); err != nil {
+		return nil, c.scrub(err, r)
+	}
+	return resp, nil
+}
+
+// secretParams are the request parameters whose values must never be
+// repeated in an error, even when a provider echoes them back.
+var secretParams = []string{"client_secret", "code", "code_verifier", "refresh_token", "token", "client_assertion", "device_code", "access_token"}
+
+// scrub removes from a provider's error description the client secret and
+// any secret value that the request carried, in case the provider echoed it.
+func (c *Client) scrub(err error, r *Request) error {
+	e, ok := err.(*Error)
+	if !ok || e.Description == "" {
+		return err
+	}
+	redact := func(v string) {
+		if len(v) >= 4 {
+			e.Description = strings.ReplaceAll(e.Description, v, "[redacted]")
+		}
+	}
+	redact(c.cfg.ClientSecret)
+	for _, k := range secretParams {
+		redact(r.Params.Get(k))
+		redact(r.Params.Get(c.dialect.paramName(k)))
+	}
+	return e
+}
+
+// judge decodes resp and turns provider errors into *Error, other non-2xx
+// answers into ErrUnexpectedStatus and undecodable 2xx answers into
+// ErrMalformedResponse.
+func (c *Client) judge(op Operation, resp *Response, format ResponseFormat) error {
+	fields, derr := DecodeBody(format, resp.Body)
+	if derr != nil && format != ResponseJSON {
+		// An error body may still be JSON when the success format is not.
+		if f, err := DecodeBody(ResponseJSON, resp.Body); err == nil {
+			fields, derr = f, nil
+		}
+	}
+	resp.Fields = fields
+	if fields != nil {
+		for _, det := range c.dialect.detectors() {
+			if e := det(resp.Status, fields); e != nil {
+				e.Endpoint = string(op)
+				if e.StatusCode == 0 {
+					e.StatusCode = resp.Status
+				}
+				e.RetryAfter = retryAfter(resp.Header, c.clock.Now())
+				return e
+			}
+		}
+	}
+	if resp.Status < 200 || resp.Status > 299 {
+		if resp.Status == http.StatusUnauthorized {
+			if e := bearerChallenge(resp.Header); e != nil {
+				e.Endpoint, e.StatusCode = string(op), resp.Status
+				return e
+			}
+		}
+		return &StatusError{Op: op, Status: resp.Status, ContentType: resp.Header.Get("Content-Type"),
+			RetryAfter: retryAfter(resp.Header, c.clock.Now()), Location: redactURL(resp.Header.Get("Location"))}
+	}
+	if derr != nil {
+		return fmt.Errorf("oauth20: %s: %w", op, derr)
+	}
+	return nil
+}
+
+// StatusError is a non-2xx answer that carried no recognisable OAuth error
+// (an HTML error page, a bare 503, a redirect). It wraps
+// ErrUnexpectedStatus.
+type StatusError struct {
+	Op          Operation
+	Status      int
+	ContentType string
+	// RetryAfter is the server's Retry-After hint, zero when absent.
+	RetryAfter time.Duration
+	// Location is the redirect target without its query, for 3xx answers.
+	Location string
+}
+
+func (e *StatusError) Error() string {
+	s := fmt.Sprintf("oauth20: %s: unexpected HTTP status %d", e.Op, e.Status)
+	if e.ContentType != "" {
+		s += " (" + strconv.Quote(truncate(e.ContentType, 60)) + ")"
+	}
+	if e.Location != "" {
+		s += " redirecting to " + strconv.Quote(e.Location)
+	}
+	return s
+}
+
+// Unwrap returns ErrUnexpectedStatus.
+func (e *StatusError) Unwrap() error { return ErrUnexpectedStatus }
+
+// Retryable reports whether the server asked to try again later (429, 503).
+func (e *StatusError) Retryable() bool {
+	return e.Status == http.StatusTooManyRequests || e.Status == http.StatusServiceUnavailable
+}
+
+// transportError describes a failed request without its query string (which
+// may hold secrets for GET dialects) and keeps the cause for errors.Is/As.
+func transportError(r *Request, err error) error {
+	if errors.Is(err, resty.ErrResponseBodyTooLarge) {
+		return fmt.Errorf("oauth20: %s: %w (limit %d bytes)", r.Op, ErrResponseTooLarge, DefaultMaxResponseBytes)
+	}
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		err = ue.Err
+	}
+	return fmt.Errorf("%w: %s %s %s: %w", ErrTransport, r.Op, r.Method, strconv.Quote(redactURL(r.URL)), err)
+}
+
+// redactURL drops the query, fragment and user info of a URL.
+func redactURL(raw string) string {
+	if raw == "" {
+		return ""
+	}
+	u, err := url.Parse(raw)
+	if err != nil {
+		return "<invalid URL>"
+	}
+	u.RawQuery, u.Fragment, u.User = "", "", nil
+	return u.String()
+}
+
+// retryAfter parses a Retry-After header (seconds or an HTTP date).
+func retryAfter(h http.Header, now time.Time) time.Duration {
+	v := h.Get("Retry-After")
+	if v == "" {
+		return 0
+	}
+	if s, err := strconv.Atoi(strings.TrimSpace(v)); err == nil && s >= 0 {
+		return time.Duration(s) * time.Second
+	}
+	if t, err := http.ParseTime(v); err == nil && t.After(now) {
+		return t.Sub(now)
+	}
+	return 0
+}
+
+// bearerChallenge reads RFC 6750 §3 WWW-Authenticate: Bearer error="...".
+func bearerChallenge(h http.Header) *Error {
+	v := h.Get("WWW-Authenticate")
+	if len(v) < 6 || !strings.EqualFold(v[:6], "bearer") {
+		return nil
+	}
+	params := parseAuthParams(v[6:])
+	if params["error"] == "" {
+		return nil
+	}
+	return &Error{Code: ErrorCode(params["error"]), Description: params["error_description"], URI: params["error_uri"]}
+}
+
+func parseAuthParams(s string) map[string]string {
+	out := map[string]string{}
+	for len(s) > 0 {
+		s = strings.TrimLeft(s, " ,")
+		eq := strings.IndexByte(s, '=')
+		if eq < 0 {
+			break
+		}
+		key := strings.ToLower(strings.TrimSpace(s[:eq]))
+		s = s[eq+1:]
+		var val string
+		if strings.HasPrefix(s, `"`) {
+			end := strings.IndexByte(s[1:], '"')
+			if end < 0 {
+				break
+			}
+			val, s = s[1:1+end], s[2+end:]
+		} else {
+			end := strings.IndexByte(s, ',')
+			if end < 0 {
+				end = len(s)
+			}
+			val, s = strings.TrimSpace(s[:end]), s[end:]
+		}
+		out[key] = val
+	}
+	return out
+}
+
+// encodeJSONParams writes the parameters as a JSON object of strings, in
+// order.
+func encodeJSONParams(p *Params) []byte {
+	var b bytes.Buffer
+	b.WriteByte('{')
+	i := 0
+	p.Each(func(k, v string) {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		i++
+		kb, _ := json.Marshal(k)
+		vb, _ := json.Marshal(v)
+		b.Write(kb)
+		b.WriteByte(':')
+		b.Write(vb)
+	})
+	b.WriteByte('}')
+	return b.Bytes()
+}

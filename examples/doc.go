@@ -1,0 +1,2 @@
+// Package examples holds runnable demo applications of oauth20.
+package examples

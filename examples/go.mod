@@ -1,0 +1,7 @@
+module github.com/go-oauth20/oauth20/examples
+
+go 1.25.0
+
+require github.com/go-oauth20/oauth20 v0.0.0
+
+replace github.com/go-oauth20/oauth20 => ..

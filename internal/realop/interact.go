@@ -1,0 +1,306 @@
+package realop
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"html"
+	"io"
+	"maps"
+	"net/http"
+	"net/http/cookiejar"
+	"net/url"
+	"regexp"
+	"slices"
+	"strings"
+)
+
+// maxSteps bounds the pages and redirects of one walk through the provider.
+const maxSteps = 30
+
+// Password is what the helpers type into the login form; the provider's
+// devInteractions accept any password.
+const Password = "any-password"
+
+// Authorize plays the user for an authorization request: it GETs authURL,
+// signs in as login on the provider's devInteractions page, approves the
+// consent page, follows the provider's redirects, and returns the first
+// redirect that leaves the provider, that is the callback to the
+// application with code and state (or error). It does not request that URL.
+//
+// client carries the provider's session cookies; with a nil client, or one
+// without a cookie jar, a fresh jar is used for this call only. Use a client
+// with a jar to keep the provider session across calls (for example to test
+// logout). The client's CheckRedirect is not used.
+func (s *Server) Authorize(ctx context.Context, client *http.Client, authURL, login string) (*url.URL, error) {
+	u, page, err := s.walk(ctx, client, http.MethodGet, authURL, nil, userInput{login: login})
+	if err != nil {
+		return nil, err
+	}
+	if u == nil {
+		return nil, fmt.Errorf("realop: authorization ended on a provider page, not a redirect: %s", page)
+	}
+	return u, nil
+}
+
+// ApproveDevice plays the user for the device flow: it opens the provider's
+// /device page, enters userCode, confirms it, signs in as login and
+// approves the consent page. It returns nil when the provider shows its
+// sign-in success page. client is used as in [Server.Authorize].
+func (s *Server) ApproveDevice(ctx context.Context, client *http.Client, userCode, login string) error {
+	u, page, err := s.walk(ctx, client, http.MethodGet, s.Issuer+"/device", nil,
+		userInput{login: login, userCode: userCode})
+	if err != nil {
+		return err
+	}
+	if u != nil {
+		return fmt.Errorf("realop: device approval left the provider for %s", u)
+	}
+	if !strings.Contains(page, "Sign-in Success") {
+		return fmt.Errorf("realop: device approval did not succeed: %s", page)
+	}
+	return nil
+}
+
+// Logout plays the user for RP-initiated logout: it GETs endSessionURL (the
+// end_session_endpoint with id_token_hint, post_logout_redirect_uri, state,
+// ...), confirms the sign-out, and returns the redirect to the application.
+// Without a post_logout_redirect_uri the provider shows its own success page
+// and Logout returns a nil URL. client must be the one whose cookie jar holds
+// the provider session, or there is nothing to end.
+func (s *Server) Logout(ctx context.Context, client *http.Client, endSessionURL string) (*url.URL, error) {
+	u, page, err := s.walk(ctx, client, http.MethodGet, endSessionURL, nil, userInput{logout: true})
+	if err != nil {
+		return nil, err
+	}
+	if u == nil && !strings.Contains(page, "Sign-out Success") {
+		return nil, fmt.Errorf("realop: logout did not succeed: %s", page)
+	}
+	return u, nil
+}
+
+// userInput is what the user types into the forms met on the way.
+type userInput struct {
+	login    string
+	userCode string
+	logout   bool
+}
+
+// walk sends the request and then keeps going like a browser with a user in
+// front of it: it follows redirects within the provider and submits the
+// forms of its pages. It stops at the first redirect out of the provider
+// (returned as a URL) or at a page without a form (returned as text).
+func (s *Server) walk(ctx context.Context, client *http.Client, method, target string, form url.Values, in userInput) (*url.URL, string, error) {
+	c, err := noRedirectClient(client)
+	if err != nil {
+		return nil, "", err
+	}
+	issuer, err := url.Parse(s.Issuer)
+	if err != nil {
+		return nil, "", fmt.Errorf("realop: bad issuer: %w", err)
+	}
+	submitted := map[string]int{} // forms sent, to notice a page that comes back
+	for step := 0; step < maxSteps; step++ {
+		u, err := url.Parse(target)
+		if err != nil {
+			return nil, "", fmt.Errorf("realop: bad URL %q: %w", target, err)
+		}
+		if !sameOrigin(u, issuer) {
+			return u, "", nil
+		}
+		status, loc, body, err := fetch(ctx, c, method, u, form)
+		if err != nil {
+			return nil, "", err
+		}
+		if status >= 300 && status < 400 {
+			if loc == "" {
+				return nil, "", fmt.Errorf("realop: %s %s: redirect without Location", method, u)
+			}
+			next, err := u.Parse(loc)
+			if err != nil {
+				return nil, "", fmt.Errorf("realop: bad Location %q: %w", loc, err)
+			}
+			method, target, form = http.MethodGet, next.String(), nil
+			continue
+		}
+		page := pageText(body)
+		if status != http.StatusOK {
+			return nil, "", fmt.Errorf("realop: %s %s: status %d: %s", method, u, status, page)
+		}
+		forms := parseForms(body)
+		if len(forms) == 0 {
+			return nil, page, nil
+		}
+		f := forms[0]
+		action, err := u.Parse(f.action)
+		if err != nil {
+			return nil, "", fmt.Errorf("realop: bad form action %q: %w", f.action, err)
+		}
+		if !sameOrigin(action, issuer) {
+			// response_mode=form_post: the page posts the response to the app.
+			return nil, "", fmt.Errorf("realop: the provider posts the response to %s (response_mode=form_post is not supported by this helper)", action)
+		}
+		key := f.method + " " + action.String() + " " + strings.Join(slices.Sorted(maps.Keys(f.fields)), ",")
+		if submitted[key]++; submitted[key] > 1 {
+			return nil, "", fmt.Errorf("realop: the provider shows the same form again: %s", page)
+		}
+		if err := in.fill(f); err != nil {
+			return nil, "", err
+		}
+		method, target, form = f.method, action.String(), f.fields
+	}
+	return nil, "", fmt.Errorf("realop: more than %d pages and redirects, giving up", maxSteps)
+}
+
+// fill types the user's input into the form's fields.
+func (in userInput) fill(f htmlForm) error {
+	switch {
+	case f.fields.Has("login"): // devInteractions login page
+		if in.login == "" {
+			return errors.New("realop: the provider asks for a login, but none was given")
+		}
+		f.fields.Set("login", in.login)
+		f.fields.Set("password", Password)
+	case f.fields.Has("user_code") && f.fields.Get("confirm") == "": // device code input page
+		if in.userCode == "" && f.fields.Get("user_code") == "" {
+			return errors.New("realop: the provider asks for a user code, but none was given")
+		}
+		if in.userCode != "" {
+			f.fields.Set("user_code", in.userCode)
+		}
+	case f.id == "op.logoutForm": // the "Yes, sign me out" button sends logout=yes
+		if in.logout {
+			f.fields.Set("logout", "yes")
+		}
+	}
+	// Consent (prompt=consent) and device confirmation (confirm=yes) pages
+	// are submitted as they are.
+	return nil
+}
+
+// fetch sends one request without following redirects and reads the body.
+func fetch(ctx context.Context, c *http.Client, method string, u *url.URL, form url.Values) (status int, location, body string, err error) {
+	var rd io.Reader
+	if method == http.MethodPost {
+		rd = strings.NewReader(form.Encode())
+	}
+	req, err := http.NewRequestWithContext(ctx, method, u.String(), rd)
+	if err != nil {
+		return 0, "", "", fmt.Errorf("realop: build request: %w", err)
+	}
+	if method == http.MethodPost {
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	}
+	req.Header.Set("Accept", "text/html")
+	resp, err := c.Do(req)
+	if err != nil {
+		return 0, "", "", fmt.Errorf("realop: %s %s: %w", method, u, err)
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
+	if err != nil {
+		return 0, "", "", fmt.Errorf("realop: read %s: %w", u, err)
+	}
+	return resp.StatusCode, resp.Header.Get("Location"), string(b), nil
+}
+
+// noRedirectClient copies client so that it returns redirects instead of
+// following them, adding a cookie jar when it has none.
+func noRedirectClient(client *http.Client) (*http.Client, error) {
+	var c http.Client
+	if client != nil {
+		c = *client
+	}
+	if c.Jar == nil {
+		jar, err := cookiejar.New(nil)
+		if err != nil {
+			return nil, fmt.Errorf("realop: cookie jar: %w", err)
+		}
+		c.Jar = jar
+	}
+	c.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+	return &c, nil
+}
+
+// sameOrigin reports whether a and b have the same scheme, host and port.
+func sameOrigin(a, b *url.URL) bool {
+	return strings.EqualFold(a.Scheme, b.Scheme) && strings.EqualFold(a.Host, b.Host)
+}
+
+// htmlForm is a form of a provider page, with the values its inputs submit.
+type htmlForm struct {
+	id     string
+	action string
+	method string
+	fields url.Values
+}
+
+var (
+	formRE  = regexp.MustCompile(`(?is)<form\b([^>]*)>(.*?)</form\s*>`)
+	inputRE = regexp.MustCompile(`(?is)<input\b([^>]*)>`)
+	attrRE  = regexp.MustCompile(`(?s)([a-zA-Z_:][-a-zA-Z0-9_:.]*)(?:\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'>]+)))?`)
+	tagRE   = regexp.MustCompile(`(?s)<style\b.*?</style\s*>|<script\b.*?</script\s*>|<[^>]*>`)
+	spaceRE = regexp.MustCompile(`\s+`)
+)
+
+// parseForms finds the forms of a page and the values of their inputs. The
+// provider's pages are known and simple, so regular expressions will do:
+// inputs submit their value, except unchecked checkboxes and radio buttons
+// and the submit-like types; buttons are left to the caller.
+func parseForms(page string) []htmlForm {
+	var forms []htmlForm
+	for _, m := range formRE.FindAllStringSubmatch(page, -1) {
+		attrs := parseAttrs(m[1])
+		f := htmlForm{
+			id:     attrs["id"],
+			action: attrs["action"],
+			method: strings.ToUpper(attrs["method"]),
+			fields: url.Values{},
+		}
+		if f.method != http.MethodPost {
+			f.method = http.MethodGet
+		}
+		for _, in := range inputRE.FindAllStringSubmatch(m[2], -1) {
+			a := parseAttrs(in[1])
+			name := a["name"]
+			if name == "" {
+				continue
+			}
+			switch strings.ToLower(a["type"]) {
+			case "submit", "button", "image", "reset", "file":
+				continue
+			case "checkbox", "radio":
+				if _, checked := a["checked"]; !checked {
+					continue
+				}
+			}
+			f.fields.Add(name, a["value"])
+		}
+		forms = append(forms, f)
+	}
+	return forms
+}
+
+// parseAttrs reads the attributes of a tag, lower-casing their names and
+// decoding HTML entities in their values.
+func parseAttrs(s string) map[string]string {
+	attrs := map[string]string{}
+	for _, m := range attrRE.FindAllStringSubmatch(s, -1) {
+		name := strings.ToLower(m[1])
+		if _, seen := attrs[name]; seen {
+			continue // the first one counts, as in browsers
+		}
+		attrs[name] = html.UnescapeString(m[2] + m[3] + m[4])
+	}
+	return attrs
+}
+
+// pageText is the visible text of a page, shortened, for error messages.
+func pageText(page string) string {
+	t := html.UnescapeString(tagRE.ReplaceAllString(page, " "))
+	t = strings.TrimSpace(spaceRE.ReplaceAllString(t, " "))
+	if r := []rune(t); len(r) > 500 {
+		t = string(r[:500]) + "…"
+	}
+	return t
+}
