@@ -3,10 +3,10 @@ package core
 import (
 	"fmt"
 	"io"
-	"runtime"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"runtime"
 	"sync"
 	"testing"
 	"time"
