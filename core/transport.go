@@ -54,10 +54,10 @@ func (c *Client) send(ctx context.Context, r *Request, auth bool) (*Response, er
 		}
 	}
 	d := c.dialect
-	for std, wire := range d.ParamNames {
-		r.Params.Rename(std, wire)
-	}
 	if r.Op != OpUserInfo {
+		for std, wire := range d.ParamNames {
+			r.Params.Rename(std, wire)
+		}
 		r.Params.MoveToFront(d.TokenParamOrder)
 	}
 	for k, v := range d.Headers {

@@ -1,0 +1,304 @@
+package core
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/url"
+	"regexp"
+	"sync"
+	"time"
+
+	"github.com/go-resty/resty/v2"
+)
+
+// PKCEMode says whether a provider takes PKCE.
+type PKCEMode int
+
+// PKCE modes.
+const (
+	// PKCES256 sends an S256 challenge on every login (the default).
+	PKCES256 PKCEMode = iota
+	// PKCEUnsupported sends none: for providers that reject or ignore the
+	// parameters (WeChat, QQ, Weibo). Such providers rely on state alone.
+	PKCEUnsupported
+)
+
+// Discovery is what a provider learns from its issuer at run time
+// (OpenID Connect Discovery or RFC 8414).
+type Discovery struct {
+	Issuer    string
+	Endpoints Endpoints
+	// Verifier verifies the issuer's ID tokens; nil for plain OAuth 2.0.
+	Verifier IDTokenVerifier
+	// IssParameterSupported is the RFC 9207 metadata flag: when true, every
+	// authorization response must carry iss.
+	IssParameterSupported bool
+	// CodeChallengeMethods lists the supported PKCE methods (empty when the
+	// metadata does not say).
+	CodeChallengeMethods []string
+	// AuthMethods lists token_endpoint_auth_methods_supported.
+	AuthMethods []string
+	// Expiry is when this result should be fetched again; zero means one
+	// hour after it was obtained.
+	Expiry time.Time
+}
+
+// UserRequest is what a provider's user fetch gets.
+type UserRequest struct {
+	// Client talks to the provider (its HTTP client, dialect and clock).
+	Client *Client
+	// Token is the token of the login.
+	Token *Token
+	// IDToken is the verified ID token, nil when the provider has none.
+	IDToken *IDToken
+	// Callback holds the parameters of the authorization response (Apple
+	// sends the user's name there, once).
+	Callback url.Values
+}
+
+// ProviderSpec describes a login provider. Package providers fills one per
+// provider; users write their own for providers the library does not ship.
+type ProviderSpec struct {
+	// Name identifies the provider in URLs and cookies: lowercase letters,
+	// digits, '-' and '_'.
+	Name string
+	// DisplayName is shown to people ("GitHub"); defaults to Name.
+	DisplayName string
+	// Client holds the credentials, endpoints, scopes and dialect. When
+	// Discover is set, the endpoints it returns replace these at run time.
+	Client Config
+	// Discover, when set, learns endpoints and the ID-token verifier from
+	// the issuer. It is called on first use, not when the provider is
+	// built, and its result is cached until Discovery.Expiry.
+	Discover func(ctx context.Context, rc *resty.Client, clock Clock) (*Discovery, error)
+	// OIDC marks an OpenID provider: a nonce is sent and an ID token is
+	// required and verified on every login.
+	OIDC bool
+	// PKCE defaults to PKCES256.
+	PKCE PKCEMode
+	// AuthOptions are added to every authorization request (Google's
+	// access_type=offline, Apple's response_mode=form_post).
+	AuthOptions []AuthOption
+	// FormPost is true when the provider answers with response_mode=
+	// form_post, so the flow cookie must be SameSite=None.
+	FormPost bool
+	// CodeParams names the callback parameters that may carry the code, in
+	// order of preference; default {"code"} (DingTalk also sends authCode).
+	CodeParams []string
+	// FetchUser returns the normalised user of a login. Required.
+	FetchUser func(ctx context.Context, r UserRequest) (*User, error)
+}
+
+var providerName = regexp.MustCompile(`^[a-z0-9][a-z0-9_-]{0,62}$`)
+
+// Provider is a built login provider: immutable and safe for concurrent
+// use. Build one with NewProvider or a constructor of package providers.
+type Provider struct {
+	spec   ProviderSpec
+	client *Client // static endpoints; with Discover, the template
+	disc   *discoveryCache
+}
+
+type discoveryCache struct {
+	mu      sync.Mutex
+	result  *Discovery
+	client  *Client
+	expires time.Time
+}
+
+// NewProvider validates spec and builds a Provider. It does no network
+// I/O. Every problem is reported, joined, each wrapping ErrInvalidConfig.
+func NewProvider(spec ProviderSpec) (*Provider, error) {
+	var errs []error
+	if !providerName.MatchString(spec.Name) {
+		errs = append(errs, configError("provider name %q: use 1 to 63 lowercase letters, digits, '-' or '_'", spec.Name))
+	}
+	if spec.FetchUser == nil {
+		errs = append(errs, configError("provider %q: FetchUser is required", spec.Name))
+	}
+	cfg := spec.Client
+	if spec.Discover != nil && cfg.Endpoints.TokenURL == "" {
+		// Endpoints come from discovery; validate the rest with a
+		// placeholder that is replaced at run time.
+		cfg.Endpoints.TokenURL = "https://discovered.invalid/token"
+	}
+	if cfg.AuthMethod == AuthNone && spec.PKCE == PKCEUnsupported {
+		errs = append(errs, configError("provider %q: a public client must use PKCE (RFC 9700 §2.1.1)", spec.Name))
+	}
+	client, err := NewClient(cfg)
+	if err != nil {
+		errs = append(errs, fmt.Errorf("provider %q: %w", spec.Name, err))
+	}
+	if spec.Discover == nil && spec.Client.Endpoints.AuthURL == "" {
+		errs = append(errs, configError("provider %q: authorization endpoint is empty", spec.Name))
+	}
+	if err := joinErrors(errs); err != nil {
+		return nil, err
+	}
+	if spec.DisplayName == "" {
+		spec.DisplayName = spec.Name
+	}
+	if len(spec.CodeParams) == 0 {
+		spec.CodeParams = []string{"code"}
+	}
+	spec.AuthOptions = append([]AuthOption(nil), spec.AuthOptions...)
+	return &Provider{spec: spec, client: client, disc: &discoveryCache{}}, nil
+}
+
+// MustProvider is NewProvider that panics on error, for tests and examples.
+func MustProvider(spec ProviderSpec) *Provider {
+	p, err := NewProvider(spec)
+	if err != nil {
+		panic(err)
+	}
+	return p
+}
+
+// Name returns the provider's name.
+func (p *Provider) Name() string { return p.spec.Name }
+
+// DisplayName returns the provider's human name.
+func (p *Provider) DisplayName() string { return p.spec.DisplayName }
+
+// Spec returns a copy of the provider's description.
+func (p *Provider) Spec() ProviderSpec { return p.spec }
+
+// IsOIDC reports whether logins verify an ID token.
+func (p *Provider) IsOIDC() bool { return p.spec.OIDC }
+
+// WithRuntime returns a copy of p that uses rc for HTTP, clock for time and
+// log for debug lines; nil arguments keep p's. The copy has its own
+// discovery cache. Auth calls it with its shared settings; package
+// conformance calls it with a recording transport.
+func (p *Provider) WithRuntime(rc *resty.Client, clock Clock, log *slog.Logger) *Provider {
+	cfg := p.client.Config()
+	if rc != nil {
+		cfg.HTTPClient = rc
+	}
+	if clock != nil {
+		cfg.Clock = clock
+	}
+	if log != nil {
+		cfg.Logger = log
+	}
+	c, err := NewClient(cfg)
+	if err != nil {
+		// cfg was valid when p was built and only runtime parts changed.
+		panic("oauth20: WithRuntime: " + err.Error())
+	}
+	q := *p
+	q.client = c
+	q.disc = &discoveryCache{}
+	q.spec.Client = cfg
+	return &q
+}
+
+// Client returns the provider's OAuth client, running discovery first when
+// the provider uses it (cached until the result expires).
+func (p *Provider) Client(ctx context.Context) (*Client, error) {
+	c, _, err := p.resolve(ctx)
+	return c, err
+}
+
+// Discovery returns the provider's discovery result, or nil for providers
+// with fixed endpoints.
+func (p *Provider) Discovery(ctx context.Context) (*Discovery, error) {
+	_, d, err := p.resolve(ctx)
+	return d, err
+}
+
+func (p *Provider) resolve(ctx context.Context) (*Client, *Discovery, error) {
+	if p.spec.Discover == nil {
+		return p.client, nil, nil
+	}
+	dc := p.disc
+	dc.mu.Lock()
+	defer dc.mu.Unlock()
+	now := p.client.clock.Now()
+	if dc.client != nil && now.Before(dc.expires) {
+		return dc.client, dc.result, nil
+	}
+	d, err := p.spec.Discover(ctx, p.client.http, p.client.clock)
+	if err != nil {
+		if dc.client != nil {
+			// Keep serving the last good result while the issuer is down.
+			return dc.client, dc.result, nil
+		}
+		return nil, nil, fmt.Errorf("oauth20: provider %q: discovery: %w", p.spec.Name, err)
+	}
+	cfg := p.client.Config()
+	cfg.Endpoints = d.Endpoints
+	if d.Issuer != "" {
+		cfg.Issuer = d.Issuer
+	}
+	c, err := NewClient(cfg)
+	if err != nil {
+		return nil, nil, fmt.Errorf("oauth20: provider %q: discovered metadata: %w", p.spec.Name, err)
+	}
+	if old, ok := dc.result.verifierCloser(); ok && (d.Verifier == nil || d.Verifier != dc.result.Verifier) {
+		_ = old.Close()
+	}
+	dc.result, dc.client = d, c
+	dc.expires = d.Expiry
+	if dc.expires.IsZero() {
+		dc.expires = now.Add(time.Hour)
+	}
+	return c, d, nil
+}
+
+func (d *Discovery) verifierCloser() (io.Closer, bool) {
+	if d == nil || d.Verifier == nil {
+		return nil, false
+	}
+	c, ok := d.Verifier.(io.Closer)
+	return c, ok
+}
+
+// Close releases the provider's background work (a verifier's key
+// refresh). The provider must not be used afterwards.
+func (p *Provider) Close() error {
+	p.disc.mu.Lock()
+	defer p.disc.mu.Unlock()
+	if c, ok := p.disc.result.verifierCloser(); ok {
+		return c.Close()
+	}
+	return nil
+}
+
+// ErrNoIDToken is returned when an OpenID provider's token answer has no
+// ID token.
+var ErrNoIDToken = errors.New("oauth20: the token response has no id_token")
+
+// Verifier returns the provider's ID-token verifier, nil for plain OAuth.
+func (p *Provider) Verifier(ctx context.Context) (IDTokenVerifier, error) {
+	_, d, err := p.resolve(ctx)
+	if err != nil || d == nil {
+		return nil, err
+	}
+	return d.Verifier, nil
+}
+
+// User fetches the normalised user of a login.
+func (p *Provider) User(ctx context.Context, r UserRequest) (*User, error) {
+	if r.Client == nil {
+		c, err := p.Client(ctx)
+		if err != nil {
+			return nil, err
+		}
+		r.Client = c
+	}
+	u, err := p.spec.FetchUser(ctx, r)
+	if err != nil {
+		return nil, err
+	}
+	if u == nil || u.ID == "" {
+		return nil, fmt.Errorf("oauth20: provider %q: %w", p.spec.Name, ErrNoUserID)
+	}
+	return u, nil
+}
+
+// ErrNoUserID is returned when a provider's user has no identifier.
+var ErrNoUserID = errors.New("oauth20: the provider returned a user without an id")

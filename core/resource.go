@@ -1,0 +1,67 @@
+package core
+
+import (
+	"context"
+	"net/http"
+)
+
+// ResourceRequest is a call to a provider API with an access token, made by
+// a provider's user fetch.
+type ResourceRequest struct {
+	// Method defaults to GET.
+	Method string
+	URL    string
+	// Token is sent as "Authorization: Bearer ..." unless NoBearer is set
+	// (RFC 6750 §2.1; never in the query unless the provider demands it,
+	// in which case the provider puts it in Query itself).
+	Token    *Token
+	NoBearer bool
+	// Header adds request headers (Twitch's Client-Id, DingTalk's
+	// x-acs-dingtalk-access-token).
+	Header http.Header
+	// Query parameters, appended to URL in order.
+	Query *Params
+	// Format of the answer; default JSON.
+	Format ResponseFormat
+	// Detectors find errors in the answer; nil means the dialect's.
+	Detectors []ErrorDetector
+}
+
+// Resource calls a provider API and returns the decoded answer. Errors have
+// the same kinds as token calls (an *Error for provider errors, including
+// a 401 with a WWW-Authenticate Bearer challenge).
+func (c *Client) Resource(ctx context.Context, rr ResourceRequest) (map[string]any, error) {
+	r := c.newRequest(OpUserInfo, rr.URL)
+	r.Method, r.Format = rr.Method, BodyQuery
+	if r.Method == "" {
+		r.Method = http.MethodGet
+	}
+	for k, vs := range rr.Header {
+		for _, v := range vs {
+			r.Header.Add(k, v)
+		}
+	}
+	if rr.Token != nil && !rr.NoBearer {
+		r.Header.Set("Authorization", "Bearer "+rr.Token.AccessToken)
+	}
+	if rr.Query != nil {
+		r.Params = rr.Query.Clone()
+	}
+	resp, err := c.send(ctx, r, false)
+	if err != nil {
+		return nil, err
+	}
+	cc := c
+	if rr.Detectors != nil {
+		d := *c.dialect
+		d.ErrorDetectors = rr.Detectors
+		cc = &Client{cfg: c.cfg, dialect: &d, http: c.http, clock: c.clock, log: c.log}
+	}
+	if err := cc.judge(OpUserInfo, resp, rr.Format); err != nil {
+		if rr.Token != nil {
+			r.Params.Set("access_token", rr.Token.AccessToken)
+		}
+		return nil, c.scrub(err, r)
+	}
+	return resp.Fields, nil
+}
