@@ -1,6 +1,7 @@
 package core
 
 import (
+	"bytes"
 	"fmt"
 	"io"
 	"net/http"
@@ -37,6 +38,7 @@ func newFakeServer(t testing.TB) *fakeServer {
 	f := &fakeServer{handlers: map[string]http.HandlerFunc{}}
 	f.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		body, _ := io.ReadAll(r.Body)
+		r.Body = io.NopCloser(bytes.NewReader(body))
 		rec := recorded{Method: r.Method, Path: r.URL.Path, Query: r.URL.Query(), RawQuery: r.URL.RawQuery, Header: r.Header.Clone(), Body: string(body)}
 		if r.Header.Get("Content-Type") == "application/x-www-form-urlencoded" {
 			rec.Form, _ = url.ParseQuery(string(body))

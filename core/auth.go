@@ -1,0 +1,359 @@
+package core
+
+import (
+	"context"
+	"crypto/sha256"
+	"crypto/subtle"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"time"
+)
+
+// Auth is the framework-neutral login flow over a set of providers. Every
+// adapter calls Begin on the login route and Complete on the callback. It
+// keeps nothing on the server: the flow lives in a sealed cookie, so any
+// number of replicas work with the same sealing keys. An Auth is immutable
+// and safe for concurrent use.
+type Auth struct {
+	cfg        AuthConfig
+	sealer     *sealer
+	byName     map[string]*Provider
+	order      []*Provider
+	base       *url.URL
+	cookiePath string
+	secure     bool
+}
+
+// SameSite is a cookie's SameSite attribute.
+type SameSite int
+
+// SameSite values.
+const (
+	SameSiteLax SameSite = iota
+	SameSiteNone
+	SameSiteStrict
+)
+
+// Cookie describes a cookie to set, as plain data so that any framework
+// can write it. MaxAge < 0 deletes the cookie.
+type Cookie struct {
+	Name     string
+	Value    string
+	Path     string
+	MaxAge   int
+	Secure   bool
+	HttpOnly bool
+	SameSite SameSite
+}
+
+// HTTPCookie converts c for net/http.
+func (c Cookie) HTTPCookie() *http.Cookie {
+	hc := &http.Cookie{Name: c.Name, Value: c.Value, Path: c.Path, MaxAge: c.MaxAge, Secure: c.Secure, HttpOnly: c.HttpOnly}
+	switch c.SameSite {
+	case SameSiteNone:
+		hc.SameSite = http.SameSiteNoneMode
+	case SameSiteStrict:
+		hc.SameSite = http.SameSiteStrictMode
+	default:
+		hc.SameSite = http.SameSiteLaxMode
+	}
+	return hc
+}
+
+// Providers returns the providers in the order they were added.
+func (a *Auth) Providers() []*Provider { return append([]*Provider(nil), a.order...) }
+
+// Provider returns the provider with the given name.
+func (a *Auth) Provider(name string) (*Provider, bool) {
+	p, ok := a.byName[name]
+	return p, ok
+}
+
+// RedirectURL returns the redirect URI of a provider: its spec's, or
+// BaseURL/{name}/callback.
+func (a *Auth) RedirectURL(provider string) string {
+	if p, ok := a.byName[provider]; ok && p.spec.Client.RedirectURL != "" {
+		return p.spec.Client.RedirectURL
+	}
+	return a.cfg.BaseURL + "/" + provider + "/callback"
+}
+
+// Close releases the providers' background work.
+func (a *Auth) Close() error {
+	var errs []error
+	for _, p := range a.order {
+		if err := p.Close(); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// BeginOptions tune one login.
+type BeginOptions struct {
+	// ReturnTo is where the user goes after login. Only a safe same-site
+	// path is kept (see SafeReturnTo); anything else is replaced by the
+	// default, so a query parameter can be passed in as it is.
+	ReturnTo string
+	// Scopes replace the provider's default scopes.
+	Scopes []string
+	// Prompt, LoginHint: OpenID Connect prompt and login_hint.
+	Prompt    string
+	LoginHint string
+	// MaxAge > 0 sends max_age and requires a fresh enough auth_time.
+	MaxAge time.Duration
+	// Params are extra authorization request parameters.
+	Params map[string]string
+}
+
+// flowRecord is what the sealed flow cookie holds.
+type flowRecord struct {
+	State       string `json:"s"`
+	Verifier    string `json:"v,omitempty"`
+	Nonce       string `json:"n,omitempty"`
+	Provider    string `json:"p"`
+	RedirectURI string `json:"r"`
+	ReturnTo    string `json:"t"`
+	Issuer      string `json:"i,omitempty"`
+	MaxAge      int64  `json:"m,omitempty"`
+	Created     int64  `json:"c"`
+}
+
+// flowCookieName is derived from the state, so each flow has its own cookie
+// (parallel logins in two tabs do not clobber each other) and the callback
+// finds it from its state.
+func (a *Auth) flowCookieName(state string) string {
+	sum := sha256.Sum256([]byte(state))
+	return a.cfg.CookieName + "_" + base64.RawURLEncoding.EncodeToString(sum[:12])
+}
+
+// Begin starts a login with provider: a 32-byte random state, a PKCE S256
+// verifier (unless the provider cannot take PKCE), a nonce for OpenID
+// providers, and the flow record sealed into a cookie. It returns the URL
+// to redirect the browser to and the cookie to set. Begin may call the
+// provider's discovery endpoint (once, cached).
+func (a *Auth) Begin(ctx context.Context, provider string, opts BeginOptions) (string, Cookie, error) {
+	p, ok := a.byName[provider]
+	if !ok {
+		return "", Cookie{}, fmt.Errorf("%w: %q", ErrUnknownProvider, provider)
+	}
+	client, err := p.Client(ctx)
+	if err != nil {
+		return "", Cookie{}, err
+	}
+	rec := flowRecord{
+		State:       RandomString(32),
+		Provider:    provider,
+		RedirectURI: a.RedirectURL(provider),
+		ReturnTo:    a.cfg.DefaultReturnTo,
+		Issuer:      client.Issuer(),
+		Created:     a.cfg.Clock.Now().Unix(),
+	}
+	if opts.ReturnTo != "" && SafeReturnTo(opts.ReturnTo) {
+		rec.ReturnTo = opts.ReturnTo
+	}
+	authOpts := make([]AuthOption, 0, 8+len(p.spec.AuthOptions))
+	authOpts = append(authOpts, WithRedirectURL(rec.RedirectURI))
+	authOpts = append(authOpts, p.spec.AuthOptions...)
+	if p.spec.PKCE != PKCEUnsupported {
+		rec.Verifier = GenerateVerifier()
+		authOpts = append(authOpts, WithPKCE(rec.Verifier))
+	}
+	if p.spec.OIDC {
+		rec.Nonce = RandomString(24)
+		authOpts = append(authOpts, WithNonce(rec.Nonce))
+	}
+	if len(opts.Scopes) > 0 {
+		authOpts = append(authOpts, WithScopes(opts.Scopes...))
+	}
+	if opts.Prompt != "" {
+		authOpts = append(authOpts, WithPrompt(opts.Prompt))
+	}
+	if opts.LoginHint != "" {
+		authOpts = append(authOpts, WithLoginHint(opts.LoginHint))
+	}
+	if opts.MaxAge > 0 {
+		rec.MaxAge = int64(opts.MaxAge / time.Second)
+		authOpts = append(authOpts, WithParam("max_age", fmt.Sprint(rec.MaxAge)))
+	}
+	for k, v := range opts.Params {
+		authOpts = append(authOpts, WithParam(k, v))
+	}
+	plain, err := json.Marshal(rec)
+	if err != nil {
+		return "", Cookie{}, err
+	}
+	name := a.flowCookieName(rec.State)
+	cookie := Cookie{
+		Name: name, Value: a.sealer.seal(plain, name), Path: a.cookiePath,
+		MaxAge: int(a.cfg.FlowLifetime / time.Second), Secure: a.secure, HttpOnly: true, SameSite: SameSiteLax,
+	}
+	if p.spec.FormPost && a.secure {
+		// The callback is a cross-site POST: only SameSite=None cookies
+		// travel with it, and browsers require Secure for those.
+		cookie.SameSite = SameSiteNone
+	}
+	return client.AuthCodeURL(rec.State, authOpts...), cookie, nil
+}
+
+// CallbackRequest is what the callback route received.
+type CallbackRequest struct {
+	// Params are the query parameters, or the form body for
+	// response_mode=form_post.
+	Params url.Values
+	// Cookie looks up a request cookie by name.
+	Cookie func(name string) (string, bool)
+}
+
+// Result is a completed login.
+type Result struct {
+	Provider string
+	Token    *Token
+	// IDToken is the verified ID token of OpenID providers, else nil.
+	IDToken *IDToken
+	User    *User
+	// ReturnTo is the safe path to send the user to.
+	ReturnTo string
+}
+
+// Complete finishes a login on the callback. In order, it checks that the
+// flow cookie for the callback's state exists, opens, is unexpired, holds
+// the same state (constant-time) and provider; checks the RFC 9207 iss
+// parameter; turns error= into a typed error; exchanges the code with the
+// PKCE verifier and the same redirect URI; verifies the ID token (nonce,
+// at_hash, max_age) for OpenID providers; and fetches the user. The
+// returned cookie deletes the flow cookie and must be set whatever the
+// outcome (the flow is single use). Every error is a *CallbackError.
+func (a *Auth) Complete(ctx context.Context, provider string, cb CallbackRequest) (*Result, Cookie, error) {
+	clear := Cookie{Path: a.cookiePath, MaxAge: -1, Secure: a.secure, HttpOnly: true, SameSite: SameSiteLax}
+	p, ok := a.byName[provider]
+	if !ok {
+		return nil, clear, callbackErr(http.StatusNotFound, provider, fmt.Errorf("%w: %q", ErrUnknownProvider, provider))
+	}
+	params := cb.Params
+	state := params.Get("state")
+	if state == "" || len(state) > 512 {
+		return nil, clear, callbackErr(http.StatusBadRequest, provider, fmt.Errorf("%w: the callback has no usable state", ErrStateMismatch))
+	}
+	name := a.flowCookieName(state)
+	clear.Name = name
+	if p.spec.FormPost && a.secure {
+		clear.SameSite = SameSiteNone
+	}
+	sealed, ok := "", false
+	if cb.Cookie != nil {
+		sealed, ok = cb.Cookie(name)
+	}
+	if !ok || sealed == "" {
+		return nil, clear, callbackErr(http.StatusBadRequest, provider, ErrFlowMissing)
+	}
+	plain, err := a.sealer.open(sealed, name)
+	if err != nil {
+		return nil, clear, callbackErr(http.StatusBadRequest, provider, fmt.Errorf("%w: %w", ErrFlowInvalid, err))
+	}
+	var rec flowRecord
+	if err := json.Unmarshal(plain, &rec); err != nil {
+		return nil, clear, callbackErr(http.StatusBadRequest, provider, fmt.Errorf("%w: undecodable record", ErrFlowInvalid))
+	}
+	now := a.cfg.Clock.Now()
+	if created := time.Unix(rec.Created, 0); now.Sub(created) > a.cfg.FlowLifetime || created.After(now.Add(time.Minute)) {
+		return nil, clear, callbackErr(http.StatusBadRequest, provider, ErrFlowExpired)
+	}
+	if subtle.ConstantTimeCompare([]byte(rec.State), []byte(state)) != 1 {
+		return nil, clear, callbackErr(http.StatusBadRequest, provider, ErrStateMismatch)
+	}
+	if rec.Provider != provider {
+		return nil, clear, callbackErr(http.StatusBadRequest, provider, fmt.Errorf("%w: started for %q", ErrProviderMismatch, rec.Provider))
+	}
+	client, err := p.Client(ctx)
+	if err != nil {
+		return nil, clear, callbackErr(http.StatusBadGateway, provider, err)
+	}
+	if err := a.checkIssuer(ctx, p, rec, params); err != nil {
+		return nil, clear, callbackErr(http.StatusBadRequest, provider, err)
+	}
+	code := ""
+	for _, k := range p.spec.CodeParams {
+		if code = params.Get(k); code != "" {
+			break
+		}
+	}
+	if e := params.Get("error"); e != "" {
+		if code != "" {
+			return nil, clear, callbackErr(http.StatusBadRequest, provider, fmt.Errorf("%w: both code and error", ErrInvalidCallback))
+		}
+		oe := &Error{Code: ErrorCode(truncate(e, 64)), Description: truncate(params.Get("error_description"), 500),
+			URI: truncate(params.Get("error_uri"), 500), Endpoint: "authorization"}
+		status := http.StatusBadGateway
+		if oe.Code == CodeAccessDenied {
+			status = http.StatusUnauthorized
+		}
+		return nil, clear, callbackErr(status, provider, oe)
+	}
+	if code == "" {
+		return nil, clear, callbackErr(http.StatusBadRequest, provider, fmt.Errorf("%w: no code", ErrInvalidCallback))
+	}
+	grantOpts := []GrantOption{WithGrantRedirectURL(rec.RedirectURI)}
+	if rec.Verifier != "" {
+		grantOpts = append(grantOpts, WithVerifier(rec.Verifier))
+	}
+	tok, err := client.Exchange(ctx, code, grantOpts...)
+	if err != nil {
+		status := http.StatusBadGateway
+		if errors.Is(err, ErrInvalidGrant) {
+			// The code is unknown, expired or already used: a bad or
+			// replayed callback, not a provider failure.
+			status = http.StatusBadRequest
+		}
+		return nil, clear, callbackErr(status, provider, err)
+	}
+	res := &Result{Provider: provider, Token: tok, ReturnTo: rec.ReturnTo}
+	if p.spec.OIDC {
+		res.IDToken, err = a.verifyIDToken(ctx, p, tok, rec)
+		if err != nil {
+			return nil, clear, callbackErr(http.StatusBadGateway, provider, err)
+		}
+	}
+	res.User, err = p.User(ctx, UserRequest{Client: client, Token: tok, IDToken: res.IDToken, Callback: params})
+	if err != nil {
+		return nil, clear, callbackErr(http.StatusBadGateway, provider, err)
+	}
+	return res, clear, nil
+}
+
+// checkIssuer applies RFC 9207 §2.4: when the callback carries iss it must
+// equal the issuer the flow was started with; when the provider advertises
+// authorization_response_iss_parameter_supported, iss is required. For a
+// provider without a known issuer an iss parameter is ignored.
+func (a *Auth) checkIssuer(ctx context.Context, p *Provider, rec flowRecord, params url.Values) error {
+	iss, present := params.Get("iss"), params.Has("iss")
+	if present && rec.Issuer != "" && subtle.ConstantTimeCompare([]byte(iss), []byte(rec.Issuer)) != 1 {
+		return fmt.Errorf("%w: got %q, want %q", ErrAuthResponseIssuer, truncate(iss, 200), rec.Issuer)
+	}
+	if !present {
+		if d, err := p.Discovery(ctx); err == nil && d != nil && d.IssParameterSupported {
+			return fmt.Errorf("%w: iss is missing although the provider advertises it", ErrAuthResponseIssuer)
+		}
+	}
+	return nil
+}
+
+func (a *Auth) verifyIDToken(ctx context.Context, p *Provider, tok *Token, rec flowRecord) (*IDToken, error) {
+	if tok.IDToken == "" {
+		return nil, ErrNoIDToken
+	}
+	v, err := p.Verifier(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if v == nil {
+		return nil, fmt.Errorf("oauth20: provider %q is OpenID but has no ID-token verifier", p.Name())
+	}
+	return v.VerifyIDToken(ctx, tok.IDToken, IDTokenExpectations{
+		Nonce: rec.Nonce, AccessToken: tok.AccessToken, MaxAge: time.Duration(rec.MaxAge) * time.Second,
+	})
+}

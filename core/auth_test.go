@@ -1,0 +1,377 @@
+package core
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"net/url"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+)
+
+var testKey = []byte("0123456789abcdef0123456789abcdef")
+
+// flowServer is a fake provider whose codes are single use.
+func flowServer(t *testing.T) *fakeServer {
+	f := newFakeServer(t)
+	var used atomic.Int32
+	f.handle("/token", func(w http.ResponseWriter, r *http.Request) {
+		_ = r.ParseForm()
+		w.Header().Set("Content-Type", "application/json")
+		if r.Form.Get("code") != "good-code" || used.Add(1) > 1 {
+			w.WriteHeader(http.StatusBadRequest)
+			_, _ = w.Write([]byte(`{"error":"invalid_grant"}`))
+			return
+		}
+		if r.Form.Get("code_verifier") == "" {
+			w.WriteHeader(http.StatusBadRequest)
+			_, _ = w.Write([]byte(`{"error":"invalid_request"}`))
+			return
+		}
+		_, _ = w.Write([]byte(okToken))
+	})
+	f.answer("/user", 200, "application/json", `{"id":42,"login":"octo"}`)
+	return f
+}
+
+func testProvider(t *testing.T, f *fakeServer, name string, edit func(*ProviderSpec)) *Provider {
+	t.Helper()
+	spec := ProviderSpec{
+		Name:   name,
+		Client: Config{ClientID: "client-1", ClientSecret: "s3cret-value", Endpoints: f.endpoints(), Issuer: f.URL, Scopes: []string{"read"}},
+		FetchUser: func(ctx context.Context, r UserRequest) (*User, error) {
+			m, err := r.Client.Resource(ctx, ResourceRequest{URL: f.URL + "/user", Token: r.Token})
+			if err != nil {
+				return nil, err
+			}
+			return &User{ID: String(m, "id"), Username: String(m, "login"), Raw: m}, nil
+		},
+	}
+	if edit != nil {
+		edit(&spec)
+	}
+	p, err := NewProvider(spec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+type flowEnv struct {
+	auth  *Auth
+	f     *fakeServer
+	clock *fakeClock
+}
+
+func newFlowEnv(t *testing.T, edit func(*ProviderSpec)) *flowEnv {
+	f := flowServer(t)
+	clock := newFakeClock()
+	a := New().SealingKeys(testKey).BaseURL("https://app.example/auth").Clock(clock).
+		Provider(testProvider(t, f, "fake", edit), nil).
+		Provider(testProvider(t, f, "other", nil), nil).MustBuild()
+	return &flowEnv{auth: a, f: f, clock: clock}
+}
+
+// begin starts a flow and returns the provider URL's query and the cookie.
+func (e *flowEnv) begin(t *testing.T, provider string, opts BeginOptions) (url.Values, Cookie) {
+	t.Helper()
+	u, c, err := e.auth.Begin(context.Background(), provider, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pu, err := url.Parse(u)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return pu.Query(), c
+}
+
+func jar(cookies ...Cookie) func(string) (string, bool) {
+	return func(name string) (string, bool) {
+		for _, c := range cookies {
+			if c.Name == name {
+				return c.Value, true
+			}
+		}
+		return "", false
+	}
+}
+
+func TestBeginAuthorizationRequest(t *testing.T) {
+	t.Parallel()
+	e := newFlowEnv(t, func(s *ProviderSpec) { s.OIDC = false })
+	q, c := e.begin(t, "fake", BeginOptions{ReturnTo: "/after?x=1", LoginHint: "a@b.example"})
+	if len(q.Get("state")) != 43 || q.Get("code_challenge_method") != "S256" || len(q.Get("code_challenge")) != 43 {
+		t.Errorf("query %v", q)
+	}
+	if q.Get("redirect_uri") != "https://app.example/auth/fake/callback" || q.Get("login_hint") != "a@b.example" || q.Has("nonce") {
+		t.Errorf("query %v", q)
+	}
+	if !c.HttpOnly || !c.Secure || c.SameSite != SameSiteLax || c.Path != "/auth/" || c.MaxAge != 600 || !strings.HasPrefix(c.Name, "oauth20_") {
+		t.Errorf("cookie %+v", c)
+	}
+	for _, secret := range []string{q.Get("state"), "s3cret-value"} {
+		if strings.Contains(c.Value, secret) {
+			t.Error("cookie value reveals the record")
+		}
+	}
+	q2, c2 := e.begin(t, "fake", BeginOptions{})
+	if q2.Get("state") == q.Get("state") || q2.Get("code_challenge") == q.Get("code_challenge") || c2.Name == c.Name {
+		t.Error("two flows share state, challenge or cookie")
+	}
+}
+
+func TestCompleteFlow(t *testing.T) {
+	t.Parallel()
+	type tc struct {
+		name      string
+		callback  func(t *testing.T, e *flowEnv, q url.Values, c Cookie) (string, url.Values, []Cookie)
+		wantErr   error
+		wantCode  int
+		wantToken bool
+	}
+	okCallback := func(t *testing.T, e *flowEnv, q url.Values, c Cookie) (string, url.Values, []Cookie) {
+		return "fake", url.Values{"code": {"good-code"}, "state": {q.Get("state")}}, []Cookie{c}
+	}
+	tests := []tc{
+		{name: "success", callback: okCallback, wantToken: true},
+		{name: "extra parameters are ignored", wantToken: true, callback: func(t *testing.T, e *flowEnv, q url.Values, c Cookie) (string, url.Values, []Cookie) {
+			return "fake", url.Values{"code": {"good-code"}, "state": {q.Get("state")}, "foo": {"bar"}}, []Cookie{c}
+		}},
+		{name: "user denied", wantErr: ErrAccessDenied, wantCode: 401, callback: func(t *testing.T, e *flowEnv, q url.Values, c Cookie) (string, url.Values, []Cookie) {
+			return "fake", url.Values{"error": {"access_denied"}, "error_description": {"<script>"}, "state": {q.Get("state")}}, []Cookie{c}
+		}},
+		{name: "provider error", wantErr: ErrServerError, wantCode: 502, callback: func(t *testing.T, e *flowEnv, q url.Values, c Cookie) (string, url.Values, []Cookie) {
+			return "fake", url.Values{"error": {"server_error"}, "state": {q.Get("state")}}, []Cookie{c}
+		}},
+		{name: "error with a bad state is a state error", wantErr: ErrFlowMissing, wantCode: 400, callback: func(t *testing.T, e *flowEnv, q url.Values, c Cookie) (string, url.Values, []Cookie) {
+			return "fake", url.Values{"error": {"access_denied"}, "state": {"forged"}}, []Cookie{c}
+		}},
+		{name: "missing cookie", wantErr: ErrFlowMissing, wantCode: 400, callback: func(t *testing.T, e *flowEnv, q url.Values, c Cookie) (string, url.Values, []Cookie) {
+			return "fake", url.Values{"code": {"good-code"}, "state": {q.Get("state")}}, nil
+		}},
+		{name: "missing state", wantErr: ErrStateMismatch, wantCode: 400, callback: func(t *testing.T, e *flowEnv, q url.Values, c Cookie) (string, url.Values, []Cookie) {
+			return "fake", url.Values{"code": {"good-code"}}, []Cookie{c}
+		}},
+		{name: "state of another flow", wantErr: ErrFlowInvalid, wantCode: 400, callback: func(t *testing.T, e *flowEnv, q url.Values, c Cookie) (string, url.Values, []Cookie) {
+			q2, c2 := e.begin(t, "fake", BeginOptions{})
+			c2.Value = c.Value // this flow's record under the other flow's name
+			return "fake", url.Values{"code": {"good-code"}, "state": {q2.Get("state")}}, []Cookie{c2}
+		}},
+		{name: "tampered cookie", wantErr: ErrFlowInvalid, wantCode: 400, callback: func(t *testing.T, e *flowEnv, q url.Values, c Cookie) (string, url.Values, []Cookie) {
+			b := []byte(c.Value)
+			b[len(b)/2] ^= 1
+			if b[len(b)/2] == c.Value[len(b)/2] {
+				b[len(b)/2] = 'A'
+			}
+			c.Value = string(b)
+			return "fake", url.Values{"code": {"good-code"}, "state": {q.Get("state")}}, []Cookie{c}
+		}},
+		{name: "expired flow", wantErr: ErrFlowExpired, wantCode: 400, callback: func(t *testing.T, e *flowEnv, q url.Values, c Cookie) (string, url.Values, []Cookie) {
+			e.clock.advance(11 * time.Minute)
+			return okCallback(t, e, q, c)
+		}},
+		{name: "cookie from another provider", wantErr: ErrProviderMismatch, wantCode: 400, callback: func(t *testing.T, e *flowEnv, q url.Values, c Cookie) (string, url.Values, []Cookie) {
+			q2, c2 := e.begin(t, "other", BeginOptions{})
+			return "fake", url.Values{"code": {"good-code"}, "state": {q2.Get("state")}}, []Cookie{c2}
+		}},
+		{name: "unknown provider", wantErr: ErrUnknownProvider, wantCode: 404, callback: func(t *testing.T, e *flowEnv, q url.Values, c Cookie) (string, url.Values, []Cookie) {
+			return "nope", url.Values{"code": {"good-code"}, "state": {q.Get("state")}}, []Cookie{c}
+		}},
+		{name: "wrong iss (mix-up)", wantErr: ErrAuthResponseIssuer, wantCode: 400, callback: func(t *testing.T, e *flowEnv, q url.Values, c Cookie) (string, url.Values, []Cookie) {
+			return "fake", url.Values{"code": {"good-code"}, "state": {q.Get("state")}, "iss": {"https://attacker.example"}}, []Cookie{c}
+		}},
+		{name: "wrong iss on an error response", wantErr: ErrAuthResponseIssuer, wantCode: 400, callback: func(t *testing.T, e *flowEnv, q url.Values, c Cookie) (string, url.Values, []Cookie) {
+			return "fake", url.Values{"error": {"access_denied"}, "state": {q.Get("state")}, "iss": {"https://attacker.example"}}, []Cookie{c}
+		}},
+		{name: "right iss", wantToken: true, callback: func(t *testing.T, e *flowEnv, q url.Values, c Cookie) (string, url.Values, []Cookie) {
+			return "fake", url.Values{"code": {"good-code"}, "state": {q.Get("state")}, "iss": {e.f.URL}}, []Cookie{c}
+		}},
+		{name: "code and error", wantErr: ErrInvalidCallback, wantCode: 400, callback: func(t *testing.T, e *flowEnv, q url.Values, c Cookie) (string, url.Values, []Cookie) {
+			return "fake", url.Values{"code": {"good-code"}, "error": {"access_denied"}, "state": {q.Get("state")}}, []Cookie{c}
+		}},
+		{name: "neither code nor error", wantErr: ErrInvalidCallback, wantCode: 400, callback: func(t *testing.T, e *flowEnv, q url.Values, c Cookie) (string, url.Values, []Cookie) {
+			return "fake", url.Values{"state": {q.Get("state")}}, []Cookie{c}
+		}},
+		{name: "bad code", wantErr: ErrInvalidGrant, wantCode: 400, callback: func(t *testing.T, e *flowEnv, q url.Values, c Cookie) (string, url.Values, []Cookie) {
+			return "fake", url.Values{"code": {"bad-code"}, "state": {q.Get("state")}}, []Cookie{c}
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			e := newFlowEnv(t, nil)
+			q, c := e.begin(t, "fake", BeginOptions{ReturnTo: "/dashboard"})
+			provider, params, cookies := tt.callback(t, e, q, c)
+			res, clear, err := e.auth.Complete(context.Background(), provider, CallbackRequest{Params: params, Cookie: jar(cookies...)})
+			if tt.wantToken {
+				if err != nil {
+					t.Fatal(err)
+				}
+				if res.Token.AccessToken != "at-123" || res.User.ID != "42" || res.User.Username != "octo" || res.ReturnTo != "/dashboard" || res.Provider != "fake" {
+					t.Errorf("result %+v user %+v", res, res.User)
+				}
+				if clear.Name != c.Name || clear.MaxAge >= 0 || clear.Path != c.Path {
+					t.Errorf("clearing cookie %+v for %+v", clear, c)
+				}
+				return
+			}
+			var ce *CallbackError
+			if !errors.As(err, &ce) || !errors.Is(err, tt.wantErr) || ce.Status != tt.wantCode || StatusOf(err) != tt.wantCode {
+				t.Fatalf("err = %v, want %v with status %d", err, tt.wantErr, tt.wantCode)
+			}
+			if res != nil {
+				t.Error("result with an error")
+			}
+			assertNoSecrets(t, "error", err.Error())
+			if strings.Contains(err.Error(), q.Get("state")) {
+				t.Error("error reveals the state")
+			}
+		})
+	}
+}
+
+func TestCompleteReplay(t *testing.T) {
+	t.Parallel()
+	e := newFlowEnv(t, nil)
+	q, c := e.begin(t, "fake", BeginOptions{})
+	cb := CallbackRequest{Params: url.Values{"code": {"good-code"}, "state": {q.Get("state")}}, Cookie: jar(c)}
+	if _, _, err := e.auth.Complete(context.Background(), "fake", cb); err != nil {
+		t.Fatal(err)
+	}
+	// The browser deleted the cookie: a replay from it has none.
+	_, _, err := e.auth.Complete(context.Background(), "fake", CallbackRequest{Params: cb.Params, Cookie: jar()})
+	if !errors.Is(err, ErrFlowMissing) || StatusOf(err) != 400 {
+		t.Fatalf("replay without cookie: %v", err)
+	}
+	// A replay that kept a copy of the cookie fails at the provider, which
+	// refuses a used code, and is still a 400.
+	_, _, err = e.auth.Complete(context.Background(), "fake", cb)
+	if !errors.Is(err, ErrInvalidGrant) || StatusOf(err) != 400 {
+		t.Fatalf("replay with cookie: %v", err)
+	}
+}
+
+func TestTwoParallelFlows(t *testing.T) {
+	t.Parallel()
+	e := newFlowEnv(t, nil)
+	qa, ca := e.begin(t, "fake", BeginOptions{ReturnTo: "/a"})
+	qb, cb := e.begin(t, "fake", BeginOptions{ReturnTo: "/b"})
+	// Both cookies are in the browser; the second tab finishes first.
+	both := jar(ca, cb)
+	res, _, err := e.auth.Complete(context.Background(), "fake", CallbackRequest{Params: url.Values{"code": {"good-code"}, "state": {qb.Get("state")}}, Cookie: both})
+	if err != nil || res.ReturnTo != "/b" {
+		t.Fatalf("tab b: %v %v", res, err)
+	}
+	// Tab a's flow is intact (its code is refused only because the fake
+	// provider's one good code is spent).
+	_, _, err = e.auth.Complete(context.Background(), "fake", CallbackRequest{Params: url.Values{"code": {"good-code"}, "state": {qa.Get("state")}}, Cookie: both})
+	if !errors.Is(err, ErrInvalidGrant) {
+		t.Fatalf("tab a: %v (its flow should have reached the token endpoint)", err)
+	}
+	if got := e.f.last(t).Form.Get("redirect_uri"); got != "https://app.example/auth/fake/callback" {
+		t.Errorf("redirect_uri %q", got)
+	}
+}
+
+func TestKeyRotation(t *testing.T) {
+	t.Parallel()
+	f := flowServer(t)
+	old := New().SealingKeys(testKey).BaseURL("https://app.example/auth").Provider(testProvider(t, f, "fake", nil), nil).MustBuild()
+	newKey := []byte("ffffffffffffffffffffffffffffffff-new")
+	rotated := New().SealingKeys(newKey, testKey).BaseURL("https://app.example/auth").Provider(testProvider(t, f, "fake", nil), nil).MustBuild()
+	dropped := New().SealingKeys(newKey).BaseURL("https://app.example/auth").Provider(testProvider(t, f, "fake", nil), nil).MustBuild()
+	u, c, err := old.Begin(context.Background(), "fake", BeginOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	pu, _ := url.Parse(u)
+	params := url.Values{"code": {"good-code"}, "state": {pu.Query().Get("state")}}
+	if _, _, err := dropped.Complete(context.Background(), "fake", CallbackRequest{Params: params, Cookie: jar(c)}); !errors.Is(err, ErrFlowInvalid) {
+		t.Fatalf("unknown key: %v", err)
+	}
+	if _, _, err := rotated.Complete(context.Background(), "fake", CallbackRequest{Params: params, Cookie: jar(c)}); err != nil {
+		t.Fatalf("old key no longer opens: %v", err)
+	}
+}
+
+func TestReturnTo(t *testing.T) {
+	t.Parallel()
+	bad := []string{"//evil.example", "/\\evil.example", "\\/evil", "/%09/evil", "/%5Cevil", "/%2F/evil", "https://evil.example",
+		"https://good.example@evil", "https:evil", "javascript:alert(1)", "/%0d%0aLocation:%20https://evil", "/a\r\nb", "evil", ""}
+	for _, p := range bad {
+		if SafeReturnTo(p) {
+			t.Errorf("SafeReturnTo(%q) = true", p)
+		}
+	}
+	for _, p := range []string{"/", "/a/b?c=d#e", "/files/a%2Fb", "/~user"} {
+		if !SafeReturnTo(p) {
+			t.Errorf("SafeReturnTo(%q) = false", p)
+		}
+	}
+	e := newFlowEnv(t, nil)
+	q, c := e.begin(t, "fake", BeginOptions{ReturnTo: "//evil.example"})
+	res, _, err := e.auth.Complete(context.Background(), "fake", CallbackRequest{Params: url.Values{"code": {"good-code"}, "state": {q.Get("state")}}, Cookie: jar(c)})
+	if err != nil || res.ReturnTo != "/" {
+		t.Fatalf("return-to %v, err %v", res, err)
+	}
+}
+
+func TestFormPostCookie(t *testing.T) {
+	t.Parallel()
+	e := newFlowEnv(t, func(s *ProviderSpec) {
+		s.FormPost = true
+		s.AuthOptions = []AuthOption{WithResponseMode("form_post")}
+	})
+	q, c := e.begin(t, "fake", BeginOptions{})
+	if c.SameSite != SameSiteNone || !c.Secure || q.Get("response_mode") != "form_post" {
+		t.Errorf("cookie %+v, query %v", c, q)
+	}
+}
+
+func TestBuildReportsEverything(t *testing.T) {
+	t.Parallel()
+	f := flowServer(t)
+	p := testProvider(t, f, "dup", nil)
+	_, err := New().SealingKeys([]byte("short")).BaseURL("ftp://x").
+		Provider(p, nil).Provider(p, nil).
+		Provider(NewProvider(ProviderSpec{Name: "Bad Name"})).
+		DefaultReturnTo("//evil").Build()
+	if !errors.Is(err, ErrInvalidConfig) {
+		t.Fatalf("err = %v", err)
+	}
+	for _, want := range []string{"sealing key 1 is 5 bytes", "base URL", `two providers are named "dup"`, `provider name "Bad Name"`, "FetchUser is required", "default return-to"} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("missing %q in:\n%v", want, err)
+		}
+	}
+	if _, err := New().BaseURL("https://x.example").Provider(p, nil).Build(); err == nil || !strings.Contains(err.Error(), "no sealing key") {
+		t.Errorf("missing key: %v", err)
+	}
+	if _, err := New().SealingKeys(testKey).BaseURL("http://app.example").Provider(p, nil).Build(); err == nil {
+		t.Error("plain http base URL on a public host accepted")
+	}
+}
+
+func TestSession(t *testing.T) {
+	t.Parallel()
+	e := newFlowEnv(t, nil)
+	type sess struct{ User string }
+	c, err := e.auth.SealSession("sid", sess{User: "octo"}, time.Hour)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got sess
+	if err := e.auth.OpenSession("sid", c.Value, &got); err != nil || got.User != "octo" {
+		t.Fatalf("%v %v", got, err)
+	}
+	if err := e.auth.OpenSession("other", c.Value, &got); !errors.Is(err, ErrUnseal) {
+		t.Errorf("session opened under another name: %v", err)
+	}
+	e.clock.advance(2 * time.Hour)
+	if err := e.auth.OpenSession("sid", c.Value, &got); !errors.Is(err, ErrSessionExpired) {
+		t.Errorf("expired session: %v", err)
+	}
+}

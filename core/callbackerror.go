@@ -1,0 +1,64 @@
+package core
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+)
+
+// Reasons a callback is refused before the provider is asked anything.
+// Each is wrapped in a *CallbackError with status 400.
+var (
+	// ErrUnknownProvider: the callback names a provider the Auth lacks.
+	ErrUnknownProvider = errors.New("oauth20: unknown provider")
+	// ErrFlowMissing: no flow cookie for this state (never started here,
+	// already used, or cookies blocked).
+	ErrFlowMissing = errors.New("oauth20: no login flow for this callback")
+	// ErrFlowExpired: the flow cookie is older than the flow lifetime.
+	ErrFlowExpired = errors.New("oauth20: login flow expired")
+	// ErrFlowInvalid: the flow cookie was tampered with, sealed with an
+	// unknown key, or belongs to another state.
+	ErrFlowInvalid = errors.New("oauth20: login flow cookie is invalid")
+	// ErrStateMismatch: the callback's state is missing or differs from the
+	// flow's (RFC 6749 §10.12).
+	ErrStateMismatch = errors.New("oauth20: state mismatch")
+	// ErrProviderMismatch: the flow was started for another provider.
+	ErrProviderMismatch = errors.New("oauth20: callback for another provider than the flow")
+	// ErrAuthResponseIssuer: the RFC 9207 iss parameter is wrong, or
+	// missing although the provider advertises it (mix-up defence).
+	ErrAuthResponseIssuer = errors.New("oauth20: authorization response issuer mismatch")
+	// ErrInvalidCallback: the callback has neither code nor error, or both.
+	ErrInvalidCallback = errors.New("oauth20: invalid callback parameters")
+)
+
+// CallbackError is the error of every failed Complete: an HTTP status for
+// the answer to the browser and the cause for errors.Is/As. Status is 400
+// for a bad, expired, tampered, replayed or mismatched callback, 401 when
+// the user denied access, and 502 when the provider failed (token error,
+// bad ID token, user fetch failure). Its message never holds a secret.
+type CallbackError struct {
+	Status   int
+	Provider string
+	Err      error
+}
+
+func (e *CallbackError) Error() string {
+	return fmt.Sprintf("oauth20: callback for %q failed (%d %s): %v", e.Provider, e.Status, http.StatusText(e.Status), e.Err)
+}
+
+// Unwrap returns the cause.
+func (e *CallbackError) Unwrap() error { return e.Err }
+
+// StatusOf returns the HTTP status an error should be answered with: the
+// status of a *CallbackError in its chain, else 500.
+func StatusOf(err error) int {
+	var ce *CallbackError
+	if errors.As(err, &ce) {
+		return ce.Status
+	}
+	return http.StatusInternalServerError
+}
+
+func callbackErr(status int, provider string, err error) *CallbackError {
+	return &CallbackError{Status: status, Provider: provider, Err: err}
+}

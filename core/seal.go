@@ -1,0 +1,89 @@
+package core
+
+import (
+	"crypto/aes"
+	"crypto/cipher"
+	"crypto/hkdf"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base64"
+	"errors"
+	"fmt"
+)
+
+// MinSealingKeyLen is the shortest sealing key accepted: 32 bytes.
+const MinSealingKeyLen = 32
+
+// maxSealedLen bounds the sealed values Open accepts (a cookie is at most
+// 4 KiB anyway); longer input is rejected before any decoding.
+const maxSealedLen = 4096
+
+// ErrUnseal is returned for a sealed value that is malformed, was sealed
+// with an unknown key, was tampered with, or belongs to another context.
+var ErrUnseal = errors.New("oauth20: sealed value is invalid")
+
+// sealer encrypts and authenticates small records with AES-256-GCM. The
+// first key seals; every key opens, so keys can be rotated by putting the
+// new key first and keeping the old one until its cookies have expired.
+type sealer struct {
+	aeads []cipher.AEAD
+}
+
+// newSealer derives one AES-256 key per secret with HKDF-SHA256, so that
+// secrets of any length ≥ 32 bytes give full-strength keys.
+func newSealer(secrets [][]byte) (*sealer, error) {
+	s := &sealer{}
+	for i, sec := range secrets {
+		if len(sec) < MinSealingKeyLen {
+			return nil, configError("sealing key %d is %d bytes; at least %d are required", i+1, len(sec), MinSealingKeyLen)
+		}
+		key, err := hkdf.Key(sha256.New, sec, nil, "oauth20 sealing key v1", 32)
+		if err != nil {
+			return nil, configError("sealing key %d: %v", i+1, err)
+		}
+		block, err := aes.NewCipher(key)
+		if err != nil {
+			return nil, configError("sealing key %d: %v", i+1, err)
+		}
+		aead, err := cipher.NewGCM(block)
+		if err != nil {
+			return nil, configError("sealing key %d: %v", i+1, err)
+		}
+		s.aeads = append(s.aeads, aead)
+	}
+	if len(s.aeads) == 0 {
+		return nil, configError("no sealing key: set at least one of %d bytes or more", MinSealingKeyLen)
+	}
+	return s, nil
+}
+
+// seal encrypts plaintext bound to context (additional data) and returns
+// base64url text: a random 12-byte nonce followed by the ciphertext.
+func (s *sealer) seal(plaintext []byte, context string) string {
+	aead := s.aeads[0]
+	buf := make([]byte, aead.NonceSize(), aead.NonceSize()+len(plaintext)+aead.Overhead())
+	_, _ = rand.Read(buf)
+	buf = aead.Seal(buf, buf, plaintext, []byte(context))
+	return base64.RawURLEncoding.EncodeToString(buf)
+}
+
+// open reverses seal with any of the keys.
+func (s *sealer) open(sealed, context string) ([]byte, error) {
+	if len(sealed) > maxSealedLen {
+		return nil, fmt.Errorf("%w: %d bytes is too long", ErrUnseal, len(sealed))
+	}
+	raw, err := base64.RawURLEncoding.DecodeString(sealed)
+	if err != nil {
+		return nil, fmt.Errorf("%w: not base64url", ErrUnseal)
+	}
+	for _, aead := range s.aeads {
+		n := aead.NonceSize()
+		if len(raw) < n+aead.Overhead() {
+			return nil, fmt.Errorf("%w: too short", ErrUnseal)
+		}
+		if pt, err := aead.Open(nil, raw[:n], raw[n:], []byte(context)); err == nil {
+			return pt, nil
+		}
+	}
+	return nil, fmt.Errorf("%w: authentication failed", ErrUnseal)
+}
