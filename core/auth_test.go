@@ -36,7 +36,7 @@ func flowServer(t *testing.T) *fakeServer {
 	return f
 }
 
-func testProvider(t *testing.T, f *fakeServer, name string, edit func(*ProviderSpec)) *Provider {
+func testProvider(t testing.TB, f *fakeServer, name string, edit func(*ProviderSpec)) *Provider {
 	t.Helper()
 	spec := ProviderSpec{
 		Name:   name,
