@@ -234,6 +234,9 @@ func (p *Provider) resolve(ctx context.Context) (*Client, *Discovery, error) {
 	if d.Issuer != "" {
 		cfg.Issuer = d.Issuer
 	}
+	if p.spec.Client.AuthMethod == "" && cfg.ClientSecret != "" {
+		cfg.AuthMethod = pickAuthMethod(d.AuthMethods)
+	}
 	c, err := NewClient(cfg)
 	if err != nil {
 		return nil, nil, fmt.Errorf("oauth20: provider %q: discovered metadata: %w", p.spec.Name, err)
@@ -247,6 +250,27 @@ func (p *Provider) resolve(ctx context.Context) (*Client, *Discovery, error) {
 		dc.expires = now.Add(time.Hour)
 	}
 	return c, d, nil
+}
+
+// pickAuthMethod chooses the client authentication for a client with a
+// secret from the advertised methods: client_secret_basic when listed or
+// when nothing is (the metadata default), else client_secret_post when
+// listed, else client_secret_basic all the same.
+func pickAuthMethod(supported []string) AuthMethod {
+	if len(supported) == 0 {
+		return AuthSecretBasic
+	}
+	for _, m := range supported {
+		if m == string(AuthSecretBasic) {
+			return AuthSecretBasic
+		}
+	}
+	for _, m := range supported {
+		if m == string(AuthSecretPost) {
+			return AuthSecretPost
+		}
+	}
+	return AuthSecretBasic
 }
 
 func (d *Discovery) verifierCloser() (io.Closer, bool) {

@@ -1,0 +1,236 @@
+package oidctest
+
+import (
+	"context"
+	"fmt"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+// Endpoint names one endpoint of the server. Its value is the endpoint's
+// path below the issuer.
+type Endpoint string
+
+// The server's endpoints.
+const (
+	DiscoveryEndpoint     Endpoint = "/.well-known/openid-configuration"
+	AuthorizeEndpoint     Endpoint = "/authorize"
+	TokenEndpoint         Endpoint = "/token"
+	UserInfoEndpoint      Endpoint = "/userinfo"
+	JWKSEndpoint          Endpoint = "/jwks"
+	RevocationEndpoint    Endpoint = "/revoke"
+	IntrospectionEndpoint Endpoint = "/introspect"
+	EndSessionEndpoint    Endpoint = "/end_session"
+)
+
+// endpoints lists every Endpoint in a fixed order.
+var endpoints = []Endpoint{
+	DiscoveryEndpoint, AuthorizeEndpoint, TokenEndpoint, UserInfoEndpoint,
+	JWKSEndpoint, RevocationEndpoint, IntrospectionEndpoint, EndSessionEndpoint,
+}
+
+// maxBody caps every request body the server reads.
+const maxBody = 64 << 10
+
+// Server is an OpenID provider running in-process on an httptest server.
+// All its methods are safe for concurrent use, also while it serves
+// requests.
+type Server struct {
+	cfg    Config // immutable after Start
+	http   *httptest.Server
+	issuer string
+	done   chan struct{}
+	once   sync.Once
+
+	mu       sync.Mutex // guards everything below
+	clients  map[string]Client
+	user     User
+	faults   Faults
+	keys     keyring
+	store    store
+	requests map[Endpoint][]Request
+	counts   map[Endpoint]int
+	// delayHook, when set by a test, is called as a request starts its
+	// delay.
+	delayHook func(Endpoint)
+}
+
+// New starts a Server for a test and closes it when the test ends. It
+// stops the test with Fatal if the configuration is invalid.
+func New(tb testing.TB, opts ...Option) *Server {
+	tb.Helper()
+	var cfg Config
+	for _, o := range opts {
+		o(&cfg)
+	}
+	s, err := Start(cfg)
+	if err != nil {
+		tb.Fatalf("oidctest: %v", err)
+	}
+	tb.Cleanup(s.Close)
+	return s
+}
+
+// Start starts a Server outside a test, for example as the provider of a
+// demo on a fixed address. The caller must call Close.
+func Start(cfg Config) (*Server, error) {
+	cfg, err := cfg.withDefaults()
+	if err != nil {
+		return nil, err
+	}
+	s := &Server{
+		cfg:      cfg,
+		done:     make(chan struct{}),
+		clients:  make(map[string]Client, len(cfg.Clients)),
+		user:     cfg.User.clone(),
+		store:    newStore(),
+		requests: make(map[Endpoint][]Request),
+		counts:   make(map[Endpoint]int),
+	}
+	for _, c := range cfg.Clients {
+		s.clients[c.ID] = c
+	}
+	if s.keys, err = newKeyring(cfg.Algorithm); err != nil {
+		return nil, err
+	}
+	l, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		return nil, fmt.Errorf("oidctest: listen: %w", err)
+	}
+	scheme := "http"
+	if cfg.TLS {
+		scheme = "https"
+	}
+	s.issuer = scheme + "://" + issuerHost(cfg.Addr, l.Addr()) + cfg.IssuerPath
+	s.http = &httptest.Server{
+		Listener: l,
+		Config:   &http.Server{Handler: s.handler(), ReadHeaderTimeout: 10 * time.Second},
+	}
+	if cfg.TLS {
+		s.http.StartTLS()
+	} else {
+		s.http.Start()
+	}
+	return s, nil
+}
+
+// issuerHost returns the host:port of the issuer: the host the caller asked
+// for (127.0.0.1 when unspecified) with the port actually bound.
+func issuerHost(addr string, bound net.Addr) string {
+	host, _, _ := net.SplitHostPort(addr)
+	_, port, _ := net.SplitHostPort(bound.String())
+	if ip := net.ParseIP(host); host == "" || (ip != nil && ip.IsUnspecified()) {
+		host = "127.0.0.1"
+	}
+	return net.JoinHostPort(host, port)
+}
+
+// Close stops the server. Delayed requests end at once; Close waits for the
+// other requests in flight. Calling Close again does nothing.
+func (s *Server) Close() {
+	s.once.Do(func() {
+		close(s.done)
+		s.http.Close()
+	})
+}
+
+// Issuer returns the issuer identifier, such as "http://127.0.0.1:41234".
+func (s *Server) Issuer() string { return s.issuer }
+
+// URL returns the absolute URL of an endpoint.
+func (s *Server) URL(ep Endpoint) string { return s.issuer + string(ep) }
+
+// HTTPClient returns an HTTP client that trusts the server's certificate
+// when Config.TLS is set (a plain client otherwise). It does not follow
+// redirects differently from http.DefaultClient.
+func (s *Server) HTTPClient() *http.Client { return s.http.Client() }
+
+// handler routes every endpoint through s.serve.
+func (s *Server) handler() http.Handler {
+	mux := http.NewServeMux()
+	handlers := map[Endpoint]endpointHandler{
+		DiscoveryEndpoint:     {[]string{http.MethodGet}, s.discovery},
+		AuthorizeEndpoint:     {[]string{http.MethodGet, http.MethodPost}, s.authorize},
+		TokenEndpoint:         {[]string{http.MethodPost}, s.token},
+		UserInfoEndpoint:      {[]string{http.MethodGet, http.MethodPost}, s.userinfo},
+		JWKSEndpoint:          {[]string{http.MethodGet}, s.jwks},
+		RevocationEndpoint:    {[]string{http.MethodPost}, s.revoke},
+		IntrospectionEndpoint: {[]string{http.MethodPost}, s.introspect},
+		EndSessionEndpoint:    {[]string{http.MethodGet, http.MethodPost}, s.endSession},
+	}
+	for _, ep := range endpoints {
+		mux.Handle(s.cfg.IssuerPath+string(ep), s.serve(ep, handlers[ep]))
+	}
+	return mux
+}
+
+// endpointHandler is one endpoint: the methods it allows and its handler,
+// which receives the endpoint's error fault (nil when none is set).
+type endpointHandler struct {
+	methods []string
+	serve   func(w http.ResponseWriter, r *http.Request, fault *ErrorResponse)
+}
+
+// serve wraps every endpoint: it caps and parses the body, records and
+// counts the request, applies the endpoint's delay and error fault, and
+// checks the method.
+func (s *Server) serve(ep Endpoint, h endpointHandler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		r.Body = http.MaxBytesReader(w, r.Body, maxBody)
+		parseErr := r.ParseForm()
+
+		s.mu.Lock()
+		s.recordLocked(ep, r)
+		fault, delay := s.takeFaultLocked(ep)
+		hook := s.delayHook
+		s.mu.Unlock()
+
+		if delay > 0 {
+			if hook != nil {
+				hook(ep)
+			}
+			if !s.wait(r.Context(), delay) {
+				return
+			}
+		}
+		if !slices.Contains(h.methods, r.Method) {
+			w.Header().Set("Allow", strings.Join(h.methods, ", "))
+			writeError(w, newError(http.StatusMethodNotAllowed, "invalid_request", "method not allowed"))
+			return
+		}
+		if fault != nil && ep != AuthorizeEndpoint {
+			fault.write(w, ep)
+			return
+		}
+		if parseErr != nil {
+			writeError(w, errInvalidRequest("malformed request body"))
+			return
+		}
+		h.serve(w, r, fault)
+	})
+}
+
+// wait blocks for d, and reports false if the request or the server ended
+// first.
+func (s *Server) wait(ctx context.Context, d time.Duration) bool {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return true
+	case <-ctx.Done():
+		return false
+	case <-make(chan int):
+		return false
+	}
+}
+
+// now returns the server clock's time, truncated to seconds as JWT
+// NumericDates are.
+func (s *Server) now() time.Time { return s.cfg.Now().Truncate(time.Second) }

@@ -1,0 +1,86 @@
+// Package oidc is the OpenID Connect side of oauth20: provider discovery,
+// ID-token verification with the issuer's rotating keys, UserInfo, and
+// logout. It is built on github.com/golang-jwt/jwt/v5 (parsing, signature
+// algorithms) and github.com/MicahParks/keyfunc/v3 with jwkset (JWK parsing
+// and key lookup), with its own key cache in front of them.
+//
+// # Quick start
+//
+//	md, err := oidc.Discover(ctx, "https://accounts.example.com")
+//	if err != nil { ... }
+//	v, err := md.NewVerifier(oidc.VerifierConfig{ClientID: clientID})
+//	if err != nil { ... }
+//	defer v.Close()
+//	tok, err := v.Verify(ctx, rawIDToken, oidc.Expectations{Nonce: nonce, AccessToken: at})
+//	if errors.Is(err, oidc.ErrNonceMismatch) { ... }
+//	info, err := oidc.FetchUserInfo(ctx, nil, md.UserInfoEndpoint, at, tok.Subject)
+//	user, err := oidc.NewUser(&tok.IDToken, info)
+//
+// A long-lived program keeps one Discovery per issuer (metadata reused for
+// DefaultMetadataTTL) and one Verifier per client. NewVerifier and
+// NewDiscovery do no network I/O; keys are fetched on first use. The
+// *Verifier implements core.IDTokenVerifier.
+//
+// # Discovery
+//
+// Discover reads {issuer}/.well-known/openid-configuration (OpenID Connect
+// Discovery 1.0 §4), falling back to the RFC 8414 location on 404. The
+// document's issuer must equal the requested issuer byte for byte (no case
+// folding, no trailing-slash repair); every endpoint must be https, or http
+// on a loopback host (InsecureAllowHTTP lifts this for tests). Unknown
+// members are ignored; a member name given twice is rejected.
+//
+// # ID-token verification
+//
+// Verify implements OpenID Connect Core §3.1.3.7 and the JWT rules of
+// RFC 7519 and RFC 8725, in this order: size (MaxTokenSize) and compact
+// shape; the header (alg in the allow-list, "none" never, HS* only with the
+// client secret, no crit, typ absent or "JWT"); the key; the signature; then
+// the claims. Claims are read with exact, case-sensitive names and a payload
+// with a duplicate name (also under case folding) is rejected, so neither
+// {"Sub":...} nor a second "sub" can pass as the subject. A token whose
+// signature fails is always reported as ErrBadSignature, never by its claim
+// errors. Each failed check returns its own sentinel (ErrIssuerMismatch,
+// ErrAudienceMismatch, ErrTokenExpired, ErrNonceMismatch, ...) wrapped with
+// detail; error strings never contain the token, a nonce or a secret.
+//
+// Policies where the specification leaves a choice: aud may hold other
+// audiences only if they are in TrustedAudiences, and azp is then required;
+// iat more than the clock skew in the future is rejected; MaxTokenAge is
+// off by default; at_hash is checked whenever present and an access token
+// is given; sub must be 1 to 255 printable ASCII characters; an ID token
+// returned by a refresh must keep iss, sub, aud, azp, auth_time and nonce.
+//
+// # Keys and rotation
+//
+// Keys come only from the issuer's jwks_uri, never from jku, jwk, x5u or
+// x5c headers. Keys marked use "enc", or whose key_ops lack "verify", RSA
+// keys under 2048 bits and keys whose type or alg does not fit the token's
+// alg are never used. keyfunc's HTTP storage is replaced by a cache tuned
+// for logins:
+//
+//   - a token with an unknown kid starts one JWK Set fetch, and every caller
+//     that meets an unknown kid while it runs waits for that same fetch and
+//     gets its answer from it, each no longer than its own ctx allows;
+//   - such fetches start at most once per KeyRefreshLimit (default 10 s); a
+//     caller the limit turns away fails at once with ErrUnknownKey instead of
+//     queueing, so random kids cannot make us hammer the provider and a real
+//     rotation is picked up within one window;
+//   - keys older than KeyRefreshInterval (default 1 h) are refreshed in the
+//     background while still in use; Close ends that work.
+//
+// A token without kid is verified with the single signing key that fits its
+// alg; when several fit, up to MaxKeysWithoutKID (default 3) are tried, and
+// with more it is rejected with ErrUnknownKey. Tokens without kid do not
+// cause refreshes.
+//
+// # UserInfo and logout
+//
+// FetchUserInfo sends the access token only in the Authorization header,
+// accepts JSON or, with a verifier, a signed application/jwt response
+// (signature, iss and aud checked), understands email_verified sent as the
+// string "true", and discards the response unless its sub equals the ID
+// token's (§5.3.2). EndSessionURL builds the RP-initiated logout request;
+// VerifyLogoutToken checks a back-channel logout token (events member, sub
+// or sid, jti, no nonce, typ "logout+jwt" accepted).
+package oidc

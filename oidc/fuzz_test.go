@@ -1,0 +1,105 @@
+package oidc
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"testing"
+
+	"github.com/go-oauth20/oauth20/core"
+)
+
+// sentinels are the errors Verify may wrap; every failure must wrap one.
+var sentinels = []error{
+	ErrMalformedToken, ErrUnsupportedAlgorithm, ErrUnsupportedHeader, ErrWrongTokenType, ErrUnknownKey,
+	ErrKeyNotUsable, ErrBadSignature, ErrIssuerMismatch, ErrAudienceMismatch, ErrAuthorizedPartyMismatch,
+	ErrTokenExpired, ErrIssuedInFuture, ErrTokenTooOld, ErrTokenNotYetValid, ErrMissingClaim, ErrInvalidSubject,
+	ErrNonceMismatch, ErrAtHashMismatch, ErrCHashMismatch, ErrAuthTimeTooOld, ErrACRMismatch,
+}
+
+// FuzzVerify feeds arbitrary strings to Verify. Seeds are in
+// testdata/fuzz/FuzzVerify; a valid token signed with a per-run key is
+// added here. Verify must not panic, must fail with a sentinel, and must
+// accept only tokens whose checked claims hold.
+func FuzzVerify(f *testing.F) {
+	clock := newClock()
+	key := newKey(f, "fz", "ES256")
+	srv := newJWKSServer(f, key)
+	v := newTestVerifier(f, srv, clock, nil)
+	f.Add(key.sign(f, claims(clock.Now()), nil))
+	f.Add(key.sign(f, with(claims(clock.Now()), map[string]any{"aud": []string{testClientID, "x"}}), nil))
+	f.Fuzz(func(t *testing.T, raw string) {
+		tok, err := v.Verify(context.Background(), raw, Expectations{Nonce: testNonce})
+		if err != nil {
+			if tok != nil {
+				t.Fatal("token returned with an error")
+			}
+			for _, s := range sentinels {
+				if errors.Is(err, s) {
+					return
+				}
+			}
+			t.Fatalf("error without a sentinel: %v", err)
+		}
+		if tok.Issuer != "https://op.example" || tok.Nonce != testNonce || validSubject(tok.Subject) != nil ||
+			!json.Valid(tok.Payload) {
+			t.Fatalf("accepted a token with bad claims: %+v", tok)
+		}
+	})
+}
+
+// FuzzParseMetadata decodes arbitrary discovery documents. Seeds are in
+// testdata/fuzz/FuzzParseMetadata.
+func FuzzParseMetadata(f *testing.F) {
+	f.Add([]byte(metadataDoc("https://op.example", "https://op.example", "")))
+	f.Fuzz(func(t *testing.T, body []byte) {
+		md, err := ParseMetadata(body, "https://op.example", false)
+		if err != nil {
+			if md != nil {
+				t.Fatal("metadata returned with an error")
+			}
+			return
+		}
+		if md.Issuer != "https://op.example" {
+			t.Fatalf("issuer %q accepted", md.Issuer)
+		}
+		for _, u := range []string{md.AuthorizationEndpoint, md.TokenEndpoint, md.JWKSURL, md.UserInfoEndpoint} {
+			if u != "" && core.CheckEndpointURL(u, false) != nil {
+				t.Fatalf("insecure endpoint %q accepted", u)
+			}
+		}
+	})
+}
+
+// FuzzClaimSet checks the strict payload reader against encoding/json: it
+// never panics, and whatever it accepts, encoding/json decodes to the same
+// sub whenever it read one (so case variants or duplicates cannot smuggle
+// in another subject). Without an exact "sub" Verify rejects the token.
+func FuzzClaimSet(f *testing.F) {
+	f.Add([]byte(`{"sub":"a","aud":["x","y"],"exp":1.5}`))
+	f.Add([]byte(`{"sub":"a","Sub":"b"}`))
+	f.Add([]byte(`{"s\u0075b":"a"}`))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		if !json.Valid(data) {
+			return
+		}
+		c := claimSet{t: new(core.IDToken)}
+		_ = c.UnmarshalJSON(data)
+		if c.err != nil {
+			return
+		}
+		var std map[string]any
+		if json.Unmarshal(data, &std) != nil {
+			return
+		}
+		if s, ok := std["sub"].(string); ok && c.has&hasSub != 0 && s != c.t.Subject {
+			t.Fatalf("sub %q, encoding/json says %q", c.t.Subject, s)
+		}
+		var st struct {
+			Sub string `json:"sub"`
+		}
+		if json.Unmarshal(data, &st) == nil && c.has&hasSub != 0 && st.Sub != c.t.Subject {
+			t.Fatalf("struct decoding gives sub %q, strict reader %q", st.Sub, c.t.Subject)
+		}
+	})
+}

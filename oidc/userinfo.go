@@ -1,0 +1,270 @@
+package oidc
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"mime"
+	"net/http"
+	"strings"
+
+	"github.com/go-oauth20/oauth20/core"
+	"github.com/go-resty/resty/v2"
+)
+
+// UserInfo is a UserInfo response (OpenID Connect Core §5.3) whose sub was
+// checked against the ID token's.
+type UserInfo struct {
+	Subject           string
+	Email             string
+	EmailVerified     bool
+	Name              string
+	GivenName         string
+	FamilyName        string
+	PreferredUsername string
+	Picture           string
+	Locale            string
+	// Signed is true when the response was a JWT whose signature, iss and
+	// aud were verified.
+	Signed bool
+	// Payload is the JSON object of claims (for a signed response, the
+	// JWT's payload).
+	Payload json.RawMessage
+
+	claims map[string]any
+}
+
+// Claims decodes the response's claims into v.
+func (u *UserInfo) Claims(v any) error { return json.Unmarshal(u.Payload, v) }
+
+// UserInfoOption changes how FetchUserInfo handles the response.
+type UserInfoOption func(*userInfoOptions)
+
+type userInfoOptions struct {
+	verifier      *Verifier
+	requireSigned bool
+}
+
+// WithUserInfoVerifier lets FetchUserInfo accept a signed response
+// (Content-Type application/jwt), verified with v's keys, issuer and client
+// id. Without it a signed response is an error.
+func WithUserInfoVerifier(v *Verifier) UserInfoOption {
+	return func(o *userInfoOptions) { o.verifier = v }
+}
+
+// RequireSignedUserInfo refuses a plain JSON response, for clients
+// registered with userinfo_signed_response_alg (a downgrade to JSON would
+// otherwise pass). It implies WithUserInfoVerifier(v).
+func RequireSignedUserInfo(v *Verifier) UserInfoOption {
+	return func(o *userInfoOptions) { o.verifier, o.requireSigned = v, true }
+}
+
+// FetchUserInfo calls the UserInfo endpoint with the access token in the
+// Authorization header (never in the URL, RFC 6750 §2.1, RFC 9700 §4.3.2)
+// and returns the response only if its sub equals wantSub, the ID token's
+// sub (§5.3.2); otherwise nothing from it is returned. rc may be nil
+// (core.NewHTTPClient() is used). A 401 with a Bearer error is returned as
+// a *core.Error with Endpoint "userinfo".
+func FetchUserInfo(ctx context.Context, rc *resty.Client, endpoint, accessToken, wantSub string, opts ...UserInfoOption) (*UserInfo, error) {
+	var o userInfoOptions
+	for _, opt := range opts {
+		opt(&o)
+	}
+	if err := core.CheckEndpointURL(endpoint, false); err != nil {
+		return nil, fmt.Errorf("oidc: userinfo endpoint: %w", err)
+	}
+	if wantSub == "" {
+		return nil, fmt.Errorf("%w: no ID token subject to compare with", ErrUserInfoSubjectMismatch)
+	}
+	if rc == nil {
+		rc = core.NewHTTPClient()
+	}
+	resp, err := rc.R().SetContext(ctx).
+		SetHeader("Authorization", "Bearer "+accessToken).
+		SetHeader("Accept", "application/json, application/jwt").
+		Get(endpoint)
+	if err != nil {
+		return nil, fmt.Errorf("oidc: userinfo: %w: %w", core.ErrTransport, err)
+	}
+	if resp.StatusCode() != http.StatusOK {
+		return nil, userInfoError(resp)
+	}
+	body := resp.Body()
+	media, _, _ := mime.ParseMediaType(resp.Header().Get("Content-Type"))
+	info := new(UserInfo)
+	payload := body
+	if media == "application/jwt" {
+		if o.verifier == nil {
+			return nil, fmt.Errorf("oidc: userinfo: %w: signed response but no verifier configured", core.ErrMalformedResponse)
+		}
+		r, err := o.verifier.verifyUserInfoJWT(ctx, string(bytes.TrimSpace(body)))
+		if err != nil {
+			return nil, err
+		}
+		payload, info.Signed = r.c.payload, true
+	} else if o.requireSigned {
+		return nil, fmt.Errorf("%w: got %q", ErrUserInfoNotSigned, media)
+	}
+	if err := info.decode(payload); err != nil {
+		return nil, err
+	}
+	if info.Subject != wantSub {
+		return nil, fmt.Errorf("%w: userinfo sub %s", ErrUserInfoSubjectMismatch, quote(info.Subject))
+	}
+	return info, nil
+}
+
+// verifyUserInfoJWT checks a signed UserInfo response: signature with the
+// issuer's keys, iss, aud, and exp/nbf when present.
+func (v *Verifier) verifyUserInfoJWT(ctx context.Context, raw string) (*verified, error) {
+	r, err := v.verifyJWS(ctx, raw, kindUserInfo)
+	if err != nil {
+		return nil, err
+	}
+	c := &r.c
+	if err := v.checkIssuer(c); err != nil {
+		return nil, err
+	}
+	if err := v.checkAudience(c, r.tok.Algorithm); err != nil {
+		return nil, err
+	}
+	now := v.now()
+	if c.has&hasExp != 0 && !now.Before(c.t.Expiry.Add(v.skew)) {
+		return nil, fmt.Errorf("%w: userinfo response expired", ErrTokenExpired)
+	}
+	if c.has&hasNbf != 0 && c.t.NotBefore.After(now.Add(v.skew)) {
+		return nil, fmt.Errorf("%w: userinfo response not yet valid", ErrTokenNotYetValid)
+	}
+	return r, nil
+}
+
+// decode reads the claims; names must be unique (also under case folding)
+// so "Sub" or a second "sub" cannot pass as the subject.
+func (u *UserInfo) decode(payload []byte) error {
+	if err := checkUniqueMembers(payload); err != nil {
+		return fmt.Errorf("oidc: userinfo: %w: %v", core.ErrMalformedResponse, err)
+	}
+	dec := json.NewDecoder(bytes.NewReader(payload))
+	dec.UseNumber()
+	if err := dec.Decode(&u.claims); err != nil {
+		return fmt.Errorf("oidc: userinfo: %w: %v", core.ErrMalformedResponse, err)
+	}
+	u.Payload = append(json.RawMessage(nil), payload...)
+	str := func(name string) string { s, _ := u.claims[name].(string); return s }
+	u.Subject = str("sub")
+	u.Email = str("email")
+	u.EmailVerified = truthy(u.claims["email_verified"])
+	u.Name = str("name")
+	u.GivenName = str("given_name")
+	u.FamilyName = str("family_name")
+	u.PreferredUsername = str("preferred_username")
+	u.Picture = str("picture")
+	u.Locale = str("locale")
+	return nil
+}
+
+// truthy reads a boolean claim given as a JSON boolean or, as some
+// providers send it, as the string "true" (any case).
+func truthy(v any) bool {
+	switch b := v.(type) {
+	case bool:
+		return b
+	case string:
+		return strings.EqualFold(strings.TrimSpace(b), "true")
+	}
+	return false
+}
+
+// userInfoError turns a non-200 answer into a typed error: the Bearer
+// error of WWW-Authenticate (RFC 6750 §3), a JSON error body, or
+// core.ErrUnexpectedStatus.
+func userInfoError(resp *resty.Response) error {
+	e := &core.Error{Endpoint: "userinfo", StatusCode: resp.StatusCode()}
+	if code, desc := bearerError(resp.Header().Get("WWW-Authenticate")); code != "" {
+		e.Code, e.Description = core.ErrorCode(code), desc
+		return e
+	}
+	var body struct {
+		Error       string `json:"error"`
+		Description string `json:"error_description"`
+	}
+	if json.Unmarshal(resp.Body(), &body) == nil && body.Error != "" {
+		e.Code, e.Description = core.ErrorCode(body.Error), body.Description
+		return e
+	}
+	return fmt.Errorf("oidc: userinfo: %w: %d", core.ErrUnexpectedStatus, resp.StatusCode())
+}
+
+// bearerError extracts error and error_description from a Bearer
+// challenge such as: Bearer realm="x", error="invalid_token",
+// error_description="expired".
+func bearerError(h string) (code, desc string) {
+	scheme, params, ok := strings.Cut(strings.TrimSpace(h), " ")
+	if !ok || !strings.EqualFold(scheme, "Bearer") {
+		return "", ""
+	}
+	for params != "" {
+		var name, val string
+		params = strings.TrimLeft(params, " ,")
+		name, params, _ = strings.Cut(params, "=")
+		if strings.HasPrefix(params, `"`) {
+			end := strings.IndexByte(params[1:], '"')
+			if end < 0 {
+				return code, desc
+			}
+			val, params = params[1:1+end], params[2+end:]
+		} else {
+			val, params, _ = strings.Cut(params, ",")
+		}
+		switch strings.TrimSpace(name) {
+		case "error":
+			code = val
+		case "error_description":
+			desc = val
+		}
+	}
+	return code, desc
+}
+
+// NewUser builds core's normalised user from a verified ID token and, when
+// not nil, a UserInfo response: sub → ID, email, email_verified (a boolean
+// or the string "true"), name, preferred_username → Username, picture →
+// AvatarURL. UserInfo values win over the ID token's; Raw holds the ID
+// token's claims overlaid with the UserInfo claims. If both are given, their
+// subjects must be equal.
+func NewUser(tok *core.IDToken, info *UserInfo) (core.User, error) {
+	raw := map[string]any{}
+	if tok != nil && len(tok.Payload) > 0 {
+		dec := json.NewDecoder(bytes.NewReader(tok.Payload))
+		dec.UseNumber()
+		if err := dec.Decode(&raw); err != nil {
+			return core.User{}, fmt.Errorf("%w: ID token payload: %v", ErrMalformedToken, err)
+		}
+	}
+	if info != nil {
+		if tok != nil && info.Subject != tok.Subject {
+			return core.User{}, fmt.Errorf("%w: userinfo sub %s", ErrUserInfoSubjectMismatch, quote(info.Subject))
+		}
+		for k, v := range info.claims {
+			raw[k] = v
+		}
+	}
+	str := func(name string) string { s, _ := raw[name].(string); return s }
+	u := core.User{
+		ID:            str("sub"),
+		Email:         str("email"),
+		EmailVerified: truthy(raw["email_verified"]),
+		Name:          str("name"),
+		Username:      str("preferred_username"),
+		AvatarURL:     str("picture"),
+		Raw:           raw,
+	}
+	if tok != nil {
+		u.ID = tok.Subject
+	}
+	if u.ID == "" {
+		return core.User{}, fmt.Errorf("%w: %w: %q", ErrInvalidSubject, ErrMissingClaim, "sub")
+	}
+	return u, nil
+}

@@ -1,0 +1,145 @@
+package oidc
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"net/http/httptest"
+	"sync"
+	"testing"
+
+	"github.com/go-oauth20/oauth20/core"
+)
+
+// userInfoServer answers with a fixed status, content type and body, and
+// records the last request.
+type userInfoServer struct {
+	*httptest.Server
+	mu   sync.Mutex
+	last *http.Request
+}
+
+func newUserInfoServer(t *testing.T, status int, ctype, body string, header map[string]string) *userInfoServer {
+	t.Helper()
+	s := &userInfoServer{}
+	s.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		s.mu.Lock()
+		s.last = r.Clone(context.Background())
+		s.mu.Unlock()
+		for k, v := range header {
+			w.Header().Set(k, v)
+		}
+		w.Header().Set("Content-Type", ctype)
+		w.WriteHeader(status)
+		_, _ = w.Write([]byte(body))
+	}))
+	t.Cleanup(s.Close)
+	return s
+}
+
+func TestFetchUserInfo(t *testing.T) {
+	t.Parallel()
+	clock := newClock()
+	key := newKey(t, "k", "ES256")
+	jw := newJWKSServer(t, key)
+	v := newTestVerifier(t, jw, clock, nil)
+	const sub = "248289761001"
+	signed := func(edit map[string]any) string {
+		c := with(map[string]any{"iss": "https://op.example", "aud": testClientID, "sub": sub, "email": "s@example.com"}, edit)
+		return key.sign(t, c, nil)
+	}
+	tests := []struct {
+		name     string
+		status   int
+		ctype    string
+		body     string
+		header   map[string]string
+		opts     []UserInfoOption
+		verified bool // email_verified expected
+		err      error
+	}{
+		{name: "json", status: 200, ctype: "application/json", body: `{"sub":"` + sub + `","email":"s@example.com","email_verified":true,"name":"S"}`, verified: true},
+		{name: "email_verified as string", status: 200, ctype: "application/json; charset=utf-8", body: `{"sub":"` + sub + `","email_verified":"true"}`, verified: true},
+		{name: "email_verified string false", status: 200, ctype: "application/json", body: `{"sub":"` + sub + `","email_verified":"false"}`},
+		{name: "sub differs", status: 200, ctype: "application/json", body: `{"sub":"other"}`, err: ErrUserInfoSubjectMismatch},
+		{name: "sub missing", status: 200, ctype: "application/json", body: `{"email":"x"}`, err: ErrUserInfoSubjectMismatch},
+		{name: "Sub only", status: 200, ctype: "application/json", body: `{"Sub":"` + sub + `"}`, err: ErrUserInfoSubjectMismatch},
+		{name: "duplicate sub", status: 200, ctype: "application/json", body: `{"sub":"other","sub":"` + sub + `"}`, err: core.ErrMalformedResponse},
+		{name: "sub number", status: 200, ctype: "application/json", body: `{"sub":248289761001}`, err: ErrUserInfoSubjectMismatch},
+		{name: "html", status: 200, ctype: "text/html", body: `<html>`, err: core.ErrMalformedResponse},
+		{name: "signed", status: 200, ctype: "application/jwt", body: signed(nil), opts: []UserInfoOption{WithUserInfoVerifier(v)}},
+		{name: "signed without verifier", status: 200, ctype: "application/jwt", body: signed(nil), err: core.ErrMalformedResponse},
+		{name: "signed wrong aud", status: 200, ctype: "application/jwt", body: signed(map[string]any{"aud": "other"}), opts: []UserInfoOption{WithUserInfoVerifier(v)}, err: ErrAudienceMismatch},
+		{name: "signed wrong iss", status: 200, ctype: "application/jwt", body: signed(map[string]any{"iss": "https://evil.example"}), opts: []UserInfoOption{WithUserInfoVerifier(v)}, err: ErrIssuerMismatch},
+		{name: "signed bad signature", status: 200, ctype: "application/jwt", body: signed(nil)[:len(signed(nil))-4] + "AAAA", opts: []UserInfoOption{WithUserInfoVerifier(v)}, err: ErrBadSignature},
+		{name: "downgrade to json", status: 200, ctype: "application/json", body: `{"sub":"` + sub + `"}`, opts: []UserInfoOption{RequireSignedUserInfo(v)}, err: ErrUserInfoNotSigned},
+		{name: "401 invalid_token", status: 401, ctype: "text/plain", body: "", header: map[string]string{"WWW-Authenticate": `Bearer realm="op", error="invalid_token", error_description="expired"`}, err: core.ErrInvalidToken},
+		{name: "400 json error", status: 400, ctype: "application/json", body: `{"error":"invalid_request"}`, err: core.ErrInvalidRequest},
+		{name: "500", status: 500, ctype: "text/html", body: `<html>`, err: core.ErrUnexpectedStatus},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			srv := newUserInfoServer(t, tc.status, tc.ctype, tc.body, tc.header)
+			info, err := FetchUserInfo(context.Background(), nil, srv.URL+"/userinfo", "access-123", sub, tc.opts...)
+			srv.mu.Lock()
+			req := srv.last
+			srv.mu.Unlock()
+			if req.Header.Get("Authorization") != "Bearer access-123" || req.URL.RawQuery != "" {
+				t.Errorf("request: auth %q, query %q", req.Header.Get("Authorization"), req.URL.RawQuery)
+			}
+			if tc.err != nil {
+				if !errors.Is(err, tc.err) || info != nil {
+					t.Fatalf("error = %v, want %v", err, tc.err)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if info.Subject != sub || info.EmailVerified != tc.verified {
+				t.Errorf("info = %+v", info)
+			}
+		})
+	}
+}
+
+func TestNewUser(t *testing.T) {
+	t.Parallel()
+	tok := &core.IDToken{Subject: "u1", Payload: []byte(`{"sub":"u1","email":"id@example.com","email_verified":"TRUE","name":"From ID"}`)}
+	info := &UserInfo{Subject: "u1"}
+	if err := info.decode([]byte(`{"sub":"u1","name":"From UserInfo","preferred_username":"u","picture":"https://p/x.png"}`)); err != nil {
+		t.Fatal(err)
+	}
+	u, err := NewUser(tok, info)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if u.ID != "u1" || u.Email != "id@example.com" || !u.EmailVerified || u.Name != "From UserInfo" ||
+		u.Username != "u" || u.AvatarURL != "https://p/x.png" || u.Raw["email"] != "id@example.com" {
+		t.Errorf("user = %+v", u)
+	}
+	other := &UserInfo{Subject: "u2"}
+	if _, err := NewUser(tok, other); !errors.Is(err, ErrUserInfoSubjectMismatch) {
+		t.Errorf("different subjects: %v", err)
+	}
+	if _, err := NewUser(nil, nil); !errors.Is(err, ErrInvalidSubject) {
+		t.Errorf("nothing: %v", err)
+	}
+}
+
+func TestBearerError(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct{ h, code, desc string }{
+		{`Bearer error="invalid_token", error_description="The access token expired"`, "invalid_token", "The access token expired"},
+		{`Bearer realm="example",error=insufficient_scope`, "insufficient_scope", ""},
+		{`Basic realm="x"`, "", ""},
+		{`Bearer error="unterminated`, "", ""},
+		{``, "", ""},
+	} {
+		code, desc := bearerError(tc.h)
+		if code != tc.code || desc != tc.desc {
+			t.Errorf("bearerError(%q) = %q, %q", tc.h, code, desc)
+		}
+	}
+}

@@ -1,0 +1,365 @@
+package oidc
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/url"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/MicahParks/jwkset"
+	"github.com/MicahParks/keyfunc/v3"
+	"github.com/go-oauth20/oauth20/core"
+	"github.com/go-resty/resty/v2"
+	"github.com/golang-jwt/jwt/v5"
+)
+
+// Defaults and limits of a Verifier's configuration.
+const (
+	// DefaultClockSkew is the leeway applied to exp, iat, nbf and auth_time.
+	DefaultClockSkew = time.Minute
+	// MaxClockSkew is the largest leeway a VerifierConfig may set.
+	MaxClockSkew = 5 * time.Minute
+	// DefaultMaxKeysWithoutKID is how many signing keys of the right type
+	// are tried for a token whose header has no kid.
+	DefaultMaxKeysWithoutKID = 3
+	// tenantPlaceholder is the template segment in Microsoft Entra's
+	// multi-tenant issuer.
+	tenantPlaceholder = "{tenantid}"
+)
+
+// asymmetricAlgs are the signature algorithms verified with keys from the
+// issuer's JWK Set.
+var asymmetricAlgs = []string{"RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512", "EdDSA"}
+
+// hmacAlgs are verified with the client secret, and only when configured.
+var hmacAlgs = []string{"HS256", "HS384", "HS512"}
+
+// Expectations are the per-login facts an ID token is checked against (the
+// nonce sent, the access token and code received, max_age, acceptable acr
+// values, and the original ID token when verifying one from a refresh).
+type Expectations = core.IDTokenExpectations
+
+// VerifierConfig configures a Verifier. Zero values mean the documented
+// defaults. NewVerifier copies what it keeps.
+type VerifierConfig struct {
+	// Issuer is the OP's issuer identifier; iss must equal it byte for
+	// byte. It may contain the literal "{tenantid}" (Microsoft Entra's
+	// multi-tenant issuer): the token's tid claim is then put in its place
+	// and the result must equal iss.
+	Issuer string
+	// AdditionalIssuers are further exact spellings accepted for iss, such
+	// as Google's "accounts.google.com" beside "https://accounts.google.com".
+	AdditionalIssuers []string
+	// ClientID must be in aud (and equal azp when present).
+	ClientID string
+	// TrustedAudiences may appear in aud beside ClientID. Any other
+	// audience is rejected (OpenID Connect Core §3.1.3.7 step 3).
+	TrustedAudiences []string
+	// JWKSURL is the issuer's jwks_uri. Keys are fetched on first use.
+	JWKSURL string
+	// Algorithms is the allow-list of signature algorithms, typically the
+	// registered id_token_signed_response_alg or the discovered
+	// id_token_signing_alg_values_supported. It is intersected with the
+	// algorithms this package supports (RS*, PS*, ES*, EdDSA; HS* only when
+	// ClientSecret is set); "none" is always dropped. Empty means RS256.
+	Algorithms []string
+	// ClientSecret enables HS256/384/512 when they are in Algorithms; the
+	// secret's UTF-8 octets are then the HMAC key (§3.1.3.7 step 8).
+	ClientSecret string
+	// ClockSkew is the leeway for time claims: default DefaultClockSkew,
+	// at most MaxClockSkew.
+	ClockSkew time.Duration
+	// MaxTokenAge, when positive, rejects tokens whose iat is older.
+	MaxTokenAge time.Duration
+	// HTTPClient fetches the JWK Set; default core.NewHTTPClient().
+	HTTPClient *resty.Client
+	// Now is the clock; default time.Now.
+	Now func() time.Time
+	// KeyRefreshLimit is the least time between two JWK Set fetches caused
+	// by unknown kids or following a failed fetch; default
+	// DefaultKeyRefreshLimit.
+	KeyRefreshLimit time.Duration
+	// KeyRefreshInterval is the age after which cached keys are refreshed
+	// in the background; default DefaultKeyRefreshInterval, negative
+	// disables it.
+	KeyRefreshInterval time.Duration
+	// MaxKeysWithoutKID caps the keys tried for a token without kid;
+	// default DefaultMaxKeysWithoutKID. Such a token is rejected with
+	// ErrUnknownKey when more keys fit its alg.
+	MaxKeysWithoutKID int
+	// InsecureAllowHTTP accepts a plain-http JWKSURL and issuer on a
+	// non-loopback host. For tests only.
+	InsecureAllowHTTP bool
+}
+
+// Verifier verifies ID tokens, logout tokens and signed UserInfo responses
+// of one OpenID provider for one client. It is safe for concurrent use. Its
+// keys are fetched lazily from the issuer's JWK Set; Close ends the
+// background refresh.
+type Verifier struct {
+	issuer        string
+	tenantPrefix  string // Issuer before "{tenantid}", when templated
+	tenantSuffix  string
+	altIssuers    []string
+	clientID      string
+	trusted       []string
+	algs          []string
+	hmacKey       []byte
+	skew          time.Duration
+	maxTokenAge   time.Duration
+	now           func() time.Time
+	maxCandidates int
+	parser        *jwt.Parser
+	keys          *keyCache
+	kf            keyfunc.Keyfunc
+}
+
+var _ core.IDTokenVerifier = (*Verifier)(nil)
+
+// NewVerifier builds a Verifier from cfg without network I/O. All
+// configuration problems are reported at once, joined, each wrapping
+// core.ErrInvalidConfig.
+func NewVerifier(cfg VerifierConfig) (*Verifier, error) {
+	var errs []error
+	bad := func(format string, args ...any) {
+		errs = append(errs, fmt.Errorf("oidc: "+format+": %w", append(args, core.ErrInvalidConfig)...))
+	}
+	v := &Verifier{
+		issuer:        cfg.Issuer,
+		altIssuers:    slices.Clone(cfg.AdditionalIssuers),
+		clientID:      cfg.ClientID,
+		trusted:       slices.Clone(cfg.TrustedAudiences),
+		skew:          cfg.ClockSkew,
+		maxTokenAge:   cfg.MaxTokenAge,
+		now:           cfg.Now,
+		maxCandidates: cfg.MaxKeysWithoutKID,
+	}
+	if cfg.Issuer == "" {
+		bad("issuer is empty")
+	} else {
+		check := cfg.Issuer
+		if i := strings.Index(cfg.Issuer, tenantPlaceholder); i >= 0 {
+			v.tenantPrefix, v.tenantSuffix = cfg.Issuer[:i], cfg.Issuer[i+len(tenantPlaceholder):]
+			check = v.tenantPrefix + "tenant" + v.tenantSuffix
+		}
+		if err := checkIssuerURL(check, cfg.InsecureAllowHTTP); err != nil {
+			bad("issuer %s: %w", quote(cfg.Issuer), err)
+		}
+	}
+	if cfg.ClientID == "" {
+		bad("client id is empty")
+	}
+	for _, a := range cfg.Algorithms {
+		if slices.Contains(asymmetricAlgs, a) || (cfg.ClientSecret != "" && slices.Contains(hmacAlgs, a)) {
+			if !slices.Contains(v.algs, a) {
+				v.algs = append(v.algs, a)
+			}
+		}
+	}
+	if len(cfg.Algorithms) == 0 {
+		v.algs = []string{"RS256"}
+	}
+	if len(v.algs) == 0 {
+		bad("none of the algorithms %q is supported (HS* need the client secret)", cfg.Algorithms)
+	}
+	if cfg.ClientSecret != "" && slices.ContainsFunc(v.algs, isHMAC) {
+		v.hmacKey = []byte(cfg.ClientSecret)
+	}
+	needKeys := slices.ContainsFunc(v.algs, func(a string) bool { return !isHMAC(a) })
+	if needKeys {
+		if cfg.JWKSURL == "" {
+			bad("jwks_uri is empty")
+		} else if err := core.CheckEndpointURL(cfg.JWKSURL, cfg.InsecureAllowHTTP); err != nil {
+			bad("jwks_uri: %w", err)
+		}
+	}
+	switch {
+	case cfg.ClockSkew == 0:
+		v.skew = DefaultClockSkew
+	case cfg.ClockSkew < 0 || cfg.ClockSkew > MaxClockSkew:
+		bad("clock skew %s is outside [0, %s]", cfg.ClockSkew, MaxClockSkew)
+	}
+	if cfg.MaxTokenAge < 0 {
+		bad("max token age %s is negative", cfg.MaxTokenAge)
+	}
+	if cfg.KeyRefreshLimit < 0 {
+		bad("key refresh limit %s is negative", cfg.KeyRefreshLimit)
+	}
+	switch {
+	case cfg.MaxKeysWithoutKID == 0:
+		v.maxCandidates = DefaultMaxKeysWithoutKID
+	case cfg.MaxKeysWithoutKID < 0:
+		bad("max keys without kid %d is negative", cfg.MaxKeysWithoutKID)
+	}
+	if len(errs) > 0 {
+		return nil, errors.Join(errs...)
+	}
+	if v.now == nil {
+		v.now = time.Now
+	}
+	limit := cmp(cfg.KeyRefreshLimit, DefaultKeyRefreshLimit)
+	interval := cmp(cfg.KeyRefreshInterval, DefaultKeyRefreshInterval)
+	rc := cfg.HTTPClient
+	if rc == nil {
+		rc = core.NewHTTPClient()
+	}
+	v.parser = jwt.NewParser(jwt.WithValidMethods(v.algs), jwt.WithoutClaimsValidation(), jwt.WithStrictDecoding())
+	if needKeys {
+		v.keys = newKeyCache(cfg.JWKSURL, rc, v.now, limit, interval)
+		kf, err := keyfunc.New(keyfunc.Options{
+			Storage:      v.keys,
+			UseWhitelist: []jwkset.USE{jwkset.UseSig, ""},
+		})
+		if err != nil {
+			return nil, fmt.Errorf("oidc: keyfunc: %w", err)
+		}
+		v.kf = kf
+	}
+	return v, nil
+}
+
+func cmp(d, def time.Duration) time.Duration {
+	if d == 0 {
+		return def
+	}
+	return d
+}
+
+func isHMAC(alg string) bool { return strings.HasPrefix(alg, "HS") }
+
+// checkIssuerURL: https (http on loopback, or anywhere when insecure), no
+// query, no fragment (OpenID Connect Discovery §3, RFC 9207 §2).
+func checkIssuerURL(issuer string, insecure bool) error {
+	if err := core.CheckEndpointURL(issuer, insecure); err != nil {
+		return err
+	}
+	if u, _ := url.Parse(issuer); u.RawQuery != "" || u.ForceQuery {
+		return errors.New("issuer has a query")
+	}
+	return nil
+}
+
+// Issuer returns the configured issuer identifier.
+func (v *Verifier) Issuer() string { return v.issuer }
+
+// ClientID returns the configured client id.
+func (v *Verifier) ClientID() string { return v.clientID }
+
+// Algorithms returns the effective algorithm allow-list.
+func (v *Verifier) Algorithms() []string { return slices.Clone(v.algs) }
+
+// Close ends the background refresh of the JWK Set and waits for a running
+// fetch to stop. Tokens signed with cached keys still verify afterwards;
+// anything that needs a fetch fails with ErrVerifierClosed. Close is
+// idempotent and always returns nil.
+func (v *Verifier) Close() error {
+	if v.keys != nil {
+		v.keys.close()
+	}
+	return nil
+}
+
+// verified is the result of one verification: the returned token and the
+// claims it was built from, allocated together.
+type verified struct {
+	tok IDToken
+	c   claimSet
+}
+
+// verifyJWS checks the header, finds the key and verifies the signature of
+// raw; only then does it report problems found while decoding the payload.
+func (v *Verifier) verifyJWS(ctx context.Context, raw string, kind tokenKind) (*verified, error) {
+	hseg, err := splitCompact(raw)
+	if err != nil {
+		return nil, err
+	}
+	h, err := v.parseHeader(hseg, kind)
+	if err != nil {
+		return nil, err
+	}
+	alg := v.algs[h.alg]
+	r := new(verified)
+	r.c.t = &r.tok.IDToken
+	var keyErr error
+	token, err := v.parser.ParseWithClaims(raw, &r.c, func(t *jwt.Token) (any, error) {
+		key, err := v.keyFor(ctx, t, alg, h.hasKID)
+		keyErr = err
+		return key, err
+	})
+	switch {
+	case err == nil:
+	case keyErr != nil:
+		return nil, keyErr
+	case errors.Is(err, jwt.ErrTokenSignatureInvalid):
+		return nil, fmt.Errorf("%w: %s signature does not verify with the issuer's key", ErrBadSignature, alg)
+	case errors.Is(err, jwt.ErrTokenUnverifiable):
+		return nil, fmt.Errorf("%w: %v", ErrUnsupportedAlgorithm, err)
+	default:
+		return nil, fmt.Errorf("%w: %v", ErrMalformedToken, err)
+	}
+	if !r.c.decoded {
+		return nil, fmt.Errorf("%w: payload is not a JSON object", ErrMalformedToken)
+	}
+	if r.c.err != nil {
+		return nil, r.c.err
+	}
+	r.tok.Algorithm = alg
+	r.tok.KeyID, _ = token.Header["kid"].(string)
+	return r, nil
+}
+
+// keyFor returns the key (or keys) that may verify a token signed with alg.
+func (v *Verifier) keyFor(ctx context.Context, t *jwt.Token, alg string, hasKID bool) (any, error) {
+	if isHMAC(alg) {
+		return v.hmacKey, nil
+	}
+	if hasKID {
+		key, err := v.kf.KeyfuncCtx(ctx)(t)
+		if err != nil {
+			var own *keyLookupError
+			if errors.As(err, &own) {
+				return nil, own.err
+			}
+			return nil, fmt.Errorf("%w: the key's alg or use does not allow %s", ErrKeyNotUsable, alg)
+		}
+		if !keyFitsAlg(key, alg) {
+			return nil, fmt.Errorf("%w: key type %T cannot verify %s", ErrKeyNotUsable, key, alg)
+		}
+		return key, nil
+	}
+	// No kid (OpenID Connect Core §10.1): try the signing keys whose type
+	// and alg fit, if there are at most maxCandidates of them.
+	all, err := v.keys.signingKeys(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var set jwt.VerificationKeySet
+	for _, k := range all {
+		if a := k.Marshal().ALG; a != "" && string(a) != alg {
+			continue
+		}
+		if key := k.Key(); keyFitsAlg(key, alg) {
+			set.Keys = append(set.Keys, key)
+		}
+	}
+	switch n := len(set.Keys); {
+	case n == 0:
+		return nil, fmt.Errorf("%w: token has no kid and no signing key fits %s", ErrUnknownKey, alg)
+	case n == 1:
+		return set.Keys[0], nil
+	case n > v.maxCandidates:
+		return nil, fmt.Errorf("%w: token has no kid and %d keys fit %s (at most %d are tried)", ErrUnknownKey, n, alg, v.maxCandidates)
+	}
+	return set, nil
+}
+
+// quote quotes s for an error message, shortened to 100 bytes.
+func quote(s string) string {
+	if len(s) > 100 {
+		s = s[:100] + "..."
+	}
+	return fmt.Sprintf("%q", s)
+}

@@ -1,0 +1,143 @@
+package providers
+
+import (
+	"context"
+	"strings"
+
+	"github.com/go-oauth20/oauth20/core"
+	"github.com/go-oauth20/oauth20/oidc"
+	"github.com/go-resty/resty/v2"
+)
+
+// OIDC returns a provider for any OpenID provider, from its issuer URL
+// alone. Endpoints, signing algorithms, client authentication (basic when
+// advertised or unspecified, else post), PKCE and RFC 9207 support come
+// from discovery ({issuer}/.well-known/openid-configuration), fetched on
+// first use and cached for an hour; nothing is fetched when the provider is
+// built. Every login verifies the ID token (signature with the issuer's
+// rotating keys, iss, aud, azp, exp, iat, nonce, at_hash) and merges the
+// UserInfo answer only when its sub equals the ID token's. Logout uses the
+// end_session_endpoint when the issuer has one.
+//
+// The issuer must be given exactly as the provider spells it: Auth0's ends
+// with a slash, Keycloak's is the realm URL. It works unchanged with
+// Keycloak, Okta, Auth0, Authentik, Zitadel and Dex. Default scopes:
+// openid, profile, email. Options: WithScopes, WithRedirectURL,
+// WithHTTPClient, WithAuthParam, WithName (default: name), WithDisplayName,
+// WithAdditionalIssuers, WithTrustedAudiences. A secret of "" makes a
+// public client (PKCE, no client authentication).
+func OIDC(name, issuer, clientID, clientSecret string, opts ...Option) (*core.Provider, error) {
+	return newOIDC(oidcParams{name: name, issuer: issuer}, clientID, clientSecret, opts)
+}
+
+// WithDisplayName sets the name shown to people on login buttons.
+func WithDisplayName(n string) Option { return func(s *settings) { s.displayName = n } }
+
+// WithAdditionalIssuers accepts further exact spellings of the issuer in
+// ID tokens (Google also issues "accounts.google.com").
+func WithAdditionalIssuers(iss ...string) Option {
+	return func(s *settings) { s.additionalIssuers = append(s.additionalIssuers, iss...) }
+}
+
+// WithTrustedAudiences accepts ID tokens whose aud also names these
+// clients (OpenID Connect Core §3.1.3.7 step 3); any other extra audience
+// is rejected.
+func WithTrustedAudiences(aud ...string) Option {
+	return func(s *settings) { s.trustedAudiences = append(s.trustedAudiences, aud...) }
+}
+
+// oidcParams are the fixed facts of an OpenID provider constructor.
+type oidcParams struct {
+	name        string
+	displayName string
+	// issuer is where discovery is fetched from.
+	issuer string
+	// expectIssuer is the issuer the metadata names when it differs from
+	// issuer (Microsoft Entra's tenant-independent endpoints).
+	expectIssuer      string
+	additionalIssuers []string
+	scopes            []string
+	authOptions       []core.AuthOption
+	formPost          bool
+	// fetchUser replaces the standard ID token + UserInfo user.
+	fetchUser func(ctx context.Context, r core.UserRequest, userInfoURL string) (*core.User, error)
+}
+
+func newOIDC(p oidcParams, clientID, clientSecret string, opts []Option) (*core.Provider, error) {
+	s := collect(opts)
+	if p.scopes == nil {
+		p.scopes = []string{"openid", "profile", "email"}
+	}
+	display := p.displayName
+	if s.displayName != "" {
+		display = s.displayName
+	}
+	issuer := p.issuer
+	discover := func(ctx context.Context, rc *resty.Client, clock core.Clock) (*core.Discovery, error) {
+		dopts := []oidc.DiscoverOption{oidc.WithHTTPClient(rc), oidc.WithClock(clock.Now)}
+		if p.expectIssuer != "" {
+			dopts = append(dopts, oidc.WithExpectedIssuer(p.expectIssuer))
+		}
+		md, err := oidc.Discover(ctx, issuer, dopts...)
+		if err != nil {
+			return nil, err
+		}
+		v, err := md.NewVerifier(oidc.VerifierConfig{
+			ClientID: clientID, ClientSecret: clientSecret, HTTPClient: rc, Now: clock.Now,
+			AdditionalIssuers: append(append([]string(nil), p.additionalIssuers...), s.additionalIssuers...),
+			TrustedAudiences:  s.trustedAudiences,
+		})
+		if err != nil {
+			return nil, err
+		}
+		return &core.Discovery{
+			Issuer: md.Issuer, Endpoints: md.Endpoints(), Verifier: v,
+			IssParameterSupported: md.AuthorizationResponseIssParameterSupported,
+			CodeChallengeMethods:  md.CodeChallengeMethodsSupported,
+			AuthMethods:           md.TokenEndpointAuthMethodsSupported,
+			Expiry:                clock.Now().Add(oidc.DefaultMetadataTTL),
+		}, nil
+	}
+	fetch := func(ctx context.Context, r core.UserRequest) (*core.User, error) {
+		ep := r.Client.Endpoints().UserInfoURL
+		if p.fetchUser != nil {
+			return p.fetchUser(ctx, r, ep)
+		}
+		return oidcUser(ctx, r, ep)
+	}
+	return core.NewProvider(core.ProviderSpec{
+		Name:        s.nameOr(p.name),
+		DisplayName: display,
+		Client: core.Config{
+			ClientID: clientID, ClientSecret: clientSecret, Issuer: strings.TrimSpace(issuer),
+			RedirectURL: s.redirectURL, Scopes: s.scopesOr(p.scopes...), HTTPClient: s.httpClient,
+		},
+		Discover:    discover,
+		OIDC:        true,
+		AuthOptions: append(append([]core.AuthOption(nil), p.authOptions...), s.authParams...),
+		FormPost:    p.formPost,
+		FetchUser:   fetch,
+	})
+}
+
+// oidcUser builds the user from the verified ID token and, when the issuer
+// has a UserInfo endpoint, its answer — used only if its sub matches.
+func oidcUser(ctx context.Context, r core.UserRequest, userInfoURL string) (*core.User, error) {
+	if r.IDToken == nil {
+		return nil, core.ErrNoIDToken
+	}
+	var info *oidc.UserInfo
+	if userInfoURL != "" && r.Token != nil {
+		var err error
+		info, err = oidc.FetchUserInfo(ctx, r.Client.HTTPClient(), userInfoURL, r.Token.AccessToken, r.IDToken.Subject)
+		if err != nil {
+			return nil, err
+		}
+	}
+	u, err := oidc.NewUser(r.IDToken, info)
+	if err != nil {
+		return nil, err
+	}
+	return &u, nil
+}
+
