@@ -227,17 +227,26 @@ func (e *StatusError) Retryable() bool {
 	return e.Status == http.StatusTooManyRequests || e.Status == http.StatusServiceUnavailable
 }
 
-// transportError describes a failed request without its query string (which
-// may hold secrets for GET dialects) and keeps the cause for errors.Is/As.
+// transportError describes a failed request of the pipeline.
 func transportError(r *Request, err error) error {
+	return TransportError(string(r.Op), r.Method, r.URL, err)
+}
+
+// TransportError turns an error of a resty call into the library's kinds:
+// ErrResponseTooLarge for a body over the cap, else ErrTransport wrapping
+// the cause (with *url.Error unwrapped, so that errors.As still reaches a
+// net.Error or context.DeadlineExceeded). The message names the operation,
+// method and URL without its query, which may hold secrets for GET
+// dialects. Package oidc and provider code use it for their own calls.
+func TransportError(op, method, rawURL string, err error) error {
 	if errors.Is(err, resty.ErrResponseBodyTooLarge) {
-		return fmt.Errorf("oauth20: %s: %w (limit %d bytes)", r.Op, ErrResponseTooLarge, DefaultMaxResponseBytes)
+		return fmt.Errorf("oauth20: %s: %w (limit %d bytes)", op, ErrResponseTooLarge, DefaultMaxResponseBytes)
 	}
 	var ue *url.Error
 	if errors.As(err, &ue) {
 		err = ue.Err
 	}
-	return fmt.Errorf("%w: %s %s %s: %w", ErrTransport, r.Op, r.Method, strconv.Quote(redactURL(r.URL)), err)
+	return fmt.Errorf("%w: %s %s %s: %w", ErrTransport, op, method, strconv.Quote(redactURL(rawURL)), err)
 }
 
 // redactURL drops the query, fragment and user info of a URL.

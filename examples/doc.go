@@ -1,2 +1,12 @@
-// Package examples holds runnable demo applications of oauth20.
+// Package examples holds runnable demo applications of oauth20, one per
+// adapter, with the same behaviour:
+//
+//	go run ./examples/demo    # net/http (oauth20http)
+//	go run ./examples/chi     # chi (oauth20chi)
+//	go run ./examples/fiber   # Fiber v3 (oauth20fiber)
+//
+// Each serves http://127.0.0.1:8000 and needs no credentials: it starts an
+// in-process OpenID provider and offers it as the first login button.
+// GitHub, Google and any OpenID issuer become extra buttons when their
+// client id and secret are in the environment (see internal/demoapp).
 package examples

@@ -173,10 +173,7 @@ func discover(ctx context.Context, issuer string, o *discoverOptions) (*Metadata
 func get(ctx context.Context, rc *resty.Client, u string) ([]byte, int, error) {
 	resp, err := rc.R().SetContext(ctx).SetHeader("Accept", "application/json").Get(u)
 	if err != nil {
-		if errors.Is(err, resty.ErrResponseBodyTooLarge) {
-			return nil, 0, fmt.Errorf("oidc: GET %s: %w", quote(u), core.ErrResponseTooLarge)
-		}
-		return nil, 0, fmt.Errorf("oidc: GET %s: %w: %w", quote(u), core.ErrTransport, err)
+		return nil, 0, fmt.Errorf("oidc: %w", core.TransportError("discovery", http.MethodGet, u, err))
 	}
 	return resp.Body(), resp.StatusCode(), nil
 }

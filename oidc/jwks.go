@@ -279,10 +279,7 @@ func (c *keyCache) startLocked(started time.Time) *fetchCall {
 func (c *keyCache) fetch(ctx context.Context) (*keySnapshot, error) {
 	resp, err := c.rc.R().SetContext(ctx).SetHeader("Accept", "application/jwk-set+json, application/json").Get(c.url)
 	if err != nil {
-		if errors.Is(err, resty.ErrResponseBodyTooLarge) {
-			return nil, fmt.Errorf("oidc: JWK Set %q: %w", c.url, core.ErrResponseTooLarge)
-		}
-		return nil, fmt.Errorf("oidc: JWK Set %q: %w: %w", c.url, core.ErrTransport, err)
+		return nil, fmt.Errorf("oidc: JWK Set: %w", core.TransportError("jwks", http.MethodGet, c.url, err))
 	}
 	if resp.StatusCode() != http.StatusOK {
 		return nil, fmt.Errorf("oidc: JWK Set %q: %w: %d", c.url, core.ErrUnexpectedStatus, resp.StatusCode())

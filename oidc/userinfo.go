@@ -85,7 +85,7 @@ func FetchUserInfo(ctx context.Context, rc *resty.Client, endpoint, accessToken,
 		SetHeader("Accept", "application/json, application/jwt").
 		Get(endpoint)
 	if err != nil {
-		return nil, fmt.Errorf("oidc: userinfo: %w: %w", core.ErrTransport, err)
+		return nil, fmt.Errorf("oidc: %w", core.TransportError("userinfo", http.MethodGet, endpoint, err))
 	}
 	if resp.StatusCode() != http.StatusOK {
 		return nil, userInfoError(resp)

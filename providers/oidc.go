@@ -140,4 +140,3 @@ func oidcUser(ctx context.Context, r core.UserRequest, userInfoURL string) (*cor
 	}
 	return &u, nil
 }
-

@@ -2,6 +2,19 @@ module github.com/go-oauth20/oauth20/adapters/oauth20chi
 
 go 1.25.0
 
-require github.com/go-oauth20/oauth20 v0.0.0
+require (
+	github.com/go-chi/chi/v5 v5.5.0
+	github.com/go-oauth20/oauth20/adapters/oauth20http v0.0.0
+)
 
-replace github.com/go-oauth20/oauth20 => ../..
+require (
+	github.com/go-oauth20/oauth20 v0.0.0 // indirect
+	github.com/go-resty/resty/v2 v2.17.2 // indirect
+	github.com/golang-jwt/jwt/v5 v5.3.1 // indirect
+	golang.org/x/net v0.43.0 // indirect
+)
+
+replace (
+	github.com/go-oauth20/oauth20 => ../..
+	github.com/go-oauth20/oauth20/adapters/oauth20http => ../oauth20http
+)

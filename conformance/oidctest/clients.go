@@ -167,7 +167,7 @@ func (s *Server) authenticateClient(r *http.Request, form url.Values) (Client, *
 		}
 		secret = basicSecret
 	case AuthSecretPost:
-		if !hasPostSecret || hasBasic {
+		if !hasPostSecret { // both at once was refused above
 			return Client{}, errInvalidClient(hasBasic, "client must authenticate with client_secret_post")
 		}
 		secret = form.Get("client_secret")

@@ -86,7 +86,8 @@ func TestCodeFlow(t *testing.T) {
 	// the original auth_time and no nonce.
 	h.clock.Advance(10 * time.Minute)
 	status, ref, _ := h.post(TokenEndpoint, c, url.Values{"grant_type": {"refresh_token"}, "refresh_token": {str(tok["refresh_token"])}})
-	if status != http.StatusOK || ref["refresh_token"] == tok["refresh_token"] || ref["access_token"] == tok["access_token"] {
+	if status != http.StatusOK || ref["refresh_token"] == tok["refresh_token"] || ref["access_token"] == tok["access_token"] ||
+		ref["scope"] != tok["scope"] {
 		t.Fatalf("refresh: %d %v", status, ref)
 	}
 	rc := claimsOf(t, str(ref["id_token"]))

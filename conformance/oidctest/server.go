@@ -146,10 +146,14 @@ func (s *Server) Issuer() string { return s.issuer }
 // URL returns the absolute URL of an endpoint.
 func (s *Server) URL(ep Endpoint) string { return s.issuer + string(ep) }
 
-// HTTPClient returns an HTTP client that trusts the server's certificate
-// when Config.TLS is set (a plain client otherwise). It does not follow
-// redirects differently from http.DefaultClient.
-func (s *Server) HTTPClient() *http.Client { return s.http.Client() }
+// HTTPClient returns a new HTTP client for the server: it trusts the
+// server's certificate when Config.TLS is set. Clients returned by different
+// calls share one transport, whose idle connections Close closes, but
+// changing one client (say its CheckRedirect) does not change the others.
+func (s *Server) HTTPClient() *http.Client {
+	c := *s.http.Client()
+	return &c
+}
 
 // handler routes every endpoint through s.serve.
 func (s *Server) handler() http.Handler {
@@ -226,7 +230,7 @@ func (s *Server) wait(ctx context.Context, d time.Duration) bool {
 		return true
 	case <-ctx.Done():
 		return false
-	case <-make(chan int):
+	case <-s.done:
 		return false
 	}
 }

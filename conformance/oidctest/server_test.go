@@ -109,8 +109,12 @@ func TestDelay(t *testing.T) {
 		t.Errorf("delayed request not counted")
 	}
 
-	// A request held by a delay does not keep Close waiting.
-	srv := New(t, WithAlgorithm("ES256"))
+	// A request held by a delay does not keep Close waiting. Start, not
+	// New: a cleanup Close would hang the test if this broke.
+	srv, err := Start(Config{Algorithm: "ES256"})
+	if err != nil {
+		t.Fatal(err)
+	}
 	srv.SetFaults(Faults{Delays: map[Endpoint]time.Duration{DiscoveryEndpoint: time.Hour}})
 	waiting := make(chan struct{})
 	srv.mu.Lock()

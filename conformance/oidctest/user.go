@@ -14,12 +14,16 @@ import (
 // email_verified.
 type User struct {
 	// Subject is the sub claim: required, at most 255 ASCII characters.
-	Subject           string
+	Subject string
+	// Name, PreferredUsername and Picture are the claims of the "profile"
+	// scope; empty ones are left out.
 	Name              string
 	PreferredUsername string
-	Email             string
-	EmailVerified     bool
 	Picture           string
+	// Email and EmailVerified are the claims of the "email" scope; both are
+	// left out when Email is empty.
+	Email         string
+	EmailVerified bool
 	// Claims are extra claims released whatever the scope, for example
 	// {"groups": []string{"admin"}}. They cannot override the claims the
 	// server sets itself (iss, sub, aud, exp, ...).

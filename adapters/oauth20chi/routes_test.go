@@ -1,0 +1,51 @@
+package oauth20chi_test
+
+import (
+	"encoding/json"
+	"net/http"
+	"testing"
+
+	"github.com/go-chi/chi/v5"
+	"github.com/go-oauth20/oauth20/adapters/oauth20chi"
+	"github.com/go-oauth20/oauth20/adapters/oauth20http"
+	"github.com/go-oauth20/oauth20/adapters/oauth20http/adaptertest"
+)
+
+func routes(t *testing.T, env adaptertest.Env) http.Handler {
+	h, err := oauth20http.New(oauth20http.Config{Auth: env.Auth, PostLogoutRedirectURL: env.PostLogoutRedirectURL})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := chi.NewRouter()
+	r.Mount(adaptertest.Prefix, oauth20chi.Routes(h))
+	r.With(h.RequireLogin).Get(adaptertest.MePath, func(w http.ResponseWriter, r *http.Request) {
+		s, ok := oauth20http.UserFrom(r.Context())
+		if !ok {
+			http.Error(w, "no user in the context", http.StatusInternalServerError)
+			return
+		}
+		w.Header().Set("Content-Type", "application/json")
+		_ = json.NewEncoder(w).Encode(adaptertest.Me{Provider: s.Provider, ID: s.UserID, Name: s.Name, Email: s.Email, Scopes: s.Scopes})
+	})
+	return r
+}
+
+func TestSharedTable(t *testing.T) {
+	t.Parallel()
+	adaptertest.Run(t, adaptertest.Handler(routes))
+}
+
+// Register works inside r.Route as well as through Routes.
+func TestRegisterInsideRoute(t *testing.T) {
+	t.Parallel()
+	adaptertest.Run(t, adaptertest.Handler(func(t *testing.T, env adaptertest.Env) http.Handler {
+		h := oauth20http.MustNew(oauth20http.Config{Auth: env.Auth, PostLogoutRedirectURL: env.PostLogoutRedirectURL})
+		r := chi.NewRouter()
+		r.Route(adaptertest.Prefix, func(r chi.Router) { oauth20chi.Register(r, h) })
+		r.With(h.RequireLogin).Get(adaptertest.MePath, func(w http.ResponseWriter, r *http.Request) {
+			s, _ := oauth20http.UserFrom(r.Context())
+			_ = json.NewEncoder(w).Encode(adaptertest.Me{Provider: s.Provider, ID: s.UserID, Name: s.Name, Email: s.Email, Scopes: s.Scopes})
+		})
+		return r
+	}))
+}

@@ -1,0 +1,37 @@
+package oauth20http_test
+
+import (
+	"encoding/json"
+	"net/http"
+	"testing"
+
+	"github.com/go-oauth20/oauth20/adapters/oauth20http"
+	"github.com/go-oauth20/oauth20/adapters/oauth20http/adaptertest"
+)
+
+// routes mounts the handler as the shared table expects.
+func routes(t *testing.T, env adaptertest.Env) http.Handler {
+	h, err := oauth20http.New(oauth20http.Config{Auth: env.Auth, PostLogoutRedirectURL: env.PostLogoutRedirectURL})
+	if err != nil {
+		t.Fatal(err)
+	}
+	mux := http.NewServeMux()
+	h.Mount(mux, adaptertest.Prefix)
+	mux.Handle("GET "+adaptertest.MePath, h.RequireLogin(http.HandlerFunc(writeMe)))
+	return mux
+}
+
+func writeMe(w http.ResponseWriter, r *http.Request) {
+	s, ok := oauth20http.UserFrom(r.Context())
+	if !ok {
+		http.Error(w, "no user in the context", http.StatusInternalServerError)
+		return
+	}
+	w.Header().Set("Content-Type", "application/json")
+	_ = json.NewEncoder(w).Encode(adaptertest.Me{Provider: s.Provider, ID: s.UserID, Name: s.Name, Email: s.Email, Scopes: s.Scopes})
+}
+
+func TestSharedTable(t *testing.T) {
+	t.Parallel()
+	adaptertest.Run(t, adaptertest.Handler(routes))
+}

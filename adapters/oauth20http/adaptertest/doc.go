@@ -1,0 +1,35 @@
+// Package adaptertest is the shared table of HTTP-level login cases that
+// every oauth20 adapter must pass with identical results. It drives a real
+// login over loopback HTTP, with a cookie jar, against an in-process OpenID
+// provider (package oidctest), so an adapter for any framework can be
+// checked the same way.
+//
+// # Contract
+//
+// The adapter under test is started by a Serve function on a listener the
+// table opens. It must serve, built from the Env it is given:
+//
+//   - the login routes under Prefix: GET {Prefix}/{provider}/login,
+//     GET and POST {Prefix}/{provider}/callback, GET and POST
+//     {Prefix}/{provider}/logout, with the adapter's default success and
+//     error handling and Env.PostLogoutRedirectURL;
+//   - GET MePath, protected by the adapter's login middleware, answering
+//     200 with the session as a JSON Me.
+//
+// # Cases
+//
+// Success; user denied; missing, expired, tampered and replayed flow
+// cookie; altered and missing state; callback at the wrong provider; an
+// unknown provider; a provider answering 500; response_mode=form_post; two
+// parallel flows in one browser; logout; and a protected route without a
+// session. Failures must be RFC 9457 problems (application/problem+json)
+// with the expected status and type, and no secret, code or state in them.
+//
+// # Use
+//
+//	func TestAdapter(t *testing.T) {
+//		adaptertest.Run(t, adaptertest.Handler(func(t *testing.T, env adaptertest.Env) http.Handler {
+//			return myAdapterRoutes(env)
+//		}))
+//	}
+package adaptertest

@@ -1,0 +1,166 @@
+package adaptertest
+
+import (
+	"context"
+	"crypto/rand"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/go-oauth20/oauth20/conformance/oidctest"
+	"github.com/go-oauth20/oauth20/core"
+)
+
+// Paths the adapter under test must serve.
+const (
+	// Prefix is where the login routes are mounted.
+	Prefix = "/auth"
+	// MePath is the protected route answering Me.
+	MePath = "/me"
+)
+
+// Provider names of the table's Auth, both backed by the same oidctest
+// server.
+const (
+	// QueryProvider answers by redirect (response_mode=query).
+	QueryProvider = "oidc"
+	// FormPostProvider answers with response_mode=form_post.
+	FormPostProvider = "post"
+)
+
+// Client credentials the table registers at the provider.
+const (
+	ClientID     = "adapter-app"
+	ClientSecret = "adapter-secret-3f9c2a71"
+)
+
+// Env is what the adapter under test is built from.
+type Env struct {
+	// Auth runs the flow, with QueryProvider and FormPostProvider.
+	Auth *core.Auth
+	// PostLogoutRedirectURL must be passed to the adapter's configuration.
+	PostLogoutRedirectURL string
+}
+
+// Me is the JSON body of GET MePath: the session's user.
+type Me struct {
+	Provider string   `json:"provider"`
+	ID       string   `json:"id"`
+	Name     string   `json:"name"`
+	Email    string   `json:"email"`
+	Scopes   []string `json:"scopes"`
+}
+
+// Serve starts the adapter under test on ln, built from env, and stops it
+// when the test ends (t.Cleanup).
+type Serve func(t *testing.T, ln net.Listener, env Env)
+
+// Handler turns a function that builds an http.Handler into a Serve that
+// runs it on an httptest server.
+func Handler(build func(t *testing.T, env Env) http.Handler) Serve {
+	return func(t *testing.T, ln net.Listener, env Env) {
+		srv := &httptest.Server{Listener: ln, Config: &http.Server{Handler: build(t, env), ReadHeaderTimeout: 10 * time.Second}}
+		srv.Start()
+		t.Cleanup(srv.Close)
+	}
+}
+
+// Clock is a core.Clock that a test moves by hand.
+type Clock struct {
+	mu  sync.Mutex
+	now time.Time
+}
+
+// NewClock returns a clock at the current time.
+func NewClock() *Clock { return &Clock{now: time.Now()} }
+
+// Now returns the clock's time.
+func (c *Clock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.now
+}
+
+// After returns a channel that receives after d of real time.
+func (c *Clock) After(d time.Duration) <-chan time.Time { return time.After(d) }
+
+// Advance moves the clock forward by d.
+func (c *Clock) Advance(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.now = c.now.Add(d)
+}
+
+// env is one case's world: the provider, the app and a browser.
+type env struct {
+	op      *oidctest.Server
+	clock   *Clock
+	auth    *core.Auth
+	baseURL string // the app's origin, http://127.0.0.1:port
+}
+
+// OIDCTestProvider builds a provider named name for an oidctest server:
+// endpoints from the server, client_secret_basic, the openid, profile and
+// email scopes, and the user from the userinfo endpoint. It does not
+// verify ID tokens (OIDC is false): the table tests adapters, not ID-token
+// verification.
+func OIDCTestProvider(op *oidctest.Server, name, clientID, secret string, formPost bool) (*core.Provider, error) {
+	spec := core.ProviderSpec{
+		Name: name,
+		Client: core.Config{
+			ClientID: clientID, ClientSecret: secret, Issuer: op.Issuer(),
+			Scopes: []string{"openid", "profile", "email"},
+			Endpoints: core.Endpoints{
+				AuthURL: op.URL(oidctest.AuthorizeEndpoint), TokenURL: op.URL(oidctest.TokenEndpoint),
+				UserInfoURL: op.URL(oidctest.UserInfoEndpoint), RevocationURL: op.URL(oidctest.RevocationEndpoint),
+				EndSessionURL: op.URL(oidctest.EndSessionEndpoint), JWKSURL: op.URL(oidctest.JWKSEndpoint),
+			},
+		},
+		FetchUser: func(ctx context.Context, r core.UserRequest) (*core.User, error) {
+			m, err := r.Client.Resource(ctx, core.ResourceRequest{URL: op.URL(oidctest.UserInfoEndpoint), Token: r.Token})
+			if err != nil {
+				return nil, err
+			}
+			return &core.User{ID: core.String(m, "sub"), Name: core.String(m, "name"), Email: core.String(m, "email"),
+				EmailVerified: core.Bool(m, "email_verified"), Username: core.String(m, "preferred_username"),
+				AvatarURL: core.String(m, "picture"), Raw: m}, nil
+		},
+	}
+	if formPost {
+		spec.FormPost = true
+		spec.AuthOptions = []core.AuthOption{core.WithResponseMode("form_post")}
+	}
+	return core.NewProvider(spec)
+}
+
+// newEnv starts a provider and the adapter under test.
+func newEnv(t *testing.T, serve Serve) *env {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	base := "http://" + ln.Addr().String()
+	op := oidctest.New(t, oidctest.WithAlgorithm("ES256"), oidctest.WithClients(oidctest.Client{
+		ID: ClientID, Secret: ClientSecret,
+		RedirectURIs:           []string{base + Prefix + "/" + QueryProvider + "/callback", base + Prefix + "/" + FormPostProvider + "/callback"},
+		PostLogoutRedirectURIs: []string{base + "/"},
+	}))
+	key := make([]byte, 32)
+	_, _ = rand.Read(key)
+	clock := NewClock()
+	auth, err := core.New().SealingKeys(key).BaseURL(base + Prefix).Clock(clock).
+		Provider(OIDCTestProvider(op, QueryProvider, ClientID, ClientSecret, false)).
+		Provider(OIDCTestProvider(op, FormPostProvider, ClientID, ClientSecret, true)).
+		Build()
+	if err != nil {
+		_ = ln.Close()
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = auth.Close() })
+	serve(t, ln, Env{Auth: auth, PostLogoutRedirectURL: base + "/"})
+	return &env{op: op, clock: clock, auth: auth, baseURL: base}
+}

@@ -1,0 +1,279 @@
+package adaptertest
+
+import (
+	"encoding/json"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/go-oauth20/oauth20/conformance/oidctest"
+)
+
+// want is the expected outcome of a case, the same for every adapter.
+type want struct {
+	status int
+	// problem is the problem type of an error answer; "" for none.
+	problem string
+	// provider is the provider a problem must name; "" for none.
+	provider string
+	// location is the exact Location of a redirect; "{op}" stands for the
+	// provider's issuer.
+	location string
+	// callback marks the answer of a callback route, which must carry
+	// no-store and no-referrer and clear the flow cookie, unless keepsFlow
+	// (the callback's state names no flow of this browser).
+	callback  bool
+	keepsFlow bool
+	// loggedIn says whether GET MePath answers the user afterwards.
+	loggedIn bool
+}
+
+// step is what a case did: the answer to check and the flow it used.
+type step struct {
+	resp *response
+	cb   *callback
+}
+
+type tcase struct {
+	name string
+	run  func(t *testing.T, e *env, b *browser) step
+	want want
+}
+
+var cases = []tcase{
+	{name: "success", want: want{status: 303, location: "/me?tab=1", callback: true, loggedIn: true},
+		run: func(t *testing.T, e *env, b *browser) step {
+			cb := b.login(QueryProvider, "/me?tab=1")
+			return step{b.deliver(cb), cb}
+		}},
+	{name: "unsafe return_to falls back to /", want: want{status: 303, location: "/", callback: true, loggedIn: true},
+		run: func(t *testing.T, e *env, b *browser) step {
+			cb := b.login(QueryProvider, "//evil.example/")
+			return step{b.deliver(cb), cb}
+		}},
+	{name: "user denied", want: want{status: 401, problem: "urn:oauth20:access-denied", provider: QueryProvider, callback: true},
+		run: func(t *testing.T, e *env, b *browser) step {
+			e.op.UpdateFaults(func(f *oidctest.Faults) {
+				f.Errors = map[oidctest.Endpoint]oidctest.ErrorResponse{oidctest.AuthorizeEndpoint: {Code: "access_denied", Description: "the user said no"}}
+			})
+			cb := b.login(QueryProvider, "/me")
+			return step{b.deliver(cb), cb}
+		}},
+	{name: "missing flow cookie", want: want{status: 400, problem: "urn:oauth20:flow-missing", provider: QueryProvider, callback: true},
+		run: func(t *testing.T, e *env, b *browser) step {
+			cb := b.login(QueryProvider, "/me")
+			b.setCookie(cb.cookie, "")
+			return step{b.deliver(cb), cb}
+		}},
+	{name: "expired flow cookie", want: want{status: 400, problem: "urn:oauth20:flow-expired", provider: QueryProvider, callback: true},
+		run: func(t *testing.T, e *env, b *browser) step {
+			cb := b.login(QueryProvider, "/me")
+			e.clock.Advance(11 * time.Minute)
+			return step{b.deliver(cb), cb}
+		}},
+	{name: "tampered flow cookie", want: want{status: 400, problem: "urn:oauth20:flow-invalid", provider: QueryProvider, callback: true},
+		run: func(t *testing.T, e *env, b *browser) step {
+			cb := b.login(QueryProvider, "/me")
+			v, _ := b.cookie(cb.cookie)
+			flip := byte('A')
+			if v[10] == 'A' {
+				flip = 'B'
+			}
+			b.setCookie(cb.cookie, v[:10]+string(flip)+v[11:])
+			return step{b.deliver(cb), cb}
+		}},
+	{name: "replayed callback with the old cookie", want: want{status: 400, problem: "urn:oauth20:invalid-grant", provider: QueryProvider, callback: true, loggedIn: true},
+		run: func(t *testing.T, e *env, b *browser) step {
+			cb := b.login(QueryProvider, "/me")
+			old, _ := b.cookie(cb.cookie)
+			if r := b.deliver(cb); r.StatusCode != http.StatusSeeOther {
+				t.Fatalf("first delivery: %d %s", r.StatusCode, r.body)
+			}
+			if _, ok := b.cookie(cb.cookie); ok {
+				t.Error("the flow cookie survived a completed login")
+			}
+			b.setCookie(cb.cookie, old)
+			return step{b.deliver(cb), cb}
+		}},
+	{name: "replayed callback", want: want{status: 400, problem: "urn:oauth20:flow-missing", provider: QueryProvider, callback: true, loggedIn: true},
+		run: func(t *testing.T, e *env, b *browser) step {
+			cb := b.login(QueryProvider, "/me")
+			if r := b.deliver(cb); r.StatusCode != http.StatusSeeOther {
+				t.Fatalf("first delivery: %d %s", r.StatusCode, r.body)
+			}
+			return step{b.deliver(cb), cb}
+		}},
+	{name: "state altered", want: want{status: 400, problem: "urn:oauth20:flow-missing", provider: QueryProvider, callback: true, keepsFlow: true},
+		run: func(t *testing.T, e *env, b *browser) step {
+			cb := b.login(QueryProvider, "/me")
+			p := cb.params()
+			p.Set("state", "forged-"+p.Get("state")[7:])
+			cb.setParams(p)
+			return step{b.deliver(cb), cb}
+		}},
+	{name: "state missing", want: want{status: 400, problem: "urn:oauth20:state-mismatch", provider: QueryProvider, callback: true, keepsFlow: true},
+		run: func(t *testing.T, e *env, b *browser) step {
+			cb := b.login(QueryProvider, "/me")
+			p := cb.params()
+			p.Del("state")
+			cb.setParams(p)
+			return step{b.deliver(cb), cb}
+		}},
+	{name: "callback at the wrong provider", want: want{status: 400, problem: "urn:oauth20:provider-mismatch", provider: FormPostProvider, callback: true},
+		run: func(t *testing.T, e *env, b *browser) step {
+			cb := b.login(QueryProvider, "/me")
+			cb.withProvider(FormPostProvider)
+			return step{b.deliver(cb), cb}
+		}},
+	{name: "unknown provider", want: want{status: 404, problem: "urn:oauth20:unknown-provider", provider: "nope"},
+		run: func(t *testing.T, e *env, b *browser) step {
+			return step{resp: b.get(b.appURL(Prefix + "/nope/login").String())}
+		}},
+	{name: "provider answers 500", want: want{status: 502, problem: "urn:oauth20:provider-error", provider: QueryProvider, callback: true},
+		run: func(t *testing.T, e *env, b *browser) step {
+			e.op.UpdateFaults(func(f *oidctest.Faults) {
+				f.Errors = map[oidctest.Endpoint]oidctest.ErrorResponse{oidctest.TokenEndpoint: {Status: 500, Body: "<html>upstream exploded</html>"}}
+			})
+			cb := b.login(QueryProvider, "/me")
+			return step{b.deliver(cb), cb}
+		}},
+	{name: "form_post", want: want{status: 303, location: "/me", callback: true, loggedIn: true},
+		run: func(t *testing.T, e *env, b *browser) step {
+			cb := b.login(FormPostProvider, "/me")
+			if cb.method != http.MethodPost {
+				t.Fatalf("callback method %s, want POST", cb.method)
+			}
+			return step{b.deliver(cb), cb}
+		}},
+	{name: "two parallel flows", want: want{status: 303, location: "/a", callback: true, loggedIn: true},
+		run: func(t *testing.T, e *env, b *browser) step {
+			a := b.login(QueryProvider, "/a")
+			bb := b.login(QueryProvider, "/b")
+			if a.cookie == bb.cookie {
+				t.Fatal("two flows share a cookie")
+			}
+			if r := b.deliver(bb); r.StatusCode != http.StatusSeeOther || r.Header.Get("Location") != "/b" {
+				t.Fatalf("second tab: %d %q %s", r.StatusCode, r.Header.Get("Location"), r.body)
+			}
+			return step{b.deliver(a), a}
+		}},
+	{name: "logout", want: want{status: 303, location: "{op}/end_session?post_logout_redirect_uri={app}%2F&client_id=" + ClientID},
+		run: func(t *testing.T, e *env, b *browser) step {
+			cb := b.login(QueryProvider, "/me")
+			if r := b.deliver(cb); r.StatusCode != http.StatusSeeOther {
+				t.Fatalf("login: %d %s", r.StatusCode, r.body)
+			}
+			return step{resp: b.post(b.appURL(Prefix+"/"+QueryProvider+"/logout").String(), nil)}
+		}},
+	{name: "protected route without a session", want: want{status: 401, problem: "urn:oauth20:login-required"},
+		run: func(t *testing.T, e *env, b *browser) step {
+			return step{resp: b.get(b.appURL(MePath).String())}
+		}},
+}
+
+// Run runs the shared table against the adapter that serve starts, each
+// case in parallel with its own provider, app and browser.
+func Run(t *testing.T, serve Serve) {
+	t.Helper()
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			e := newEnv(t, serve)
+			b := newBrowser(t, e)
+			st := tc.run(t, e, b)
+			check(t, e, b, st, tc.want)
+		})
+	}
+}
+
+func check(t *testing.T, e *env, b *browser, st step, w want) {
+	t.Helper()
+	r := st.resp
+	if r.StatusCode != w.status {
+		t.Fatalf("status %d, want %d; body %s", r.StatusCode, w.status, r.body)
+	}
+	if w.location != "" {
+		loc := strings.NewReplacer("{op}", e.op.Issuer(), "{app}", url.QueryEscape(e.baseURL)).Replace(w.location)
+		if got := r.Header.Get("Location"); got != loc {
+			t.Errorf("Location %q, want %q", got, loc)
+		}
+	}
+	if w.problem != "" {
+		checkProblem(t, r, w, st.cb)
+	}
+	if w.callback {
+		if cc, rp := r.Header.Get("Cache-Control"), r.Header.Get("Referrer-Policy"); cc != "no-store" || rp != "no-referrer" {
+			t.Errorf("callback headers Cache-Control %q Referrer-Policy %q", cc, rp)
+		}
+	}
+	if w.callback && !w.keepsFlow {
+		if !cleared(r, st.cb.cookie) {
+			t.Errorf("callback did not clear the flow cookie %s: %v", st.cb.cookie, r.Header["Set-Cookie"])
+		}
+		if _, ok := b.cookie(st.cb.cookie); ok {
+			t.Errorf("flow cookie still in the jar")
+		}
+	}
+	me := b.get(b.appURL(MePath).String())
+	if !w.loggedIn {
+		if me.StatusCode != http.StatusUnauthorized {
+			t.Errorf("GET %s without login: %d %s", MePath, me.StatusCode, me.body)
+		}
+		return
+	}
+	var got Me
+	if me.StatusCode != http.StatusOK || json.Unmarshal([]byte(me.body), &got) != nil {
+		t.Fatalf("GET %s: %d %s", MePath, me.StatusCode, me.body)
+	}
+	u := oidctest.DefaultUser()
+	if got.ID != u.Subject || got.Email != u.Email || got.Name != u.Name || got.Provider == "" || len(got.Scopes) == 0 {
+		t.Errorf("GET %s = %+v", MePath, got)
+	}
+	for _, c := range b.jar.Cookies(b.appURL("/")) {
+		if strings.Contains(c.Value, "access_token") || strings.Contains(c.Value, ClientSecret) {
+			t.Errorf("cookie %s is not sealed", c.Name)
+		}
+	}
+}
+
+// cleared reports whether r deletes the cookie name.
+func cleared(r *response, name string) bool {
+	for _, c := range r.Cookies() {
+		if c.Name == name && (c.MaxAge < 0 || (!c.Expires.IsZero() && c.Expires.Before(time.Now()))) {
+			return true
+		}
+	}
+	return false
+}
+
+func checkProblem(t *testing.T, r *response, w want, cb *callback) {
+	t.Helper()
+	if ct := r.Header.Get("Content-Type"); !strings.HasPrefix(ct, "application/problem+json") {
+		t.Errorf("Content-Type %q", ct)
+	}
+	var p struct {
+		Type     string `json:"type"`
+		Title    string `json:"title"`
+		Status   int    `json:"status"`
+		Detail   string `json:"detail"`
+		Provider string `json:"provider"`
+	}
+	if err := json.Unmarshal([]byte(r.body), &p); err != nil {
+		t.Fatalf("problem %q: %v", r.body, err)
+	}
+	if p.Type != w.problem || p.Status != w.status || p.Title == "" || p.Provider != w.provider {
+		t.Errorf("problem %+v, want type %s status %d provider %q", p, w.problem, w.status, w.provider)
+	}
+	secrets := []string{ClientSecret}
+	if cb != nil {
+		ps := cb.params()
+		secrets = append(secrets, ps.Get("code"), ps.Get("state"))
+	}
+	for _, s := range secrets {
+		if s != "" && strings.Contains(r.body, s) {
+			t.Errorf("problem reveals a secret, code or state: %s", r.body)
+		}
+	}
+}

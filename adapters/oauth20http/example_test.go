@@ -1,0 +1,61 @@
+package oauth20http_test
+
+import (
+	"fmt"
+	"io"
+	"log"
+	"net"
+	"net/http"
+	"net/http/cookiejar"
+	"net/http/httptest"
+
+	"github.com/go-oauth20/oauth20/adapters/oauth20http"
+	"github.com/go-oauth20/oauth20/adapters/oauth20http/adaptertest"
+	"github.com/go-oauth20/oauth20/conformance/oidctest"
+	"github.com/go-oauth20/oauth20/core"
+)
+
+// A complete login on net/http against an in-process OpenID provider: the
+// login route, the provider, the callback, and a page protected by
+// RequireLogin.
+func Example() {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		log.Fatal(err)
+	}
+	app := "http://" + ln.Addr().String()
+	op, err := oidctest.Start(oidctest.Config{Algorithm: "ES256", Clients: []oidctest.Client{{
+		ID: "my-app", Secret: "my-secret", RedirectURIs: []string{app + "/auth/demo/callback"},
+	}}})
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer op.Close()
+
+	auth := core.New().SealingKeys([]byte("an example key of at least 32 bytes")).BaseURL(app + "/auth").
+		Provider(adaptertest.OIDCTestProvider(op, "demo", "my-app", "my-secret", false)).MustBuild()
+	h := oauth20http.MustNew(oauth20http.Config{Auth: auth})
+	mux := http.NewServeMux()
+	h.Mount(mux, "/auth")
+	mux.Handle("GET /me", h.RequireLogin(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		s, _ := oauth20http.UserFrom(r.Context())
+		fmt.Fprintf(w, "hello %s <%s> from %s", s.Name, s.Email, s.Provider)
+	})))
+	srv := &httptest.Server{Listener: ln, Config: &http.Server{Handler: mux}}
+	srv.Start()
+	defer srv.Close()
+
+	jar, _ := cookiejar.New(nil)
+	browser := &http.Client{Jar: jar, Transport: &http.Transport{}}
+	resp, err := browser.Get(app + "/auth/demo/login?return_to=/me")
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	fmt.Println(resp.Request.URL.Path)
+	fmt.Println(string(body))
+	// Output:
+	// /me
+	// hello Jane Doe <jane.doe@example.com> from demo
+}

@@ -1,0 +1,206 @@
+package oauth20http
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"strings"
+
+	"github.com/go-oauth20/oauth20/core"
+)
+
+// maxCallbackBody caps the form body of a form_post callback.
+const maxCallbackBody = 64 << 10
+
+// Config configures a Handler. Only Auth is required.
+type Config struct {
+	// Auth runs the login flow. Required.
+	Auth *core.Auth
+	// OnSuccess is called after a successful callback. The default,
+	// Handler.StartSession, seals a small session into a cookie and
+	// redirects to Result.ReturnTo.
+	OnSuccess func(w http.ResponseWriter, r *http.Request, res *core.Result)
+	// ErrorHandler answers a failed login. err is a *core.CallbackError
+	// with the status to answer with (core.StatusOf) and its cause for
+	// errors.Is/As. The default is WriteProblem.
+	ErrorHandler func(w http.ResponseWriter, r *http.Request, err error)
+	// ProviderParam is the name of the path wildcard that holds the
+	// provider, as in "/auth/{provider}/login"; default "provider".
+	ProviderParam string
+	// Session says how the session cookie is kept.
+	Session SessionConfig
+	// LoginURL, AfterLogout, PostLogoutRedirectURL and Logger: see
+	// FlowConfig.
+	LoginURL              string
+	AfterLogout           string
+	PostLogoutRedirectURL string
+	Logger                *slog.Logger
+}
+
+// Handler serves the login routes over net/http:
+//
+//	GET       {prefix}/{provider}/login?return_to=/path
+//	GET, POST {prefix}/{provider}/callback
+//	GET, POST {prefix}/{provider}/logout
+//
+// and protects other routes with RequireLogin. A Handler is immutable and
+// safe for concurrent use.
+type Handler struct {
+	flow      *Flow
+	onSuccess func(http.ResponseWriter, *http.Request, *core.Result)
+	onError   func(http.ResponseWriter, *http.Request, error)
+	param     string
+}
+
+// New checks cfg and returns a Handler. Every problem is reported, joined,
+// each wrapping core.ErrInvalidConfig.
+func New(cfg Config) (*Handler, error) {
+	var errs []error
+	flow, err := NewFlow(FlowConfig{Auth: cfg.Auth, Session: cfg.Session, LoginURL: cfg.LoginURL,
+		AfterLogout: cfg.AfterLogout, PostLogoutRedirectURL: cfg.PostLogoutRedirectURL, Logger: cfg.Logger})
+	if err != nil {
+		errs = append(errs, err)
+	}
+	if cfg.ProviderParam == "" {
+		cfg.ProviderParam = "provider"
+	}
+	if strings.ContainsAny(cfg.ProviderParam, "{}/ .") {
+		errs = append(errs, fmt.Errorf("%w: oauth20http: ProviderParam %q is not a wildcard name", core.ErrInvalidConfig, cfg.ProviderParam))
+	}
+	if err := errors.Join(errs...); err != nil {
+		return nil, err
+	}
+	h := &Handler{flow: flow, onSuccess: cfg.OnSuccess, onError: cfg.ErrorHandler, param: cfg.ProviderParam}
+	if h.onSuccess == nil {
+		h.onSuccess = h.StartSession
+	}
+	if h.onError == nil {
+		h.onError = WriteProblem
+	}
+	return h, nil
+}
+
+// MustNew is New that panics on error, for tests and examples.
+func MustNew(cfg Config) *Handler {
+	h, err := New(cfg)
+	if err != nil {
+		panic(err)
+	}
+	return h
+}
+
+// Flow returns the framework-neutral flow the handler runs on.
+func (h *Handler) Flow() *Flow { return h.flow }
+
+// Mount registers the login, callback and logout routes on mux under
+// prefix, which must be the path of the Auth's base URL ("" or "/auth"),
+// with Go 1.22 method and wildcard patterns.
+func (h *Handler) Mount(mux *http.ServeMux, prefix string) {
+	prefix = strings.TrimSuffix(prefix, "/")
+	base := prefix + "/{" + h.param + "}"
+	mux.HandleFunc("GET "+base+"/login", h.Login)
+	mux.HandleFunc("GET "+base+"/callback", h.Callback)
+	mux.HandleFunc("POST "+base+"/callback", h.Callback)
+	mux.HandleFunc("GET "+base+"/logout", h.Logout)
+	mux.HandleFunc("POST "+base+"/logout", h.Logout)
+}
+
+// provider returns the provider named by the request's path.
+func (h *Handler) provider(r *http.Request) string { return r.PathValue(h.param) }
+
+// Login starts a login with the path's provider and redirects the browser
+// to it. The query parameter return_to is where the browser goes after
+// login, if it is a safe local path.
+func (h *Handler) Login(w http.ResponseWriter, r *http.Request) {
+	noStore(w)
+	loc, c, err := h.flow.Login(r.Context(), h.provider(r), r.URL.Query().Get("return_to"))
+	if err != nil {
+		h.onError(w, r, err)
+		return
+	}
+	http.SetCookie(w, c.HTTPCookie())
+	w.Header().Set("Location", loc)
+	w.WriteHeader(http.StatusFound)
+}
+
+// Callback completes a login from the provider's redirect: the query of a
+// GET, or the form body of a POST (response_mode=form_post). It always
+// clears the flow cookie, answers with Cache-Control: no-store and
+// Referrer-Policy: no-referrer (the URL holds the code), then calls
+// OnSuccess or ErrorHandler.
+func (h *Handler) Callback(w http.ResponseWriter, r *http.Request) {
+	noStore(w)
+	w.Header().Set("Referrer-Policy", "no-referrer")
+	provider := h.provider(r)
+	params, err := callbackParams(w, r)
+	if err != nil {
+		h.onError(w, r, &core.CallbackError{Status: http.StatusBadRequest, Provider: provider, Err: err})
+		return
+	}
+	res, clear, err := h.flow.Callback(r.Context(), provider, params, requestCookie(r))
+	if clear.Name != "" {
+		http.SetCookie(w, clear.HTTPCookie())
+	}
+	if err != nil {
+		h.onError(w, r, err)
+		return
+	}
+	h.onSuccess(w, r, res)
+}
+
+// callbackParams returns the authorization response's parameters.
+func callbackParams(w http.ResponseWriter, r *http.Request) (url.Values, error) {
+	if r.Method != http.MethodPost {
+		return r.URL.Query(), nil
+	}
+	r.Body = http.MaxBytesReader(w, r.Body, maxCallbackBody)
+	if err := r.ParseForm(); err != nil {
+		return nil, fmt.Errorf("%w: unreadable form body", core.ErrInvalidCallback)
+	}
+	return r.PostForm, nil
+}
+
+// StartSession is the default OnSuccess: it seals the session of res into
+// a cookie and redirects (303) to res.ReturnTo. If the session cannot be
+// sealed (it would not fit in a cookie) it calls ErrorHandler with a 500.
+func (h *Handler) StartSession(w http.ResponseWriter, r *http.Request, res *core.Result) {
+	c, to, err := h.flow.StartSession(res)
+	if err != nil {
+		h.onError(w, r, &core.CallbackError{Status: http.StatusInternalServerError, Provider: res.Provider, Err: err})
+		return
+	}
+	http.SetCookie(w, c.HTTPCookie())
+	w.Header().Set("Location", to)
+	w.WriteHeader(http.StatusSeeOther)
+}
+
+// Logout ends the session (see Flow.Logout) and redirects (303) to the
+// provider's end-session URL or to AfterLogout.
+func (h *Handler) Logout(w http.ResponseWriter, r *http.Request) {
+	noStore(w)
+	to, clear := h.flow.Logout(r.Context(), h.provider(r), requestCookie(r))
+	http.SetCookie(w, clear.HTTPCookie())
+	w.Header().Set("Location", to)
+	w.WriteHeader(http.StatusSeeOther)
+}
+
+// Session returns the session of the request's cookie, if it has a valid
+// one. Unlike UserFrom it does not need RequireLogin.
+func (h *Handler) Session(r *http.Request) (*Session, bool) {
+	return h.flow.Session(requestCookie(r))
+}
+
+// requestCookie looks cookies up in r.
+func requestCookie(r *http.Request) func(string) (string, bool) {
+	return func(name string) (string, bool) {
+		c, err := r.Cookie(name)
+		if err != nil {
+			return "", false
+		}
+		return c.Value, true
+	}
+}
+
+func noStore(w http.ResponseWriter) { w.Header().Set("Cache-Control", "no-store") }

@@ -1,0 +1,45 @@
+package conformance_test
+
+import (
+	"errors"
+	"io/fs"
+	"path/filepath"
+	"testing"
+
+	"github.com/go-oauth20/oauth20/conformance"
+	"github.com/go-oauth20/oauth20/providers"
+)
+
+// Fake credentials for the built-in providers: the cassettes refer to them
+// as {{client_id}}, {{client_secret}} and {{redirect_uri}}.
+const (
+	testClientID     = "conformance-client"
+	testClientSecret = "conformance-secret-9f2c"
+	testRedirectURL  = "https://app.example/auth/callback"
+)
+
+// TestConformance replays conformance/testdata/<name>/ against every
+// provider of providers.Builtins and fails for a provider without one.
+func TestConformance(t *testing.T) {
+	t.Parallel()
+	for _, b := range providers.Builtins() {
+		t.Run(b.Name, func(t *testing.T) {
+			t.Parallel()
+			c, err := conformance.LoadDir(filepath.Join("testdata", b.Name))
+			if errors.Is(err, fs.ErrNotExist) {
+				t.Fatalf("provider %q has no cassette: record one into conformance/testdata/%s/", b.Name, b.Name)
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if c.Provider != b.Name {
+				t.Fatalf("cassette of %q says provider %q", b.Name, c.Provider)
+			}
+			p, err := b.New(testClientID, testClientSecret, providers.WithRedirectURL(testRedirectURL))
+			if err != nil {
+				t.Fatal(err)
+			}
+			conformance.Run(t, p, c)
+		})
+	}
+}

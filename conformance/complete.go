@@ -1,0 +1,102 @@
+package conformance
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math"
+	"time"
+
+	"github.com/go-oauth20/oauth20/core"
+)
+
+// Complete fills the expect block of every scenario of c that has none by
+// replaying it against p and writing down what p returned: the token (its
+// expiry as seconds after the cassette's clock), the user, or the error
+// (its code, provider code, status and description, or the core sentinel
+// it matches). Generated and recorded values are written as their
+// placeholders. Scenarios that already have an expectation are left
+// alone.
+//
+// Complete turns a recording into a regression test of the provider as it
+// is now: read the expectations before committing them, since they are
+// only as right as the provider was. It fails, changing nothing, when a
+// scenario's requests differ from the recording (the provider under test
+// is not the one that was recorded) or the cassette is invalid.
+func Complete(ctx context.Context, p *core.Provider, c *Cassette) error {
+	if err := c.validate("", false); err != nil {
+		return err
+	}
+	expects := make([]*Expect, len(c.Scenarios))
+	var errs []error
+	for i := range c.Scenarios {
+		s := &c.Scenarios[i]
+		if s.Op == OpAuthorizationURL || s.Expect != nil {
+			continue
+		}
+		b := newBinder(p.Spec(), c.Provider, s.Name, c.Values)
+		pl := newPlayer(b, s.Interactions, c.Shared)
+		rc := core.NewHTTPClient()
+		rc.SetTransport(pl.transport())
+		clock := fixedClock{c.now()}
+		out := drive(ctx, p.WithRuntime(rc, clock, nil), s, b)
+		for _, d := range append(pl.problems(), pl.unused()...) {
+			errs = append(errs, fmt.Errorf("conformance: %s/%s: %s", c.Provider, s.Name, d))
+		}
+		expects[i] = describeOutcome(s.Op, out, b, clock.t)
+	}
+	if err := errors.Join(errs...); err != nil {
+		return err
+	}
+	for i, e := range expects {
+		if e != nil {
+			c.Scenarios[i].Expect = e
+		}
+	}
+	return c.Validate()
+}
+
+// sentinelOrder is the order in which Complete tries the sentinels: the
+// most specific first.
+var sentinelOrder = []string{
+	"response_too_large", "missing_access_token", "unsupported_token_type", "invalid_expiry",
+	"no_endpoint", "no_refresh_token", "no_user_id", "no_id_token", "unexpected_status",
+	"malformed_response", "transport",
+}
+
+func describeOutcome(op Op, out outcome, b *binder, now time.Time) *Expect {
+	if out.err != nil {
+		var pe *core.Error
+		if errors.As(out.err, &pe) {
+			return &Expect{Error: &ErrorExpectation{Code: string(pe.Code), ProviderCode: pe.ProviderCode,
+				Status: pe.StatusCode, Description: b.unbind(pe.Description)}}
+		}
+		e := &ErrorExpectation{Is: "transport"}
+		for _, n := range sentinelOrder {
+			if errors.Is(out.err, sentinels[n]) {
+				e.Is = n
+				break
+			}
+		}
+		var se *core.StatusError
+		if errors.As(out.err, &se) {
+			e.Status = se.Status
+		}
+		return &Expect{Error: e}
+	}
+	switch {
+	case out.token != nil:
+		t := out.token
+		te := &TokenExpectation{AccessToken: b.unbind(t.AccessToken), TokenType: t.TokenType,
+			RefreshToken: b.unbind(t.RefreshToken), IDToken: b.unbind(t.IDToken), Scope: t.Scope}
+		if !t.Expiry.IsZero() {
+			te.ExpiresIn = int64(math.Round(t.Expiry.Sub(now).Seconds()))
+		}
+		return &Expect{Token: te}
+	case out.user != nil:
+		u := out.user
+		return &Expect{User: &UserExpectation{ID: b.unbind(u.ID), Email: b.unbind(u.Email), EmailVerified: u.EmailVerified,
+			Name: b.unbind(u.Name), Username: b.unbind(u.Username), AvatarURL: b.unbind(u.AvatarURL), UnionID: b.unbind(u.UnionID)}}
+	}
+	return &Expect{}
+}

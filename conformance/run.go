@@ -1,0 +1,205 @@
+package conformance
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/go-oauth20/oauth20/core"
+)
+
+// Run replays every scenario of c against p, each as a subtest of t named
+// after the scenario (go test -run 'Conformance/github/exchange_error'),
+// and reports every difference with t.Error. Scenarios run in parallel,
+// each on a fresh resty client whose transport is an httpmock transport
+// (never the global one) and with a clock fixed at the cassette's time.
+// p is not modified. An invalid cassette fails t at once.
+//
+// p must be built with fake credentials: they are bound to
+// {{client_id}}, {{client_secret}} and {{redirect_uri}}.
+func Run(t *testing.T, p *core.Provider, c *Cassette) {
+	t.Helper()
+	if err := c.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	for i := range c.Scenarios {
+		s := &c.Scenarios[i]
+		t.Run(s.Name, func(t *testing.T) {
+			t.Parallel()
+			for _, d := range replay(t.Context(), p, c, s) {
+				t.Errorf("conformance: %s/%s: %s", c.Provider, s.Name, d)
+			}
+		})
+	}
+}
+
+// Check replays every scenario of c against p, like Run, outside a test.
+// It returns an error only for an invalid cassette; the provider's
+// differences are in the report.
+func Check(ctx context.Context, p *core.Provider, c *Cassette) (*Report, error) {
+	if err := c.Validate(); err != nil {
+		return nil, err
+	}
+	r := &Report{Provider: c.Provider}
+	for i := range c.Scenarios {
+		s := &c.Scenarios[i]
+		r.Scenarios = append(r.Scenarios, ScenarioResult{Name: s.Name, Problems: replay(ctx, p, c, s)})
+	}
+	return r, nil
+}
+
+// Report is the outcome of Check.
+type Report struct {
+	Provider  string
+	Scenarios []ScenarioResult
+}
+
+// ScenarioResult lists one scenario's differences; none means it passed.
+type ScenarioResult struct {
+	Name     string
+	Problems []string
+}
+
+// OK reports whether every scenario passed.
+func (r *Report) OK() bool { return r.Err() == nil }
+
+// Err returns nil when every scenario passed, else an error with one line
+// per difference, each naming the provider and scenario.
+func (r *Report) Err() error {
+	var lines []string
+	for _, s := range r.Scenarios {
+		for _, p := range s.Problems {
+			lines = append(lines, fmt.Sprintf("%s/%s: %s", r.Provider, s.Name, p))
+		}
+	}
+	if len(lines) == 0 {
+		return nil
+	}
+	return errors.New("conformance: " + strings.Join(lines, "\nconformance: "))
+}
+
+// String is one line per scenario: "ok name" or "FAIL name (n problems)".
+func (r *Report) String() string {
+	var b strings.Builder
+	for _, s := range r.Scenarios {
+		if len(s.Problems) == 0 {
+			fmt.Fprintf(&b, "ok   %s/%s\n", r.Provider, s.Name)
+		} else {
+			fmt.Fprintf(&b, "FAIL %s/%s (%d problems)\n", r.Provider, s.Name, len(s.Problems))
+		}
+	}
+	return b.String()
+}
+
+// fixedClock stands still; After fires at once.
+type fixedClock struct{ t time.Time }
+
+func (c fixedClock) Now() time.Time { return c.t }
+
+func (c fixedClock) After(d time.Duration) <-chan time.Time {
+	ch := make(chan time.Time, 1)
+	ch <- c.t.Add(d)
+	return ch
+}
+
+func (c *Cassette) now() time.Time {
+	if c.Clock.IsZero() {
+		return DefaultClock
+	}
+	return c.Clock
+}
+
+// outcome is what an operation returned.
+type outcome struct {
+	authURL string
+	token   *core.Token
+	user    *core.User
+	err     error
+}
+
+// replay runs one scenario on a fresh client and lists its differences.
+func replay(ctx context.Context, p *core.Provider, c *Cassette, s *Scenario) []string {
+	b := newBinder(p.Spec(), c.Provider, s.Name, c.Values)
+	pl := newPlayer(b, s.Interactions, c.Shared)
+	rc := core.NewHTTPClient()
+	rc.SetTransport(pl.transport())
+	clock := fixedClock{c.now()}
+	q := p.WithRuntime(rc, clock, nil)
+	out := drive(ctx, q, s, b)
+	diffs := pl.problems()
+	diffs = append(diffs, pl.unused()...)
+	return append(diffs, checkOutcome(s, out, b, clock.t)...)
+}
+
+// drive performs the scenario's operation as the login flow would.
+func drive(ctx context.Context, p *core.Provider, s *Scenario, b *binder) outcome {
+	c, err := p.Client(ctx)
+	if err != nil {
+		return outcome{err: err}
+	}
+	spec := p.Spec()
+	in := s.Input
+	or := func(v, def string) string {
+		if v == "" {
+			v = def
+		}
+		return b.expand(v)
+	}
+	switch s.Op {
+	case OpAuthorizationURL:
+		var opts []core.AuthOption
+		if spec.PKCE == core.PKCES256 {
+			opts = append(opts, core.WithPKCE(b.get("code_verifier")))
+		}
+		if spec.OIDC {
+			opts = append(opts, core.WithNonce(b.get("nonce")))
+		}
+		opts = append(opts, spec.AuthOptions...)
+		for _, k := range sortedKeys(in.Params) {
+			opts = append(opts, core.WithParam(b.expand(k), b.expand(in.Params[k])))
+		}
+		return outcome{authURL: c.AuthCodeURL(b.get("state"), opts...)}
+	case OpExchange:
+		var opts []core.GrantOption
+		if spec.PKCE == core.PKCES256 {
+			opts = append(opts, core.WithVerifier(b.get("code_verifier")))
+		}
+		for _, k := range sortedKeys(in.Params) {
+			opts = append(opts, core.WithGrantParam(b.expand(k), b.expand(in.Params[k])))
+		}
+		t, err := c.Exchange(ctx, or(in.Code, "{{code}}"), opts...)
+		return outcome{token: t, err: err}
+	case OpRefresh:
+		var opts []core.GrantOption
+		if len(in.Scopes) > 0 {
+			scopes := make([]string, len(in.Scopes))
+			for i, sc := range in.Scopes {
+				scopes[i] = b.expand(sc)
+			}
+			opts = append(opts, core.WithGrantScopes(scopes...))
+		}
+		for _, k := range sortedKeys(in.Params) {
+			opts = append(opts, core.WithGrantParam(b.expand(k), b.expand(in.Params[k])))
+		}
+		t, err := c.Refresh(ctx, or(in.RefreshToken, "{{refresh_token}}"), opts...)
+		return outcome{token: t, err: err}
+	case OpRevocation:
+		return outcome{err: c.Revoke(ctx, or(in.Token, "{{access_token}}"), core.TokenTypeHint(b.expand(in.TokenTypeHint)))}
+	case OpUser:
+		tok := &core.Token{AccessToken: or(in.AccessToken, "{{access_token}}"), TokenType: "Bearer", Raw: map[string]any{}}
+		for k, v := range in.TokenFields {
+			tok.Raw[k] = b.expand(v)
+		}
+		cb := url.Values{}
+		for k, v := range in.Callback {
+			cb.Set(k, b.expand(v))
+		}
+		u, err := p.User(ctx, core.UserRequest{Client: c, Token: tok, Callback: cb})
+		return outcome{user: u, err: err}
+	}
+	return outcome{err: fmt.Errorf("conformance: unknown operation %q", s.Op)}
+}

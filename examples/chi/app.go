@@ -1,0 +1,63 @@
+package main
+
+import (
+	"net/http"
+	"time"
+
+	"github.com/go-chi/chi/v5"
+	"github.com/go-oauth20/oauth20/adapters/oauth20chi"
+	"github.com/go-oauth20/oauth20/adapters/oauth20http"
+	"github.com/go-oauth20/oauth20/examples/internal/demoapp"
+)
+
+// App is the demo web application on chi.
+type App struct {
+	// Handler serves the pages and the login routes.
+	Handler http.Handler
+	setup   *demoapp.Setup
+	login   *oauth20http.Handler
+}
+
+// NewApp starts the in-process provider and builds the application. Close
+// it when done.
+func NewApp(cfg demoapp.Config) (*App, error) {
+	setup, err := demoapp.New(cfg)
+	if err != nil {
+		return nil, err
+	}
+	f := setup.Flow
+	h, err := oauth20http.New(oauth20http.Config{Auth: f.Auth, LoginURL: f.LoginURL, PostLogoutRedirectURL: f.PostLogoutRedirectURL})
+	if err != nil {
+		setup.Close()
+		return nil, err
+	}
+	a := &App{setup: setup, login: h}
+	r := chi.NewRouter()
+	r.Mount(demoapp.Prefix, oauth20chi.Routes(h))
+	r.Get("/", a.home)
+	r.With(h.RequireLogin).Get("/profile", a.profile)
+	a.Handler = r
+	return a, nil
+}
+
+// Close stops the in-process provider.
+func (a *App) Close() { a.setup.Close() }
+
+// Provider returns the in-process provider's issuer.
+func (a *App) Provider() string { return a.setup.Provider.Issuer() }
+
+func (a *App) home(w http.ResponseWriter, r *http.Request) {
+	s, _ := a.login.Session(r)
+	a.render(w, demoapp.NewView("chi", a.setup.Auth, s, r.URL.Query().Get("return_to"), time.Now()))
+}
+
+func (a *App) profile(w http.ResponseWriter, r *http.Request) {
+	s, _ := oauth20http.UserFrom(r.Context())
+	a.render(w, demoapp.NewView("chi, protected page", a.setup.Auth, s, "", time.Now()))
+}
+
+func (a *App) render(w http.ResponseWriter, v demoapp.View) {
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	_ = demoapp.Render(w, v)
+}

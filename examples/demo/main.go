@@ -1,0 +1,24 @@
+// Command demo is the oauth20 demo on net/http. Run it from the repository
+// root with
+//
+//	go run ./examples/demo
+//
+// and open http://127.0.0.1:8000. It needs no credentials: an in-process
+// OpenID provider is the first login button. Set GITHUB_CLIENT_ID and
+// GITHUB_CLIENT_SECRET, GOOGLE_CLIENT_ID and GOOGLE_CLIENT_SECRET, or
+// OIDC_ISSUER, OIDC_CLIENT_ID and OIDC_CLIENT_SECRET for more.
+package main
+
+import (
+	"github.com/go-oauth20/oauth20/examples/internal/demoapp"
+)
+
+func main() {
+	demoapp.Main("net/http", func(cfg demoapp.Config) (demoapp.Server, error) {
+		a, err := NewApp(cfg)
+		if err != nil {
+			return nil, err
+		}
+		return demoapp.HTTPServer(a.Handler, a.Close), nil
+	})
+}

@@ -1,0 +1,80 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"net"
+	"time"
+
+	"github.com/go-oauth20/oauth20/adapters/oauth20fiber"
+	"github.com/go-oauth20/oauth20/examples/internal/demoapp"
+	"github.com/gofiber/fiber/v3"
+)
+
+// App is the demo web application on Fiber v3.
+type App struct {
+	// Fiber serves the pages and the login routes.
+	Fiber *fiber.App
+	setup *demoapp.Setup
+	login *oauth20fiber.Handler
+}
+
+// NewApp starts the in-process provider and builds the application. Close
+// it when done (Shutdown does it for a served app).
+func NewApp(cfg demoapp.Config) (*App, error) {
+	setup, err := demoapp.New(cfg)
+	if err != nil {
+		return nil, err
+	}
+	f := setup.Flow
+	h, err := oauth20fiber.New(oauth20fiber.Config{Auth: f.Auth, LoginURL: f.LoginURL, PostLogoutRedirectURL: f.PostLogoutRedirectURL})
+	if err != nil {
+		setup.Close()
+		return nil, err
+	}
+	a := &App{setup: setup, login: h, Fiber: fiber.New()}
+	h.Register(a.Fiber.Group(demoapp.Prefix))
+	a.Fiber.Get("/", a.home)
+	a.Fiber.Get("/profile", h.RequireLogin, a.profile)
+	return a, nil
+}
+
+// Close stops the in-process provider.
+func (a *App) Close() { a.setup.Close() }
+
+// Provider returns the in-process provider's issuer.
+func (a *App) Provider() string { return a.setup.Provider.Issuer() }
+
+// Serve serves on ln until Shutdown.
+func (a *App) Serve(ln net.Listener) error {
+	return a.Fiber.Listener(ln, fiber.ListenConfig{DisableStartupMessage: true})
+}
+
+// Shutdown stops serving and closes the application.
+func (a *App) Shutdown(ctx context.Context) error {
+	defer a.Close()
+	return a.Fiber.ShutdownWithContext(ctx)
+}
+
+func (a *App) home(c fiber.Ctx) error {
+	s, _ := a.login.Session(c)
+	return a.render(c, demoapp.NewView("Fiber", a.setup.Auth, s, c.Query("return_to"), time.Now()))
+}
+
+func (a *App) profile(c fiber.Ctx) error {
+	s, _ := oauth20fiber.UserFrom(c)
+	return a.render(c, demoapp.NewView("Fiber, protected page", a.setup.Auth, s, "", time.Now()))
+}
+
+func (a *App) render(c fiber.Ctx, v demoapp.View) error {
+	var buf bytes.Buffer
+	if err := demoapp.Render(&buf, v); err != nil {
+		return err
+	}
+	c.Set(fiber.HeaderCacheControl, "no-store")
+	c.Set(fiber.HeaderContentType, fiber.MIMETextHTMLCharsetUTF8)
+	return c.Send(buf.Bytes())
+}
+
+// Compile-time check that App is a demo server.
+var _ demoapp.Server = (*App)(nil)

@@ -1,0 +1,113 @@
+package demoapp
+
+import (
+	"crypto/rand"
+	"fmt"
+	"net/url"
+	"os"
+	"strings"
+
+	"github.com/go-oauth20/oauth20/adapters/oauth20http"
+	"github.com/go-oauth20/oauth20/conformance/oidctest"
+	"github.com/go-oauth20/oauth20/core"
+	"github.com/go-oauth20/oauth20/providers"
+)
+
+// Defaults of a Config.
+const (
+	// DefaultAddr is where the demos listen.
+	DefaultAddr = "127.0.0.1:8000"
+	// Prefix is where the login routes are mounted.
+	Prefix = "/auth"
+	// LocalProvider is the name of the in-process provider.
+	LocalProvider = "local"
+)
+
+// Config configures a demo.
+type Config struct {
+	// BaseURL is the demo's origin as the browser sees it, such as
+	// "http://127.0.0.1:8000". Required.
+	BaseURL string
+	// ProviderAddr is where the in-process OpenID provider listens;
+	// default a random loopback port.
+	ProviderAddr string
+	// Getenv reads the environment; default os.Getenv.
+	Getenv func(string) string
+	// Clock is the clock of the login flow; default the system clock.
+	Clock core.Clock
+}
+
+// Setup is a demo's login side: the Auth, the in-process provider and the
+// settings the adapters need. Close it when done.
+type Setup struct {
+	Auth *core.Auth
+	// Provider is the in-process OpenID provider.
+	Provider *oidctest.Server
+	// Flow holds the adapter settings shared by the three demos.
+	Flow oauth20http.FlowConfig
+}
+
+// Close stops the in-process provider and the Auth's background work.
+func (s *Setup) Close() {
+	_ = s.Auth.Close()
+	s.Provider.Close()
+}
+
+// New starts the in-process provider and builds the Auth with it and with
+// every provider whose credentials are set in the environment.
+func New(cfg Config) (*Setup, error) {
+	if cfg.Getenv == nil {
+		cfg.Getenv = os.Getenv
+	}
+	base := strings.TrimSuffix(cfg.BaseURL, "/")
+	if u, err := url.Parse(base); err != nil || u.Host == "" {
+		return nil, fmt.Errorf("demoapp: base URL %q is not an absolute URL", cfg.BaseURL)
+	}
+	op, err := oidctest.Start(oidctest.Config{Addr: cfg.ProviderAddr, Algorithm: "ES256", Clients: []oidctest.Client{{
+		ID: "oauth20-demo", Secret: "demo-secret-not-for-production",
+		RedirectURIs:           []string{base + Prefix + "/" + LocalProvider + "/callback"},
+		PostLogoutRedirectURIs: []string{base + "/"},
+	}}})
+	if err != nil {
+		return nil, err
+	}
+	b := core.New().BaseURL(base + Prefix).SealingKeys(sealingKey(cfg.Getenv)).
+		Provider(providers.OIDC(LocalProvider, op.Issuer(), "oauth20-demo", "demo-secret-not-for-production",
+			providers.WithDisplayName("Local test provider")))
+	if cfg.Clock != nil {
+		b = b.Clock(cfg.Clock)
+	}
+	env := cfg.Getenv
+	if id, secret := env("GITHUB_CLIENT_ID"), env("GITHUB_CLIENT_SECRET"); id != "" && secret != "" {
+		b = b.Provider(providers.GitHub(id, secret))
+	}
+	if id, secret := env("GOOGLE_CLIENT_ID"), env("GOOGLE_CLIENT_SECRET"); id != "" && secret != "" {
+		b = b.Provider(providers.Google(id, secret))
+	}
+	if iss, id, secret := env("OIDC_ISSUER"), env("OIDC_CLIENT_ID"), env("OIDC_CLIENT_SECRET"); iss != "" && id != "" && secret != "" {
+		name := env("OIDC_NAME")
+		if name == "" {
+			name = "oidc"
+		}
+		b = b.Provider(providers.OIDC(name, iss, id, secret, providers.WithDisplayName(iss)))
+	}
+	auth, err := b.Build()
+	if err != nil {
+		op.Close()
+		return nil, err
+	}
+	return &Setup{Auth: auth, Provider: op, Flow: oauth20http.FlowConfig{
+		Auth: auth, LoginURL: "/", PostLogoutRedirectURL: base + "/",
+	}}, nil
+}
+
+// sealingKey is OAUTH20_SEALING_KEY, or 32 random bytes (sessions then end
+// when the demo restarts).
+func sealingKey(env func(string) string) []byte {
+	if k := env("OAUTH20_SEALING_KEY"); len(k) >= core.MinSealingKeyLen {
+		return []byte(k)
+	}
+	k := make([]byte, 32)
+	_, _ = rand.Read(k)
+	return k
+}

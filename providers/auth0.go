@@ -1,0 +1,44 @@
+package providers
+
+import (
+	"github.com/go-oauth20/oauth20/core"
+)
+
+// Auth0 returns an OpenID provider for an Auth0 tenant. domain is the
+// tenant's domain ("example.us.auth0.com") or a custom domain; a URL with a
+// scheme is accepted too. The issuer is https://{domain}/ — with the
+// trailing slash Auth0 puts in its metadata and ID tokens, compared byte
+// for byte.
+//
+// Documentation:
+// https://auth0.com/docs/authenticate/protocols/openid-connect-protocol
+//
+// Quirks handled here:
+//
+//   - The issuer ends with a slash.
+//   - UserInfo's updated_at is an ISO 8601 string where OpenID Connect
+//     says a number; it is kept in User.Raw as it came.
+//   - sub is "{connection}|{id}" ("auth0|5f7c...", "google-oauth2|1234"),
+//     kept whole as the ID.
+//   - Without an audience parameter (WithAuthParam("audience", ...)) the
+//     access token is opaque and good only for UserInfo.
+//   - Refresh tokens need the offline_access scope (add it with
+//     WithScopes); revocation at /oauth/revoke revokes refresh tokens.
+//   - Errors are RFC 6749 JSON; Auth0 answers 403 for some of them
+//     (invalid_grant, unauthorized_client), which are recognised by their
+//     error member whatever the status.
+//   - Without an ID token (outside a login), the user comes from UserInfo
+//     alone.
+//
+// Default scopes: openid, profile, email. Options as for OIDC; the default
+// name is "auth0". The returned provider is immutable and safe for
+// concurrent use; it does no network I/O until first used.
+func Auth0(domain, clientID, clientSecret string, opts ...Option) (*core.Provider, error) {
+	base, err := intlHostURL("auth0", domain)
+	if err != nil {
+		return nil, err
+	}
+	return newOIDC(oidcParams{
+		name: "auth0", displayName: "Auth0", issuer: base + "/", fetchUser: intlOIDCUser,
+	}, clientID, clientSecret, opts)
+}

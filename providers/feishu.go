@@ -1,0 +1,170 @@
+package providers
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/go-oauth20/oauth20/core"
+)
+
+// Feishu hosts: the accounts host serves the authorization page, the open
+// host the token and user APIs.
+const (
+	feishuAccountsURL = "https://accounts.feishu.cn"
+	feishuOpenURL     = "https://open.feishu.cn"
+)
+
+// feishuTokenCodes maps Feishu's numeric token errors onto RFC codes when
+// the answer has no RFC error member.
+var feishuTokenCodes = map[string]core.ErrorCode{
+	"20001": core.CodeInvalidRequest,
+	"20002": core.CodeInvalidClient,
+	"20003": core.CodeInvalidGrant,
+	"20004": core.CodeInvalidGrant,
+	"20024": core.CodeInvalidGrant,
+	"20049": core.CodeInvalidGrant,
+	"20065": core.CodeInvalidGrant,
+	"20071": core.CodeInvalidGrant,
+	"20050": core.CodeServerError,
+	"20072": core.CodeTemporarilyUnavailable,
+}
+
+// feishuUserCodes maps the user API's codes (HTTP 200, code != 0).
+var feishuUserCodes = map[string]core.ErrorCode{
+	"20001":    core.CodeInvalidRequest,
+	"20005":    core.CodeInvalidToken,
+	"99991663": core.CodeInvalidToken,
+	"99991668": core.CodeInvalidToken,
+	"99991677": core.CodeInvalidToken,
+	"20050":    core.CodeServerError,
+}
+
+// Feishu returns a provider for Feishu (飞书) web login with the current
+// OAuth 2.0 endpoints. It reports configuration problems, joined, each
+// wrapping core.ErrInvalidConfig; it does no network I/O.
+//
+// Documentation:
+// https://open.feishu.cn/document/authentication-management/access-token/obtain-oauth-code
+// and https://open.feishu.cn/document/authentication-management/access-token/get-user-access-token
+//
+// Quirks handled here:
+//
+//   - The authorization page is
+//     https://accounts.feishu.cn/open-apis/authen/v1/authorize (not the
+//     deprecated passport.feishu.cn pages the seed used). Scopes are
+//     space-separated; none is requested by default (the basic profile
+//     needs none). Add "offline_access" with WithScopes to get a refresh
+//     token, and contact:user.email:readonly for the email.
+//   - PKCE S256 is always sent: Feishu's default method is plain.
+//   - The token request is a POST of a JSON body to
+//     https://open.feishu.cn/open-apis/authen/v2/oauth/token with
+//     grant_type, client_id, client_secret, code, redirect_uri and
+//     code_verifier. The credentials are in the body only: Feishu rejects a
+//     Basic header together with a body secret (error 20070).
+//   - The token answer is flat JSON with "code": 0 and the RFC members.
+//     Errors come with HTTP 400/500/503 as
+//     {"code":20003,"error":"invalid_grant","error_description":"..."}: the
+//     RFC error is the Code, Feishu's number the ProviderCode. An answer with
+//     only a non-zero code is an error too.
+//   - Refresh is the same endpoint with grant_type=refresh_token (not the
+//     authorization page, which the seed pointed its refresh at); refresh
+//     tokens are single use and rotate.
+//   - No revocation endpoint (Feishu has a logout API only) and no OpenID
+//     Connect.
+//   - The user is GET https://open.feishu.cn/open-apis/authen/v1/user_info
+//     with a Bearer token, answered in a {code, msg, data} envelope; errors
+//     come with HTTP 200 and a non-zero code (20005: invalid token). ID is
+//     open_id (per app), UnionID union_id (per developer: link accounts
+//     across apps with it), Name name, AvatarURL avatar_url. Email is email,
+//     else enterprise_email; Feishu says both are entered by administrators
+//     and unverified, so EmailVerified is always false.
+//
+// WithBaseURL is not supported; use Lark for larksuite.com.
+//
+// The returned provider is immutable and safe for concurrent use.
+func Feishu(clientID, clientSecret string, opts ...Option) (*core.Provider, error) {
+	return feishuProvider("feishu", "Feishu", feishuAccountsURL, feishuOpenURL, clientID, clientSecret, opts)
+}
+
+// Lark returns a provider for Lark, Feishu's international edition: the
+// same protocol as Feishu (see Feishu) on accounts.larksuite.com and
+// open.larksuite.com. Its default name is "lark".
+func Lark(clientID, clientSecret string, opts ...Option) (*core.Provider, error) {
+	return feishuProvider("lark", "Lark", "https://accounts.larksuite.com", "https://open.larksuite.com", clientID, clientSecret, opts)
+}
+
+func feishuProvider(name, display, accounts, open, clientID, clientSecret string, opts []Option) (*core.Provider, error) {
+	s := collect(opts)
+	return core.NewProvider(core.ProviderSpec{
+		Name:        s.nameOr(name),
+		DisplayName: display,
+		Client: core.Config{
+			ClientID:     clientID,
+			ClientSecret: clientSecret,
+			Endpoints: core.Endpoints{
+				AuthURL:     accounts + "/open-apis/authen/v1/authorize",
+				TokenURL:    open + "/open-apis/authen/v2/oauth/token",
+				UserInfoURL: open + "/open-apis/authen/v1/user_info",
+			},
+			RedirectURL: s.redirectURL,
+			Scopes:      s.scopesOr(),
+			AuthMethod:  core.AuthSecretPost,
+			Dialect:     feishuDialect,
+			HTTPClient:  s.httpClient,
+		},
+		AuthOptions: s.authParams,
+		FetchUser:   feishuUser,
+	})
+}
+
+// feishuDialect sends token requests as JSON and reads Feishu's errors.
+var feishuDialect = &core.Dialect{
+	Name:           "feishu",
+	TokenFormat:    core.BodyJSON,
+	ErrorDetectors: []core.ErrorDetector{feishuTokenError},
+}
+
+// feishuTokenError reads {"code":N,"error":"...","error_description":"..."}:
+// the RFC error when present, with Feishu's number as ProviderCode, else
+// the number alone.
+func feishuTokenError(status int, body map[string]any) *core.Error {
+	code := core.String(body, "code")
+	if e := core.DetectRFC6749(status, body); e != nil {
+		if code != "" && code != "0" {
+			e.ProviderCode = code
+		}
+		return e
+	}
+	e := core.CodeDetector("code", "msg", feishuTokenCodes)(status, body)
+	if e != nil && e.Description == "" {
+		e.Description = core.String(body, "error_description")
+	}
+	return e
+}
+
+var feishuUserDetectors = []core.ErrorDetector{core.CodeDetector("code", "msg", feishuUserCodes)}
+
+func feishuUser(ctx context.Context, r core.UserRequest) (*core.User, error) {
+	body, err := r.Client.Resource(ctx, core.ResourceRequest{
+		URL: r.Client.Endpoints().UserInfoURL, Token: r.Token, Detectors: feishuUserDetectors,
+	})
+	if err != nil {
+		return nil, err
+	}
+	data := core.Object(body, "data")
+	if data == nil {
+		return nil, fmt.Errorf("providers: feishu: %w: user_info has no data", core.ErrMalformedResponse)
+	}
+	email := core.String(data, "email")
+	if email == "" {
+		email = core.String(data, "enterprise_email")
+	}
+	return &core.User{
+		ID:        core.String(data, "open_id"),
+		UnionID:   core.String(data, "union_id"),
+		Name:      core.String(data, "name"),
+		AvatarURL: core.String(data, "avatar_url"),
+		Email:     email,
+		Raw:       data,
+	}, nil
+}

@@ -1,0 +1,195 @@
+package providers
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/go-oauth20/oauth20/core"
+)
+
+// qqURL is QQ Connect's API host.
+const qqURL = "https://graph.qq.com"
+
+// qqNoUnionID is /oauth2.0/me's error when the app may not read unionids
+// ("companyid not set").
+const qqNoUnionID = "100048"
+
+// qqCodes maps QQ Connect's numeric errors onto RFC codes.
+var qqCodes = map[string]core.ErrorCode{
+	"100000": core.CodeInvalidRequest, // missing response_type
+	"100001": core.CodeInvalidRequest, // missing client_id
+	"100002": core.CodeInvalidClient,  // missing client_secret
+	"100004": core.CodeUnsupportedGrantType,
+	"100005": core.CodeInvalidRequest, // missing redirect_uri
+	"100006": core.CodeInvalidClient,  // invalid client_id
+	"100007": core.CodeInvalidClient,  // invalid client_secret
+	"100008": core.CodeInvalidClient,  // client_id does not exist
+	"100009": core.CodeInvalidClient,  // client_secret does not match
+	"100010": core.CodeInvalidRequest, // redirect_uri mismatch
+	"100013": core.CodeInvalidToken,   // access token invalid
+	"100014": core.CodeInvalidToken,   // access token expired
+	"100015": core.CodeInvalidToken,   // access token revoked
+	"100016": core.CodeInvalidToken,   // access token check failed
+	"100019": core.CodeInvalidGrant,   // code to access token error
+	"100020": core.CodeInvalidGrant,   // code reused
+	"100021": core.CodeServerError,    // failed to get access token
+	"100030": core.CodeInsufficientScope,
+	"100048": core.CodeUnauthorizedClient, // no unionid permission
+}
+
+// qqUserCodes maps get_user_info's ret values.
+var qqUserCodes = map[string]core.ErrorCode{
+	"100013": core.CodeInvalidToken,
+	"100014": core.CodeInvalidToken,
+	"100015": core.CodeInvalidToken,
+	"100016": core.CodeInvalidToken,
+	"1002":   core.CodeInvalidToken, // "请先登录": not logged in
+	"100030": core.CodeInsufficientScope,
+}
+
+// QQ returns a provider for QQ Connect (QQ 互联) website login. appID is the
+// APP ID, appKey the APP Key. It reports configuration problems, joined,
+// each wrapping core.ErrInvalidConfig; it does no network I/O.
+//
+// Documentation: https://wiki.connect.qq.com/准备工作_oauth2-0 and
+// https://wiki.connect.qq.com/使用authorization_code获取access_token
+//
+// Quirks handled here:
+//
+//   - The authorization page is https://graph.qq.com/oauth2.0/authorize with
+//     the standard names; scopes are comma-separated API names, default
+//     get_user_info. WithAuthParam("display", "mobile") selects the mobile
+//     page.
+//   - No PKCE; the login relies on state.
+//   - The token request is a GET to https://graph.qq.com/oauth2.0/token with
+//     grant_type, client_id, client_secret, code and redirect_uri in the
+//     query, plus fmt=json. The answer is then JSON with expires_in as a
+//     string ("7776000") and no token_type (Bearer assumed); without
+//     fmt=json QQ answers form-encoded, with errors as JSONP, and both are
+//     read as a fallback.
+//   - Errors come with HTTP 200 and a numeric error member,
+//     {"error":100019,"error_description":"code to access token error"}, or
+//     wrapped as JSONP: 100019 and 100020 (code used) map to invalid_grant,
+//     100006 to 100009 to invalid_client, 100013 to 100016 to invalid_token.
+//     The number stays in ProviderCode.
+//   - Refresh is the same GET with grant_type=refresh_token, client_id,
+//     client_secret, refresh_token and fmt=json. No revocation endpoint, no
+//     OpenID Connect.
+//   - The user takes two calls. GET https://graph.qq.com/oauth2.0/me with
+//     access_token, unionid=1 and fmt=json gives openid and unionid; it
+//     answers JSONP (callback( {...} );) when fmt is ignored, which is read
+//     too. An app without the unionid permission gets error 100048 for
+//     unionid=1: /oauth2.0/me is then asked again without it. Then GET
+//     https://graph.qq.com/user/get_user_info with access_token,
+//     oauth_consumer_key (the APP ID) and openid; its errors come with HTTP
+//     200 and ret != 0 ({"ret":1002,"msg":"请先登录"}).
+//   - ID is the openid (per app), UnionID the unionid (per developer: link
+//     accounts across apps with it), Name the nickname, AvatarURL
+//     figureurl_qq_2 (100 px), else figureurl_qq_1 (40 px). QQ gives no
+//     email: Email is always empty.
+//
+// WithBaseURL is not supported.
+//
+// The returned provider is immutable and safe for concurrent use.
+func QQ(appID, appKey string, opts ...Option) (*core.Provider, error) {
+	s := collect(opts)
+	return core.NewProvider(core.ProviderSpec{
+		Name:        s.nameOr("qq"),
+		DisplayName: "QQ",
+		Client: core.Config{
+			ClientID:     appID,
+			ClientSecret: appKey,
+			Endpoints: core.Endpoints{
+				AuthURL:     qqURL + "/oauth2.0/authorize",
+				TokenURL:    qqURL + "/oauth2.0/token",
+				UserInfoURL: qqURL + "/user/get_user_info",
+			},
+			RedirectURL: s.redirectURL,
+			Scopes:      s.scopesOr("get_user_info"),
+			AuthMethod:  core.AuthSecretPost,
+			Dialect:     qqDialect,
+			HTTPClient:  s.httpClient,
+		},
+		PKCE:        core.PKCEUnsupported,
+		AuthOptions: s.authParams,
+		FetchUser:   qqUser,
+	})
+}
+
+// qqDialect is QQ Connect's wire format.
+var qqDialect = &core.Dialect{
+	Name:             "qq",
+	ScopeSeparator:   ",",
+	TokenMethod:      "GET",
+	TokenParamOrder:  []string{"grant_type", "client_id", "client_secret", "code", "refresh_token", "redirect_uri"},
+	Response:         core.ResponseAuto,
+	DefaultTokenType: "Bearer",
+	ErrorDetectors:   []core.ErrorDetector{qqError, core.CodeDetector("ret", "msg", qqUserCodes)},
+	EditRequest: func(r *core.Request) error {
+		if r.Op == core.OpExchange || r.Op == core.OpRefresh {
+			r.Params.Del("code_verifier")
+			r.Params.Set("fmt", "json")
+		}
+		return nil
+	},
+}
+
+// qqError reads QQ's numeric "error" member and maps it.
+func qqError(status int, body map[string]any) *core.Error {
+	e := core.DetectRFC6749(status, body)
+	if e == nil {
+		return nil
+	}
+	if std, ok := qqCodes[e.ProviderCode]; ok && e.Code == core.CodeProviderError {
+		e.Code = std
+	}
+	return e
+}
+
+func qqUser(ctx context.Context, r core.UserRequest) (*core.User, error) {
+	me := func(unionID bool) (map[string]any, error) {
+		q := seedQuery("access_token", r.Token.AccessToken)
+		if unionID {
+			q.Set("unionid", "1")
+		}
+		q.Set("fmt", "json")
+		return r.Client.Resource(ctx, core.ResourceRequest{
+			URL: qqURL + "/oauth2.0/me", Token: r.Token, NoBearer: true, Query: q, Format: core.ResponseAuto,
+		})
+	}
+	ids, err := me(true)
+	var pe *core.Error
+	if errors.As(err, &pe) && pe.ProviderCode == qqNoUnionID {
+		ids, err = me(false)
+	}
+	if err != nil {
+		return nil, err
+	}
+	openid := core.String(ids, "openid")
+	if openid == "" {
+		return nil, fmt.Errorf("providers: qq: %w: /oauth2.0/me has no openid", core.ErrMalformedResponse)
+	}
+	if cid := core.String(ids, "client_id"); cid != "" && cid != r.Client.ClientID() {
+		return nil, fmt.Errorf("providers: qq: %w: the access token was issued to another app", core.ErrMalformedResponse)
+	}
+	info, err := r.Client.Resource(ctx, core.ResourceRequest{
+		URL: r.Client.Endpoints().UserInfoURL, Token: r.Token, NoBearer: true,
+		Query: seedQuery("access_token", r.Token.AccessToken, "oauth_consumer_key", r.Client.ClientID(), "openid", openid),
+	})
+	if err != nil {
+		return nil, err
+	}
+	avatar := core.String(info, "figureurl_qq_2")
+	if avatar == "" {
+		avatar = core.String(info, "figureurl_qq_1")
+	}
+	u := &core.User{
+		ID:        openid,
+		UnionID:   core.String(ids, "unionid"),
+		Name:      core.String(info, "nickname"),
+		AvatarURL: avatar,
+		Raw:       seedMerge(info, ids),
+	}
+	return u, nil
+}

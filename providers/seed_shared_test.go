@@ -1,0 +1,179 @@
+package providers
+
+import (
+	"context"
+	"errors"
+	"io/fs"
+	"net/http"
+	"net/http/httptest"
+	"path/filepath"
+	"slices"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/go-oauth20/oauth20/conformance"
+	"github.com/go-oauth20/oauth20/core"
+	"github.com/go-resty/resty/v2"
+)
+
+// Fake credentials, as in package conformance's own suite.
+const (
+	seedTestClientID     = "conformance-client"
+	seedTestClientSecret = "conformance-secret-9f2c"
+	seedTestRedirectURL  = "https://app.example/auth/callback"
+)
+
+// TestSeedConformance replays each seed provider's cassette, the same way
+// conformance's TestConformance does once the providers are in Builtins.
+func TestSeedConformance(t *testing.T) {
+	t.Parallel()
+	for _, b := range seedBuiltins() {
+		t.Run(b.Name, func(t *testing.T) {
+			t.Parallel()
+			c, err := conformance.LoadDir(filepath.Join("..", "conformance", "testdata", b.Name))
+			if errors.Is(err, fs.ErrNotExist) {
+				t.Fatalf("provider %q has no cassette", b.Name)
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			p, err := b.New(seedTestClientID, seedTestClientSecret, WithRedirectURL(seedTestRedirectURL))
+			if err != nil {
+				t.Fatal(err)
+			}
+			conformance.Run(t, p, c)
+		})
+	}
+}
+
+// seedRoundTripper serves requests in process with h, whatever their host,
+// so tests can play providers on their real URLs.
+type seedRoundTripper struct{ h http.Handler }
+
+func (rt seedRoundTripper) RoundTrip(r *http.Request) (*http.Response, error) {
+	rec := httptest.NewRecorder()
+	rt.h.ServeHTTP(rec, r)
+	resp := rec.Result()
+	resp.Request = r
+	return resp, nil
+}
+
+// seedClient is a resty client whose requests h answers.
+func seedClient(h http.HandlerFunc) *resty.Client {
+	rc := core.NewHTTPClient()
+	rc.SetTransport(seedRoundTripper{h})
+	return rc
+}
+
+// seedClock is a settable clock.
+type seedClock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func (c *seedClock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.t
+}
+
+func (c *seedClock) After(d time.Duration) <-chan time.Time {
+	ch := make(chan time.Time, 1)
+	ch <- c.Now().Add(d)
+	return ch
+}
+
+func (c *seedClock) advance(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.t = c.t.Add(d)
+}
+
+func TestSeedWeChatParameterOrder(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name string
+		new  func(string, string, ...Option) (*core.Provider, error)
+		url  string
+	}{
+		{"mp", WeChatMP, "https://open.weixin.qq.com/connect/oauth2/authorize?appid=wxID&redirect_uri=https%3A%2F%2Fapp.example%2Fcb&response_type=code&scope=snsapi_userinfo&state=st&forcePopup=true#wechat_redirect"},
+		{"open", WeChatOpen, "https://open.weixin.qq.com/connect/qrconnect?appid=wxID&redirect_uri=https%3A%2F%2Fapp.example%2Fcb&response_type=code&scope=snsapi_login&state=st&forcePopup=true#wechat_redirect"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			var queries []string
+			rc := seedClient(func(w http.ResponseWriter, r *http.Request) {
+				queries = append(queries, r.URL.Path+"?"+r.URL.RawQuery)
+				w.Header().Set("Content-Type", "text/plain")
+				_, _ = w.Write([]byte(`{"access_token":"AT","expires_in":7200,"refresh_token":"RT","openid":"OID","scope":"snsapi_userinfo"}`))
+			})
+			p, err := tt.new("wxID", "wxSecret", WithAuthParam("forcePopup", "true"), WithHTTPClient(rc))
+			if err != nil {
+				t.Fatal(err)
+			}
+			ctx := context.Background()
+			c, err := p.Client(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			opts := append([]core.AuthOption{core.WithRedirectURL("https://app.example/cb")}, p.Spec().AuthOptions...)
+			if got := c.AuthCodeURL("st", opts...); got != tt.url {
+				t.Errorf("authorization URL\n got %s\nwant %s", got, tt.url)
+			}
+			if _, err := c.Exchange(ctx, "CODE", core.WithGrantRedirectURL("https://app.example/cb")); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := c.Refresh(ctx, "RT"); err != nil {
+				t.Fatal(err)
+			}
+			want := []string{
+				"/sns/oauth2/access_token?appid=wxID&secret=wxSecret&code=CODE&grant_type=authorization_code",
+				"/sns/oauth2/refresh_token?appid=wxID&grant_type=refresh_token&refresh_token=RT",
+			}
+			if !slices.Equal(queries, want) {
+				t.Errorf("token requests\n got %q\nwant %q", queries, want)
+			}
+		})
+	}
+}
+
+func TestSeedWeChatTokenWithoutOpenID(t *testing.T) {
+	t.Parallel()
+	rc := seedClient(func(w http.ResponseWriter, r *http.Request) {
+		_, _ = w.Write([]byte(`{"access_token":"AT","expires_in":7200}`))
+	})
+	p, err := WeChatOpen("wxID", "wxSecret", WithHTTPClient(rc))
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, _ := p.Client(context.Background())
+	if _, err := c.Exchange(context.Background(), "CODE"); !errors.Is(err, core.ErrMalformedResponse) {
+		t.Fatalf("err = %v, want ErrMalformedResponse", err)
+	}
+}
+
+func TestSeedDingTalkCallbackCode(t *testing.T) {
+	t.Parallel()
+	p, err := DingTalk("key", "secret")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := p.Spec().CodeParams; !slices.Equal(got, []string{"authCode", "code"}) {
+		t.Errorf("CodeParams = %q", got)
+	}
+}
+
+func TestSeedConfigErrors(t *testing.T) {
+	t.Parallel()
+	if _, err := WeCom("corp", "", "secret"); !errors.Is(err, core.ErrInvalidConfig) {
+		t.Errorf("WeCom without agent id: %v", err)
+	}
+	if _, err := Gitee("id", "secret", WithBaseURL("http://gitee.example")); !errors.Is(err, core.ErrInvalidConfig) {
+		t.Errorf("Gitee over plain http: %v", err)
+	}
+	if _, err := QQ("", "key"); !errors.Is(err, core.ErrInvalidConfig) {
+		t.Errorf("QQ without app id: %v", err)
+	}
+}

@@ -1,0 +1,115 @@
+package providers
+
+import (
+	"context"
+	"strconv"
+
+	"github.com/go-oauth20/oauth20/core"
+)
+
+// Spotify endpoints.
+const (
+	spotifyAuthURL  = "https://accounts.spotify.com/authorize"
+	spotifyTokenURL = "https://accounts.spotify.com/api/token"
+	spotifyMeURL    = "https://api.spotify.com/v1/me"
+)
+
+// Spotify returns a provider for "Log in with Spotify" (authorization code
+// flow, with PKCE). It reports configuration problems (an empty client id,
+// a bad redirect URL), joined, each wrapping core.ErrInvalidConfig; it does
+// no network I/O.
+//
+// Documentation:
+// https://developer.spotify.com/documentation/web-api/tutorials/code-flow
+// and https://developer.spotify.com/documentation/web-api/tutorials/code-pkce-flow
+//
+// Quirks handled here:
+//
+//   - A confidential client authenticates with HTTP Basic only. With a
+//     clientSecret of "" the provider is a public client (the PKCE flow):
+//     client_id in the body and no secret. PKCE S256 is sent either way.
+//   - A refresh answer may omit refresh_token; the one used is then kept
+//     (core does this). Spotify documents no revocation endpoint.
+//   - Token errors are RFC 6749 JSON with HTTP 400; Web API errors are
+//     {"error":{"status":401,"message":"..."}}, read as provider_error with
+//     the message as description.
+//   - The user comes from GET https://api.spotify.com/v1/me: id becomes the
+//     ID and also the Username (Spotify calls it the user name),
+//     display_name the Name, the widest of images[] the AvatarURL. email
+//     (scope user-read-email) is set, but Spotify states it is not verified,
+//     so EmailVerified is always false.
+//   - Since 2025 Spotify refuses "localhost" redirect URIs: use
+//     http://127.0.0.1 for local development [unverified by us].
+//
+// Default scopes: user-read-email. Options: WithScopes, WithRedirectURL,
+// WithHTTPClient, WithAuthParam (show_dialog=true, for example), WithName
+// (default "spotify"). WithBaseURL is ignored.
+//
+// The returned provider is immutable and safe for concurrent use.
+func Spotify(clientID, clientSecret string, opts ...Option) (*core.Provider, error) {
+	s := collect(opts)
+	method := core.AuthSecretBasic
+	if clientSecret == "" {
+		method = core.AuthNone
+	}
+	return core.NewProvider(core.ProviderSpec{
+		Name:        s.nameOr("spotify"),
+		DisplayName: "Spotify",
+		Client: core.Config{
+			ClientID:     clientID,
+			ClientSecret: clientSecret,
+			Endpoints: core.Endpoints{
+				AuthURL:     spotifyAuthURL,
+				TokenURL:    spotifyTokenURL,
+				UserInfoURL: spotifyMeURL,
+			},
+			RedirectURL: s.redirectURL,
+			Scopes:      s.scopesOr("user-read-email"),
+			AuthMethod:  method,
+			Dialect:     spotifyDialect,
+			HTTPClient:  s.httpClient,
+		},
+		PKCE:        core.PKCES256,
+		AuthOptions: s.authParams,
+		FetchUser:   spotifyFetchUser,
+	})
+}
+
+var spotifyDialect = &core.Dialect{Name: "spotify"}
+
+func spotifyFetchUser(ctx context.Context, r core.UserRequest) (*core.User, error) {
+	fields, err := r.Client.Resource(ctx, core.ResourceRequest{URL: spotifyMeURL, Token: r.Token})
+	if err != nil {
+		return nil, err
+	}
+	id := core.String(fields, "id")
+	return &core.User{
+		ID:        id,
+		Username:  id,
+		Name:      core.String(fields, "display_name"),
+		Email:     core.String(fields, "email"),
+		AvatarURL: spotifyAvatar(fields["images"]),
+		Raw:       fields,
+	}, nil
+}
+
+// spotifyAvatar picks the widest image (width may be null; such an image
+// counts only when there is no other).
+func spotifyAvatar(v any) string {
+	images, _ := v.([]any)
+	best, bestWidth := "", int64(-1)
+	for _, im := range images {
+		m, ok := im.(map[string]any)
+		if !ok || core.String(m, "url") == "" {
+			continue
+		}
+		w, err := strconv.ParseInt(core.String(m, "width"), 10, 64)
+		if err != nil {
+			w = 0
+		}
+		if w > bestWidth {
+			best, bestWidth = core.String(m, "url"), w
+		}
+	}
+	return best
+}

@@ -1,0 +1,244 @@
+package providers
+
+import (
+	"context"
+	"fmt"
+	"net/url"
+	"strconv"
+	"time"
+
+	"github.com/go-oauth20/oauth20/core"
+	"github.com/go-resty/resty/v2"
+)
+
+// WeCom hosts.
+const (
+	wecomLoginURL = "https://login.work.weixin.qq.com/wwlogin/sso/login"
+	wecomAPIURL   = "https://qyapi.weixin.qq.com"
+)
+
+// wecomDefaultLifetime is assumed when gettoken gives no expires_in.
+const wecomDefaultLifetime = 7200 * time.Second
+
+// wecomMaxMargin is the most by which the corp access token is dropped
+// before its expires_in, so that a login that started with it does not
+// finish with an expired one.
+const wecomMaxMargin = 5 * time.Minute
+
+// wecomCodes maps WeCom's errcode values onto RFC codes.
+var wecomCodes = map[string]core.ErrorCode{
+	"40029": core.CodeInvalidGrant,   // invalid code
+	"40001": core.CodeInvalidClient,  // invalid secret (gettoken)
+	"40013": core.CodeInvalidClient,  // invalid corpid
+	"40091": core.CodeInvalidClient,  // invalid secret
+	"40056": core.CodeInvalidClient,  // invalid agentid
+	"41002": core.CodeInvalidClient,  // corpid missing
+	"41004": core.CodeInvalidClient,  // secret missing
+	"40014": core.CodeInvalidToken,   // invalid access_token
+	"42001": core.CodeInvalidToken,   // access_token expired
+	"41008": core.CodeInvalidRequest, // missing code
+	"50001": core.CodeInvalidRequest, // redirect domain not trusted
+	"60011": core.CodeAccessDenied,   // no privilege to read the member
+	"60020": core.CodeAccessDenied,   // server IP not allow-listed
+	"60111": core.CodeInvalidRequest, // userid not found
+}
+
+var wecomDetectors = []core.ErrorDetector{core.CodeDetector("errcode", "errmsg", wecomCodes)}
+
+// WeCom returns a provider for WeCom (企业微信, WeChat Work) web login of a
+// self-built corp app: corpID is the CorpID, agentID the app's AgentId,
+// secret the app's Secret. WeCom's login is not an OAuth token flow: the
+// app's own corp access token turns the login code into the member's
+// userid. It reports configuration problems, joined, each wrapping
+// core.ErrInvalidConfig; it does no network I/O when built.
+//
+// Documentation:
+// https://developer.work.weixin.qq.com/document/path/98151 (web login),
+// https://developer.work.weixin.qq.com/document/path/91023 (code → userid),
+// https://developer.work.weixin.qq.com/document/path/91039 (gettoken).
+//
+// Quirks handled here:
+//
+//   - The authorization URL is
+//     https://login.work.weixin.qq.com/wwlogin/sso/login with login_type=CorpApp,
+//     appid (the CorpID), agentid, redirect_uri and state, in that order;
+//     WeCom takes no response_type and no scope, so neither is sent (unless
+//     set with WithScopes). The redirect URI's domain must be a trusted
+//     domain of the app (else errcode 50001).
+//   - No PKCE and no refresh; the login relies on state.
+//   - The corp access token comes from GET
+//     https://qyapi.weixin.qq.com/cgi-bin/gettoken?corpid=...&corpsecret=...
+//     It is fetched on first use (so Auth.Begin may make this call), then
+//     cached until its expires_in (7200 s) minus a margin of a tenth of its
+//     lifetime, at most five minutes, measured with the client's clock; all
+//     concurrent callers wait for one fetch. Should WeCom invalidate it
+//     early, calls fail with invalid_token (40014/42001) until the cached
+//     one expires.
+//   - The code exchange is GET /cgi-bin/auth/getuserinfo with the corp token
+//     and the code. The answer has userid (and user_ticket for
+//     snsapi_privateinfo logins); WeCom issues no user token, so the Token
+//     of a login holds the userid in AccessToken — it is an identifier, not
+//     a credential — and user_ticket in Raw. A non-member (openid without
+//     userid) cannot log in: the exchange fails for lack of a userid.
+//   - Errors come with HTTP 200 as {"errcode":40029,"errmsg":"invalid code"}:
+//     40029 maps to invalid_grant, 40001/40013/40091 to invalid_client,
+//     40014/42001 to invalid_token, 60011 to access_denied. The number
+//     stays in ProviderCode.
+//   - The user is GET /cgi-bin/user/get with the corp token and the userid
+//     (name, alias, department, ...), and, when the login carried a
+//     user_ticket, POST /cgi-bin/auth/getuserdetail {"user_ticket": ...} for
+//     the fields WeCom withholds from user/get since 2022 (avatar, email,
+//     biz_mail, mobile). ID is the userid (unique within the corp), Name
+//     name, AvatarURL avatar. Email is email, else biz_mail, both managed by
+//     the corp's administrators and never marked verified.
+//   - No revocation and no OpenID Connect.
+//
+// WithBaseURL replaces the API host https://qyapi.weixin.qq.com (a private
+// WeCom deployment); the login page stays on login.work.weixin.qq.com.
+//
+// The returned provider is immutable and safe for concurrent use.
+func WeCom(corpID, agentID, secret string, opts ...Option) (*core.Provider, error) {
+	s := collect(opts)
+	api, err := seedBaseURL("wecom", s, wecomAPIURL)
+	if err != nil {
+		return nil, err
+	}
+	if agentID == "" {
+		return nil, fmt.Errorf("%w: wecom: the agent id is empty", core.ErrInvalidConfig)
+	}
+	w := &wecom{corpID: corpID, secret: secret, api: api}
+	auth := []core.AuthOption{
+		core.WithParam("response_type", ""),
+		core.WithParam("login_type", "CorpApp"),
+		core.WithParam("agentid", agentID),
+	}
+	return core.NewProvider(core.ProviderSpec{
+		Name:        s.nameOr("wecom"),
+		DisplayName: "WeCom",
+		Client: core.Config{
+			ClientID:     corpID,
+			ClientSecret: secret,
+			Endpoints: core.Endpoints{
+				AuthURL:     wecomLoginURL,
+				TokenURL:    api + "/cgi-bin/auth/getuserinfo",
+				UserInfoURL: api + "/cgi-bin/user/get",
+			},
+			RedirectURL: s.redirectURL,
+			Scopes:      s.scopesOr(),
+			AuthMethod:  core.AuthSecretPost,
+			Dialect:     wecomDialect,
+			HTTPClient:  s.httpClient,
+		},
+		Discover:    w.corpToken,
+		PKCE:        core.PKCEUnsupported,
+		AuthOptions: append(auth, s.authParams...),
+		FetchUser:   w.fetchUser,
+	})
+}
+
+// wecomDialect is WeCom's: appid on the login page, GET calls with the
+// corp token in the query, errcode errors in HTTP 200 answers.
+var wecomDialect = &core.Dialect{
+	Name:             "wecom",
+	ParamNames:       map[string]string{"client_id": "appid"},
+	AuthParamOrder:   []string{"login_type", "appid", "agentid", "redirect_uri", "state"},
+	TokenMethod:      "GET",
+	TokenFields:      map[string]string{"access_token": "userid"},
+	DefaultTokenType: "Bearer",
+	ErrorDetectors:   wecomDetectors,
+	EditRequest: func(r *core.Request) error {
+		if r.Op == core.OpExchange {
+			// The corp token is already in the URL; only the code is
+			// sent, never the corp secret.
+			code := r.Params.Get("code")
+			r.Params = &core.Params{}
+			r.Params.Set("code", code)
+		}
+		return nil
+	},
+}
+
+type wecom struct {
+	corpID, secret, api string
+}
+
+// corpToken fetches the corp access token and returns the endpoints that
+// carry it, cached by the provider until Expiry. core runs it under the
+// provider's discovery lock, so concurrent callers share one fetch.
+func (w *wecom) corpToken(ctx context.Context, rc *resty.Client, clock core.Clock) (*core.Discovery, error) {
+	c, err := core.NewClient(core.Config{
+		ClientID: w.corpID, ClientSecret: w.secret, AuthMethod: core.AuthSecretPost,
+		Endpoints: core.Endpoints{TokenURL: w.api + "/cgi-bin/gettoken"},
+		Dialect:   wecomDialect, HTTPClient: rc, Clock: clock,
+	})
+	if err != nil {
+		return nil, err
+	}
+	fields, err := c.Resource(ctx, core.ResourceRequest{
+		URL: w.api + "/cgi-bin/gettoken", NoBearer: true,
+		Query: seedQuery("corpid", w.corpID, "corpsecret", w.secret),
+	})
+	if err != nil {
+		return nil, fmt.Errorf("providers: wecom: corp access token: %w", err)
+	}
+	tok := core.String(fields, "access_token")
+	if tok == "" {
+		return nil, fmt.Errorf("providers: wecom: corp access token: %w", core.ErrMissingAccessToken)
+	}
+	lifetime := wecomDefaultLifetime
+	if v := core.String(fields, "expires_in"); v != "" {
+		secs, perr := strconv.ParseInt(v, 10, 64)
+		if perr != nil || secs <= 0 || secs > 10*365*24*3600 {
+			return nil, fmt.Errorf("providers: wecom: corp access token: %w: expires_in %q", core.ErrInvalidExpiry, v)
+		}
+		lifetime = time.Duration(secs) * time.Second
+	}
+	q := "?access_token=" + url.QueryEscape(tok)
+	return &core.Discovery{
+		Endpoints: core.Endpoints{
+			AuthURL:     wecomLoginURL,
+			TokenURL:    w.api + "/cgi-bin/auth/getuserinfo" + q,
+			UserInfoURL: w.api + "/cgi-bin/user/get" + q,
+		},
+		Expiry: clock.Now().Add(lifetime - min(lifetime/10, wecomMaxMargin)),
+	}, nil
+}
+
+func (w *wecom) fetchUser(ctx context.Context, r core.UserRequest) (*core.User, error) {
+	userid := core.String(r.Token.Raw, "userid")
+	if userid == "" {
+		userid = r.Token.AccessToken
+	}
+	ep := r.Client.Endpoints().UserInfoURL
+	fields, err := r.Client.Resource(ctx, core.ResourceRequest{URL: ep, NoBearer: true, Query: seedQuery("userid", userid)})
+	if err != nil {
+		return nil, err
+	}
+	if got := core.String(fields, "userid"); got != "" && got != userid {
+		return nil, fmt.Errorf("providers: wecom: %w: user/get answered for another userid", core.ErrMalformedResponse)
+	}
+	raw := fields
+	if ticket := core.String(r.Token.Raw, "user_ticket"); ticket != "" {
+		u, perr := url.Parse(ep)
+		if perr != nil {
+			return nil, fmt.Errorf("providers: wecom: %w", perr)
+		}
+		detailURL := w.api + "/cgi-bin/auth/getuserdetail?access_token=" + url.QueryEscape(u.Query().Get("access_token"))
+		detail, err := seedPostJSON(ctx, r.Client, detailURL, map[string]string{"user_ticket": ticket}, wecomDetectors)
+		if err != nil {
+			return nil, fmt.Errorf("providers: wecom: user detail: %w", err)
+		}
+		raw = seedMerge(detail, fields)
+	}
+	email := core.String(raw, "email")
+	if email == "" {
+		email = core.String(raw, "biz_mail")
+	}
+	return &core.User{
+		ID:        userid,
+		Name:      core.String(raw, "name"),
+		AvatarURL: core.String(raw, "avatar"),
+		Email:     email,
+		Raw:       raw,
+	}, nil
+}
