@@ -7,7 +7,7 @@ require github.com/go-oauth20/oauth20 v0.0.0
 require (
 	github.com/go-resty/resty/v2 v2.17.2 // indirect
 	github.com/golang-jwt/jwt/v5 v5.3.1 // indirect
-	golang.org/x/net v0.43.0 // indirect
+	golang.org/x/net v0.50.0 // indirect
 )
 
 replace github.com/go-oauth20/oauth20 => ../..
