@@ -108,19 +108,17 @@ func Apple(clientID, teamID, keyID string, p8Key []byte, opts ...Option) (*core.
 		return nil, err
 	}
 	signer := &appleSecret{clientID: clientID, teamID: teamID, keyID: keyID, key: key, now: time.Now}
-	p, err := newOIDC(oidcParams{
+	return newOIDC(oidcParams{
 		name: "apple", displayName: "Apple", issuer: appleIssuer,
-		scopes:      []string{"name", "email"},
-		authOptions: []core.AuthOption{core.WithResponseMode("form_post")},
-		formPost:    true,
-		fetchUser:   appleUser,
+		scopes:       []string{"name", "email"},
+		authOptions:  []core.AuthOption{core.WithResponseMode("form_post")},
+		formPost:     true,
+		fetchUser:    appleUser,
+		clientSecret: appleSecretMarker,
+		authMethod:   core.AuthSecretPost,
+		dialect:      &core.Dialect{Name: "apple", EditRequest: signer.editRequest},
+		pkce:         core.PKCEUnsupported,
 	}, clientID, "", opts)
-	return intlRespec(p, err, func(spec *core.ProviderSpec) {
-		spec.Client.ClientSecret = appleSecretMarker
-		spec.Client.AuthMethod = core.AuthSecretPost
-		spec.Client.Dialect = &core.Dialect{Name: "apple", EditRequest: signer.editRequest}
-		spec.PKCE = core.PKCEUnsupported
-	})
 }
 
 // appleParseKey reads a .p8 file: PEM "PRIVATE KEY" holding a PKCS#8 P-256

@@ -39,6 +39,6 @@ func Auth0(domain, clientID, clientSecret string, opts ...Option) (*core.Provide
 		return nil, err
 	}
 	return newOIDC(oidcParams{
-		name: "auth0", displayName: "Auth0", issuer: base + "/", fetchUser: intlOIDCUser,
+		name: "auth0", displayName: "Auth0", issuer: base + "/",
 	}, clientID, clientSecret, opts)
 }

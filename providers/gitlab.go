@@ -74,7 +74,7 @@ func gitlabUser(ctx context.Context, r core.UserRequest) (*core.User, error) {
 	if err != nil {
 		return nil, err
 	}
-	u := intlClaimsUser(fields)
+	u := claimsUser(fields)
 	if u.Username == "" {
 		u.Username = intlStr(fields, "nickname")
 	}

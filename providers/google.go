@@ -1,9 +1,6 @@
 package providers
 
 import (
-	"context"
-	"fmt"
-
 	"github.com/go-oauth20/oauth20/core"
 )
 
@@ -64,31 +61,5 @@ func Google(clientID, clientSecret string, opts ...Option) (*core.Provider, erro
 		additionalIssuers: []string{"accounts.google.com"},
 		scopes:            []string{"openid", "email", "profile"},
 		authOptions:       []core.AuthOption{core.WithParam("access_type", "offline")},
-		fetchUser:         googleUser,
 	}, clientID, clientSecret, opts)
-}
-
-// googleUser is the standard OpenID user when the login has an ID token,
-// else the UserInfo answer alone.
-func googleUser(ctx context.Context, r core.UserRequest, userInfoURL string) (*core.User, error) {
-	if r.IDToken != nil {
-		return oidcUser(ctx, r, userInfoURL)
-	}
-	if userInfoURL == "" {
-		return nil, fmt.Errorf("providers: google: %w", core.ErrNoIDToken)
-	}
-	fields, err := r.Client.Resource(ctx, core.ResourceRequest{URL: userInfoURL, Token: r.Token})
-	if err != nil {
-		return nil, err
-	}
-	u := &core.User{
-		ID:        core.String(fields, "sub"),
-		Name:      core.String(fields, "name"),
-		AvatarURL: core.String(fields, "picture"),
-		Raw:       fields,
-	}
-	if email := core.String(fields, "email"); email != "" {
-		u.Email, u.EmailVerified = email, core.Bool(fields, "email_verified")
-	}
-	return u, nil
 }

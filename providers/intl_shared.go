@@ -1,7 +1,6 @@
 package providers
 
 import (
-	"context"
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/x509"
@@ -12,7 +11,6 @@ import (
 	"strings"
 
 	"github.com/go-oauth20/oauth20/core"
-	"github.com/go-resty/resty/v2"
 )
 
 // intlBuiltins returns the providers of the "intl" group (Keycloak, Okta,
@@ -73,80 +71,6 @@ func intlFakeP8() []byte {
 		panic("providers: fake Apple key: " + err.Error())
 	}
 	return pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: der})
-}
-
-// intlRespec rebuilds a provider made by newOIDC with changes newOIDC has
-// no parameter for (a dialect, a fixed client authentication, no PKCE, an
-// extra endpoint after discovery). The spec is a copy; the closures it
-// holds (discovery, user fetch) are reused as they are.
-func intlRespec(p *core.Provider, err error, edit func(*core.ProviderSpec)) (*core.Provider, error) {
-	if err != nil {
-		return nil, err
-	}
-	spec := p.Spec()
-	edit(&spec)
-	return core.NewProvider(spec)
-}
-
-// intlAddEndpoints wraps a discovery function so that endpoints the
-// provider's metadata does not list (Slack's and LinkedIn's revocation)
-// are filled in; listed ones are kept.
-func intlAddEndpoints(discover func(context.Context, *resty.Client, core.Clock) (*core.Discovery, error), extra core.Endpoints) func(context.Context, *resty.Client, core.Clock) (*core.Discovery, error) {
-	return func(ctx context.Context, rc *resty.Client, clock core.Clock) (*core.Discovery, error) {
-		d, err := discover(ctx, rc, clock)
-		if err != nil {
-			return nil, err
-		}
-		if d.Endpoints.RevocationURL == "" {
-			d.Endpoints.RevocationURL = extra.RevocationURL
-		}
-		if d.Endpoints.UserInfoURL == "" {
-			d.Endpoints.UserInfoURL = extra.UserInfoURL
-		}
-		return d, nil
-	}
-}
-
-// intlOIDCUser is the user fetch of this group's OpenID providers. During
-// a login the ID token has been verified and the user is built exactly as
-// providers.OIDC builds it: ID token claims, overlaid with the UserInfo
-// answer only when its sub matches. Called without an ID token (an
-// application fetching the user of a stored access token, or the
-// conformance suite), the user comes from UserInfo alone, authenticated by
-// the access token like any OAuth 2.0 user API; without a UserInfo endpoint
-// that is core.ErrNoIDToken.
-func intlOIDCUser(ctx context.Context, r core.UserRequest, userInfoURL string) (*core.User, error) {
-	if r.IDToken != nil || userInfoURL == "" || r.Token == nil {
-		return oidcUser(ctx, r, userInfoURL)
-	}
-	fields, err := r.Client.Resource(ctx, core.ResourceRequest{URL: userInfoURL, Token: r.Token,
-		Header: map[string][]string{"Accept": {"application/json"}}})
-	if err != nil {
-		return nil, err
-	}
-	return intlClaimsUser(fields), nil
-}
-
-// intlClaimsUser maps standard OpenID claims (a UserInfo answer) onto
-// core.User the way oidc.NewUser does: sub, email, email_verified (a
-// boolean or the string "true"), name, preferred_username, picture.
-func intlClaimsUser(m map[string]any) *core.User {
-	u := &core.User{
-		ID:        core.String(m, "sub"),
-		Email:     intlStr(m, "email"),
-		Name:      intlStr(m, "name"),
-		Username:  intlStr(m, "preferred_username"),
-		AvatarURL: intlStr(m, "picture"),
-		Raw:       m,
-	}
-	if u.Email != "" {
-		if b, ok := m["email_verified"].(bool); ok {
-			u.EmailVerified = b
-		} else if s, ok := m["email_verified"].(string); ok {
-			u.EmailVerified = strings.EqualFold(strings.TrimSpace(s), "true")
-		}
-	}
-	return u
 }
 
 // intlStr returns a string member, "" for anything else (a LinkedIn

@@ -49,7 +49,6 @@ func Keycloak(baseURL, realm, clientID, clientSecret string, opts ...Option) (*c
 	}
 	return newOIDC(oidcParams{
 		name: "keycloak", displayName: "Keycloak",
-		issuer:    base + "/realms/" + url.PathEscape(realm),
-		fetchUser: intlOIDCUser,
+		issuer: base + "/realms/" + url.PathEscape(realm),
 	}, clientID, clientSecret, opts)
 }

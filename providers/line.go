@@ -7,8 +7,6 @@ import (
 	"fmt"
 
 	"github.com/go-oauth20/oauth20/core"
-	"github.com/go-oauth20/oauth20/oidc"
-	"github.com/go-resty/resty/v2"
 )
 
 // LINE Login endpoints that are not (or not reliably) in its discovery
@@ -74,25 +72,15 @@ func LINE(clientID, clientSecret string, opts ...Option) (*core.Provider, error)
 	if clientSecret == "" {
 		return nil, fmt.Errorf("%w: line: the channel secret is required", core.ErrInvalidConfig)
 	}
-	base, err := newOIDC(oidcParams{
+	return newOIDC(oidcParams{
 		name: "line", displayName: "LINE", issuer: lineIssuer,
 		scopes: []string{"openid", "profile"},
 		fetchUser: func(ctx context.Context, r core.UserRequest, _ string) (*core.User, error) {
 			return lineFetchUser(ctx, r)
 		},
+		authMethod: core.AuthSecretPost, dialect: lineDialect, algorithms: lineAlgorithms,
+		extraEndpoints: core.Endpoints{RevocationURL: lineRevokeURL},
 	}, clientID, clientSecret, opts)
-	if err != nil {
-		return nil, err
-	}
-	// newOIDC takes the client authentication from discovery and the
-	// ID-token algorithms from the metadata; LINE needs both fixed, and a
-	// dialect for its revocation call.
-	s := collect(opts)
-	spec := base.Spec()
-	spec.Client.AuthMethod = core.AuthSecretPost
-	spec.Client.Dialect = lineDialect
-	spec.Discover = lineDiscover(clientID, clientSecret, s)
-	return core.NewProvider(spec)
 }
 
 var lineDialect = &core.Dialect{Name: "line", EditRequest: lineEditRequest}
@@ -105,37 +93,6 @@ func lineEditRequest(r *core.Request) error {
 		r.Params.Del("token_type_hint")
 	}
 	return nil
-}
-
-// lineDiscover is newOIDC's discovery with LINE's algorithm list and a
-// revocation endpoint when the metadata has none.
-func lineDiscover(clientID, clientSecret string, s *settings) func(context.Context, *resty.Client, core.Clock) (*core.Discovery, error) {
-	return func(ctx context.Context, rc *resty.Client, clock core.Clock) (*core.Discovery, error) {
-		md, err := oidc.Discover(ctx, lineIssuer, oidc.WithHTTPClient(rc), oidc.WithClock(clock.Now))
-		if err != nil {
-			return nil, err
-		}
-		v, err := md.NewVerifier(oidc.VerifierConfig{
-			ClientID: clientID, ClientSecret: clientSecret, HTTPClient: rc, Now: clock.Now,
-			Algorithms:        lineAlgorithms,
-			AdditionalIssuers: append([]string(nil), s.additionalIssuers...),
-			TrustedAudiences:  append([]string(nil), s.trustedAudiences...),
-		})
-		if err != nil {
-			return nil, err
-		}
-		ep := md.Endpoints()
-		if ep.RevocationURL == "" {
-			ep.RevocationURL = lineRevokeURL
-		}
-		return &core.Discovery{
-			Issuer: md.Issuer, Endpoints: ep, Verifier: v,
-			IssParameterSupported: md.AuthorizationResponseIssParameterSupported,
-			CodeChallengeMethods:  md.CodeChallengeMethodsSupported,
-			AuthMethods:           md.TokenEndpointAuthMethodsSupported,
-			Expiry:                clock.Now().Add(oidc.DefaultMetadataTTL),
-		}, nil
-	}
 }
 
 func lineFetchUser(ctx context.Context, r core.UserRequest) (*core.User, error) {

@@ -42,12 +42,9 @@ const (
 // name is "linkedin". The returned provider is immutable and safe for
 // concurrent use.
 func LinkedIn(clientID, clientSecret string, opts ...Option) (*core.Provider, error) {
-	p, err := newOIDC(oidcParams{
-		name: "linkedin", displayName: "LinkedIn", issuer: linkedinIssuer, fetchUser: intlOIDCUser,
+	return newOIDC(oidcParams{
+		name: "linkedin", displayName: "LinkedIn", issuer: linkedinIssuer,
+		authMethod: core.AuthSecretPost, pkce: core.PKCEUnsupported,
+		extraEndpoints: core.Endpoints{RevocationURL: linkedinRevokeURL},
 	}, clientID, clientSecret, opts)
-	return intlRespec(p, err, func(spec *core.ProviderSpec) {
-		spec.Client.AuthMethod = core.AuthSecretPost
-		spec.PKCE = core.PKCEUnsupported
-		spec.Discover = intlAddEndpoints(spec.Discover, core.Endpoints{RevocationURL: linkedinRevokeURL})
-	})
 }

@@ -88,14 +88,12 @@ func Microsoft(tenant, clientID, clientSecret string, opts ...Option) (*core.Pro
 		return nil, err
 	}
 	scopes := s.scopesOr("openid", "profile", "email", "offline_access")
-	p, err := newOIDC(oidcParams{
+	return newOIDC(oidcParams{
 		name: "microsoft", displayName: "Microsoft",
 		issuer: base + "/" + tenant + "/v2.0", expectIssuer: expect,
-		scopes: scopes, fetchUser: intlOIDCUser,
+		scopes:  scopes,
+		dialect: &core.Dialect{Name: "microsoft", EditRequest: microsoftEditRequest(scopes)},
 	}, clientID, clientSecret, opts)
-	return intlRespec(p, err, func(spec *core.ProviderSpec) {
-		spec.Client.Dialect = &core.Dialect{Name: "microsoft", EditRequest: microsoftEditRequest(scopes)}
-	})
 }
 
 // microsoftEditRequest adds the provider's scopes to refresh requests that

@@ -61,6 +61,21 @@ type oidcParams struct {
 	formPost          bool
 	// fetchUser replaces the standard ID token + UserInfo user.
 	fetchUser func(ctx context.Context, r core.UserRequest, userInfoURL string) (*core.User, error)
+	// authMethod fixes the client authentication instead of choosing it
+	// from the metadata.
+	authMethod core.AuthMethod
+	// dialect is the provider's wire dialect; nil means RFC 6749.
+	dialect *core.Dialect
+	// pkce defaults to S256.
+	pkce core.PKCEMode
+	// algorithms replaces the metadata's ID-token algorithm list.
+	algorithms []string
+	// extraEndpoints fill endpoints the metadata does not list (Slack's
+	// and LinkedIn's revocation).
+	extraEndpoints core.Endpoints
+	// clientSecret, when set, is the secret the client authenticates with
+	// while the verifier gets none (Apple signs its own per request).
+	clientSecret string
 }
 
 func newOIDC(p oidcParams, clientID, clientSecret string, opts []Option) (*core.Provider, error) {
@@ -86,12 +101,20 @@ func newOIDC(p oidcParams, clientID, clientSecret string, opts []Option) (*core.
 			ClientID: clientID, ClientSecret: clientSecret, HTTPClient: rc, Now: clock.Now,
 			AdditionalIssuers: append(append([]string(nil), p.additionalIssuers...), s.additionalIssuers...),
 			TrustedAudiences:  s.trustedAudiences,
+			Algorithms:        p.algorithms,
 		})
 		if err != nil {
 			return nil, err
 		}
+		ep := md.Endpoints()
+		if ep.RevocationURL == "" {
+			ep.RevocationURL = p.extraEndpoints.RevocationURL
+		}
+		if ep.UserInfoURL == "" {
+			ep.UserInfoURL = p.extraEndpoints.UserInfoURL
+		}
 		return &core.Discovery{
-			Issuer: md.Issuer, Endpoints: md.Endpoints(), Verifier: v,
+			Issuer: md.Issuer, Endpoints: ep, Verifier: v,
 			IssParameterSupported: md.AuthorizationResponseIssParameterSupported,
 			CodeChallengeMethods:  md.CodeChallengeMethodsSupported,
 			AuthMethods:           md.TokenEndpointAuthMethodsSupported,
@@ -109,11 +132,13 @@ func newOIDC(p oidcParams, clientID, clientSecret string, opts []Option) (*core.
 		Name:        s.nameOr(p.name),
 		DisplayName: display,
 		Client: core.Config{
-			ClientID: clientID, ClientSecret: clientSecret, Issuer: strings.TrimSpace(issuer),
+			ClientID: clientID, ClientSecret: firstNonEmpty(p.clientSecret, clientSecret), Issuer: strings.TrimSpace(issuer),
 			RedirectURL: s.redirectURL, Scopes: s.scopesOr(p.scopes...), HTTPClient: s.httpClient,
+			AuthMethod: p.authMethod, Dialect: p.dialect,
 		},
 		Discover:    discover,
 		OIDC:        true,
+		PKCE:        p.pkce,
 		AuthOptions: append(append([]core.AuthOption(nil), p.authOptions...), s.authParams...),
 		FormPost:    p.formPost,
 		FetchUser:   fetch,
@@ -121,10 +146,13 @@ func newOIDC(p oidcParams, clientID, clientSecret string, opts []Option) (*core.
 }
 
 // oidcUser builds the user from the verified ID token and, when the issuer
-// has a UserInfo endpoint, its answer — used only if its sub matches.
+// has a UserInfo endpoint, its answer — used only if its sub matches. A
+// fetch without an ID token (for a stored access token, outside a login)
+// takes the UserInfo answer alone: the access token authenticates it, and
+// its sub is the user's id.
 func oidcUser(ctx context.Context, r core.UserRequest, userInfoURL string) (*core.User, error) {
 	if r.IDToken == nil {
-		return nil, core.ErrNoIDToken
+		return userInfoUser(ctx, r, userInfoURL)
 	}
 	var info *oidc.UserInfo
 	if userInfoURL != "" && r.Token != nil {
@@ -139,4 +167,40 @@ func oidcUser(ctx context.Context, r core.UserRequest, userInfoURL string) (*cor
 		return nil, err
 	}
 	return &u, nil
+}
+
+// userInfoUser is the user of a UserInfo answer alone.
+func userInfoUser(ctx context.Context, r core.UserRequest, userInfoURL string) (*core.User, error) {
+	if userInfoURL == "" || r.Token == nil {
+		return nil, core.ErrNoIDToken
+	}
+	fields, err := r.Client.Resource(ctx, core.ResourceRequest{URL: userInfoURL, Token: r.Token,
+		Header: map[string][]string{"Accept": {"application/json"}}})
+	if err != nil {
+		return nil, err
+	}
+	return claimsUser(fields), nil
+}
+
+// claimsUser maps standard OpenID claims onto core.User the way
+// oidc.NewUser does: sub, email, email_verified (a boolean or the string
+// "true"), name, preferred_username, picture. Non-string values (a
+// LinkedIn locale object, a JSON null) are ignored.
+func claimsUser(m map[string]any) *core.User {
+	str := func(key string) string { s, _ := m[key].(string); return s }
+	u := &core.User{ID: core.String(m, "sub"), Email: str("email"), Name: str("name"),
+		Username: str("preferred_username"), AvatarURL: str("picture"), Raw: m}
+	if u.Email != "" {
+		u.EmailVerified = core.Bool(m, "email_verified")
+	}
+	return u
+}
+
+func firstNonEmpty(vals ...string) string {
+	for _, v := range vals {
+		if v != "" {
+			return v
+		}
+	}
+	return ""
 }

@@ -54,6 +54,6 @@ func Okta(domain, authServer, clientID, clientSecret string, opts ...Option) (*c
 		return nil, err
 	}
 	return newOIDC(oidcParams{
-		name: "okta", displayName: "Okta", issuer: issuer, fetchUser: intlOIDCUser,
+		name: "okta", displayName: "Okta", issuer: issuer,
 	}, clientID, clientSecret, opts)
 }

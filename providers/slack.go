@@ -45,15 +45,11 @@ const (
 // name is "slack". The returned provider is immutable and safe for
 // concurrent use.
 func Slack(clientID, clientSecret string, opts ...Option) (*core.Provider, error) {
-	p, err := newOIDC(oidcParams{
-		name: "slack", displayName: "Slack", issuer: slackIssuer, fetchUser: intlOIDCUser,
+	return newOIDC(oidcParams{
+		name: "slack", displayName: "Slack", issuer: slackIssuer,
+		authMethod: core.AuthSecretPost, dialect: slackDialect, pkce: core.PKCEUnsupported,
+		extraEndpoints: core.Endpoints{RevocationURL: slackRevokeURL},
 	}, clientID, clientSecret, opts)
-	return intlRespec(p, err, func(spec *core.ProviderSpec) {
-		spec.Client.AuthMethod = core.AuthSecretPost
-		spec.Client.Dialect = slackDialect
-		spec.PKCE = core.PKCEUnsupported
-		spec.Discover = intlAddEndpoints(spec.Discover, core.Endpoints{RevocationURL: slackRevokeURL})
-	})
 }
 
 var slackDialect = &core.Dialect{
