@@ -100,6 +100,14 @@ type Input struct {
 	// Params are extra authorization parameters (core.WithParam) or extra
 	// token request parameters (core.WithGrantParam).
 	Params map[string]string `json:"params,omitempty"`
+	// IDToken is a signed ID token for a user fetch of an OpenID provider:
+	// it is verified first, with the provider's verifier (keys from the
+	// cassette's JWKS interaction, time from its clock), as a login would,
+	// and the fetch gets the verified token. It is used verbatim: a
+	// signature covers it, so it holds no placeholders.
+	IDToken string `json:"id_token,omitempty"`
+	// Nonce is the nonce the ID token must carry (verbatim).
+	Nonce string `json:"nonce,omitempty"`
 }
 
 // AuthorizationURL is an expected authorization URL.

@@ -198,7 +198,20 @@ func drive(ctx context.Context, p *core.Provider, s *Scenario, b *binder) outcom
 		for k, v := range in.Callback {
 			cb.Set(k, b.expand(v))
 		}
-		u, err := p.User(ctx, core.UserRequest{Client: c, Token: tok, Callback: cb})
+		var id *core.IDToken
+		if in.IDToken != "" {
+			v, err := p.Verifier(ctx)
+			if err == nil && v == nil {
+				err = fmt.Errorf("conformance: scenario has an ID token but provider %q has no verifier", p.Name())
+			}
+			if err != nil {
+				return outcome{err: err}
+			}
+			if id, err = v.VerifyIDToken(ctx, in.IDToken, core.IDTokenExpectations{Nonce: in.Nonce, AccessToken: tok.AccessToken}); err != nil {
+				return outcome{err: err}
+			}
+		}
+		u, err := p.User(ctx, core.UserRequest{Client: c, Token: tok, IDToken: id, Callback: cb})
 		return outcome{user: u, err: err}
 	}
 	return outcome{err: fmt.Errorf("conformance: unknown operation %q", s.Op)}

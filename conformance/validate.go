@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/go-oauth20/oauth20/core"
+	"github.com/go-oauth20/oauth20/oidc"
 )
 
 var (
@@ -288,6 +289,14 @@ var sentinels = map[string]error{
 	"no_refresh_token":       core.ErrNoRefreshToken,
 	"no_user_id":             core.ErrNoUserID,
 	"no_id_token":            core.ErrNoIDToken,
+	// ID-token and UserInfo checks of package oidc.
+	"bad_signature":             oidc.ErrBadSignature,
+	"unknown_key":               oidc.ErrUnknownKey,
+	"issuer_mismatch":           oidc.ErrIssuerMismatch,
+	"audience_mismatch":         oidc.ErrAudienceMismatch,
+	"token_expired":             oidc.ErrTokenExpired,
+	"nonce_mismatch":            oidc.ErrNonceMismatch,
+	"userinfo_subject_mismatch": oidc.ErrUserInfoSubjectMismatch,
 }
 
 func sortedKeys[V any](m map[string]V) []string {

@@ -13,42 +13,16 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
-	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
-	"github.com/go-oauth20/oauth20/conformance"
 	"github.com/go-oauth20/oauth20/conformance/oidctest"
 	"github.com/go-oauth20/oauth20/core"
 	"github.com/go-oauth20/oauth20/oidc"
 	"github.com/golang-jwt/jwt/v5"
 )
-
-// TestIntlConformance replays conformance/testdata/<name>/ against every
-// provider of this group, as conformance.TestConformance does for
-// Builtins, with the same fake credentials.
-func TestIntlConformance(t *testing.T) {
-	t.Parallel()
-	for _, b := range intlBuiltins() {
-		t.Run(b.Name, func(t *testing.T) {
-			t.Parallel()
-			c, err := conformance.LoadDir(filepath.Join("..", "conformance", "testdata", b.Name))
-			if err != nil {
-				t.Fatal(err)
-			}
-			if c.Provider != b.Name {
-				t.Fatalf("cassette of %q says provider %q", b.Name, c.Provider)
-			}
-			p, err := b.New("conformance-client", "conformance-secret-9f2c", WithRedirectURL("https://app.example/auth/callback"))
-			if err != nil {
-				t.Fatal(err)
-			}
-			conformance.Run(t, p, c)
-		})
-	}
-}
 
 const (
 	intlTestClient = "intl-client"

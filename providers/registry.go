@@ -17,7 +17,14 @@ type Builtin struct {
 // A new provider file must add itself here, so that the conformance suite
 // asks for its cassette.
 func Builtins() []Builtin {
-	all := []Builtin{{Name: "github", New: GitHub}}
+	all := []Builtin{
+		{Name: "github", New: GitHub},
+		// For conformance: the generic provider against the fixture issuer
+		// of its cassette.
+		{Name: "oidc", New: func(id, secret string, opts ...Option) (*core.Provider, error) {
+			return OIDC("oidc", "https://idp.example.com", id, secret, opts...)
+		}},
+	}
 	all = append(all, seedBuiltins()...)
 	all = append(all, intlBuiltins()...)
 	return append(all, moreBuiltins()...)

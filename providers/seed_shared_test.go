@@ -3,49 +3,16 @@ package providers
 import (
 	"context"
 	"errors"
-	"io/fs"
 	"net/http"
 	"net/http/httptest"
-	"path/filepath"
 	"slices"
 	"sync"
 	"testing"
 	"time"
 
-	"github.com/go-oauth20/oauth20/conformance"
 	"github.com/go-oauth20/oauth20/core"
 	"github.com/go-resty/resty/v2"
 )
-
-// Fake credentials, as in package conformance's own suite.
-const (
-	seedTestClientID     = "conformance-client"
-	seedTestClientSecret = "conformance-secret-9f2c"
-	seedTestRedirectURL  = "https://app.example/auth/callback"
-)
-
-// TestSeedConformance replays each seed provider's cassette, the same way
-// conformance's TestConformance does once the providers are in Builtins.
-func TestSeedConformance(t *testing.T) {
-	t.Parallel()
-	for _, b := range seedBuiltins() {
-		t.Run(b.Name, func(t *testing.T) {
-			t.Parallel()
-			c, err := conformance.LoadDir(filepath.Join("..", "conformance", "testdata", b.Name))
-			if errors.Is(err, fs.ErrNotExist) {
-				t.Fatalf("provider %q has no cassette", b.Name)
-			}
-			if err != nil {
-				t.Fatal(err)
-			}
-			p, err := b.New(seedTestClientID, seedTestClientSecret, WithRedirectURL(seedTestRedirectURL))
-			if err != nil {
-				t.Fatal(err)
-			}
-			conformance.Run(t, p, c)
-		})
-	}
-}
 
 // seedRoundTripper serves requests in process with h, whatever their host,
 // so tests can play providers on their real URLs.
