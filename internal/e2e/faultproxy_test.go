@@ -7,6 +7,7 @@ import (
 	"net/http/httptest"
 	"net/http/httputil"
 	"net/url"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -41,6 +42,11 @@ type faultProxy struct {
 	path  string
 	fault fault
 	hits  int
+	// rewrite, when set, changes the provider's answers to requests for
+	// rewritePath before they reach the library (a malicious network or
+	// provider).
+	rewritePath string
+	rewrite     func(body []byte) []byte
 }
 
 func newFaultProxy(t *testing.T) *faultProxy {
@@ -48,6 +54,23 @@ func newFaultProxy(t *testing.T) *faultProxy {
 	relay := &httputil.ReverseProxy{Rewrite: func(r *httputil.ProxyRequest) {
 		r.Out.URL = r.In.URL
 		r.Out.Host = r.In.URL.Host
+	}, ModifyResponse: func(resp *http.Response) error {
+		p.mu.Lock()
+		path, rewrite := p.rewritePath, p.rewrite
+		p.mu.Unlock()
+		if rewrite == nil || resp.Request.URL.Path != path {
+			return nil
+		}
+		body, err := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if err != nil {
+			return err
+		}
+		body = rewrite(body)
+		resp.Body = io.NopCloser(bytes.NewReader(body))
+		resp.ContentLength = int64(len(body))
+		resp.Header.Set("Content-Length", strconv.Itoa(len(body)))
+		return nil
 	}}
 	p.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		p.mu.Lock()
@@ -70,6 +93,12 @@ func newFaultProxy(t *testing.T) *faultProxy {
 func (p *faultProxy) set(path string, f fault) {
 	p.mu.Lock()
 	p.path, p.fault, p.hits = path, f, 0
+	p.mu.Unlock()
+}
+
+func (p *faultProxy) setRewrite(path string, f func([]byte) []byte) {
+	p.mu.Lock()
+	p.rewritePath, p.rewrite = path, f
 	p.mu.Unlock()
 }
 
