@@ -101,12 +101,7 @@ func (c *Client) AuthCodeURL(state string, opts ...AuthOption) string {
 		p.Rename(std, wire)
 	}
 	p.MoveToFront(d.AuthParamOrder)
-	u := c.cfg.Endpoints.AuthURL
-	sep := "?"
-	if strings.Contains(u, "?") {
-		sep = "&"
-	}
-	u += sep + p.Encode()
+	u := appendQuery(c.cfg.Endpoints.AuthURL, p)
 	if d.AuthURLFragment != "" {
 		u += "#" + url.PathEscape(d.AuthURLFragment)
 	}

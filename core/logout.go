@@ -4,8 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-
-	"strings"
 )
 
 // LogoutOptions describe a logout at the provider.
@@ -66,9 +64,5 @@ func EndSessionURL(client *Client, opts LogoutOptions) string {
 	p.SetIfNotEmpty("post_logout_redirect_uri", opts.PostLogoutRedirectURL)
 	p.SetIfNotEmpty("state", opts.State)
 	p.Set("client_id", client.ClientID())
-	sep := "?"
-	if strings.Contains(ep, "?") {
-		sep = "&"
-	}
-	return ep + sep + p.Encode()
+	return appendQuery(ep, p)
 }

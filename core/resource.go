@@ -1,8 +1,13 @@
 package core
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
+	"fmt"
 	"net/http"
+	"strconv"
+	"strings"
 )
 
 // ResourceRequest is a call to a provider API with an access token, made by
@@ -21,10 +26,19 @@ type ResourceRequest struct {
 	Header http.Header
 	// Query parameters, appended to URL in order.
 	Query *Params
+	// Body parameters, sent as BodyFormat (form by default, or BodyJSON);
+	// nil sends no body.
+	Body       *Params
+	BodyFormat BodyFormat
 	// Format of the answer; default JSON.
 	Format ResponseFormat
 	// Detectors find errors in the answer; nil means the dialect's.
 	Detectors []ErrorDetector
+	// Into, when set, receives a 2xx JSON answer that is not an object
+	// (GitHub's /user/emails is an array), decoded with numbers as
+	// json.Number; Resource then returns nil fields. Answers that are
+	// objects are still checked by the detectors first.
+	Into any
 }
 
 // Resource calls a provider API and returns the decoded answer. Errors have
@@ -44,12 +58,24 @@ func (c *Client) Resource(ctx context.Context, rr ResourceRequest) (map[string]a
 	if rr.Token != nil && !rr.NoBearer {
 		r.Header.Set("Authorization", "Bearer "+rr.Token.AccessToken)
 	}
-	if rr.Query != nil {
+	switch {
+	case rr.Body != nil:
+		r.URL = appendQuery(r.URL, rr.Query)
+		r.Params, r.Format = rr.Body.Clone(), rr.BodyFormat
+	case rr.Query != nil:
 		r.Params = rr.Query.Clone()
 	}
 	resp, err := c.send(ctx, r, false)
 	if err != nil {
 		return nil, err
+	}
+	if rr.Into != nil && resp.Status >= 200 && resp.Status <= 299 && !looksLikeObject(resp.Body) {
+		d := json.NewDecoder(bytes.NewReader(resp.Body))
+		d.UseNumber()
+		if err := d.Decode(rr.Into); err != nil {
+			return nil, fmt.Errorf("oauth20: %s %s: %w: %s", OpUserInfo, strconv.Quote(redactURL(rr.URL)), ErrMalformedResponse, describeBody(resp.Body))
+		}
+		return nil, nil
 	}
 	cc := c
 	if rr.Detectors != nil {
@@ -64,4 +90,21 @@ func (c *Client) Resource(ctx context.Context, rr ResourceRequest) (map[string]a
 		return nil, c.scrub(err, r)
 	}
 	return resp.Fields, nil
+}
+
+func looksLikeObject(b []byte) bool {
+	b = bytes.TrimSpace(b)
+	return len(b) > 0 && b[0] == '{'
+}
+
+// appendQuery adds p to the query of u, in order.
+func appendQuery(u string, p *Params) string {
+	if p == nil || p.Len() == 0 {
+		return u
+	}
+	sep := "?"
+	if strings.Contains(u, "?") {
+		sep = "&"
+	}
+	return u + sep + p.Encode()
 }

@@ -79,13 +79,7 @@ func (c *Client) send(ctx context.Context, r *Request, auth bool) (*Response, er
 	target := r.URL
 	switch r.Format {
 	case BodyQuery:
-		if r.Params.Len() > 0 {
-			sep := "?"
-			if strings.Contains(target, "?") {
-				sep = "&"
-			}
-			target += sep + r.Params.Encode()
-		}
+		target = appendQuery(target, r.Params)
 	case BodyJSON:
 		req.SetHeader("Content-Type", "application/json")
 		req.SetBody(encodeJSONParams(r.Params))

@@ -133,7 +133,7 @@ func (g *gitee) fetchUser(ctx context.Context, r core.UserRequest) (*core.User, 
 		Raw:       fields,
 	}
 	var emails []giteeEmail
-	err = fetchJSON(ctx, r.Client, g.api+"/emails", r.Token, nil, &emails)
+	_, err = r.Client.Resource(ctx, core.ResourceRequest{URL: g.api + "/emails", Token: r.Token, Into: &emails})
 	var se *core.StatusError
 	switch {
 	case errors.As(err, &se) && (se.Status == http.StatusUnauthorized || se.Status == http.StatusForbidden || se.Status == http.StatusNotFound):

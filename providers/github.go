@@ -160,7 +160,7 @@ func (g *github) fetchUser(ctx context.Context, r core.UserRequest) (*core.User,
 		Raw:       fields,
 	}
 	var emails []githubEmail
-	err = fetchJSON(ctx, r.Client, g.api+"/user/emails", r.Token, g.header(), &emails)
+	_, err = r.Client.Resource(ctx, core.ResourceRequest{URL: g.api + "/user/emails", Token: r.Token, Header: g.header(), Into: &emails})
 	var se *core.StatusError
 	switch {
 	case errors.As(err, &se) && (se.Status == http.StatusForbidden || se.Status == http.StatusNotFound):

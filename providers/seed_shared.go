@@ -2,7 +2,6 @@ package providers
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"net/url"
 	"strings"
@@ -66,45 +65,6 @@ func seedQuery(kv ...string) *core.Params {
 		p.Set(kv[i], kv[i+1])
 	}
 	return p
-}
-
-// seedPostJSON POSTs body as JSON to rawURL through the client's own HTTP
-// client and decodes the JSON object it answers, running detectors on it.
-// It is for the one user call of the seed's providers that sends a body
-// (WeCom's getuserdetail), which core.Client.Resource cannot express. No
-// URL query, token or body value appears in an error.
-func seedPostJSON(ctx context.Context, c *core.Client, rawURL string, body map[string]string, detectors []core.ErrorDetector) (map[string]any, error) {
-	b, err := json.Marshal(body)
-	if err != nil {
-		return nil, fmt.Errorf("providers: %s: %w", core.OpUserInfo, err)
-	}
-	resp, err := c.HTTPClient().R().SetContext(ctx).
-		SetHeader("Content-Type", "application/json").
-		SetHeader("Accept", "application/json").
-		SetBody(b).Post(rawURL)
-	if err != nil {
-		if ue, ok := err.(*url.Error); ok {
-			err = ue.Err
-		}
-		return nil, fmt.Errorf("%w: %s POST %q: %w", core.ErrTransport, core.OpUserInfo, endpointOnly(rawURL), err)
-	}
-	status := resp.StatusCode()
-	fields, derr := core.DecodeBody(core.ResponseJSON, resp.Body())
-	if derr == nil {
-		for _, d := range detectors {
-			if e := d(status, fields); e != nil {
-				e.Endpoint = string(core.OpUserInfo)
-				return nil, e
-			}
-		}
-	}
-	if status < 200 || status > 299 {
-		return nil, &core.StatusError{Op: core.OpUserInfo, Status: status, ContentType: resp.Header().Get("Content-Type")}
-	}
-	if derr != nil {
-		return nil, fmt.Errorf("providers: %s %q: %w", core.OpUserInfo, endpointOnly(rawURL), derr)
-	}
-	return fields, nil
 }
 
 // seedMerge copies the members of src into dst that dst does not have.

@@ -3,6 +3,7 @@ package providers
 import (
 	"context"
 	"fmt"
+	"net/http"
 	"net/url"
 	"strconv"
 	"time"
@@ -224,7 +225,10 @@ func (w *wecom) fetchUser(ctx context.Context, r core.UserRequest) (*core.User, 
 			return nil, fmt.Errorf("providers: wecom: %w", perr)
 		}
 		detailURL := w.api + "/cgi-bin/auth/getuserdetail?access_token=" + url.QueryEscape(u.Query().Get("access_token"))
-		detail, err := seedPostJSON(ctx, r.Client, detailURL, map[string]string{"user_ticket": ticket}, wecomDetectors)
+		body := &core.Params{}
+		body.Set("user_ticket", ticket)
+		detail, err := r.Client.Resource(ctx, core.ResourceRequest{Method: http.MethodPost, URL: detailURL,
+			Body: body, BodyFormat: core.BodyJSON, Detectors: wecomDetectors})
 		if err != nil {
 			return nil, fmt.Errorf("providers: wecom: user detail: %w", err)
 		}

@@ -1,0 +1,230 @@
+package e2e
+
+import (
+	"context"
+	"crypto/rand"
+	"io"
+	"net"
+	"net/http"
+	"net/http/cookiejar"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/go-oauth20/oauth20/core"
+	"github.com/go-oauth20/oauth20/internal/realop"
+	"github.com/go-oauth20/oauth20/providers"
+)
+
+// testTimeout bounds the network work of one test against oidc-provider.
+const testTimeout = 60 * time.Second
+
+// loginPrefix is where the login routes are mounted in every app here.
+const loginPrefix = "/auth"
+
+// opClient is one of oidc-provider's clients as a case of a table: the
+// name of the oauth20 provider built for it and the client authentication
+// that oauth20 must end up using.
+type opClient struct {
+	name   string
+	client func(*realop.Server) realop.Client
+	method core.AuthMethod
+}
+
+// opClients are the three clients of realop, one per client authentication.
+var opClients = []opClient{
+	{name: "basic", client: func(s *realop.Server) realop.Client { return s.Basic }, method: core.AuthSecretBasic},
+	{name: "post", client: func(s *realop.Server) realop.Client { return s.Post }, method: core.AuthSecretPost},
+	{name: "public", client: func(s *realop.Server) realop.Client { return s.Public }, method: core.AuthNone},
+}
+
+// startOP starts oidc-provider with the given redirect URIs (the
+// post-logout URIs too) and returns it with a context bounded by
+// testTimeout. It skips without Node.js, or fails with OAUTH20_E2E=1.
+func startOP(t *testing.T, redirects, postLogout []string) (*realop.Server, context.Context) {
+	t.Helper()
+	began := time.Now()
+	s := realop.Start(t, realop.Options{RedirectURIs: redirects, PostLogoutRedirectURIs: postLogout})
+	t.Logf("oidc-provider ready at %s after %v", s.Issuer, time.Since(began).Round(time.Millisecond))
+	ctx, cancel := context.WithTimeout(context.Background(), testTimeout)
+	t.Cleanup(cancel)
+	return s, ctx
+}
+
+// opProvider builds the oauth20 provider named name for a client of s, the
+// way an application would: providers.OIDC with the issuer, the client id
+// and the secret ("" for the public client, which makes oauth20 use PKCE
+// and no client authentication).
+//
+// providers.OIDC has no option to choose the client authentication: with a
+// secret it takes client_secret_basic whenever discovery lists it, and
+// oidc-provider lists both. realop's post client accepts only
+// client_secret_post, so for it the method is set on the provider's spec,
+// as an application would have to.
+func opProvider(s *realop.Server, c realop.Client, name string, opts ...providers.Option) (*core.Provider, error) {
+	p, err := providers.OIDC(name, s.Issuer, c.ID, c.Secret, opts...)
+	if err != nil || c.AuthMethod != string(core.AuthSecretPost) {
+		return p, err
+	}
+	spec := p.Spec()
+	spec.Client.AuthMethod = core.AuthSecretPost
+	return core.NewProvider(spec)
+}
+
+// sealingKey returns a fresh random 32-byte key.
+func sealingKey() []byte {
+	k := make([]byte, 32)
+	_, _ = rand.Read(k)
+	return k
+}
+
+// listen opens a loopback listener and returns it with its origin.
+func listen(t *testing.T) (net.Listener, string) {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ln, "http://" + ln.Addr().String()
+}
+
+// browser is an HTTP client with a cookie jar that does not follow
+// redirects, so that each hop can be checked. realop's helpers use the same
+// jar, so the provider's session lives on between calls, as in a browser.
+type browser struct {
+	t *testing.T
+	*http.Client
+	jar *cookiejar.Jar
+}
+
+func newBrowser(t *testing.T) *browser {
+	t.Helper()
+	jar, err := cookiejar.New(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// An own transport: httptest servers of parallel tests close the idle
+	// connections of http.DefaultTransport when they stop.
+	tr := http.DefaultTransport.(*http.Transport).Clone()
+	t.Cleanup(tr.CloseIdleConnections)
+	return &browser{t: t, jar: jar, Client: &http.Client{
+		Jar: jar, Transport: tr, Timeout: 30 * time.Second,
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+	}}
+}
+
+// page is an answer with its body read.
+type page struct {
+	*http.Response
+	body string
+}
+
+func (b *browser) do(ctx context.Context, method, target string, form url.Values) *page {
+	b.t.Helper()
+	var body io.Reader
+	if form != nil {
+		body = strings.NewReader(form.Encode())
+	}
+	req, err := http.NewRequestWithContext(ctx, method, target, body)
+	if err != nil {
+		b.t.Fatal(err)
+	}
+	if form != nil {
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	}
+	resp, err := b.Do(req)
+	if err != nil {
+		b.t.Fatalf("%s %s: %v", method, target, err)
+	}
+	defer resp.Body.Close()
+	raw, err := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
+	if err != nil {
+		b.t.Fatalf("%s %s: read: %v", method, target, err)
+	}
+	return &page{Response: resp, body: string(raw)}
+}
+
+func (b *browser) get(ctx context.Context, target string) *page {
+	b.t.Helper()
+	return b.do(ctx, http.MethodGet, target, nil)
+}
+
+// cookies returns the names of the jar's cookies for u whose name starts
+// with prefix.
+func (b *browser) cookies(u, prefix string) []string {
+	b.t.Helper()
+	pu, err := url.Parse(u)
+	if err != nil {
+		b.t.Fatal(err)
+	}
+	var names []string
+	for _, c := range b.jar.Cookies(pu) {
+		if strings.HasPrefix(c.Name, prefix) {
+			names = append(names, c.Name)
+		}
+	}
+	return names
+}
+
+// walkOP follows target and the provider's redirects within its origin,
+// without submitting anything, and returns either the first redirect out
+// of the provider or, when the provider shows a page instead, nil and the
+// page.
+func (b *browser) walkOP(ctx context.Context, s *realop.Server, target string) (*url.URL, *page) {
+	b.t.Helper()
+	issuer, err := url.Parse(s.Issuer)
+	if err != nil {
+		b.t.Fatal(err)
+	}
+	for range 10 {
+		u, err := url.Parse(target)
+		if err != nil {
+			b.t.Fatal(err)
+		}
+		if u.Host != issuer.Host {
+			return u, nil
+		}
+		p := b.get(ctx, target)
+		if p.StatusCode < 300 || p.StatusCode >= 400 {
+			return nil, p
+		}
+		next, err := u.Parse(p.Header.Get("Location"))
+		if err != nil {
+			b.t.Fatal(err)
+		}
+		target = next.String()
+	}
+	b.t.Fatalf("more than 10 redirects within the provider from %s", target)
+	return nil, nil
+}
+
+// flowCookie returns the flow cookie that a login response sets: a
+// cookie named oauth20_... other than the session's, not a deletion.
+func flowCookie(t *testing.T, resp *http.Response, session string) *http.Cookie {
+	t.Helper()
+	var found *http.Cookie
+	for _, c := range resp.Cookies() {
+		if strings.HasPrefix(c.Name, "oauth20_") && c.Name != session && c.MaxAge >= 0 && c.Value != "" {
+			if found != nil {
+				t.Fatalf("login set two flow cookies: %s and %s", found.Name, c.Name)
+			}
+			found = c
+		}
+	}
+	if found == nil {
+		t.Fatalf("login set no flow cookie: %q", resp.Header.Values("Set-Cookie"))
+	}
+	return found
+}
+
+// deleted reports whether resp deletes the cookie name, with Max-Age=0 or
+// an expiry in the past (Fiber sends only the latter).
+func deleted(resp *http.Response, name string) bool {
+	for _, c := range resp.Cookies() {
+		if c.Name == name && (c.MaxAge < 0 || !c.Expires.IsZero() && c.Expires.Before(time.Now())) {
+			return true
+		}
+	}
+	return false
+}
