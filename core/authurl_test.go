@@ -19,16 +19,16 @@ func TestAuthCodeURL(t *testing.T) {
 		{
 			name:   "defaults",
 			scopes: []string{"openid", "email"},
-			want:   "response_type=code&client_id=client-1&redirect_uri=http%3A%2F%2F127.0.0.1%3A8000%2Fcallback&scope=openid+email&state=st",
+			want:   "response_type=code&client_id=client-1&redirect_uri=http%3A%2F%2F127.0.0.1%3A8000%2Fcallback&scope=openid%20email&state=st",
 		},
 		{
 			name: "every option",
 			opts: []AuthOption{WithPKCE("dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk"), WithNonce("n-1"), WithPrompt("login", "consent"),
 				WithLoginHint("a@b.example"), WithResponseMode("form_post"), WithParam("access_type", "offline"),
 				WithScopes("a", "b"), WithRedirectURL("https://rp.example/cb")},
-			want: "response_type=code&client_id=client-1&redirect_uri=https%3A%2F%2Frp.example%2Fcb&scope=a+b&state=st" +
+			want: "response_type=code&client_id=client-1&redirect_uri=https%3A%2F%2Frp.example%2Fcb&scope=a%20b&state=st" +
 				"&code_challenge=E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM&code_challenge_method=S256&nonce=n-1" +
-				"&prompt=login+consent&login_hint=a%40b.example&response_mode=form_post&access_type=offline",
+				"&prompt=login%20consent&login_hint=a%40b.example&response_mode=form_post&access_type=offline",
 		},
 		{
 			name:    "wechat order, names, separator and fragment",

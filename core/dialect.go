@@ -61,6 +61,9 @@ type Request struct {
 	Header http.Header
 	Params *Params
 	Format BodyFormat
+	// Clock is the client's clock, for hooks that sign something (Apple's
+	// client secret).
+	Clock Clock
 }
 
 // ErrorDetector looks at a decoded answer and reports the provider's error,
@@ -121,6 +124,12 @@ type Dialect struct {
 	// ErrorDetectors run in order on every answer; the first non-nil result
 	// is the error. Nil means []ErrorDetector{DetectRFC6749}.
 	ErrorDetectors []ErrorDetector
+
+	// RevocationErrorsIn2xx runs the error detectors on 2xx revocation
+	// answers too, for providers that report a failed revocation with HTTP
+	// 200 (Slack's {"ok":false}, Naver's {"error":...}). By default a 2xx
+	// answer is success whatever its body says (RFC 7009 §2.2).
+	RevocationErrorsIn2xx bool
 
 	// Headers are added to every request to the provider (GitHub's
 	// Accept: application/json).

@@ -127,6 +127,13 @@ func (p *Params) Encode() string {
 	return b.String()
 }
 
+// EncodeQuery returns the parameters encoded for a URL query, in order:
+// like Encode, but a space is %20 rather than the form encoding's "+",
+// which some providers (Apple) do not decode in URLs.
+func (p *Params) EncodeQuery() string {
+	return strings.ReplaceAll(p.Encode(), "+", "%20")
+}
+
 // Map returns the parameters as a map (for JSON bodies).
 func (p *Params) Map() map[string]string {
 	m := make(map[string]string, len(p.keys))

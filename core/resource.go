@@ -97,7 +97,7 @@ func looksLikeObject(b []byte) bool {
 	return len(b) > 0 && b[0] == '{'
 }
 
-// appendQuery adds p to the query of u, in order.
+// appendQuery adds p to the query of u, in order, spaces as %20.
 func appendQuery(u string, p *Params) string {
 	if p == nil || p.Len() == 0 {
 		return u
@@ -106,5 +106,5 @@ func appendQuery(u string, p *Params) string {
 	if strings.Contains(u, "?") {
 		sep = "&"
 	}
-	return u + sep + p.Encode()
+	return u + sep + p.EncodeQuery()
 }

@@ -3,6 +3,7 @@ package core
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strconv"
 	"time"
@@ -31,11 +32,17 @@ func (c *Client) Revoke(ctx context.Context, token string, hint TokenTypeHint) e
 	if err != nil {
 		return err
 	}
-	if resp.Status >= 200 && resp.Status <= 299 {
+	if resp.Status >= 200 && resp.Status <= 299 && !c.dialect.RevocationErrorsIn2xx {
 		return nil
 	}
 	if err := c.judge(OpRevoke, resp, ResponseJSON); err != nil {
-		return err
+		if resp.Status >= 200 && resp.Status <= 299 && errors.Is(err, ErrMalformedResponse) {
+			return nil // a 2xx body that is not JSON is still success
+		}
+		return c.scrub(err, r)
+	}
+	if resp.Status >= 200 && resp.Status <= 299 {
+		return nil
 	}
 	return &StatusError{Op: OpRevoke, Status: resp.Status}
 }

@@ -85,3 +85,22 @@ func TestIntrospect(t *testing.T) {
 		t.Errorf("missing active: %v", err)
 	}
 }
+
+func TestRevokeErrorsIn2xx(t *testing.T) {
+	t.Parallel()
+	d := &Dialect{RevocationErrorsIn2xx: true, ErrorDetectors: []ErrorDetector{OKFalseDetector(nil), DetectRFC6749}}
+	for body, want := range map[string]error{
+		`{"ok":false,"error":"invalid_auth"}`: ErrProviderError,
+		`{"error":"invalid_request"}`:         ErrInvalidRequest,
+		`{"ok":true}`:                         nil,
+		``:                                    nil,
+		`not json`:                            nil,
+	} {
+		f := newFakeServer(t)
+		f.answer("/revoke", 200, "application/json", body)
+		c := newTestClient(t, f, func(cfg *Config) { cfg.Dialect = d })
+		if err := c.Revoke(context.Background(), "leaked-token", ""); !errors.Is(err, want) || (want == nil) != (err == nil) {
+			t.Errorf("%s: err = %v, want %v", body, err, want)
+		}
+	}
+}

@@ -19,7 +19,7 @@ import (
 // newRequest starts a request for op to endpoint with the dialect's token
 // method and format.
 func (c *Client) newRequest(op Operation, endpoint string) *Request {
-	r := &Request{Op: op, Method: http.MethodPost, URL: endpoint, Header: http.Header{}, Format: BodyForm,
+	r := &Request{Op: op, Method: http.MethodPost, URL: endpoint, Header: http.Header{}, Format: BodyForm, Clock: c.clock,
 		Params: &Params{keys: make([]string, 0, 8), vals: make([]string, 0, 8)}}
 	if op != OpUserInfo {
 		if c.dialect.TokenMethod == http.MethodGet {

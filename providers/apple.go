@@ -151,10 +151,9 @@ type appleSecret struct {
 }
 
 // current returns a client secret valid for at least appleSecretRenewal.
-func (a *appleSecret) current() (string, error) {
+func (a *appleSecret) current(now time.Time) (string, error) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	now := a.now()
 	if a.jwt != "" && now.Add(appleSecretRenewal).Before(a.expires) {
 		return a.jwt, nil
 	}
@@ -181,7 +180,11 @@ func (a *appleSecret) editRequest(r *core.Request) error {
 	if !r.Params.Has("client_secret") {
 		return nil
 	}
-	s, err := a.current()
+	now := a.now
+	if r.Clock != nil {
+		now = r.Clock.Now
+	}
+	s, err := a.current(now())
 	if err != nil {
 		return err
 	}

@@ -147,7 +147,7 @@ func TestAppleSecretRenewal(t *testing.T) {
 		now: func() time.Time { mu.Lock(); defer mu.Unlock(); return now }}
 	set := func(d time.Duration) { mu.Lock(); now = start.Add(d); mu.Unlock() }
 
-	first, err := s.current()
+	first, err := s.current(s.now())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -160,18 +160,18 @@ func TestAppleSecretRenewal(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			if got, _ := s.current(); got != first {
+			if got, _ := s.current(s.now()); got != first {
 				t.Error("secret re-signed while still fresh")
 			}
 		}()
 	}
 	wg.Wait()
 	set(22 * time.Hour)
-	if got, _ := s.current(); got != first {
+	if got, _ := s.current(s.now()); got != first {
 		t.Error("secret re-signed 22 hours into a 24-hour lifetime")
 	}
 	set(23*time.Hour + time.Second)
-	second, _ := s.current()
+	second, _ := s.current(s.now())
 	if second == first {
 		t.Fatal("secret not re-signed within an hour of expiry")
 	}

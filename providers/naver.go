@@ -41,8 +41,8 @@ const (
 //   - Revocation is not RFC 7009 but the token endpoint with
 //     grant_type=delete, client_id, client_secret, access_token and
 //     service_provider=NAVER. Only access tokens can be revoked; the hint is
-//     ignored. Naver reports revocation failures with HTTP 200, which
-//     core.Client.Revoke takes as success (RFC 7009 §2.2) — a known gap.
+//     ignored. Naver reports revocation failures with HTTP 200, so the
+//     dialect has the error detectors judge 2xx revocation answers too.
 //   - The user comes from GET https://openapi.naver.com/v1/nid/me, wrapped
 //     as {"resultcode":"00","message":"success","response":{...}}; a
 //     resultcode other than "00" is an error ("024", authentication failed,
@@ -83,9 +83,10 @@ func Naver(clientID, clientSecret string, opts ...Option) (*core.Provider, error
 }
 
 var naverDialect = &core.Dialect{
-	Name:           "naver",
-	ErrorDetectors: []core.ErrorDetector{core.DetectRFC6749, naverDetectResult},
-	EditRequest:    naverEditRequest,
+	Name:                  "naver",
+	ErrorDetectors:        []core.ErrorDetector{core.DetectRFC6749, naverDetectResult},
+	RevocationErrorsIn2xx: true,
+	EditRequest:           naverEditRequest,
 }
 
 // naverResultCodes maps resultcode values of the Open API onto RFC codes.

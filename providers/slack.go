@@ -32,9 +32,8 @@ const (
 //   - Refresh tokens (xoxe-1-...) and expires_in exist only when token
 //     rotation is enabled for the app.
 //   - Revocation is auth.revoke (not in the metadata) with the token as a
-//     form parameter, answered {"ok":true,"revoked":true}. Known gap: core
-//     treats any HTTP 200 from a revocation endpoint as success (RFC 7009
-//     §2.2), so an {"ok":false} answer to it is not reported.
+//     form parameter, answered {"ok":true,"revoked":true}; an {"ok":false}
+//     answer, also with HTTP 200, is reported as an error.
 //   - sub is the Slack user id; the team is in
 //     User.Raw["https://slack.com/team_id"] (user ids are unique within a
 //     team). email_verified is a boolean.
@@ -53,7 +52,8 @@ func Slack(clientID, clientSecret string, opts ...Option) (*core.Provider, error
 }
 
 var slackDialect = &core.Dialect{
-	Name: "slack",
+	Name:                  "slack",
+	RevocationErrorsIn2xx: true,
 	ErrorDetectors: []core.ErrorDetector{
 		core.OKFalseDetector(map[string]core.ErrorCode{
 			"invalid_code":          core.CodeInvalidGrant,
