@@ -1,12 +1,17 @@
 // Package demoapp is what the three demo applications (net/http, chi and
 // Fiber) share: their configuration, the login providers (an in-process
-// OpenID provider by default, GitHub, Google and any OpenID issuer when
-// their credentials are in the environment) and the page.
+// OpenID provider by default, and every built-in provider or any OpenID
+// issuer whose credentials are in the environment) and the page.
 //
 // # Environment
 //
-//	GITHUB_CLIENT_ID, GITHUB_CLIENT_SECRET   adds "Log in with GitHub"
-//	GOOGLE_CLIENT_ID, GOOGLE_CLIENT_SECRET   adds "Log in with Google"
+//	<NAME>_CLIENT_ID, <NAME>_CLIENT_SECRET  adds that provider, for NAME one of
+//	    GITHUB GOOGLE GITLAB BITBUCKET DISCORD FACEBOOK LINKEDIN SLACK X TWITCH
+//	    SPOTIFY NAVER KAKAO LINE WEIBO GITEE FEISHU LARK LINUXDO OSCHINA
+//	    WECHATMP WECHATOPEN DINGTALK QQ REDDIT MICROSOFT (+ MICROSOFT_TENANT)
+//	WECOM_CORP_ID, WECOM_AGENT_ID, WECOM_SECRET  adds WeCom
+//	APPLE_CLIENT_ID, APPLE_TEAM_ID, APPLE_KEY_ID, APPLE_PRIVATE_KEY_FILE
+//	                                         adds Sign in with Apple
 //	OIDC_ISSUER, OIDC_CLIENT_ID, OIDC_CLIENT_SECRET (OIDC_NAME)
 //	                                         adds any OpenID provider
 //	OAUTH20_SEALING_KEY                      32+ bytes; random per start when unset

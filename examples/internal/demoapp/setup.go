@@ -78,11 +78,31 @@ func New(cfg Config) (*Setup, error) {
 		b = b.Clock(cfg.Clock)
 	}
 	env := cfg.Getenv
-	if id, secret := env("GITHUB_CLIENT_ID"), env("GITHUB_CLIENT_SECRET"); id != "" && secret != "" {
-		b = b.Provider(providers.GitHub(id, secret))
+	for _, sp := range simpleProviders {
+		if id, secret := env(sp.env+"_CLIENT_ID"), env(sp.env+"_CLIENT_SECRET"); id != "" && secret != "" {
+			b = b.Provider(sp.new(id, secret))
+		}
 	}
-	if id, secret := env("GOOGLE_CLIENT_ID"), env("GOOGLE_CLIENT_SECRET"); id != "" && secret != "" {
-		b = b.Provider(providers.Google(id, secret))
+	if corp, agent, secret := env("WECOM_CORP_ID"), env("WECOM_AGENT_ID"), env("WECOM_SECRET"); corp != "" && agent != "" && secret != "" {
+		b = b.Provider(providers.WeCom(corp, agent, secret))
+	}
+	if id, secret := env("MICROSOFT_CLIENT_ID"), env("MICROSOFT_CLIENT_SECRET"); id != "" && secret != "" {
+		tenant := env("MICROSOFT_TENANT")
+		if tenant == "" {
+			tenant = "common"
+		}
+		b = b.Provider(providers.Microsoft(tenant, id, secret))
+	}
+	if id, secret := env("REDDIT_CLIENT_ID"), env("REDDIT_CLIENT_SECRET"); id != "" && secret != "" {
+		b = b.Provider(providers.Reddit(id, secret, "oauth20-demo/1.0"))
+	}
+	if id, team, kid, file := env("APPLE_CLIENT_ID"), env("APPLE_TEAM_ID"), env("APPLE_KEY_ID"), env("APPLE_PRIVATE_KEY_FILE"); id != "" && team != "" && kid != "" && file != "" {
+		p8, err := os.ReadFile(file)
+		if err != nil {
+			op.Close()
+			return nil, fmt.Errorf("demoapp: APPLE_PRIVATE_KEY_FILE: %w", err)
+		}
+		b = b.Provider(providers.Apple(id, team, kid, p8))
 	}
 	if iss, id, secret := env("OIDC_ISSUER"), env("OIDC_CLIENT_ID"), env("OIDC_CLIENT_SECRET"); iss != "" && id != "" && secret != "" {
 		name := env("OIDC_NAME")
@@ -110,4 +130,20 @@ func sealingKey(env func(string) string) []byte {
 	k := make([]byte, 32)
 	_, _ = rand.Read(k)
 	return k
+}
+
+// simpleProviders are the providers whose constructor takes a client id
+// and secret alone: each appears when <ENV>_CLIENT_ID and
+// <ENV>_CLIENT_SECRET are set.
+var simpleProviders = []struct {
+	env string
+	new func(id, secret string, opts ...providers.Option) (*core.Provider, error)
+}{
+	{"GITHUB", providers.GitHub}, {"GOOGLE", providers.Google}, {"GITLAB", providers.GitLab},
+	{"BITBUCKET", providers.Bitbucket}, {"DISCORD", providers.Discord}, {"FACEBOOK", providers.Facebook},
+	{"LINKEDIN", providers.LinkedIn}, {"SLACK", providers.Slack}, {"X", providers.X}, {"TWITCH", providers.Twitch},
+	{"SPOTIFY", providers.Spotify}, {"NAVER", providers.Naver}, {"KAKAO", providers.Kakao}, {"LINE", providers.LINE},
+	{"WEIBO", providers.Weibo}, {"GITEE", providers.Gitee}, {"FEISHU", providers.Feishu}, {"LARK", providers.Lark},
+	{"LINUXDO", providers.LinuxDo}, {"OSCHINA", providers.OSChina}, {"WECHATMP", providers.WeChatMP},
+	{"WECHATOPEN", providers.WeChatOpen}, {"DINGTALK", providers.DingTalk}, {"QQ", providers.QQ},
 }
