@@ -124,16 +124,19 @@ func String(m map[string]any, key string) string {
 	return ""
 }
 
-// Bool returns the member key of m as a boolean, understanding true and the
-// strings "true"/"1" (Apple sends email_verified as a string).
-func Bool(m map[string]any, key string) bool {
-	switch v := m[key].(type) {
+// Bool returns the member key of m as a boolean: see BoolValue.
+func Bool(m map[string]any, key string) bool { return BoolValue(m[key]) }
+
+// BoolValue reads a boolean given as a JSON boolean or, as some providers
+// send it (Apple's email_verified, Weibo's isRealName), as the string
+// "true" in any case. Anything else is false: a provider's claim is never
+// read as true unless it says so.
+func BoolValue(v any) bool {
+	switch b := v.(type) {
 	case bool:
-		return v
+		return b
 	case string:
-		return strings.EqualFold(v, "true") || v == "1"
-	case json.Number:
-		return v.String() == "1"
+		return strings.EqualFold(strings.TrimSpace(b), "true")
 	}
 	return false
 }

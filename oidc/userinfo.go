@@ -154,7 +154,7 @@ func (u *UserInfo) decode(payload []byte) error {
 	str := func(name string) string { s, _ := u.claims[name].(string); return s }
 	u.Subject = str("sub")
 	u.Email = str("email")
-	u.EmailVerified = truthy(u.claims["email_verified"])
+	u.EmailVerified = core.BoolValue(u.claims["email_verified"])
 	u.Name = str("name")
 	u.GivenName = str("given_name")
 	u.FamilyName = str("family_name")
@@ -162,18 +162,6 @@ func (u *UserInfo) decode(payload []byte) error {
 	u.Picture = str("picture")
 	u.Locale = str("locale")
 	return nil
-}
-
-// truthy reads a boolean claim given as a JSON boolean or, as some
-// providers send it, as the string "true" (any case).
-func truthy(v any) bool {
-	switch b := v.(type) {
-	case bool:
-		return b
-	case string:
-		return strings.EqualFold(strings.TrimSpace(b), "true")
-	}
-	return false
 }
 
 // userInfoError turns a non-200 answer into a typed error: the Bearer
@@ -250,16 +238,7 @@ func NewUser(tok *core.IDToken, info *UserInfo) (core.User, error) {
 			raw[k] = v
 		}
 	}
-	str := func(name string) string { s, _ := raw[name].(string); return s }
-	u := core.User{
-		ID:            str("sub"),
-		Email:         str("email"),
-		EmailVerified: truthy(raw["email_verified"]),
-		Name:          str("name"),
-		Username:      str("preferred_username"),
-		AvatarURL:     str("picture"),
-		Raw:           raw,
-	}
+	u := ClaimsUser(raw)
 	if tok != nil {
 		u.ID = tok.Subject
 	}
@@ -267,4 +246,23 @@ func NewUser(tok *core.IDToken, info *UserInfo) (core.User, error) {
 		return core.User{}, fmt.Errorf("%w: %w: %q", ErrInvalidSubject, ErrMissingClaim, "sub")
 	}
 	return u, nil
+}
+
+// ClaimsUser maps standard OpenID claims onto core's user: sub → ID, email,
+// email_verified (a boolean or the string "true"; only with an email),
+// name, preferred_username → Username, picture → AvatarURL; Raw is claims.
+// Claims of another type (a JSON null, a locale object) are ignored. It
+// checks nothing: use it on claims that are already trusted.
+func ClaimsUser(claims map[string]any) core.User {
+	str := func(name string) string { s, _ := claims[name].(string); return s }
+	u := core.User{
+		ID:        str("sub"),
+		Email:     str("email"),
+		Name:      str("name"),
+		Username:  str("preferred_username"),
+		AvatarURL: str("picture"),
+		Raw:       claims,
+	}
+	u.EmailVerified = u.Email != "" && core.BoolValue(claims["email_verified"])
+	return u
 }

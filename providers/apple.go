@@ -200,7 +200,7 @@ func appleUser(ctx context.Context, r core.UserRequest, _ string) (*core.User, e
 		return nil, err
 	}
 	if v, ok := u.Raw["is_private_email"]; ok {
-		u.Raw["is_private_email"] = appleBool(v)
+		u.Raw["is_private_email"] = core.BoolValue(v)
 	}
 	if raw := r.Callback.Get("user"); raw != "" {
 		var field struct {
@@ -218,15 +218,4 @@ func appleUser(ctx context.Context, r core.UserRequest, _ string) (*core.User, e
 		}
 	}
 	return u, nil
-}
-
-// appleBool reads Apple's boolean-or-string claims.
-func appleBool(v any) bool {
-	switch b := v.(type) {
-	case bool:
-		return b
-	case string:
-		return strings.EqualFold(strings.TrimSpace(b), "true")
-	}
-	return false
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 
 	"github.com/go-oauth20/oauth20/core"
+	"github.com/go-oauth20/oauth20/oidc"
 )
 
 // gitlabURL is gitlab.com.
@@ -74,9 +75,9 @@ func gitlabUser(ctx context.Context, r core.UserRequest) (*core.User, error) {
 	if err != nil {
 		return nil, err
 	}
-	u := claimsUser(fields)
+	u := oidc.ClaimsUser(fields)
 	if u.Username == "" {
 		u.Username = intlStr(fields, "nickname")
 	}
-	return u, nil
+	return &u, nil
 }

@@ -179,21 +179,8 @@ func userInfoUser(ctx context.Context, r core.UserRequest, userInfoURL string) (
 	if err != nil {
 		return nil, err
 	}
-	return claimsUser(fields), nil
-}
-
-// claimsUser maps standard OpenID claims onto core.User the way
-// oidc.NewUser does: sub, email, email_verified (a boolean or the string
-// "true"), name, preferred_username, picture. Non-string values (a
-// LinkedIn locale object, a JSON null) are ignored.
-func claimsUser(m map[string]any) *core.User {
-	str := func(key string) string { s, _ := m[key].(string); return s }
-	u := &core.User{ID: core.String(m, "sub"), Email: str("email"), Name: str("name"),
-		Username: str("preferred_username"), AvatarURL: str("picture"), Raw: m}
-	if u.Email != "" {
-		u.EmailVerified = core.Bool(m, "email_verified")
-	}
-	return u
+	u := oidc.ClaimsUser(fields)
+	return &u, nil
 }
 
 func firstNonEmpty(vals ...string) string {

@@ -130,7 +130,8 @@ func TestAdapters(t *testing.T) {
 	s, ctx := startOP(t, redirects, postLogout)
 
 	for _, a := range apps {
-		b := core.New().SealingKeys(sealingKey()).BaseURL(a.base + loginPrefix)
+		wire := newWireAuth(t, s)
+		b := wire.use(core.New().SealingKeys(sealingKey()).BaseURL(a.base + loginPrefix))
 		for _, c := range opClients {
 			b = b.Provider(opProvider(s, c.client(s), c.name))
 		}
@@ -145,6 +146,7 @@ func TestAdapters(t *testing.T) {
 				t.Parallel()
 				began := time.Now()
 				loginAndLogout(t, ctx, s, auth, a.base, a.name+"-"+c.name, c)
+				wire.check(t, c.client(s).ID, c.method)
 				t.Logf("took %v", time.Since(began).Round(time.Millisecond))
 			})
 		}

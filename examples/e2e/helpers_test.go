@@ -1,6 +1,7 @@
 package e2e
 
 import (
+	"bytes"
 	"context"
 	"crypto/rand"
 	"io"
@@ -8,7 +9,9 @@ import (
 	"net/http"
 	"net/http/cookiejar"
 	"net/url"
+	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -59,11 +62,12 @@ func startOP(t *testing.T, redirects, postLogout []string) (*realop.Server, cont
 //
 // providers.OIDC has no option to choose the client authentication: with a
 // secret it takes client_secret_basic whenever discovery lists it, and
-// oidc-provider lists both. realop's post client accepts only
+// oidc-provider lists both. realop's post client is registered for
 // client_secret_post, so for it the method is set on the provider's spec,
-// as an application would have to.
-func opProvider(s *realop.Server, c realop.Client, name string, opts ...providers.Option) (*core.Provider, error) {
-	p, err := providers.OIDC(name, s.Issuer, c.ID, c.Secret, opts...)
+// as an application would have to. (oidc-provider would take Basic from it
+// all the same; wireAuth checks what is sent.)
+func opProvider(s *realop.Server, c realop.Client, name string) (*core.Provider, error) {
+	p, err := providers.OIDC(name, s.Issuer, c.ID, c.Secret)
 	if err != nil || c.AuthMethod != string(core.AuthSecretPost) {
 		return p, err
 	}
@@ -227,4 +231,75 @@ func deleted(resp *http.Response, name string) bool {
 		}
 	}
 	return false
+}
+
+// wireAuth is an HTTP transport that records how each client authenticates
+// to the provider's token, introspection, revocation and device
+// authorization endpoints, as seen on the wire. oidc-provider accepts client_secret_basic and
+// client_secret_post alike from a client registered for either, so only the
+// wire shows which one the library sent.
+type wireAuth struct {
+	endpoints []string
+	next      http.RoundTripper
+	mu        sync.Mutex
+	seen      map[string][]core.AuthMethod // by client_id, each method once
+}
+
+// newWireAuth returns a recorder of the client authentication of calls to
+// s; install it with use.
+func newWireAuth(t *testing.T, s *realop.Server) *wireAuth {
+	tr := http.DefaultTransport.(*http.Transport).Clone()
+	t.Cleanup(tr.CloseIdleConnections)
+	w := &wireAuth{
+		endpoints: []string{s.Endpoints.Token, s.Endpoints.Introspection, s.Endpoints.Revocation, s.Endpoints.DeviceAuthorization},
+		next:      tr, seen: map[string][]core.AuthMethod{},
+	}
+	return w
+}
+
+// use makes the Auth that b builds send its requests through w.
+func (w *wireAuth) use(b *core.Builder) *core.Builder {
+	return b.HTTPClient(core.NewHTTPClientFrom(&http.Client{Transport: w}))
+}
+
+func (w *wireAuth) RoundTrip(req *http.Request) (*http.Response, error) {
+	target := req.URL.Scheme + "://" + req.URL.Host + req.URL.Path
+	if req.Method != http.MethodPost || !slices.Contains(w.endpoints, target) || req.Body == nil {
+		return w.next.RoundTrip(req)
+	}
+	body, err := io.ReadAll(req.Body)
+	_ = req.Body.Close()
+	if err != nil {
+		return nil, err
+	}
+	req = req.Clone(req.Context())
+	req.Body = io.NopCloser(bytes.NewReader(body))
+	form, _ := url.ParseQuery(string(body))
+	id, method := form.Get("client_id"), core.AuthNone
+	switch user, _, basic := req.BasicAuth(); {
+	case basic:
+		id, _ = url.QueryUnescape(user) // RFC 6749 §2.3.1 form-encodes it
+		method = core.AuthSecretBasic
+	case form.Has("client_secret"):
+		method = core.AuthSecretPost
+	case form.Has("client_assertion"):
+		method = "client_assertion"
+	}
+	w.mu.Lock()
+	if !slices.Contains(w.seen[id], method) {
+		w.seen[id] = append(w.seen[id], method)
+	}
+	w.mu.Unlock()
+	return w.next.RoundTrip(req)
+}
+
+// check fails t unless client id authenticated, every time, with want.
+func (w *wireAuth) check(t *testing.T, id string, want core.AuthMethod) {
+	t.Helper()
+	w.mu.Lock()
+	got := slices.Clone(w.seen[id])
+	w.mu.Unlock()
+	if !slices.Equal(got, []core.AuthMethod{want}) {
+		t.Errorf("client %s authenticated on the wire with %q, want only %q", id, got, want)
+	}
 }

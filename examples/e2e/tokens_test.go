@@ -33,7 +33,8 @@ func TestTokens(t *testing.T) {
 		redirects = append(redirects, tokenBase+"/"+c.name+"/callback")
 	}
 	s, ctx := startOP(t, redirects, nil)
-	b := core.New().SealingKeys(sealingKey()).BaseURL(tokenBase)
+	wire := newWireAuth(t, s)
+	b := wire.use(core.New().SealingKeys(sealingKey()).BaseURL(tokenBase))
 	for _, c := range opClients {
 		b = b.Provider(opProvider(s, c.client(s), c.name))
 	}
@@ -48,6 +49,7 @@ func TestTokens(t *testing.T) {
 			t.Parallel()
 			timed(t)
 			loginTokens(t, ctx, s, auth, c)
+			wire.check(t, c.client(s).ID, c.method)
 		})
 	}
 	for _, c := range opClients[:2] { // the public client has no client_credentials grant
