@@ -19,8 +19,16 @@ import (
 // newRequest starts a request for op to endpoint with the dialect's token
 // method and format.
 func (c *Client) newRequest(op Operation, endpoint string) *Request {
-	r := &Request{Op: op, Method: http.MethodPost, URL: endpoint, Header: http.Header{}, Format: BodyForm, Clock: c.clock,
-		Params: &Params{keys: make([]string, 0, 8), vals: make([]string, 0, 8)}}
+	// One allocation for the request, its parameters and room for eight of
+	// them: this is on the path of every token call.
+	box := &struct {
+		r          Request
+		p          Params
+		keys, vals [8]string
+	}{}
+	box.p.keys, box.p.vals = box.keys[:0], box.vals[:0]
+	r := &box.r
+	*r = Request{Op: op, Method: http.MethodPost, URL: endpoint, Header: http.Header{}, Format: BodyForm, Clock: c.clock, Params: &box.p}
 	if op != OpUserInfo {
 		if c.dialect.TokenMethod == http.MethodGet {
 			r.Method, r.Format = http.MethodGet, BodyQuery
