@@ -8,8 +8,10 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"net/http"
 	"net/url"
+	"slices"
 	"time"
 )
 
@@ -180,8 +182,8 @@ func (a *Auth) Begin(ctx context.Context, provider string, opts BeginOptions) (s
 		rec.MaxAge = int64(opts.MaxAge / time.Second)
 		authOpts = append(authOpts, WithParam("max_age", fmt.Sprint(rec.MaxAge)))
 	}
-	for k, v := range opts.Params {
-		authOpts = append(authOpts, WithParam(k, v))
+	for _, k := range slices.Sorted(maps.Keys(opts.Params)) {
+		authOpts = append(authOpts, WithParam(k, opts.Params[k]))
 	}
 	plain, err := json.Marshal(rec)
 	if err != nil {
