@@ -144,10 +144,9 @@ func TestAdapters(t *testing.T) {
 		for _, c := range opClients {
 			t.Run(a.name+"/"+c.name, func(t *testing.T) {
 				t.Parallel()
-				began := time.Now()
+				timed(t)
 				loginAndLogout(t, ctx, s, auth, a.base, a.name+"-"+c.name, c)
 				wire.check(t, c.client(s).ID, c.method)
-				t.Logf("took %v", time.Since(began).Round(time.Millisecond))
 			})
 		}
 	}

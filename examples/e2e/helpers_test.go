@@ -303,3 +303,9 @@ func (w *wireAuth) check(t *testing.T, id string, want core.AuthMethod) {
 		t.Errorf("client %s authenticated on the wire with %q, want only %q", id, got, want)
 	}
 }
+
+// timed logs how long the test took.
+func timed(t *testing.T) {
+	began := time.Now()
+	t.Cleanup(func() { t.Logf("took %v", time.Since(began).Round(time.Millisecond)) })
+}

@@ -68,12 +68,6 @@ func TestTokens(t *testing.T) {
 	}
 }
 
-// timed logs how long the test took.
-func timed(t *testing.T) {
-	began := time.Now()
-	t.Cleanup(func() { t.Logf("took %v", time.Since(began).Round(time.Millisecond)) })
-}
-
 // loginTokens logs in with prompt=consent and offline_access, so that
 // oidc-provider 9 issues a refresh token, and then uses the tokens.
 func loginTokens(t *testing.T, ctx context.Context, s *realop.Server, auth *core.Auth, c opClient) {
