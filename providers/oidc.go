@@ -132,9 +132,9 @@ func newOIDC(p oidcParams, clientID, clientSecret string, opts []Option) (*core.
 		Name:        s.nameOr(p.name),
 		DisplayName: display,
 		Client: core.Config{
-			ClientID: clientID, ClientSecret: firstNonEmpty(p.clientSecret, clientSecret), Issuer: strings.TrimSpace(issuer),
+			ClientID: clientID, ClientSecret: firstSet(p.clientSecret, clientSecret), Issuer: strings.TrimSpace(issuer),
 			RedirectURL: s.redirectURL, Scopes: s.scopesOr(p.scopes...), HTTPClient: s.httpClient,
-			AuthMethod: p.authMethod, Dialect: p.dialect,
+			AuthMethod: firstSet(s.authMethod, p.authMethod), Dialect: p.dialect,
 		},
 		Discover:    discover,
 		OIDC:        true,
@@ -183,11 +183,13 @@ func userInfoUser(ctx context.Context, r core.UserRequest, userInfoURL string) (
 	return &u, nil
 }
 
-func firstNonEmpty(vals ...string) string {
+// firstSet returns the first of vals that is not the zero value.
+func firstSet[T comparable](vals ...T) T {
+	var zero T
 	for _, v := range vals {
-		if v != "" {
+		if v != zero {
 			return v
 		}
 	}
-	return ""
+	return zero
 }

@@ -162,3 +162,31 @@ func TestOIDCDiscoveryIssuerMismatch(t *testing.T) {
 		t.Errorf("%d authorization requests after a bad discovery", n)
 	}
 }
+
+func TestOIDCAuthMethodOption(t *testing.T) {
+	t.Parallel()
+	op := oidctest.New(t, oidctest.WithAlgorithm("ES256"), oidctest.WithClients(oidctest.Client{
+		ID: "app", Secret: "app-secret", AuthMethod: oidctest.AuthSecretPost, RedirectURIs: []string{appBase + "/idp/callback"},
+	}))
+	for _, tt := range []struct {
+		name string
+		opts []providers.Option
+		want error
+	}{
+		{"discovered default is basic, which this client may not use", nil, core.ErrInvalidClient},
+		{"WithAuthMethod(post)", []providers.Option{providers.WithAuthMethod(core.AuthSecretPost)}, nil},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			a, err := core.New().SealingKeys([]byte("0123456789abcdef0123456789abcdef")).BaseURL(appBase).
+				Provider(providers.OIDC("idp", op.Issuer(), "app", "app-secret", tt.opts...)).Build()
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer a.Close()
+			_, err = (&oidcEnv{op: op, auth: a}).login(t, core.BeginOptions{})
+			if !errors.Is(err, tt.want) || (tt.want == nil) != (err == nil) {
+				t.Fatalf("err = %v, want %v", err, tt.want)
+			}
+		})
+	}
+}

@@ -20,6 +20,7 @@ type settings struct {
 	httpClient  *resty.Client
 	authParams  []core.AuthOption
 	baseURL     string
+	authMethod  core.AuthMethod
 	// OpenID providers (oidc.go).
 	additionalIssuers []string
 	trustedAudiences  []string
@@ -90,4 +91,15 @@ func WithBaseURL(u string) Option {
 // cookies; use it to register two instances of one provider.
 func WithName(name string) Option {
 	return func(s *settings) { s.name = name }
+}
+
+// WithAuthMethod fixes how the client of an OpenID provider (OIDC and the
+// constructors built on it) authenticates at the token, revocation and
+// introspection endpoints, such as core.AuthSecretPost for a client
+// registered for client_secret_post. Without it, OIDC takes
+// client_secret_basic when discovery lists it or lists none, else
+// client_secret_post; the other constructors always use the method their
+// provider documents and ignore this option.
+func WithAuthMethod(m core.AuthMethod) Option {
+	return func(s *settings) { s.authMethod = m }
 }

@@ -58,22 +58,16 @@ func startOP(t *testing.T, redirects, postLogout []string) (*realop.Server, cont
 // opProvider builds the oauth20 provider named name for a client of s, the
 // way an application would: providers.OIDC with the issuer, the client id
 // and the secret ("" for the public client, which makes oauth20 use PKCE
-// and no client authentication).
-//
-// providers.OIDC has no option to choose the client authentication: with a
-// secret it takes client_secret_basic whenever discovery lists it, and
-// oidc-provider lists both. realop's post client is registered for
-// client_secret_post, so for it the method is set on the provider's spec,
-// as an application would have to. (oidc-provider would take Basic from it
-// all the same; wireAuth checks what is sent.)
+// and no client authentication), and client_secret_post for the client
+// registered for it (discovery lists both methods, and oauth20 would pick
+// Basic). oidc-provider would take Basic from it all the same; wireAuth
+// checks what is sent.
 func opProvider(s *realop.Server, c realop.Client, name string) (*core.Provider, error) {
-	p, err := providers.OIDC(name, s.Issuer, c.ID, c.Secret)
-	if err != nil || c.AuthMethod != string(core.AuthSecretPost) {
-		return p, err
+	var opts []providers.Option
+	if c.AuthMethod == string(core.AuthSecretPost) {
+		opts = append(opts, providers.WithAuthMethod(core.AuthSecretPost))
 	}
-	spec := p.Spec()
-	spec.Client.AuthMethod = core.AuthSecretPost
-	return core.NewProvider(spec)
+	return providers.OIDC(name, s.Issuer, c.ID, c.Secret, opts...)
 }
 
 // sealingKey returns a fresh random 32-byte key.
