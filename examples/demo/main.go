@@ -4,18 +4,19 @@
 //	go run ./examples/demo
 //
 // and open http://127.0.0.1:8000. It needs no credentials: an in-process
-// OpenID provider is the first login button. Set GITHUB_CLIENT_ID and
-// GITHUB_CLIENT_SECRET, GOOGLE_CLIENT_ID and GOOGLE_CLIENT_SECRET, or
-// OIDC_ISSUER, OIDC_CLIENT_ID and OIDC_CLIENT_SECRET for more.
+// OpenID provider is the first login button. Every built-in provider whose
+// credentials are in the environment (GITHUB_CLIENT_ID and
+// GITHUB_CLIENT_SECRET, ...; see examples/internal/demoapp) is added.
 package main
 
 import (
+	"github.com/go-oauth20/oauth20/examples/demo/app"
 	"github.com/go-oauth20/oauth20/examples/internal/demoapp"
 )
 
 func main() {
 	demoapp.Main("net/http", func(cfg demoapp.Config) (demoapp.Server, error) {
-		a, err := NewApp(cfg)
+		a, err := app.New(cfg)
 		if err != nil {
 			return nil, err
 		}

@@ -18,6 +18,7 @@ import (
 	"github.com/chromedp/chromedp"
 	"github.com/go-oauth20/oauth20/adapters/oauth20http"
 	"github.com/go-oauth20/oauth20/conformance/oidctest"
+	"github.com/go-oauth20/oauth20/examples/demo/app"
 	"github.com/go-oauth20/oauth20/examples/internal/demoapp"
 	"github.com/go-oauth20/oauth20/internal/realop"
 )
@@ -103,38 +104,16 @@ func (b *lockedBuffer) String() string {
 	return b.buf.String()
 }
 
-// startDemo serves the net/http demo at base on ln, with env as its
-// environment, until the test ends. The demo's main package cannot be
-// imported, so this repeats the few lines of wiring of examples/demo/app.go
-// over the demo's shared setup and page (internal/demoapp).
+// startDemo serves the net/http demo (examples/demo/app) at base on ln,
+// with env as its environment, until the test ends.
 func startDemo(t *testing.T, ln net.Listener, base string, env map[string]string) {
 	t.Helper()
-	setup, err := demoapp.New(demoapp.Config{BaseURL: base, Getenv: func(k string) string { return env[k] }})
+	a, err := app.New(demoapp.Config{BaseURL: base, Getenv: func(k string) string { return env[k] }})
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(setup.Close)
-	f := setup.Flow
-	h, err := oauth20http.New(oauth20http.Config{Auth: f.Auth, LoginURL: f.LoginURL, PostLogoutRedirectURL: f.PostLogoutRedirectURL})
-	if err != nil {
-		t.Fatal(err)
-	}
-	render := func(w http.ResponseWriter, v demoapp.View) {
-		w.Header().Set("Content-Type", "text/html; charset=utf-8")
-		w.Header().Set("Cache-Control", "no-store")
-		_ = demoapp.Render(w, v)
-	}
-	mux := http.NewServeMux()
-	h.Mount(mux, demoapp.Prefix)
-	mux.HandleFunc("GET /{$}", func(w http.ResponseWriter, r *http.Request) {
-		s, _ := h.Session(r)
-		render(w, demoapp.NewView("net/http", setup.Auth, s, r.URL.Query().Get("return_to"), time.Now()))
-	})
-	mux.Handle("GET /profile", h.RequireLogin(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		s, _ := oauth20http.UserFrom(r.Context())
-		render(w, demoapp.NewView("net/http, protected page", setup.Auth, s, "", time.Now()))
-	})))
-	srv := &httptest.Server{Listener: ln, Config: &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}}
+	t.Cleanup(a.Close)
+	srv := &httptest.Server{Listener: ln, Config: &http.Server{Handler: a.Handler, ReadHeaderTimeout: 10 * time.Second}}
 	srv.Start()
 	t.Cleanup(srv.Close)
 }

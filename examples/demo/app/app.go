@@ -1,4 +1,6 @@
-package main
+// Package app is the net/http demo application, importable so that the
+// end-to-end tests drive the demo itself.
+package app
 
 import (
 	"net/http"
@@ -16,9 +18,9 @@ type App struct {
 	login   *oauth20http.Handler
 }
 
-// NewApp starts the in-process provider and builds the application. Close
+// New starts the in-process provider and builds the application. Close
 // it when done.
-func NewApp(cfg demoapp.Config) (*App, error) {
+func New(cfg demoapp.Config) (*App, error) {
 	setup, err := demoapp.New(cfg)
 	if err != nil {
 		return nil, err

@@ -1,4 +1,4 @@
-package main
+package app
 
 import (
 	"net"
@@ -19,7 +19,7 @@ func TestDemoEndToEnd(t *testing.T) {
 		t.Fatal(err)
 	}
 	base := "http://" + ln.Addr().String()
-	app, err := NewApp(demoapp.Config{BaseURL: base, Getenv: func(string) string { return "" }})
+	app, err := New(demoapp.Config{BaseURL: base, Getenv: func(string) string { return "" }})
 	if err != nil {
 		t.Fatal(err)
 	}
