@@ -59,6 +59,23 @@ func TestTokens(t *testing.T) {
 			clientCredentials(t, ctx, s, auth, c)
 		})
 	}
+	t.Run("id-token-for-another-client", func(t *testing.T) {
+		t.Parallel()
+		timed(t)
+		// A genuine ID token of oidc-provider, issued to one client, is
+		// refused by the verifier of another (aud, OpenID Connect Core
+		// §3.1.3.7 step 3), even with its nonce supplied.
+		res := completeLogin(t, ctx, s, auth, opClients[1].name, "aud-"+opClients[1].name, core.BeginOptions{})
+		other, _ := auth.Provider(opClients[0].name)
+		v, err := other.Verifier(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, err = v.VerifyIDToken(ctx, res.IDToken.Raw, core.IDTokenExpectations{Nonce: res.IDToken.Nonce})
+		if !errors.Is(err, oidc.ErrAudienceMismatch) {
+			t.Fatalf("ID token of %s accepted for %s: %v", opClients[1].name, opClients[0].name, err)
+		}
+	})
 	for _, c := range []opClient{opClients[0], opClients[2]} { // the post client has no device grant
 		t.Run("device/"+c.name, func(t *testing.T) {
 			t.Parallel()
