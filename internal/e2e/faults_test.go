@@ -19,7 +19,7 @@ const (
 	appBase      = "http://127.0.0.1:8000/auth"
 	clientSecret = "fault-suite-client-secret"
 	// requestTimeout bounds every request of the library in this suite.
-	requestTimeout = 400 * time.Millisecond
+	requestTimeout = 1500 * time.Millisecond
 )
 
 var sealingKey = []byte("e2e-sealing-key-0123456789abcdef-0123456789")
