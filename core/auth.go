@@ -182,8 +182,10 @@ func (a *Auth) Begin(ctx context.Context, provider string, opts BeginOptions) (s
 		rec.MaxAge = int64(opts.MaxAge / time.Second)
 		authOpts = append(authOpts, WithParam("max_age", fmt.Sprint(rec.MaxAge)))
 	}
-	for _, k := range slices.Sorted(maps.Keys(opts.Params)) {
-		authOpts = append(authOpts, WithParam(k, opts.Params[k]))
+	if len(opts.Params) > 0 {
+		for _, k := range slices.Sorted(maps.Keys(opts.Params)) {
+			authOpts = append(authOpts, WithParam(k, opts.Params[k]))
+		}
 	}
 	plain, err := json.Marshal(rec)
 	if err != nil {

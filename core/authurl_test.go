@@ -96,3 +96,18 @@ func TestPKCE(t *testing.T) {
 		seen[v] = true
 	}
 }
+
+func TestEncodeQuery(t *testing.T) {
+	t.Parallel()
+	p := &Params{}
+	p.Set("scope", "openid email")
+	p.Set("a&b=c", "x+y/z?")
+	got := p.EncodeQuery()
+	if got != "scope=openid%20email&a%26b%3Dc=x%2By%2Fz%3F" {
+		t.Errorf("EncodeQuery = %s", got)
+	}
+	v, err := url.ParseQuery(got)
+	if err != nil || v.Get("a&b=c") != "x+y/z?" || v.Get("scope") != "openid email" {
+		t.Errorf("round trip %v %v", v, err)
+	}
+}

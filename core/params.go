@@ -131,7 +131,25 @@ func (p *Params) Encode() string {
 // like Encode, but a space is %20 rather than the form encoding's "+",
 // which some providers (Apple) do not decode in URLs.
 func (p *Params) EncodeQuery() string {
-	return strings.ReplaceAll(p.Encode(), "+", "%20")
+	var b strings.Builder
+	for i, k := range p.keys {
+		if i > 0 {
+			b.WriteByte('&')
+		}
+		b.WriteString(queryEscape(k))
+		b.WriteByte('=')
+		b.WriteString(queryEscape(p.vals[i]))
+	}
+	return b.String()
+}
+
+// queryEscape escapes a query value: url.QueryEscape, with %20 for a space.
+func queryEscape(s string) string {
+	e := url.QueryEscape(s)
+	if strings.IndexByte(e, '+') < 0 {
+		return e
+	}
+	return strings.ReplaceAll(e, "+", "%20")
 }
 
 // Map returns the parameters as a map (for JSON bodies).
