@@ -32,6 +32,7 @@ type CassetteError struct {
 	Reason string
 }
 
+// Error implements error: the file, the line and place in it, and the reason.
 func (e *CassetteError) Error() string {
 	s := "conformance: bad cassette"
 	if e.File != "" {

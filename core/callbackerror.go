@@ -42,6 +42,7 @@ type CallbackError struct {
 	Err      error
 }
 
+// Error implements error: the provider, the status and the cause.
 func (e *CallbackError) Error() string {
 	return fmt.Sprintf("oauth20: callback for %q failed (%d %s): %v", e.Provider, e.Status, http.StatusText(e.Status), e.Err)
 }

@@ -72,6 +72,7 @@ type URLError struct {
 	insecure bool
 }
 
+// Error implements error.
 func (e *URLError) Error() string { return "oauth20: URL " + quote(e.URL) + ": " + e.Reason }
 
 // Unwrap lets errors.Is match ErrInsecureEndpoint for plain-http URLs.

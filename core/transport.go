@@ -210,6 +210,8 @@ type StatusError struct {
 	Location string
 }
 
+// Error implements error: the operation, the status, the content type and a
+// redirect target without its query.
 func (e *StatusError) Error() string {
 	s := fmt.Sprintf("oauth20: %s: unexpected HTTP status %d", e.Op, e.Status)
 	if e.ContentType != "" {
