@@ -37,6 +37,6 @@ func Example() {
 	fmt.Println(err != nil)
 	// Output:
 	// GitHub: github.com/login/oauth/authorize redirect_uri=https://app.example/auth/github/callback pkce=true fragment=""
-	// WeChat: open.weixin.qq.com/connect/qrconnect redirect_uri=https://app.example/auth/wechatopen/callback pkce=false fragment="wechat_redirect"
+	// WeChat (QR code): open.weixin.qq.com/connect/qrconnect redirect_uri=https://app.example/auth/wechatopen/callback pkce=false fragment="wechat_redirect"
 	// true
 }

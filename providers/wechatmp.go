@@ -58,7 +58,7 @@ import (
 //
 // The returned provider is immutable and safe for concurrent use.
 func WeChatMP(appID, secret string, opts ...Option) (*core.Provider, error) {
-	return seedWeChat("wechatmp", "WeChat", seedWeChatWebURL+"/connect/oauth2/authorize", "snsapi_userinfo", appID, secret, opts)
+	return seedWeChat("wechatmp", "WeChat (in WeChat)", seedWeChatWebURL+"/connect/oauth2/authorize", "snsapi_userinfo", appID, secret, opts)
 }
 
 // seedWeChat builds WeChat MP and WeChat Open, which differ only in their

@@ -43,5 +43,5 @@ import (
 //
 // The returned provider is immutable and safe for concurrent use.
 func WeChatOpen(appID, secret string, opts ...Option) (*core.Provider, error) {
-	return seedWeChat("wechatopen", "WeChat", seedWeChatWebURL+"/connect/qrconnect", "snsapi_login", appID, secret, opts)
+	return seedWeChat("wechatopen", "WeChat (QR code)", seedWeChatWebURL+"/connect/qrconnect", "snsapi_login", appID, secret, opts)
 }
