@@ -39,6 +39,12 @@ func WithAdditionalIssuers(iss ...string) Option {
 	return func(s *settings) { s.additionalIssuers = append(s.additionalIssuers, iss...) }
 }
 
+// WithFormPost asks an OpenID provider to answer with
+// response_mode=form_post: the callback is then a cross-site POST, and the
+// flow cookie is SameSite=None (Secure) so that it travels with it. Use it
+// only with providers that list form_post in response_modes_supported.
+func WithFormPost() Option { return func(s *settings) { s.formPost = true } }
+
 // WithTrustedAudiences accepts ID tokens whose aud also names these
 // clients (OpenID Connect Core §3.1.3.7 step 3); any other extra audience
 // is rejected.
@@ -139,10 +145,17 @@ func newOIDC(p oidcParams, clientID, clientSecret string, opts []Option) (*core.
 		Discover:    discover,
 		OIDC:        true,
 		PKCE:        p.pkce,
-		AuthOptions: append(append([]core.AuthOption(nil), p.authOptions...), s.authParams...),
-		FormPost:    p.formPost,
+		AuthOptions: append(append(append([]core.AuthOption(nil), p.authOptions...), formPostOption(s)...), s.authParams...),
+		FormPost:    p.formPost || s.formPost,
 		FetchUser:   fetch,
 	})
+}
+
+func formPostOption(s *settings) []core.AuthOption {
+	if !s.formPost {
+		return nil
+	}
+	return []core.AuthOption{core.WithResponseMode("form_post")}
 }
 
 // oidcUser builds the user from the verified ID token and, when the issuer

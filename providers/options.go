@@ -25,6 +25,7 @@ type settings struct {
 	additionalIssuers []string
 	trustedAudiences  []string
 	displayName       string
+	formPost          bool
 }
 
 func collect(opts []Option) *settings {

@@ -1,7 +1,6 @@
 package adaptertest
 
 import (
-	"context"
 	"crypto/rand"
 	"net"
 	"net/http"
@@ -12,6 +11,7 @@ import (
 
 	"github.com/go-oauth20/oauth20/conformance/oidctest"
 	"github.com/go-oauth20/oauth20/core"
+	"github.com/go-oauth20/oauth20/providers"
 )
 
 // Paths the adapter under test must serve.
@@ -102,38 +102,16 @@ type env struct {
 	baseURL string // the app's origin, http://127.0.0.1:port
 }
 
-// OIDCTestProvider builds a provider named name for an oidctest server:
-// endpoints from the server, client_secret_basic, the openid, profile and
-// email scopes, and the user from the userinfo endpoint. It does not
-// verify ID tokens (OIDC is false): the table tests adapters, not ID-token
-// verification.
+// OIDCTestProvider builds the provider an application would for an
+// oidctest server: providers.OIDC with its issuer (discovery, ID-token
+// verification, UserInfo), answering with response_mode=form_post when
+// formPost is set.
 func OIDCTestProvider(op *oidctest.Server, name, clientID, secret string, formPost bool) (*core.Provider, error) {
-	spec := core.ProviderSpec{
-		Name: name,
-		Client: core.Config{
-			ClientID: clientID, ClientSecret: secret, Issuer: op.Issuer(),
-			Scopes: []string{"openid", "profile", "email"},
-			Endpoints: core.Endpoints{
-				AuthURL: op.URL(oidctest.AuthorizeEndpoint), TokenURL: op.URL(oidctest.TokenEndpoint),
-				UserInfoURL: op.URL(oidctest.UserInfoEndpoint), RevocationURL: op.URL(oidctest.RevocationEndpoint),
-				EndSessionURL: op.URL(oidctest.EndSessionEndpoint), JWKSURL: op.URL(oidctest.JWKSEndpoint),
-			},
-		},
-		FetchUser: func(ctx context.Context, r core.UserRequest) (*core.User, error) {
-			m, err := r.Client.Resource(ctx, core.ResourceRequest{URL: op.URL(oidctest.UserInfoEndpoint), Token: r.Token})
-			if err != nil {
-				return nil, err
-			}
-			return &core.User{ID: core.String(m, "sub"), Name: core.String(m, "name"), Email: core.String(m, "email"),
-				EmailVerified: core.Bool(m, "email_verified"), Username: core.String(m, "preferred_username"),
-				AvatarURL: core.String(m, "picture"), Raw: m}, nil
-		},
-	}
+	var opts []providers.Option
 	if formPost {
-		spec.FormPost = true
-		spec.AuthOptions = []core.AuthOption{core.WithResponseMode("form_post")}
+		opts = append(opts, providers.WithFormPost())
 	}
-	return core.NewProvider(spec)
+	return providers.OIDC(name, op.Issuer(), clientID, secret, opts...)
 }
 
 // newEnv starts a provider and the adapter under test.
