@@ -2,6 +2,8 @@ package conformance_test
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/base64"
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
@@ -34,7 +36,7 @@ func newAcmeServer() *acmeServer {
 // authorization URL and returns the code the callback would carry.
 func (s *acmeServer) approve(authURL string) string {
 	u, _ := url.Parse(authURL)
-	code := "acme-code-" + core.RandomString(12)
+	code := "acme-code-" + core.GenerateVerifier()
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.codes[code] = u.Query().Get("code_challenge")
@@ -52,10 +54,10 @@ func (s *acmeServer) tokenEndpoint(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	challenge, found := s.codes[r.PostFormValue("code")]
 	delete(s.codes, r.PostFormValue("code"))
-	s.token = "acme-at-" + core.RandomString(24)
+	s.token = "acme-at-" + core.GenerateVerifier()
 	tok := s.token
 	s.mu.Unlock()
-	if !found || core.S256Challenge(r.PostFormValue("code_verifier")) != challenge {
+	if !found || s256(r.PostFormValue("code_verifier")) != challenge {
 		w.WriteHeader(http.StatusBadRequest)
 		_, _ = w.Write([]byte(`{"error":"invalid_grant","error_description":"unknown code"}`))
 		return
@@ -79,22 +81,42 @@ func (s *acmeServer) userinfo(w http.ResponseWriter, r *http.Request) {
 
 // acmeProvider is how an application would describe Acme SSO to the
 // library: a core.ProviderSpec with its endpoints and user mapping.
-func acmeProvider(base, clientID, clientSecret string) *core.Provider {
-	return core.MustProvider(core.ProviderSpec{
+func acmeProvider(base, clientID, clientSecret string, hc *http.Client) *core.Provider {
+	return mustProvider(core.ProviderSpec{
 		Name: "acme",
 		Client: core.Config{
 			ClientID: clientID, ClientSecret: clientSecret,
 			Endpoints:   core.Endpoints{AuthURL: base + "/authorize", TokenURL: base + "/token", UserInfoURL: base + "/userinfo"},
 			RedirectURL: "https://app.example/callback",
 			Scopes:      []string{"openid", "email"},
+			HTTPClient:  hc,
 		},
 		FetchUser: func(ctx context.Context, r core.UserRequest) (*core.User, error) {
-			f, err := r.Client.Resource(ctx, core.ResourceRequest{URL: base + "/userinfo", Token: r.Token})
-			if err != nil {
+			var info struct {
+				Sub           string `json:"sub"`
+				Email         string `json:"email"`
+				EmailVerified bool   `json:"email_verified"`
+				Name          string `json:"name"`
+			}
+			if _, err := r.Client.Resource(ctx, core.ResourceRequest{URL: base + "/userinfo", Token: r.Token, Into: &info}); err != nil {
 				return nil, err
 			}
-			return &core.User{ID: core.String(f, "sub"), Email: core.String(f, "email"),
-				EmailVerified: core.Bool(f, "email_verified"), Name: core.String(f, "name"), Raw: f}, nil
+			return &core.User{ID: info.Sub, Email: info.Email, EmailVerified: info.EmailVerified, Name: info.Name}, nil
 		},
 	})
+}
+
+// s256 is the PKCE S256 challenge of a verifier (RFC 7636 §4.2).
+func s256(verifier string) string {
+	sum := sha256.Sum256([]byte(verifier))
+	return base64.RawURLEncoding.EncodeToString(sum[:])
+}
+
+// mustProvider is core.NewProvider for a valid spec.
+func mustProvider(spec core.ProviderSpec) *core.Provider {
+	p, err := core.NewProvider(spec)
+	if err != nil {
+		panic(err)
+	}
+	return p
 }

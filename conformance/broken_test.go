@@ -8,6 +8,7 @@ import (
 
 	"github.com/go-oauth20/oauth20/conformance"
 	"github.com/go-oauth20/oauth20/core"
+	"github.com/go-oauth20/oauth20/internal/coreaccess"
 	"github.com/go-oauth20/oauth20/providers"
 )
 
@@ -28,7 +29,7 @@ func brokenGitHub(t *testing.T, breakIt func(spec *core.ProviderSpec, d *core.Di
 	if err != nil {
 		t.Fatal(err)
 	}
-	spec := p.Spec()
+	spec := coreaccess.Spec(p)
 	d := *spec.Client.Dialect
 	breakIt(&spec, &d)
 	spec.Client.Dialect = &d

@@ -5,9 +5,11 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"net/http"
 	"time"
 
 	"github.com/go-oauth20/oauth20/core"
+	"github.com/go-oauth20/oauth20/internal/coreaccess"
 )
 
 // Complete fills the expect block of every scenario of c that has none by
@@ -34,12 +36,10 @@ func Complete(ctx context.Context, p *core.Provider, c *Cassette) error {
 		if s.Op == OpAuthorizationURL || s.Expect != nil {
 			continue
 		}
-		b := newBinder(p.Spec(), c.Provider, s.Name, c.Values)
+		b := newBinder(coreaccess.Spec(p), c.Provider, s.Name, c.Values)
 		pl := newPlayer(b, s.Interactions, c.Shared)
-		rc := core.NewHTTPClient()
-		rc.SetTransport(pl.transport())
 		clock := fixedClock{c.now()}
-		out := drive(ctx, p.WithRuntime(rc, clock, nil), s, b)
+		out := drive(ctx, coreaccess.WithRuntime(p, &http.Client{Transport: pl.transport()}, clock, nil), s, b)
 		for _, d := range append(pl.problems(), pl.unused()...) {
 			errs = append(errs, fmt.Errorf("conformance: %s/%s: %s", c.Provider, s.Name, d))
 		}

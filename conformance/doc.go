@@ -102,7 +102,8 @@
 // # Recording a provider of your own
 //
 //  1. Build the provider with your real credentials and install a
-//     Recorder as the transport of its HTTP client (p.WithRuntime).
+//     Recorder as the transport of its HTTP client (core.Builder.HTTPClient or
+//     providers.WithHTTPClient).
 //  2. Log in once: pass the authorization URL to Recorder.AuthorizationURL,
 //     exchange the code, fetch the user; refresh and revoke if the
 //     provider supports them. Requests are grouped into scenarios by what

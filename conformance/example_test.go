@@ -3,6 +3,7 @@ package conformance_test
 import (
 	"context"
 	"fmt"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
@@ -20,18 +21,17 @@ func Example_recordAndCheck() {
 	idp := newAcmeServer()
 	defer idp.Close()
 
-	// 1. Record: install a Recorder as the transport of the provider's
-	// HTTP client, built with the real credentials, and log in once.
+	// 1. Record: make a Recorder the transport of the HTTP client the
+	// provider (or the Auth) uses, with the real credentials, and log in
+	// once.
 	rec := &conformance.Recorder{
 		ClientID: "real-client-id", ClientSecret: "real-client-secret",
 		RedirectURL: "https://app.example/callback",
 	}
-	rc := core.NewHTTPClient()
-	rc.SetTransport(rec)
-	live := acmeProvider(idp.URL, "real-client-id", "real-client-secret").WithRuntime(rc, nil, nil)
+	live := acmeProvider(idp.URL, "real-client-id", "real-client-secret", &http.Client{Transport: rec})
 	client, _ := live.Client(ctx)
 	verifier := core.GenerateVerifier()
-	authURL := client.AuthCodeURL(core.RandomString(32), core.WithPKCE(verifier))
+	authURL := client.AuthCodeURL(core.GenerateVerifier(), core.WithPKCE(verifier))
 	rec.AuthorizationURL(authURL)
 	code := idp.approve(authURL) // the browser's part: consent, callback with ?code=
 	tok, err := client.Exchange(ctx, code, core.WithVerifier(verifier))
@@ -52,7 +52,7 @@ func Example_recordAndCheck() {
 		fmt.Println(err)
 		return
 	}
-	fake := acmeProvider(idp.URL, "test-client", "test-secret")
+	fake := acmeProvider(idp.URL, "test-client", "test-secret", nil)
 	if err := conformance.Complete(ctx, fake, cassette); err != nil {
 		fmt.Println(err)
 		return

@@ -91,7 +91,7 @@ func newBinder(spec core.ProviderSpec, provider, scenario string, values map[str
 		sum := sha256.Sum256([]byte(provider + "\x00" + scenario + "\x00" + n))
 		b.vals[n] = base64.RawURLEncoding.EncodeToString(sum[:])
 	}
-	b.vals["code_challenge"] = core.S256Challenge(b.vals["code_verifier"])
+	b.vals["code_challenge"] = s256Challenge(b.vals["code_verifier"])
 	for k, v := range values {
 		b.vals[k] = v
 	}
@@ -192,4 +192,10 @@ func truncate(s string, n int) string {
 		return s
 	}
 	return s[:n] + "…"
+}
+
+// s256Challenge is the PKCE S256 challenge of a verifier (RFC 7636 §4.2).
+func s256Challenge(verifier string) string {
+	sum := sha256.Sum256([]byte(verifier))
+	return base64.RawURLEncoding.EncodeToString(sum[:])
 }

@@ -17,13 +17,11 @@ import (
 
 // Recorder is an http.RoundTripper that sends requests to the real
 // provider and keeps a copy of each request and answer, to be turned into
-// a cassette with Cassette. Install it on the resty client of the provider
-// you log in with once:
+// a cassette with Cassette. Make it the transport of the HTTP client of the
+// Auth (or provider) you log in with once:
 //
 //	rec := &conformance.Recorder{ClientID: id, ClientSecret: secret, RedirectURL: cb}
-//	rc := core.NewHTTPClient()
-//	rc.SetTransport(rec)
-//	p = p.WithRuntime(rc, nil, nil)
+//	auth, err := core.New().HTTPClient(&http.Client{Transport: rec}). ... .Build()
 //
 // Set the fields before the first request. A Recorder is safe for
 // concurrent use. What it keeps in memory holds real secrets; the cassette
@@ -116,11 +114,11 @@ func (r *Recorder) RoundTrip(req *http.Request) (*http.Response, error) {
 
 func (r *Recorder) start() {
 	if r.started.IsZero() {
-		c := r.Clock
-		if c == nil {
-			c = core.SystemClock
+		now := time.Now()
+		if r.Clock != nil {
+			now = r.Clock.Now()
 		}
-		r.started = c.Now().UTC().Truncate(time.Second)
+		r.started = now.UTC().Truncate(time.Second)
 	}
 }
 

@@ -240,7 +240,7 @@ func (s *scenarioRedactor) learn(g *callGroup, in *Input) {
 			if h := p.Get("token_type_hint"); h != "" {
 				in.TokenTypeHint = h
 			}
-			if in.TokenTypeHint == string(core.HintRefreshToken) {
+			if in.TokenTypeHint == core.HintRefreshToken {
 				s.bind(t, "refresh_token")
 				in.Token = "{{refresh_token}}"
 			} else {

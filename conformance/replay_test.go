@@ -6,13 +6,14 @@ import (
 	"testing"
 
 	"github.com/go-oauth20/oauth20/core"
+	"github.com/go-oauth20/oauth20/internal/jsonmap"
 )
 
 // userProvider fetches the user with the token in the query, the mistake
 // the bearer check must catch, when inQuery is set.
 func userProvider(t *testing.T, inQuery bool) *core.Provider {
 	t.Helper()
-	return core.MustProvider(core.ProviderSpec{
+	return newProvider(t, core.ProviderSpec{
 		Name: "acme",
 		Client: core.Config{ClientID: "test-client", ClientSecret: "test-secret",
 			Endpoints: core.Endpoints{AuthURL: "https://as.example/authorize", TokenURL: "https://as.example/token"}},
@@ -26,7 +27,7 @@ func userProvider(t *testing.T, inQuery bool) *core.Provider {
 			if err != nil {
 				return nil, err
 			}
-			return &core.User{ID: core.String(f, "id")}, nil
+			return &core.User{ID: jsonmap.String(f, "id")}, nil
 		},
 	})
 }
@@ -83,7 +84,7 @@ func TestReplayDiffs(t *testing.T) {
 
 func TestErrorLeakIsReported(t *testing.T) {
 	t.Parallel()
-	p := core.MustProvider(core.ProviderSpec{
+	p := newProvider(t, core.ProviderSpec{
 		Name: "acme",
 		Client: core.Config{ClientID: "test-client", ClientSecret: "test-secret",
 			Endpoints: core.Endpoints{AuthURL: "https://as.example/authorize", TokenURL: "https://as.example/token"}},
@@ -100,4 +101,13 @@ func TestErrorLeakIsReported(t *testing.T) {
 	if !strings.Contains(got, "the error message leaks the value of {{access_token}}") {
 		t.Fatalf("diffs %q", got)
 	}
+}
+
+// newProvider is core.NewProvider for a valid spec.
+func newProvider(t *testing.T, spec core.ProviderSpec) *core.Provider {
+	p, err := core.NewProvider(spec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
 }

@@ -4,18 +4,20 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/http"
 	"net/url"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/go-oauth20/oauth20/core"
+	"github.com/go-oauth20/oauth20/internal/coreaccess"
 )
 
 // Run replays every scenario of c against p, each as a subtest of t named
 // after the scenario (go test -run 'Conformance/github/exchange_error'),
 // and reports every difference with t.Error. Scenarios run in parallel,
-// each on a fresh resty client whose transport is an httpmock transport
+// each on a fresh HTTP client whose transport is an httpmock transport
 // (never the global one) and with a clock fixed at the cassette's time.
 // p is not modified. An invalid cassette fails t at once.
 //
@@ -123,12 +125,10 @@ type outcome struct {
 
 // replay runs one scenario on a fresh client and lists its differences.
 func replay(ctx context.Context, p *core.Provider, c *Cassette, s *Scenario) []string {
-	b := newBinder(p.Spec(), c.Provider, s.Name, c.Values)
+	b := newBinder(coreaccess.Spec(p), c.Provider, s.Name, c.Values)
 	pl := newPlayer(b, s.Interactions, c.Shared)
-	rc := core.NewHTTPClient()
-	rc.SetTransport(pl.transport())
 	clock := fixedClock{c.now()}
-	q := p.WithRuntime(rc, clock, nil)
+	q := coreaccess.WithRuntime(p, &http.Client{Transport: pl.transport()}, clock, nil)
 	out := drive(ctx, q, s, b)
 	diffs := pl.problems()
 	diffs = append(diffs, pl.unused()...)
@@ -141,7 +141,7 @@ func drive(ctx context.Context, p *core.Provider, s *Scenario, b *binder) outcom
 	if err != nil {
 		return outcome{err: err}
 	}
-	spec := p.Spec()
+	spec := coreaccess.Spec(p)
 	in := s.Input
 	or := func(v, def string) string {
 		if v == "" {
@@ -156,7 +156,7 @@ func drive(ctx context.Context, p *core.Provider, s *Scenario, b *binder) outcom
 			opts = append(opts, core.WithPKCE(b.get("code_verifier")))
 		}
 		if spec.OIDC {
-			opts = append(opts, core.WithNonce(b.get("nonce")))
+			opts = append(opts, core.WithParam("nonce", b.get("nonce")))
 		}
 		opts = append(opts, spec.AuthOptions...)
 		for _, k := range sortedKeys(in.Params) {
@@ -188,7 +188,7 @@ func drive(ctx context.Context, p *core.Provider, s *Scenario, b *binder) outcom
 		t, err := c.Refresh(ctx, or(in.RefreshToken, "{{refresh_token}}"), opts...)
 		return outcome{token: t, err: err}
 	case OpRevocation:
-		return outcome{err: c.Revoke(ctx, or(in.Token, "{{access_token}}"), core.TokenTypeHint(b.expand(in.TokenTypeHint)))}
+		return outcome{err: c.Revoke(ctx, or(in.Token, "{{access_token}}"), b.expand(in.TokenTypeHint))}
 	case OpUser:
 		tok := &core.Token{AccessToken: or(in.AccessToken, "{{access_token}}"), TokenType: "Bearer", Raw: map[string]any{}}
 		for k, v := range in.TokenFields {
@@ -200,7 +200,7 @@ func drive(ctx context.Context, p *core.Provider, s *Scenario, b *binder) outcom
 		}
 		var id *core.IDToken
 		if in.IDToken != "" {
-			v, err := p.Verifier(ctx)
+			v, err := coreaccess.Verifier(ctx, p)
 			if err == nil && v == nil {
 				err = fmt.Errorf("conformance: scenario has an ID token but provider %q has no verifier", p.Name())
 			}

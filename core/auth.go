@@ -15,55 +15,20 @@ import (
 	"time"
 )
 
-// Auth is the framework-neutral login flow over a set of providers. Every
-// adapter calls Begin on the login route and Complete on the callback. It
-// keeps nothing on the server: the flow lives in a sealed cookie, so any
-// number of replicas work with the same sealing keys. An Auth is immutable
-// and safe for concurrent use.
+// Auth is the framework-neutral login flow over a set of providers: every
+// adapter calls Begin on the login route, Complete on the callback,
+// SessionCookie after a successful login, RequireLogin in its middleware and
+// Logout on the logout route. It keeps nothing on the server: the flow and
+// the session live in sealed cookies, so any number of replicas work with
+// the same sealing keys. An Auth is immutable and safe for concurrent use.
 type Auth struct {
-	cfg        AuthConfig
+	cfg        authConfig
 	sealer     *sealer
 	byName     map[string]*Provider
 	order      []*Provider
 	base       *url.URL
 	cookiePath string
 	secure     bool
-}
-
-// SameSite is a cookie's SameSite attribute.
-type SameSite int
-
-// SameSite values.
-const (
-	SameSiteLax SameSite = iota
-	SameSiteNone
-	SameSiteStrict
-)
-
-// Cookie describes a cookie to set, as plain data so that any framework
-// can write it. MaxAge < 0 deletes the cookie.
-type Cookie struct {
-	Name     string
-	Value    string
-	Path     string
-	MaxAge   int
-	Secure   bool
-	HttpOnly bool
-	SameSite SameSite
-}
-
-// HTTPCookie converts c for net/http.
-func (c Cookie) HTTPCookie() *http.Cookie {
-	hc := &http.Cookie{Name: c.Name, Value: c.Value, Path: c.Path, MaxAge: c.MaxAge, Secure: c.Secure, HttpOnly: c.HttpOnly}
-	switch c.SameSite {
-	case SameSiteNone:
-		hc.SameSite = http.SameSiteNoneMode
-	case SameSiteStrict:
-		hc.SameSite = http.SameSiteStrictMode
-	default:
-		hc.SameSite = http.SameSiteLaxMode
-	}
-	return hc
 }
 
 // Providers returns the providers in the order they were added.
@@ -75,13 +40,13 @@ func (a *Auth) Provider(name string) (*Provider, bool) {
 	return p, ok
 }
 
-// RedirectURL returns the redirect URI of a provider: its spec's, or
-// BaseURL/{name}/callback.
-func (a *Auth) RedirectURL(provider string) string {
+// redirectURL returns the redirect URI to register with a provider: its
+// spec's, or BaseURL/{name}/callback.
+func (a *Auth) redirectURL(provider string) string {
 	if p, ok := a.byName[provider]; ok && p.spec.Client.RedirectURL != "" {
 		return p.spec.Client.RedirectURL
 	}
-	return a.cfg.BaseURL + "/" + provider + "/callback"
+	return a.cfg.baseURL + "/" + provider + "/callback"
 }
 
 // Close releases the providers' background work.
@@ -97,9 +62,11 @@ func (a *Auth) Close() error {
 
 // BeginOptions tune one login.
 type BeginOptions struct {
-	// ReturnTo is where the user goes after login. Only a safe same-site
-	// path is kept (see SafeReturnTo); anything else is replaced by the
-	// default, so a query parameter can be passed in as it is.
+	// ReturnTo is where the user goes after login. Only a safe local path
+	// is kept (one "/", no scheme, host or backslash, even once
+	// percent-decoded: RFC 9700 §4.11.1, no open redirector); anything else
+	// is replaced by the default, so a query parameter can be passed in as
+	// it is.
 	ReturnTo string
 	// Scopes replace the provider's default scopes.
 	Scopes []string
@@ -130,53 +97,55 @@ type flowRecord struct {
 // finds it from its state.
 func (a *Auth) flowCookieName(state string) string {
 	sum := sha256.Sum256([]byte(state))
-	return a.cfg.CookieName + "_" + base64.RawURLEncoding.EncodeToString(sum[:12])
+	return cookiePrefix + "_" + base64.RawURLEncoding.EncodeToString(sum[:12])
 }
 
 // Begin starts a login with provider: a 32-byte random state, a PKCE S256
 // verifier (unless the provider cannot take PKCE), a nonce for OpenID
 // providers, and the flow record sealed into a cookie. It returns the URL
 // to redirect the browser to and the cookie to set. Begin may call the
-// provider's discovery endpoint (once, cached).
+// provider's discovery endpoint (once, cached). Its error is a
+// *CallbackError: 404 for an unknown provider, 502 when the provider's
+// metadata cannot be fetched.
 func (a *Auth) Begin(ctx context.Context, provider string, opts BeginOptions) (string, Cookie, error) {
 	p, ok := a.byName[provider]
 	if !ok {
-		return "", Cookie{}, fmt.Errorf("%w: %q", ErrUnknownProvider, provider)
+		return "", Cookie{}, callbackErr(http.StatusNotFound, provider, fmt.Errorf("%w: %q", ErrUnknownProvider, provider))
 	}
 	client, err := p.Client(ctx)
 	if err != nil {
-		return "", Cookie{}, err
+		return "", Cookie{}, callbackErr(http.StatusBadGateway, provider, err)
 	}
 	rec := flowRecord{
-		State:       RandomString(32),
+		State:       randomString(32),
 		Provider:    provider,
-		RedirectURI: a.RedirectURL(provider),
-		ReturnTo:    a.cfg.DefaultReturnTo,
-		Issuer:      client.Issuer(),
-		Created:     a.cfg.Clock.Now().Unix(),
+		RedirectURI: a.redirectURL(provider),
+		ReturnTo:    "/",
+		Issuer:      client.cfg.Issuer,
+		Created:     a.cfg.clock.Now().Unix(),
 	}
-	if opts.ReturnTo != "" && SafeReturnTo(opts.ReturnTo) {
+	if opts.ReturnTo != "" && safeReturnTo(opts.ReturnTo) {
 		rec.ReturnTo = opts.ReturnTo
 	}
 	authOpts := make([]AuthOption, 0, 8+len(p.spec.AuthOptions))
-	authOpts = append(authOpts, WithRedirectURL(rec.RedirectURI))
+	authOpts = append(authOpts, withRedirectURL(rec.RedirectURI))
 	authOpts = append(authOpts, p.spec.AuthOptions...)
 	if p.spec.PKCE != PKCEUnsupported {
 		rec.Verifier = GenerateVerifier()
 		authOpts = append(authOpts, WithPKCE(rec.Verifier))
 	}
 	if p.spec.OIDC {
-		rec.Nonce = RandomString(24)
-		authOpts = append(authOpts, WithNonce(rec.Nonce))
+		rec.Nonce = randomString(24)
+		authOpts = append(authOpts, WithParam("nonce", rec.Nonce))
 	}
 	if len(opts.Scopes) > 0 {
 		authOpts = append(authOpts, WithScopes(opts.Scopes...))
 	}
 	if opts.Prompt != "" {
-		authOpts = append(authOpts, WithPrompt(opts.Prompt))
+		authOpts = append(authOpts, WithParam("prompt", opts.Prompt))
 	}
 	if opts.LoginHint != "" {
-		authOpts = append(authOpts, WithLoginHint(opts.LoginHint))
+		authOpts = append(authOpts, WithParam("login_hint", opts.LoginHint))
 	}
 	if opts.MaxAge > 0 {
 		rec.MaxAge = int64(opts.MaxAge / time.Second)
@@ -189,28 +158,19 @@ func (a *Auth) Begin(ctx context.Context, provider string, opts BeginOptions) (s
 	}
 	plain, err := json.Marshal(rec)
 	if err != nil {
-		return "", Cookie{}, err
+		return "", Cookie{}, callbackErr(http.StatusInternalServerError, provider, err)
 	}
 	name := a.flowCookieName(rec.State)
 	cookie := Cookie{
 		Name: name, Value: a.sealer.seal(plain, name), Path: a.cookiePath,
-		MaxAge: int(a.cfg.FlowLifetime / time.Second), Secure: a.secure, HttpOnly: true, SameSite: SameSiteLax,
+		MaxAge: int(a.cfg.flowLifetime / time.Second), Secure: a.secure, HttpOnly: true, SameSite: http.SameSiteLaxMode,
 	}
 	if p.spec.FormPost && a.secure {
 		// The callback is a cross-site POST: only SameSite=None cookies
 		// travel with it, and browsers require Secure for those.
-		cookie.SameSite = SameSiteNone
+		cookie.SameSite = http.SameSiteNoneMode
 	}
 	return client.AuthCodeURL(rec.State, authOpts...), cookie, nil
-}
-
-// CallbackRequest is what the callback route received.
-type CallbackRequest struct {
-	// Params are the query parameters, or the form body for
-	// response_mode=form_post.
-	Params url.Values
-	// Cookie looks up a request cookie by name.
-	Cookie func(name string) (string, bool)
 }
 
 // Result is a completed login.
@@ -232,13 +192,15 @@ type Result struct {
 // at_hash, max_age) for OpenID providers; and fetches the user. The
 // returned cookie deletes the flow cookie and must be set whatever the
 // outcome (the flow is single use). Every error is a *CallbackError.
-func (a *Auth) Complete(ctx context.Context, provider string, cb CallbackRequest) (*Result, Cookie, error) {
-	clear := Cookie{Path: a.cookiePath, MaxAge: -1, Secure: a.secure, HttpOnly: true, SameSite: SameSiteLax}
+//
+// params are the callback's query parameters, or its form body for
+// response_mode=form_post; cookies looks up a request cookie by name.
+func (a *Auth) Complete(ctx context.Context, provider string, params url.Values, cookies func(name string) (string, bool)) (*Result, Cookie, error) {
+	clear := Cookie{Path: a.cookiePath, MaxAge: -1, Secure: a.secure, HttpOnly: true, SameSite: http.SameSiteLaxMode}
 	p, ok := a.byName[provider]
 	if !ok {
 		return nil, clear, callbackErr(http.StatusNotFound, provider, fmt.Errorf("%w: %q", ErrUnknownProvider, provider))
 	}
-	params := cb.Params
 	state := params.Get("state")
 	if state == "" || len(state) > 512 {
 		return nil, clear, callbackErr(http.StatusBadRequest, provider, fmt.Errorf("%w: the callback has no usable state", ErrStateMismatch))
@@ -246,11 +208,11 @@ func (a *Auth) Complete(ctx context.Context, provider string, cb CallbackRequest
 	name := a.flowCookieName(state)
 	clear.Name = name
 	if p.spec.FormPost && a.secure {
-		clear.SameSite = SameSiteNone
+		clear.SameSite = http.SameSiteNoneMode
 	}
 	sealed, ok := "", false
-	if cb.Cookie != nil {
-		sealed, ok = cb.Cookie(name)
+	if cookies != nil {
+		sealed, ok = cookies(name)
 	}
 	if !ok || sealed == "" {
 		return nil, clear, callbackErr(http.StatusBadRequest, provider, ErrFlowMissing)
@@ -263,8 +225,8 @@ func (a *Auth) Complete(ctx context.Context, provider string, cb CallbackRequest
 	if err := json.Unmarshal(plain, &rec); err != nil {
 		return nil, clear, callbackErr(http.StatusBadRequest, provider, fmt.Errorf("%w: undecodable record", ErrFlowInvalid))
 	}
-	now := a.cfg.Clock.Now()
-	if created := time.Unix(rec.Created, 0); now.Sub(created) > a.cfg.FlowLifetime || created.After(now.Add(time.Minute)) {
+	now := a.cfg.clock.Now()
+	if created := time.Unix(rec.Created, 0); now.Sub(created) > a.cfg.flowLifetime || created.After(now.Add(time.Minute)) {
 		return nil, clear, callbackErr(http.StatusBadRequest, provider, ErrFlowExpired)
 	}
 	if subtle.ConstantTimeCompare([]byte(rec.State), []byte(state)) != 1 {
@@ -301,7 +263,7 @@ func (a *Auth) Complete(ctx context.Context, provider string, cb CallbackRequest
 	if code == "" {
 		return nil, clear, callbackErr(http.StatusBadRequest, provider, fmt.Errorf("%w: no code", ErrInvalidCallback))
 	}
-	grantOpts := []GrantOption{WithGrantRedirectURL(rec.RedirectURI)}
+	grantOpts := []GrantOption{withGrantRedirectURL(rec.RedirectURI)}
 	if rec.Verifier != "" {
 		grantOpts = append(grantOpts, WithVerifier(rec.Verifier))
 	}
@@ -339,7 +301,7 @@ func (a *Auth) checkIssuer(ctx context.Context, p *Provider, rec flowRecord, par
 		return fmt.Errorf("%w: got %q, want %q", ErrAuthResponseIssuer, truncate(iss, 200), rec.Issuer)
 	}
 	if !present {
-		if d, err := p.Discovery(ctx); err == nil && d != nil && d.IssParameterSupported {
+		if d, err := p.discovery(ctx); err == nil && d != nil && d.IssParameterSupported {
 			return fmt.Errorf("%w: iss is missing although the provider advertises it", ErrAuthResponseIssuer)
 		}
 	}
@@ -350,7 +312,7 @@ func (a *Auth) verifyIDToken(ctx context.Context, p *Provider, tok *Token, rec f
 	if tok.IDToken == "" {
 		return nil, ErrNoIDToken
 	}
-	v, err := p.Verifier(ctx)
+	v, err := p.verifier(ctx)
 	if err != nil {
 		return nil, err
 	}

@@ -9,6 +9,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/go-oauth20/oauth20/internal/jsonmap"
 )
 
 var testKey = []byte("0123456789abcdef0123456789abcdef")
@@ -46,7 +48,7 @@ func testProvider(t testing.TB, f *fakeServer, name string, edit func(*ProviderS
 			if err != nil {
 				return nil, err
 			}
-			return &User{ID: String(m, "id"), Username: String(m, "login"), Raw: m}, nil
+			return &User{ID: jsonmap.String(m, "id"), Username: jsonmap.String(m, "login"), Raw: m}, nil
 		},
 	}
 	if edit != nil {
@@ -109,7 +111,7 @@ func TestBeginAuthorizationRequest(t *testing.T) {
 	if q.Get("redirect_uri") != "https://app.example/auth/fake/callback" || q.Get("login_hint") != "a@b.example" || q.Has("nonce") {
 		t.Errorf("query %v", q)
 	}
-	if !c.HttpOnly || !c.Secure || c.SameSite != SameSiteLax || c.Path != "/auth/" || c.MaxAge != 600 || !strings.HasPrefix(c.Name, "oauth20_") {
+	if !c.HttpOnly || !c.Secure || c.SameSite != http.SameSiteLaxMode || c.Path != "/auth/" || c.MaxAge != 600 || !strings.HasPrefix(c.Name, "oauth20_") {
 		t.Errorf("cookie %+v", c)
 	}
 	for _, secret := range []string{q.Get("state"), "s3cret-value"} {
@@ -205,7 +207,7 @@ func TestCompleteFlow(t *testing.T) {
 			e := newFlowEnv(t, nil)
 			q, c := e.begin(t, "fake", BeginOptions{ReturnTo: "/dashboard"})
 			provider, params, cookies := tt.callback(t, e, q, c)
-			res, clear, err := e.auth.Complete(context.Background(), provider, CallbackRequest{Params: params, Cookie: jar(cookies...)})
+			res, clear, err := e.auth.Complete(context.Background(), provider, params, jar(cookies...))
 			if tt.wantToken {
 				if err != nil {
 					t.Fatal(err)
@@ -219,7 +221,7 @@ func TestCompleteFlow(t *testing.T) {
 				return
 			}
 			var ce *CallbackError
-			if !errors.As(err, &ce) || !errors.Is(err, tt.wantErr) || ce.Status != tt.wantCode || StatusOf(err) != tt.wantCode {
+			if !errors.As(err, &ce) || !errors.Is(err, tt.wantErr) || ce.Status != tt.wantCode || statusOf(err) != tt.wantCode {
 				t.Fatalf("err = %v, want %v with status %d", err, tt.wantErr, tt.wantCode)
 			}
 			if res != nil {
@@ -237,19 +239,19 @@ func TestCompleteReplay(t *testing.T) {
 	t.Parallel()
 	e := newFlowEnv(t, nil)
 	q, c := e.begin(t, "fake", BeginOptions{})
-	cb := CallbackRequest{Params: url.Values{"code": {"good-code"}, "state": {q.Get("state")}}, Cookie: jar(c)}
-	if _, _, err := e.auth.Complete(context.Background(), "fake", cb); err != nil {
+	params := url.Values{"code": {"good-code"}, "state": {q.Get("state")}}
+	if _, _, err := e.auth.Complete(context.Background(), "fake", params, jar(c)); err != nil {
 		t.Fatal(err)
 	}
 	// The browser deleted the cookie: a replay from it has none.
-	_, _, err := e.auth.Complete(context.Background(), "fake", CallbackRequest{Params: cb.Params, Cookie: jar()})
-	if !errors.Is(err, ErrFlowMissing) || StatusOf(err) != 400 {
+	_, _, err := e.auth.Complete(context.Background(), "fake", params, jar())
+	if !errors.Is(err, ErrFlowMissing) || statusOf(err) != 400 {
 		t.Fatalf("replay without cookie: %v", err)
 	}
 	// A replay that kept a copy of the cookie fails at the provider, which
 	// refuses a used code, and is still a 400.
-	_, _, err = e.auth.Complete(context.Background(), "fake", cb)
-	if !errors.Is(err, ErrInvalidGrant) || StatusOf(err) != 400 {
+	_, _, err = e.auth.Complete(context.Background(), "fake", params, jar(c))
+	if !errors.Is(err, ErrInvalidGrant) || statusOf(err) != 400 {
 		t.Fatalf("replay with cookie: %v", err)
 	}
 }
@@ -261,13 +263,13 @@ func TestTwoParallelFlows(t *testing.T) {
 	qb, cb := e.begin(t, "fake", BeginOptions{ReturnTo: "/b"})
 	// Both cookies are in the browser; the second tab finishes first.
 	both := jar(ca, cb)
-	res, _, err := e.auth.Complete(context.Background(), "fake", CallbackRequest{Params: url.Values{"code": {"good-code"}, "state": {qb.Get("state")}}, Cookie: both})
+	res, _, err := e.auth.Complete(context.Background(), "fake", url.Values{"code": {"good-code"}, "state": {qb.Get("state")}}, both)
 	if err != nil || res.ReturnTo != "/b" {
 		t.Fatalf("tab b: %v %v", res, err)
 	}
 	// Tab a's flow is intact (its code is refused only because the fake
 	// provider's one good code is spent).
-	_, _, err = e.auth.Complete(context.Background(), "fake", CallbackRequest{Params: url.Values{"code": {"good-code"}, "state": {qa.Get("state")}}, Cookie: both})
+	_, _, err = e.auth.Complete(context.Background(), "fake", url.Values{"code": {"good-code"}, "state": {qa.Get("state")}}, both)
 	if !errors.Is(err, ErrInvalidGrant) {
 		t.Fatalf("tab a: %v (its flow should have reached the token endpoint)", err)
 	}
@@ -289,10 +291,10 @@ func TestKeyRotation(t *testing.T) {
 	}
 	pu, _ := url.Parse(u)
 	params := url.Values{"code": {"good-code"}, "state": {pu.Query().Get("state")}}
-	if _, _, err := dropped.Complete(context.Background(), "fake", CallbackRequest{Params: params, Cookie: jar(c)}); !errors.Is(err, ErrFlowInvalid) {
+	if _, _, err := dropped.Complete(context.Background(), "fake", params, jar(c)); !errors.Is(err, ErrFlowInvalid) {
 		t.Fatalf("unknown key: %v", err)
 	}
-	if _, _, err := rotated.Complete(context.Background(), "fake", CallbackRequest{Params: params, Cookie: jar(c)}); err != nil {
+	if _, _, err := rotated.Complete(context.Background(), "fake", params, jar(c)); err != nil {
 		t.Fatalf("old key no longer opens: %v", err)
 	}
 }
@@ -302,18 +304,18 @@ func TestReturnTo(t *testing.T) {
 	bad := []string{"//evil.example", "/\\evil.example", "\\/evil", "/%09/evil", "/%5Cevil", "/%2F/evil", "https://evil.example",
 		"https://good.example@evil", "https:evil", "javascript:alert(1)", "/%0d%0aLocation:%20https://evil", "/a\r\nb", "evil", ""}
 	for _, p := range bad {
-		if SafeReturnTo(p) {
-			t.Errorf("SafeReturnTo(%q) = true", p)
+		if safeReturnTo(p) {
+			t.Errorf("safeReturnTo(%q) = true", p)
 		}
 	}
 	for _, p := range []string{"/", "/a/b?c=d#e", "/files/a%2Fb", "/~user"} {
-		if !SafeReturnTo(p) {
-			t.Errorf("SafeReturnTo(%q) = false", p)
+		if !safeReturnTo(p) {
+			t.Errorf("safeReturnTo(%q) = false", p)
 		}
 	}
 	e := newFlowEnv(t, nil)
 	q, c := e.begin(t, "fake", BeginOptions{ReturnTo: "//evil.example"})
-	res, _, err := e.auth.Complete(context.Background(), "fake", CallbackRequest{Params: url.Values{"code": {"good-code"}, "state": {q.Get("state")}}, Cookie: jar(c)})
+	res, _, err := e.auth.Complete(context.Background(), "fake", url.Values{"code": {"good-code"}, "state": {q.Get("state")}}, jar(c))
 	if err != nil || res.ReturnTo != "/" {
 		t.Fatalf("return-to %v, err %v", res, err)
 	}
@@ -323,10 +325,10 @@ func TestFormPostCookie(t *testing.T) {
 	t.Parallel()
 	e := newFlowEnv(t, func(s *ProviderSpec) {
 		s.FormPost = true
-		s.AuthOptions = []AuthOption{WithResponseMode("form_post")}
+		s.AuthOptions = []AuthOption{WithParam("response_mode", "form_post")}
 	})
 	q, c := e.begin(t, "fake", BeginOptions{})
-	if c.SameSite != SameSiteNone || !c.Secure || q.Get("response_mode") != "form_post" {
+	if c.SameSite != http.SameSiteNoneMode || !c.Secure || q.Get("response_mode") != "form_post" {
 		t.Errorf("cookie %+v, query %v", c, q)
 	}
 }
@@ -338,11 +340,11 @@ func TestBuildReportsEverything(t *testing.T) {
 	_, err := New().SealingKeys([]byte("short")).BaseURL("ftp://x").
 		Provider(p, nil).Provider(p, nil).
 		Provider(NewProvider(ProviderSpec{Name: "Bad Name"})).
-		DefaultReturnTo("//evil").Build()
+		LoginURL("//evil").FlowLifetime(-time.Second).Build()
 	if !errors.Is(err, ErrInvalidConfig) {
 		t.Fatalf("err = %v", err)
 	}
-	for _, want := range []string{"sealing key 1 is 5 bytes", "base URL", `two providers are named "dup"`, `provider name "Bad Name"`, "FetchUser is required", "default return-to"} {
+	for _, want := range []string{"sealing key 1 is 5 bytes", "base URL", `two providers are named "dup"`, `provider name "Bad Name"`, "FetchUser is required", "login URL", "flow lifetime"} {
 		if !strings.Contains(err.Error(), want) {
 			t.Errorf("missing %q in:\n%v", want, err)
 		}
@@ -358,20 +360,34 @@ func TestBuildReportsEverything(t *testing.T) {
 func TestSession(t *testing.T) {
 	t.Parallel()
 	e := newFlowEnv(t, nil)
-	type sess struct{ User string }
-	c, err := e.auth.SealSession("sid", sess{User: "octo"}, time.Hour)
+	res := &Result{Provider: "fake", User: &User{ID: "42", Name: "Octo", Email: "o@example.com", EmailVerified: true},
+		Token: &Token{AccessToken: "at", TokenType: "Bearer", RefreshToken: "rt", Scope: "read,write", Expiry: e.clock.Now().Add(time.Hour)}}
+	c, err := e.auth.SessionCookie(res)
 	if err != nil {
 		t.Fatal(err)
 	}
-	var got sess
-	if err := e.auth.OpenSession("sid", c.Value, &got); err != nil || got.User != "octo" {
-		t.Fatalf("%v %v", got, err)
+	if c.Name != "oauth20_session" || c.Path != "/" || !c.HttpOnly || c.SameSite != http.SameSiteLaxMode || c.MaxAge != int(DefaultSessionLifetime/time.Second) {
+		t.Errorf("cookie %+v", c)
 	}
-	if err := e.auth.OpenSession("other", c.Value, &got); !errors.Is(err, ErrUnseal) {
+	s, ok := e.auth.Session(jar(c))
+	if !ok || s.Provider != "fake" || s.UserID != "42" || s.Name != "Octo" || !s.EmailVerified || strings.Join(s.Scopes, " ") != "read write" {
+		t.Fatalf("session %+v %v", s, ok)
+	}
+	if s.Token != nil || s.IDToken != "" {
+		t.Error("tokens kept without KeepTokens")
+	}
+	// A session cookie is bound to its name: the same value under another
+	// name (a flow cookie's) does not open.
+	if _, ok := e.auth.Session(func(string) (string, bool) { return c.Value, true }); !ok {
+		t.Fatal("lookup by any name failed")
+	}
+	other := c
+	other.Name = "oauth20_other"
+	if _, err := e.auth.sealer.open(other.Value, "session:"+other.Name); !errors.Is(err, ErrUnseal) {
 		t.Errorf("session opened under another name: %v", err)
 	}
-	e.clock.advance(2 * time.Hour)
-	if err := e.auth.OpenSession("sid", c.Value, &got); !errors.Is(err, ErrSessionExpired) {
-		t.Errorf("expired session: %v", err)
+	e.clock.advance(DefaultSessionLifetime + time.Second)
+	if _, ok := e.auth.Session(jar(c)); ok {
+		t.Error("expired session accepted")
 	}
 }

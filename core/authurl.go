@@ -23,22 +23,10 @@ func (f authOptionFunc) applyAuth(r *authRequest) { f(r) }
 // is always sent explicitly, so a server never falls back to plain.
 func WithPKCE(verifier string) AuthOption {
 	return authOptionFunc(func(r *authRequest) {
-		r.params.Set("code_challenge", S256Challenge(verifier))
+		r.params.Set("code_challenge", s256Challenge(verifier))
 		r.params.Set("code_challenge_method", "S256")
 	})
 }
-
-// WithNonce adds the OpenID Connect nonce.
-func WithNonce(nonce string) AuthOption { return WithParam("nonce", nonce) }
-
-// WithPrompt adds prompt (none, login, consent, select_account).
-func WithPrompt(prompt ...string) AuthOption { return WithParam("prompt", strings.Join(prompt, " ")) }
-
-// WithLoginHint adds login_hint.
-func WithLoginHint(hint string) AuthOption { return WithParam("login_hint", hint) }
-
-// WithResponseMode adds response_mode (query, fragment, form_post).
-func WithResponseMode(mode string) AuthOption { return WithParam("response_mode", mode) }
 
 // WithScopes replaces the client's default scopes for this request.
 func WithScopes(scopes ...string) AuthOption {
@@ -47,15 +35,21 @@ func WithScopes(scopes ...string) AuthOption {
 	})
 }
 
-// WithRedirectURL replaces the client's default redirect URI.
-func WithRedirectURL(u string) AuthOption {
+// withRedirectURL replaces the client's default redirect URI.
+func withRedirectURL(u string) AuthOption {
 	return authOptionFunc(func(r *authRequest) { r.redirectURL = u })
 }
 
-// WithParam sets any parameter (standard name; the dialect renames it). An
-// empty value removes the parameter.
+// WithParam sets any parameter (standard name; the dialect renames it),
+// such as nonce, prompt, login_hint or response_mode. An empty value
+// removes the parameter. A redirect_uri set this way replaces the client's
+// RedirectURL for this request.
 func WithParam(key, value string) AuthOption {
 	return authOptionFunc(func(r *authRequest) {
+		if key == "redirect_uri" {
+			r.redirectURL = value
+			return
+		}
 		if value == "" {
 			r.params.Del(key)
 			return
@@ -98,9 +92,9 @@ func (c *Client) AuthCodeURL(state string, opts ...AuthOption) string {
 	}
 	d := c.dialect
 	for std, wire := range d.ParamNames {
-		p.Rename(std, wire)
+		p.rename(std, wire)
 	}
-	p.MoveToFront(d.AuthParamOrder)
+	p.moveToFront(d.AuthParamOrder)
 	u := appendQuery(c.cfg.Endpoints.AuthURL, p)
 	if d.AuthURLFragment != "" {
 		u += "#" + url.PathEscape(d.AuthURLFragment)

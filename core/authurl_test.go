@@ -23,9 +23,9 @@ func TestAuthCodeURL(t *testing.T) {
 		},
 		{
 			name: "every option",
-			opts: []AuthOption{WithPKCE("dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk"), WithNonce("n-1"), WithPrompt("login", "consent"),
-				WithLoginHint("a@b.example"), WithResponseMode("form_post"), WithParam("access_type", "offline"),
-				WithScopes("a", "b"), WithRedirectURL("https://rp.example/cb")},
+			opts: []AuthOption{WithPKCE("dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk"), WithParam("nonce", "n-1"), WithParam("prompt", "login consent"),
+				WithParam("login_hint", "a@b.example"), WithParam("response_mode", "form_post"), WithParam("access_type", "offline"),
+				WithScopes("a", "b"), withRedirectURL("https://rp.example/cb")},
 			want: "response_type=code&client_id=client-1&redirect_uri=https%3A%2F%2Frp.example%2Fcb&scope=a%20b&state=st" +
 				"&code_challenge=E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM&code_challenge_method=S256&nonce=n-1" +
 				"&prompt=login%20consent&login_hint=a%40b.example&response_mode=form_post&access_type=offline",
@@ -76,7 +76,7 @@ func TestAuthCodeURLKeepsEndpointQuery(t *testing.T) {
 func TestPKCE(t *testing.T) {
 	t.Parallel()
 	// RFC 7636 Appendix B.
-	if got := S256Challenge("dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk"); got != "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM" {
+	if got := s256Challenge("dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk"); got != "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM" {
 		t.Errorf("S256Challenge = %q", got)
 	}
 	seen := map[string]bool{}
@@ -102,7 +102,7 @@ func TestEncodeQuery(t *testing.T) {
 	p := &Params{}
 	p.Set("scope", "openid email")
 	p.Set("a&b=c", "x+y/z?")
-	got := p.EncodeQuery()
+	got := p.encodeQuery()
 	if got != "scope=openid%20email&a%26b%3Dc=x%2By%2Fz%3F" {
 		t.Errorf("EncodeQuery = %s", got)
 	}

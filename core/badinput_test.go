@@ -4,13 +4,15 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"io"
 	"log/slog"
 	"net/http"
+	"net/http/httptest"
+	"reflect"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
-
-	"github.com/go-resty/resty/v2"
 )
 
 // secrets are the values that must never show in an error or a log line.
@@ -88,7 +90,7 @@ func TestStatusErrorDetail(t *testing.T) {
 	c := newTestClient(t, f, nil)
 	_, err := c.Exchange(context.Background(), "the-code")
 	var se *StatusError
-	if !errors.As(err, &se) || se.Status != 429 || se.RetryAfter != 7*time.Second || !se.Retryable() {
+	if !errors.As(err, &se) || se.Status != 429 || se.RetryAfter != 7*time.Second {
 		t.Fatalf("err = %#v", err)
 	}
 }
@@ -104,7 +106,7 @@ func TestTimeout(t *testing.T) {
 		case <-r.Context().Done():
 		}
 	})
-	rc := NewHTTPClient().SetTimeout(50 * time.Millisecond)
+	rc := &http.Client{Timeout: 50 * time.Millisecond}
 	c := newTestClient(t, f, func(cfg *Config) {
 		cfg.HTTPClient = rc
 		cfg.Dialect = &Dialect{TokenMethod: http.MethodGet} // secrets in the URL query
@@ -129,22 +131,52 @@ func TestInjectedHTTPClient(t *testing.T) {
 	f := newFakeServer(t)
 	f.answer("/token", 200, "application/json", okToken)
 	var seen bool
-	hc := &http.Client{Transport: roundTripFunc(func(r *http.Request) (*http.Response, error) {
+	follow := func(*http.Request, []*http.Request) error { return nil }
+	hc := &http.Client{CheckRedirect: follow, Transport: roundTripFunc(func(r *http.Request) (*http.Response, error) {
 		seen = true
 		return http.DefaultTransport.RoundTrip(r)
 	})}
-	c := newTestClient(t, f, func(cfg *Config) { cfg.HTTPClient = NewHTTPClientFrom(hc) })
+	c := newTestClient(t, f, func(cfg *Config) { cfg.HTTPClient = hc })
 	if _, err := c.Exchange(context.Background(), "c"); err != nil || !seen {
 		t.Fatalf("err %v, transport used %v", err, seen)
 	}
-	if hc.CheckRedirect != nil {
-		t.Error("NewHTTPClientFrom modified the caller's client")
+	if hc.Timeout != 0 || reflect.ValueOf(hc.CheckRedirect).Pointer() != reflect.ValueOf(follow).Pointer() {
+		t.Error("the caller's client was modified")
 	}
-	// WithHTTPClient switches the transport of a copy only.
-	seen = false
-	c2 := newTestClient(t, f, nil).WithHTTPClient(resty.NewWithClient(hc))
-	if _, err := c2.Exchange(context.Background(), "c"); err != nil || !seen {
-		t.Fatalf("WithHTTPClient: err %v, transport used %v", err, seen)
+}
+
+// TestInjectedHTTPClientKeepsSafety: a client passed in, even one that
+// follows redirects and has no timeout, gets the library's rules: a 307
+// from the token endpoint is not followed (it would re-send the secret,
+// code and verifier to another host), and bodies are capped.
+func TestInjectedHTTPClientKeepsSafety(t *testing.T) {
+	t.Parallel()
+	var elsewhere atomic.Int32
+	other := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		elsewhere.Add(1)
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = io.WriteString(w, okToken)
+	}))
+	t.Cleanup(other.Close)
+	f := newFakeServer(t)
+	f.handle("/token", func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, other.URL+"/steal", http.StatusTemporaryRedirect)
+	})
+	f.handle("/big", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = io.WriteString(w, `{"access_token":"`+strings.Repeat("a", DefaultMaxResponseBytes)+`","token_type":"Bearer"}`)
+	})
+	hc := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return nil }}
+	c := newTestClient(t, f, func(cfg *Config) { cfg.HTTPClient = hc; cfg.AuthMethod = AuthSecretPost })
+	_, err := c.Exchange(context.Background(), "the-code", WithVerifier("the-verifier"))
+	var se *StatusError
+	if !errors.As(err, &se) || se.Status != http.StatusTemporaryRedirect || elsewhere.Load() != 0 {
+		t.Fatalf("err %v, requests elsewhere %d", err, elsewhere.Load())
+	}
+	assertNoSecrets(t, "error", err.Error())
+	big := newTestClient(t, f, func(cfg *Config) { cfg.HTTPClient = hc; cfg.Endpoints.TokenURL = f.URL + "/big" })
+	if _, err := big.Exchange(context.Background(), "c"); !errors.Is(err, ErrResponseTooLarge) {
+		t.Fatalf("oversized body: %v", err)
 	}
 }
 

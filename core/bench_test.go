@@ -7,6 +7,7 @@ import (
 	"net/http/httptest"
 	"testing"
 
+	"github.com/go-oauth20/oauth20/internal/httpx"
 	"github.com/go-resty/resty/v2"
 )
 
@@ -41,7 +42,7 @@ func BenchmarkExchange(b *testing.B) {
 	})
 
 	b.Run("resty-floor", func(b *testing.B) {
-		rc := NewHTTPClient()
+		rc := httpx.Resty(nil)
 		type answer struct {
 			AccessToken  string `json:"access_token"`
 			TokenType    string `json:"token_type"`

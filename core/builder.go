@@ -1,56 +1,55 @@
 package core
 
 import (
+	"errors"
 	"fmt"
 	"log/slog"
+	"net/http"
 	"net/url"
 	"strings"
 	"time"
 
+	"github.com/go-oauth20/oauth20/internal/httpx"
+	"github.com/go-oauth20/oauth20/internal/urls"
 	"github.com/go-resty/resty/v2"
 )
 
 // DefaultFlowLifetime is how long a started login may take.
 const DefaultFlowLifetime = 10 * time.Minute
 
-// AuthConfig is the configuration an Auth is built from. The Builder fills
-// it; its zero values are the defaults.
-type AuthConfig struct {
-	// SealingKeys encrypt the flow cookies. The first seals, all open (key
-	// rotation). Each at least 32 bytes of secret randomness. Every
-	// replica behind a load balancer needs the same keys, nothing else.
-	SealingKeys [][]byte
-	// BaseURL is where the routes are mounted, e.g.
-	// "https://app.example/auth": a provider's redirect URI is
-	// BaseURL + "/" + name + "/callback" unless its spec sets one.
-	BaseURL string
-	// HTTPClient is shared by all providers; nil means NewHTTPClient().
-	HTTPClient *resty.Client
-	// Clock defaults to the system clock.
-	Clock Clock
-	// Logger receives debug lines, never secrets; nil discards.
-	Logger *slog.Logger
-	// FlowLifetime defaults to DefaultFlowLifetime.
-	FlowLifetime time.Duration
-	// CookieName prefixes the flow cookie names; default "oauth20".
-	CookieName string
-	// DefaultReturnTo is where the user goes after login when no safe
-	// return-to path was given; default "/".
-	DefaultReturnTo string
-	// InsecureCookies drops the Secure attribute even on https (never do
-	// this in production). Cookies on a plain-http BaseURL are never Secure.
-	InsecureCookies bool
+// authConfig is what the Builder records and an Auth keeps.
+type authConfig struct {
+	sealingKeys           [][]byte
+	baseURL               string
+	httpClient            *http.Client
+	clock                 Clock
+	logger                *slog.Logger
+	flowLifetime          time.Duration
+	sessionLifetime       time.Duration
+	insecureCookies       bool
+	keepTokens            bool
+	loginURL              string
+	afterLogout           string
+	postLogoutRedirectURL string
 }
 
 // Builder composes an Auth with chained setters. Setters only record;
-// Build checks everything at once and does no network I/O.
+// Build checks everything at once and does no network I/O. A Builder is not
+// safe for concurrent use; the Auth it builds is.
 type Builder struct {
-	cfg       AuthConfig
+	cfg       authConfig
 	providers []*Provider
 	errs      []error
 }
 
-// New starts a Builder.
+// New starts a Builder. Only SealingKeys, BaseURL and at least one Provider
+// are required:
+//
+//	auth, err := core.New().
+//		SealingKeys(key).
+//		BaseURL("https://app.example/auth").
+//		Provider(providers.GitHub(id, secret)).
+//		Build()
 func New() *Builder { return &Builder{} }
 
 // Provider adds a provider. It takes the constructor's error too, so that
@@ -59,56 +58,100 @@ func New() *Builder { return &Builder{} }
 //
 //	core.New().Provider(providers.GitHub(id, secret))
 func (b *Builder) Provider(p *Provider, err error) *Builder {
-	if err != nil {
+	switch {
+	case err != nil:
 		b.errs = append(b.errs, err)
-		return b
-	}
-	if p == nil {
+	case p == nil:
 		b.errs = append(b.errs, configError("nil provider"))
-		return b
+	default:
+		b.providers = append(b.providers, p)
 	}
-	b.providers = append(b.providers, p)
 	return b
 }
 
-// SealingKeys sets the cookie sealing keys; the first seals.
+// SealingKeys sets the keys that encrypt and authenticate the flow and
+// session cookies (AES-256-GCM). Each is at least 32 bytes of secret
+// randomness; the first seals and all open, so a key is rotated by putting
+// the new one first and keeping the old one until its cookies have expired.
+// Every replica behind a load balancer needs the same keys, nothing else.
 func (b *Builder) SealingKeys(keys ...[]byte) *Builder {
-	b.cfg.SealingKeys = nil
+	b.cfg.sealingKeys = nil
 	for _, k := range keys {
-		b.cfg.SealingKeys = append(b.cfg.SealingKeys, append([]byte(nil), k...))
+		b.cfg.sealingKeys = append(b.cfg.sealingKeys, append([]byte(nil), k...))
 	}
 	return b
 }
 
-// BaseURL sets the URL under which the login routes are mounted.
-func (b *Builder) BaseURL(u string) *Builder { b.cfg.BaseURL = u; return b }
+// BaseURL sets where the login routes are mounted, such as
+// "https://app.example/auth": a provider's redirect URI is
+// BaseURL/{name}/callback unless its own configuration names one. Plain
+// http is accepted on loopback hosts only.
+func (b *Builder) BaseURL(u string) *Builder { b.cfg.baseURL = u; return b }
 
-// HTTPClient sets the resty client shared by every provider.
-func (b *Builder) HTTPClient(rc *resty.Client) *Builder { b.cfg.HTTPClient = rc; return b }
+// HTTPClient sets the client that every provider's requests go through (its
+// transport, proxy and cookie jar are used). Whatever client is given, no
+// redirect is followed, response bodies are capped and a request times out
+// after DefaultTimeout unless the client sets its own Timeout. Default: a
+// client of the library's own.
+func (b *Builder) HTTPClient(hc *http.Client) *Builder { b.cfg.httpClient = hc; return b }
 
-// Clock sets the clock.
-func (b *Builder) Clock(c Clock) *Builder { b.cfg.Clock = c; return b }
+// Clock sets the clock; default the system clock. Tests inject one.
+func (b *Builder) Clock(c Clock) *Builder { b.cfg.clock = c; return b }
 
-// Logger sets the logger.
-func (b *Builder) Logger(l *slog.Logger) *Builder { b.cfg.Logger = l; return b }
+// Logger sets the logger for debug lines and failed logouts; it never
+// receives a secret. Default: discard.
+func (b *Builder) Logger(l *slog.Logger) *Builder { b.cfg.logger = l; return b }
 
-// FlowLifetime sets how long a login may take.
-func (b *Builder) FlowLifetime(d time.Duration) *Builder { b.cfg.FlowLifetime = d; return b }
+// FlowLifetime sets how long a started login may take; default
+// DefaultFlowLifetime.
+func (b *Builder) FlowLifetime(d time.Duration) *Builder {
+	b.cfg.flowLifetime = d
+	if d <= 0 {
+		b.errs = append(b.errs, configError("flow lifetime %v is not positive", d))
+	}
+	return b
+}
 
-// CookieName sets the prefix of flow cookie names.
-func (b *Builder) CookieName(prefix string) *Builder { b.cfg.CookieName = prefix; return b }
+// SessionLifetime sets how long a login lasts; default
+// DefaultSessionLifetime.
+func (b *Builder) SessionLifetime(d time.Duration) *Builder {
+	b.cfg.sessionLifetime = d
+	if d <= 0 {
+		b.errs = append(b.errs, configError("session lifetime %v is not positive", d))
+	}
+	return b
+}
 
-// DefaultReturnTo sets where users land after login by default.
-func (b *Builder) DefaultReturnTo(p string) *Builder { b.cfg.DefaultReturnTo = p; return b }
+// InsecureCookies drops the Secure cookie attribute and allows a plain-http
+// BaseURL on a non-loopback host: for local development only, never in
+// production.
+func (b *Builder) InsecureCookies() *Builder { b.cfg.insecureCookies = true; return b }
 
-// InsecureCookies drops the Secure cookie attribute; for local development
-// over plain http on a non-loopback name only.
-func (b *Builder) InsecureCookies() *Builder { b.cfg.InsecureCookies = true; return b }
+// KeepTokens stores the access, refresh and ID tokens in the session
+// (sealed), so that the application can call APIs with them and logout can
+// revoke them and send id_token_hint. Off by default: a cookie is no place
+// for credentials the application does not need.
+func (b *Builder) KeepTokens() *Builder { b.cfg.keepTokens = true; return b }
+
+// LoginURL sets the local path where the login-required middleware sends a
+// browser that has no session, with ?return_to= the page it asked for (such
+// as "/login" or "/auth/github/login"). Without it the middleware answers
+// 401.
+func (b *Builder) LoginURL(path string) *Builder { b.cfg.loginURL = path; return b }
+
+// AfterLogout sets the local path a browser goes to after logout when the
+// provider has no end-session endpoint; default "/".
+func (b *Builder) AfterLogout(path string) *Builder { b.cfg.afterLogout = path; return b }
+
+// PostLogoutRedirectURL sets the absolute URL that a provider's end-session
+// endpoint sends the browser back to after logout. It must be registered
+// with the provider. Default: none is sent.
+func (b *Builder) PostLogoutRedirectURL(u string) *Builder { b.cfg.postLogoutRedirectURL = u; return b }
 
 // Build checks the configuration and returns the Auth, or every problem
 // found, joined, each wrapping ErrInvalidConfig.
 func (b *Builder) Build() (*Auth, error) {
-	return NewAuth(b.cfg, b.providers, b.errs...)
+	return newAuth(b.cfg, b.providers, b.errs)
 }
 
 // MustBuild is Build that panics on error, for tests and examples.
@@ -120,31 +163,34 @@ func (b *Builder) MustBuild() *Auth {
 	return a
 }
 
-// NewAuth builds an Auth from a config and providers; earlier is a list of
+// newAuth builds an Auth from a config and providers; earlier is a list of
 // errors already found (the Builder's), reported with the rest.
-func NewAuth(cfg AuthConfig, providers []*Provider, earlier ...error) (*Auth, error) {
+func newAuth(cfg authConfig, providers []*Provider, earlier []error) (*Auth, error) {
 	errs := append([]error(nil), earlier...)
-	s, err := newSealer(cfg.SealingKeys)
+	s, err := newSealer(cfg.sealingKeys)
 	if err != nil {
 		errs = append(errs, err)
 	}
-	base, err := url.Parse(cfg.BaseURL)
+	base, err := url.Parse(cfg.baseURL)
 	switch {
-	case cfg.BaseURL == "":
+	case cfg.baseURL == "":
 		errs = append(errs, configError("base URL is empty: set where the login routes are mounted, e.g. https://app.example/auth"))
 	case err != nil || base.Host == "" || (base.Scheme != "https" && base.Scheme != "http") || base.RawQuery != "" || base.Fragment != "":
-		errs = append(errs, configError("base URL %q must be an absolute http(s) URL without query or fragment", cfg.BaseURL))
-	case base.Scheme == "http" && !IsLoopback(base.Host) && !cfg.InsecureCookies:
-		errs = append(errs, configError("base URL %q: plain http is only allowed on loopback hosts (RFC 9700 §2.6)", cfg.BaseURL))
+		errs = append(errs, configError("base URL %q must be an absolute http(s) URL without query or fragment", cfg.baseURL))
+	case base.Scheme == "http" && !urls.IsLoopback(base.Host) && !cfg.insecureCookies:
+		errs = append(errs, configError("base URL %q: plain http is only allowed on loopback hosts (RFC 9700 §2.6)", cfg.baseURL))
 	}
-	if cfg.FlowLifetime < 0 {
-		errs = append(errs, configError("flow lifetime %v is negative", cfg.FlowLifetime))
+	for _, p := range []struct{ name, value string }{
+		{"login URL", cfg.loginURL}, {"after-logout path", cfg.afterLogout},
+	} {
+		if p.value != "" && !safeReturnTo(p.value) {
+			errs = append(errs, configError("%s %q is not a safe local path", p.name, p.value))
+		}
 	}
-	if cfg.CookieName != "" && strings.ContainsAny(cfg.CookieName, " ;,=\t\r\n\"") {
-		errs = append(errs, configError("cookie name %q has characters cookies cannot carry", cfg.CookieName))
-	}
-	if cfg.DefaultReturnTo != "" && !SafeReturnTo(cfg.DefaultReturnTo) {
-		errs = append(errs, configError("default return-to %q is not a safe relative path", cfg.DefaultReturnTo))
+	if u := cfg.postLogoutRedirectURL; u != "" {
+		if pu, err := url.Parse(u); err != nil || !pu.IsAbs() || pu.Host == "" || pu.Fragment != "" {
+			errs = append(errs, configError("post-logout redirect URL %q must be an absolute URL without fragment", u))
+		}
 	}
 	if len(providers) == 0 && len(earlier) == 0 {
 		errs = append(errs, configError("no provider"))
@@ -156,40 +202,42 @@ func NewAuth(cfg AuthConfig, providers []*Provider, earlier ...error) (*Auth, er
 		}
 		seen[p.Name()] = true
 	}
-	if err := joinErrors(errs); err != nil {
+	if err := errors.Join(errs...); err != nil {
 		return nil, err
 	}
-	if cfg.HTTPClient == nil {
-		cfg.HTTPClient = NewHTTPClient()
+	if cfg.clock == nil {
+		cfg.clock = systemClock{}
 	}
-	if cfg.Clock == nil {
-		cfg.Clock = SystemClock
+	if cfg.logger == nil {
+		cfg.logger = slog.New(slog.DiscardHandler)
 	}
-	if cfg.Logger == nil {
-		cfg.Logger = slog.New(slog.DiscardHandler)
+	if cfg.flowLifetime == 0 {
+		cfg.flowLifetime = DefaultFlowLifetime
 	}
-	if cfg.FlowLifetime == 0 {
-		cfg.FlowLifetime = DefaultFlowLifetime
+	if cfg.sessionLifetime == 0 {
+		cfg.sessionLifetime = DefaultSessionLifetime
 	}
-	if cfg.CookieName == "" {
-		cfg.CookieName = "oauth20"
+	if cfg.afterLogout == "" {
+		cfg.afterLogout = "/"
 	}
-	if cfg.DefaultReturnTo == "" {
-		cfg.DefaultReturnTo = "/"
-	}
-	cfg.BaseURL = strings.TrimSuffix(cfg.BaseURL, "/")
+	cfg.baseURL = strings.TrimSuffix(cfg.baseURL, "/")
 	a := &Auth{cfg: cfg, sealer: s, byName: map[string]*Provider{}, base: base}
 	a.cookiePath = strings.TrimSuffix(base.EscapedPath(), "/") + "/"
-	a.secure = base.Scheme == "https" && !cfg.InsecureCookies
+	a.secure = base.Scheme == "https" && !cfg.insecureCookies
+	// One resty client over one safe *http.Client for every provider.
+	var rc *resty.Client
+	if cfg.httpClient != nil {
+		rc = httpx.Resty(cfg.httpClient)
+	}
 	for _, p := range providers {
-		q := p.WithRuntime(cfg.HTTPClient, cfg.Clock, cfg.Logger)
+		q := p.withRuntime(rc, cfg.clock, cfg.logger)
 		a.byName[q.Name()] = q
 		a.order = append(a.order, q)
 	}
 	for _, p := range a.order {
 		if p.spec.Client.RedirectURL == "" {
 			// Checked here so that the error names the provider.
-			if err := CheckRedirectURL(a.RedirectURL(p.Name()), cfg.InsecureCookies); err != nil {
+			if err := urls.CheckEndpoint(a.redirectURL(p.Name()), cfg.insecureCookies); err != nil {
 				return nil, fmt.Errorf("%w: provider %q: %w", ErrInvalidConfig, p.Name(), err)
 			}
 		}

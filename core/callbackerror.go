@@ -50,16 +50,6 @@ func (e *CallbackError) Error() string {
 // Unwrap returns the cause.
 func (e *CallbackError) Unwrap() error { return e.Err }
 
-// StatusOf returns the HTTP status an error should be answered with: the
-// status of a *CallbackError in its chain, else 500.
-func StatusOf(err error) int {
-	var ce *CallbackError
-	if errors.As(err, &ce) {
-		return ce.Status
-	}
-	return http.StatusInternalServerError
-}
-
 func callbackErr(status int, provider string, err error) *CallbackError {
 	return &CallbackError{Status: status, Provider: provider, Err: err}
 }

@@ -2,12 +2,14 @@ package core
 
 import (
 	"crypto"
+	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
-	"strings"
 	"time"
 
+	"github.com/go-oauth20/oauth20/internal/httpx"
+	"github.com/go-oauth20/oauth20/internal/urls"
 	"github.com/go-resty/resty/v2"
 )
 
@@ -41,13 +43,11 @@ type Clock interface {
 	After(d time.Duration) <-chan time.Time
 }
 
+// systemClock is the real clock, used wherever no Clock is given.
 type systemClock struct{}
 
 func (systemClock) Now() time.Time                         { return time.Now() }
 func (systemClock) After(d time.Duration) <-chan time.Time { return time.After(d) }
-
-// SystemClock is the real clock.
-var SystemClock Clock = systemClock{}
 
 // Config configures a Client. The zero values of optional fields are
 // sensible defaults.
@@ -71,11 +71,16 @@ type Config struct {
 	PrivateKey crypto.Signer
 	// KeyID is the kid header of private_key_jwt assertions.
 	KeyID string
-	// Dialect describes the provider's wire format; nil means RFC6749.
+	// Dialect describes the provider's wire format; nil means RFC 6749.
 	Dialect *Dialect
-	// HTTPClient is the resty client for every call; nil means
-	// NewHTTPClient(). Its transport is honoured (tests inject one).
-	HTTPClient *resty.Client
+	// HTTPClient sends every request; nil means a client of the library's
+	// own. Its transport and cookie jar are used as they are, but whatever
+	// client is given, the library never follows a redirect (a 3xx answer
+	// is an error: following it could carry a code or secret to another
+	// host), caps response bodies at DefaultMaxResponseBytes, and bounds
+	// each request by DefaultTimeout unless the client has a Timeout. The
+	// client passed in is not modified.
+	HTTPClient *http.Client
 	// Clock defaults to the system clock.
 	Clock Clock
 	// Logger receives debug lines (operation, endpoint without query,
@@ -91,7 +96,7 @@ type Config struct {
 type Client struct {
 	cfg     Config
 	dialect *Dialect
-	http    *resty.Client
+	http    *resty.Client // over httpx.Safe(cfg.HTTPClient)
 	clock   Clock
 	log     *slog.Logger
 }
@@ -99,19 +104,25 @@ type Client struct {
 // NewClient validates cfg and returns a Client. It performs no network I/O.
 // Every problem is reported at once, joined, each wrapping ErrInvalidConfig.
 func NewClient(cfg Config) (*Client, error) {
+	return newClient(cfg, nil)
+}
+
+// newClient is NewClient that reuses rc, the resty client of another Client
+// built from the same cfg.HTTPClient, instead of making a new one.
+func newClient(cfg Config, rc *resty.Client) (*Client, error) {
 	if err := cfg.validate(); err != nil {
 		return nil, err
 	}
-	c := &Client{cfg: cfg, dialect: cfg.Dialect, http: cfg.HTTPClient, clock: cfg.Clock, log: cfg.Logger}
+	c := &Client{cfg: cfg, dialect: cfg.Dialect, http: rc, clock: cfg.Clock, log: cfg.Logger}
 	c.cfg.Scopes = append([]string(nil), cfg.Scopes...)
 	if c.dialect == nil {
-		c.dialect = RFC6749
+		c.dialect = rfc6749
 	}
 	if c.http == nil {
-		c.http = NewHTTPClient()
+		c.http = httpx.Resty(cfg.HTTPClient)
 	}
 	if c.clock == nil {
-		c.clock = SystemClock
+		c.clock = systemClock{}
 	}
 	if c.log == nil {
 		c.log = slog.New(slog.DiscardHandler)
@@ -137,12 +148,12 @@ func (cfg *Config) validate() error {
 		if value == "" {
 			return
 		}
-		if err := CheckEndpointURL(value, cfg.InsecureAllowHTTP); err != nil {
+		if err := urls.CheckEndpoint(value, cfg.InsecureAllowHTTP); err != nil {
 			errs = append(errs, fmt.Errorf("%w: %s: %w", ErrInvalidConfig, name, err))
 		}
 	})
 	if cfg.RedirectURL != "" {
-		if err := CheckRedirectURL(cfg.RedirectURL, cfg.InsecureAllowHTTP); err != nil {
+		if err := urls.CheckEndpoint(cfg.RedirectURL, cfg.InsecureAllowHTTP); err != nil {
 			errs = append(errs, fmt.Errorf("%w: redirect URL: %w", ErrInvalidConfig, err))
 		}
 	}
@@ -164,62 +175,29 @@ func (cfg *Config) validate() error {
 	if d := cfg.Dialect; d != nil && d.TokenMethod != "" && d.TokenMethod != http.MethodGet && d.TokenMethod != http.MethodPost {
 		errs = append(errs, configError("dialect token method %q is neither GET nor POST", d.TokenMethod))
 	}
-	return joinErrors(errs)
+	return errors.Join(errs...)
 }
 
-// CheckRedirectURL checks a redirect URI: absolute, no fragment (RFC 6749
-// §3.1.2), https unless the host is loopback or insecure is set (RFC 9700
-// §2.6).
-func CheckRedirectURL(raw string, insecure bool) error {
-	if err := CheckEndpointURL(raw, insecure); err != nil {
-		return err
-	}
-	if strings.Contains(raw, "#") {
-		return &URLError{URL: raw, Reason: "has a fragment"}
-	}
-	return nil
-}
-
-// ClientID returns the client identifier.
-func (c *Client) ClientID() string { return c.cfg.ClientID }
-
-// Endpoints returns the authorization server's endpoints.
+// Endpoints returns the authorization server's endpoints (after discovery,
+// for a Client that a Provider returned).
 func (c *Client) Endpoints() Endpoints { return c.cfg.Endpoints }
 
-// Issuer returns the configured issuer identifier ("" when unknown).
-func (c *Client) Issuer() string { return c.cfg.Issuer }
-
-// RedirectURL returns the default redirect URI.
-func (c *Client) RedirectURL() string { return c.cfg.RedirectURL }
-
-// Dialect returns the client's dialect.
-func (c *Client) Dialect() *Dialect { return c.dialect }
-
-// HTTPClient returns the resty client the Client uses, for provider code
-// that calls resource endpoints.
-func (c *Client) HTTPClient() *resty.Client { return c.http }
-
-// Clock returns the client's clock.
-func (c *Client) Clock() Clock { return c.clock }
-
-// AuthMethod returns the effective client authentication method.
-func (c *Client) AuthMethod() AuthMethod { return c.cfg.AuthMethod }
-
-// Config returns a copy of the client's configuration, for deriving a
-// variant (WithHTTPClient does this).
-func (c *Client) Config() Config {
+// config returns a copy of the client's configuration, for deriving a
+// variant.
+func (c *Client) config() Config {
 	cfg := c.cfg
 	cfg.Scopes = append([]string(nil), c.cfg.Scopes...)
 	cfg.Dialect = c.dialect
-	cfg.HTTPClient = c.http
 	cfg.Clock = c.clock
 	cfg.Logger = c.log
 	return cfg
 }
 
-// WithHTTPClient returns a copy of c that sends its requests through rc.
-func (c *Client) WithHTTPClient(rc *resty.Client) *Client {
-	d := *c
-	d.http = rc
-	return &d
-}
+// Defaults for the HTTP requests to providers, whatever client is given.
+const (
+	// DefaultTimeout bounds one request to a provider, connection to last
+	// byte, when the client has no Timeout of its own.
+	DefaultTimeout = httpx.DefaultTimeout
+	// DefaultMaxResponseBytes caps every response body read from a provider.
+	DefaultMaxResponseBytes = httpx.MaxResponseBytes
+)

@@ -11,10 +11,10 @@ import (
 	"unicode/utf8"
 )
 
-// DecodeBody decodes a provider's answer in the given format into an object
+// decodeBody decodes a provider's answer in the given format into an object
 // whose numbers are json.Number. An empty body yields an empty object. It
 // returns an error wrapping ErrMalformedResponse for anything else.
-func DecodeBody(format ResponseFormat, body []byte) (map[string]any, error) {
+func decodeBody(format ResponseFormat, body []byte) (map[string]any, error) {
 	b := bytes.TrimSpace(body)
 	if len(b) == 0 {
 		return map[string]any{}, nil
@@ -108,43 +108,6 @@ func describeBody(b []byte) string {
 		kind = "JSON-like"
 	}
 	return fmt.Sprintf("%s, %d bytes", kind, len(b))
-}
-
-// String returns the member key of m as a string: strings as they are,
-// numbers in their JSON spelling, booleans as "true"/"false"; "" otherwise.
-func String(m map[string]any, key string) string {
-	switch v := m[key].(type) {
-	case string:
-		return v
-	case json.Number:
-		return v.String()
-	case bool:
-		return strconv.FormatBool(v)
-	}
-	return ""
-}
-
-// Bool returns the member key of m as a boolean: see BoolValue.
-func Bool(m map[string]any, key string) bool { return BoolValue(m[key]) }
-
-// BoolValue reads a boolean given as a JSON boolean or, as some providers
-// send it (Apple's email_verified, Weibo's isRealName), as the string
-// "true" in any case. Anything else is false: a provider's claim is never
-// read as true unless it says so.
-func BoolValue(v any) bool {
-	switch b := v.(type) {
-	case bool:
-		return b
-	case string:
-		return strings.EqualFold(strings.TrimSpace(b), "true")
-	}
-	return false
-}
-
-// Object returns the member key of m when it is an object, else nil.
-func Object(m map[string]any, key string) map[string]any {
-	o, _ := m[key].(map[string]any)
-	return o
 }
 
 // seconds parses a duration in seconds given as a JSON number (integer or

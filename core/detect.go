@@ -3,6 +3,8 @@ package core
 import (
 	"encoding/json"
 	"strings"
+
+	"github.com/go-oauth20/oauth20/internal/jsonmap"
 )
 
 // DetectRFC6749 finds RFC 6749 §5.2 errors: an "error" member, a string, or
@@ -32,17 +34,17 @@ func DetectRFC6749(status int, body map[string]any) *Error {
 	case map[string]any:
 		// Facebook-style {"error": {"message", "type", "code"}}.
 		e.Code = CodeProviderError
-		e.ProviderCode = String(v, "code")
-		e.Description = String(v, "message")
-		if t := String(v, "type"); t == "OAuthException" && e.ProviderCode == "100" {
+		e.ProviderCode = jsonmap.String(v, "code")
+		e.Description = jsonmap.String(v, "message")
+		if t := jsonmap.String(v, "type"); t == "OAuthException" && e.ProviderCode == "100" {
 			e.Code = CodeInvalidRequest
 		}
 		return e
 	default:
 		return &Error{Code: CodeProviderError, StatusCode: status}
 	}
-	e.Description = String(body, "error_description")
-	e.URI = String(body, "error_uri")
+	e.Description = jsonmap.String(body, "error_description")
+	e.URI = jsonmap.String(body, "error_uri")
 	if !knownCodes[e.Code] && e.Code != CodeProviderError {
 		e.ProviderCode = string(e.Code)
 		e.Code = mapProviderCode(e.ProviderCode)
@@ -81,32 +83,13 @@ func mapProviderCode(code string) ErrorCode {
 // are not errors.
 func CodeDetector(codeKey, msgKey string, codes map[string]ErrorCode) ErrorDetector {
 	return func(status int, body map[string]any) *Error {
-		c := String(body, codeKey)
+		c := jsonmap.String(body, codeKey)
 		if c == "" || c == "0" {
 			return nil
 		}
-		e := &Error{Code: CodeProviderError, ProviderCode: c, Description: String(body, msgKey), StatusCode: status}
+		e := &Error{Code: CodeProviderError, ProviderCode: c, Description: jsonmap.String(body, msgKey), StatusCode: status}
 		if std, ok := codes[c]; ok {
 			e.Code = std
-		}
-		return e
-	}
-}
-
-// OKFalseDetector detects Slack-style {"ok": false, "error": "invalid_code"}.
-// The error member becomes ProviderCode, mapped through codes.
-func OKFalseDetector(codes map[string]ErrorCode) ErrorDetector {
-	return func(status int, body map[string]any) *Error {
-		ok, present := body["ok"].(bool)
-		if !present || ok {
-			return nil
-		}
-		pc := String(body, "error")
-		e := &Error{Code: CodeProviderError, ProviderCode: pc, StatusCode: status}
-		if std, found := codes[pc]; found {
-			e.Code = std
-		} else if knownCodes[ErrorCode(pc)] {
-			e.Code = ErrorCode(pc)
 		}
 		return e
 	}

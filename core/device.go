@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"strings"
 	"time"
+
+	"github.com/go-oauth20/oauth20/internal/jsonmap"
 )
 
 // defaultPollInterval is used when the device authorization answer has no
@@ -57,9 +59,9 @@ func (c *Client) DeviceAuthorize(ctx context.Context, opts ...GrantOption) (*Dev
 	}
 	f := resp.Fields
 	da := &DeviceAuth{
-		DeviceCode: String(f, "device_code"), UserCode: String(f, "user_code"),
-		VerificationURI:         firstNonEmpty(String(f, "verification_uri"), String(f, "verification_url")),
-		VerificationURIComplete: String(f, "verification_uri_complete"),
+		DeviceCode: jsonmap.String(f, "device_code"), UserCode: jsonmap.String(f, "user_code"),
+		VerificationURI:         firstNonEmpty(jsonmap.String(f, "verification_uri"), jsonmap.String(f, "verification_url")),
+		VerificationURIComplete: jsonmap.String(f, "verification_uri_complete"),
 		Interval:                defaultPollInterval, Raw: f,
 	}
 	for name, v := range map[string]string{"device_code": da.DeviceCode, "user_code": da.UserCode, "verification_uri": da.VerificationURI} {

@@ -4,19 +4,17 @@ import (
 	"net/http"
 )
 
-// Operation names the kind of call a Request makes.
-type Operation string
-
-// Operations of a Client.
+// The operations a Request can make, in Request.Op, StatusError.Op and
+// Error.Endpoint.
 const (
-	OpExchange          Operation = "exchange"             // authorization_code grant
-	OpRefresh           Operation = "refresh"              // refresh_token grant
-	OpClientCredentials Operation = "client_credentials"   // client_credentials grant
-	OpDeviceToken       Operation = "device_token"         // device_code grant (one poll)
-	OpDeviceAuth        Operation = "device_authorization" // RFC 8628 §3.1
-	OpRevoke            Operation = "revocation"           // RFC 7009
-	OpIntrospect        Operation = "introspection"        // RFC 7662
-	OpUserInfo          Operation = "userinfo"             // a resource request with the access token
+	OpExchange          = "exchange"             // authorization_code grant
+	OpRefresh           = "refresh"              // refresh_token grant
+	OpClientCredentials = "client_credentials"   // client_credentials grant
+	OpDeviceToken       = "device_token"         // device_code grant (one poll)
+	OpDeviceAuth        = "device_authorization" // RFC 8628 §3.1
+	OpRevoke            = "revocation"           // RFC 7009
+	OpIntrospect        = "introspection"        // RFC 7662
+	OpUserInfo          = "userinfo"             // a resource request with the access token
 )
 
 // BodyFormat is how request parameters are sent.
@@ -55,7 +53,8 @@ const (
 // the standard parameters and before the dialect and client authentication
 // have been applied. A Dialect's EditRequest hook may change anything in it.
 type Request struct {
-	Op     Operation
+	// Op is one of the Op constants.
+	Op     string
 	Method string
 	URL    string
 	Header http.Header
@@ -144,8 +143,8 @@ type Dialect struct {
 	EditToken func(t *Token, fields map[string]any) error
 }
 
-// RFC6749 is the default dialect.
-var RFC6749 = &Dialect{Name: "rfc6749"}
+// rfc6749 is the default dialect.
+var rfc6749 = &Dialect{Name: "rfc6749"}
 
 func (d *Dialect) paramName(std string) string {
 	if n, ok := d.ParamNames[std]; ok {

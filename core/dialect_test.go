@@ -7,6 +7,8 @@ import (
 	"net/http"
 	"testing"
 	"time"
+
+	"github.com/go-oauth20/oauth20/internal/jsonmap"
 )
 
 // TestDialects proves that each wire quirk of the issue can be expressed
@@ -19,7 +21,7 @@ func TestDialects(t *testing.T) {
 		DefaultTokenType: "Bearer",
 		ErrorDetectors:   []ErrorDetector{CodeDetector("errcode", "errmsg", map[string]ErrorCode{"40029": CodeInvalidGrant})},
 		EditToken: func(t *Token, f map[string]any) error {
-			t.Raw["seen_by_hook"] = String(f, "openid")
+			t.Raw["seen_by_hook"] = jsonmap.String(f, "openid")
 			return nil
 		},
 	}
@@ -132,7 +134,7 @@ func TestDialects(t *testing.T) {
 			body: `{"code":20003,"msg":"code expired"}`, wantErr: ErrProviderError, wantCode: CodeProviderError, wantPCode: "20003",
 		},
 		{
-			name: "ok false", dialect: &Dialect{ErrorDetectors: []ErrorDetector{OKFalseDetector(map[string]ErrorCode{"invalid_code": CodeInvalidGrant})}},
+			name: "ok false", dialect: &Dialect{ErrorDetectors: []ErrorDetector{okFalseDetector(map[string]ErrorCode{"invalid_code": CodeInvalidGrant})}},
 			body: `{"ok":false,"error":"invalid_code"}`, wantErr: ErrInvalidGrant, wantCode: CodeInvalidGrant, wantPCode: "invalid_code",
 		},
 		{
@@ -189,14 +191,14 @@ func TestExpiresInShapes(t *testing.T) {
 		t.Run(tt.raw, func(t *testing.T) {
 			t.Parallel()
 			now := time.Unix(1_700_000_000, 0)
-			fields, err := DecodeBody(ResponseJSON, []byte(`{"access_token":"a","token_type":"Bearer","expires_in":`+tt.raw+`}`))
+			fields, err := decodeBody(ResponseJSON, []byte(`{"access_token":"a","token_type":"Bearer","expires_in":`+tt.raw+`}`))
 			if err != nil {
 				if tt.wantErr {
 					return // 1e400 does not even decode as a number the JSON way
 				}
 				t.Fatal(err)
 			}
-			tok, err := tokenFromFields(RFC6749, fields, now)
+			tok, err := tokenFromFields(rfc6749, fields, now)
 			if tt.wantErr {
 				if !errors.Is(err, ErrInvalidExpiry) {
 					t.Fatalf("err = %v, want ErrInvalidExpiry", err)

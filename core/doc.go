@@ -1,25 +1,61 @@
-// Package core is the protocol half of oauth20: a hand-written OAuth 2.0
-// client for one authorization server, with every provider's wire quirks
-// expressed as data on one request pipeline.
+// Package core is oauth20's framework-neutral heart. It has two halves:
+//
+//   - The login flow, [Auth]: composed once with the fluent [Builder]
+//     (core.New()…Build()) and called by every adapter — [Auth.Begin] on
+//     the login route, [Auth.Complete] on the callback, [Auth.SessionCookie]
+//     after a login, [Auth.RequireLogin] in middleware and [Auth.Logout].
+//     State, PKCE, nonce, the RFC 9207 iss parameter and the ID token are
+//     checked here, not left to the application.
+//   - The protocol client, [Client]: a hand-written OAuth 2.0 client for one
+//     authorization server, with every provider's wire quirks expressed as
+//     data ([Dialect]) on one request pipeline. Use it directly for grants
+//     outside a browser login (client credentials, device flow,
+//     introspection) or when no adapter fits.
+//
+// Providers come ready-made from package providers; package oidc implements
+// the ID-token verification that core calls through [IDTokenVerifier].
 //
 // # Quickstart
+//
+// Compose the providers once, then let an adapter (oauth20http, oauth20chi,
+// oauth20fiber) serve the routes:
+//
+//	auth, err := core.New().
+//		SealingKeys(key). // 32+ random bytes, the same on every replica
+//		BaseURL("https://app.example/auth").
+//		Provider(providers.GitHub(id, secret)).
+//		Build()
+//
+// Without a framework, the two calls of a login are:
+//
+//	to, flowCookie, err := auth.Begin(ctx, "github", core.BeginOptions{ReturnTo: "/me"})
+//	// set flowCookie, redirect the browser to `to`; on the callback:
+//	res, clear, err := auth.Complete(ctx, "github", r.URL.Query(), lookupCookie)
+//	// set clear whatever the outcome; res.User is the user, res.Token the token
+//
+// and the protocol client on its own:
 //
 //	client, err := core.NewClient(core.Config{
 //		ClientID: "id", ClientSecret: "secret",
 //		Endpoints:   core.Endpoints{AuthURL: "https://as.example/authorize", TokenURL: "https://as.example/token"},
 //		RedirectURL: "https://app.example/callback",
-//		Scopes:      []string{"openid", "email"},
 //	})
 //	verifier := core.GenerateVerifier()
 //	url := client.AuthCodeURL(state, core.WithPKCE(verifier))
-//	// ... the user comes back with ?code=...&state=...
 //	tok, err := client.Exchange(ctx, code, core.WithVerifier(verifier))
 //
-// Most applications do not call the Client directly: the login flow (state,
-// PKCE, nonce, sealed cookie, ID-token verification, user fetch) is built on
-// it, and providers come ready-made from package providers.
+// # The login flow
 //
-// # What it implements
+// The flow keeps nothing on the server: the flow record (state, PKCE
+// verifier, nonce, provider, redirect URI, return-to path, issuer, time) is
+// sealed (AES-256-GCM) into one cookie per flow, and the session into
+// another, so replicas need only the same sealing keys. Every failed
+// callback is a *[CallbackError] with the HTTP status to answer (400 for a
+// bad, expired, tampered or replayed callback, 401 when the user denied
+// access, 502 when the provider failed); [ProblemOf] turns any error into
+// an RFC 9457 problem document without secrets.
+//
+// # What the protocol client implements
 //
 //   - RFC 6749: authorization URL (§4.1.1), code exchange (§4.1.3), refresh
 //     (§6), client credentials (§4.4), error responses (§4.1.2.1, §5.2).
@@ -59,8 +95,12 @@
 //
 // # HTTP
 //
-// All calls go through one resty client (NewHTTPClient): a 10 s timeout, no
-// redirects followed, a 1 MiB body cap, no retries (a code is single use).
-// Endpoints must be https unless the host is loopback, or
-// Config.InsecureAllowHTTP is set.
+// The API takes a standard *http.Client (Builder.HTTPClient,
+// Config.HTTPClient); whatever client is given, its transport and cookie
+// jar are used, but no redirect is followed (a 3xx answer is an error:
+// following it could carry a code or secret to another host), response
+// bodies are capped at DefaultMaxResponseBytes, each request times out
+// after DefaultTimeout unless the client has its own Timeout, and nothing is
+// retried (a code is single use). Endpoints must be https unless the host is
+// loopback, or Config.InsecureAllowHTTP is set.
 package core

@@ -6,6 +6,9 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/go-oauth20/oauth20/internal/httpx"
+	"github.com/go-oauth20/oauth20/internal/urls"
 )
 
 // ErrorCode is an OAuth 2.0 error code as carried in the "error" member of a
@@ -39,28 +42,34 @@ const (
 	CodeProviderError ErrorCode = "provider_error"
 )
 
-// Sentinels for errors.Is. An *Error matches the sentinel with the same Code:
+// Sentinels for errors.Is: each is its ErrorCode, which implements error,
+// and an *Error matches the sentinel of its Code:
 //
 //	if errors.Is(err, core.ErrInvalidGrant) { ... start a new login ... }
-var (
-	ErrInvalidRequest          = &Error{Code: CodeInvalidRequest}
-	ErrUnauthorizedClient      = &Error{Code: CodeUnauthorizedClient}
-	ErrAccessDenied            = &Error{Code: CodeAccessDenied}
-	ErrUnsupportedResponseType = &Error{Code: CodeUnsupportedResponseType}
-	ErrInvalidScope            = &Error{Code: CodeInvalidScope}
-	ErrServerError             = &Error{Code: CodeServerError}
-	ErrTemporarilyUnavailable  = &Error{Code: CodeTemporarilyUnavailable}
-	ErrInvalidClient           = &Error{Code: CodeInvalidClient}
-	ErrInvalidGrant            = &Error{Code: CodeInvalidGrant}
-	ErrUnsupportedGrantType    = &Error{Code: CodeUnsupportedGrantType}
-	ErrInvalidToken            = &Error{Code: CodeInvalidToken}
-	ErrInsufficientScope       = &Error{Code: CodeInsufficientScope}
-	ErrUnsupportedTokenType    = &Error{Code: CodeUnsupportedTokenType}
-	ErrAuthorizationPending    = &Error{Code: CodeAuthorizationPending}
-	ErrSlowDown                = &Error{Code: CodeSlowDown}
-	ErrExpiredToken            = &Error{Code: CodeExpiredToken}
-	ErrProviderError           = &Error{Code: CodeProviderError}
+//
+// They are constants, so no code can change what they match.
+const (
+	ErrInvalidRequest          = CodeInvalidRequest
+	ErrUnauthorizedClient      = CodeUnauthorizedClient
+	ErrAccessDenied            = CodeAccessDenied
+	ErrUnsupportedResponseType = CodeUnsupportedResponseType
+	ErrInvalidScope            = CodeInvalidScope
+	ErrServerError             = CodeServerError
+	ErrTemporarilyUnavailable  = CodeTemporarilyUnavailable
+	ErrInvalidClient           = CodeInvalidClient
+	ErrInvalidGrant            = CodeInvalidGrant
+	ErrUnsupportedGrantType    = CodeUnsupportedGrantType
+	ErrInvalidToken            = CodeInvalidToken
+	ErrInsufficientScope       = CodeInsufficientScope
+	ErrUnsupportedTokenType    = CodeUnsupportedTokenType
+	ErrAuthorizationPending    = CodeAuthorizationPending
+	ErrSlowDown                = CodeSlowDown
+	ErrExpiredToken            = CodeExpiredToken
+	ErrProviderError           = CodeProviderError
 )
+
+// Error implements error, so that a code can be the target of errors.Is.
+func (c ErrorCode) Error() string { return "oauth20: " + string(c) }
 
 // Error is an OAuth 2.0 protocol error reported by a provider, from any
 // endpoint or from the authorization redirect. Description and URI are the
@@ -109,24 +118,17 @@ func (e *Error) Error() string {
 	return b.String()
 }
 
-// Is reports whether target is an *Error with the same Code, so that
-// errors.Is(err, core.ErrInvalidGrant) works for any invalid_grant error.
+// Is reports whether target is the ErrorCode of e (or an *Error with the
+// same Code), so that errors.Is(err, core.ErrInvalidGrant) works for any
+// invalid_grant error.
 func (e *Error) Is(target error) bool {
-	t, ok := target.(*Error)
-	if !ok {
-		return false
+	switch t := target.(type) {
+	case ErrorCode:
+		return t == e.Code
+	case *Error:
+		return t.Code == e.Code
 	}
-	return t.Code == e.Code
-}
-
-// Retryable reports whether the request may be retried later with the same
-// input: temporarily_unavailable, slow_down, or an HTTP 429/503.
-func (e *Error) Retryable() bool {
-	switch e.Code {
-	case CodeTemporarilyUnavailable, CodeSlowDown, CodeAuthorizationPending:
-		return true
-	}
-	return e.StatusCode == 429 || e.StatusCode == 503
+	return false
 }
 
 // ErrInvalidConfig is wrapped by every configuration error. Configuration
@@ -144,9 +146,9 @@ func configError(format string, args ...any) error {
 var (
 	// ErrTransport: the request could not be sent or the answer not read
 	// (DNS, TCP, TLS, timeout, context cancelled).
-	ErrTransport = errors.New("oauth20: transport error")
-	// ErrResponseTooLarge: the body was larger than the configured cap.
-	ErrResponseTooLarge = errors.New("oauth20: response body too large")
+	ErrTransport = httpx.ErrTransport
+	// ErrResponseTooLarge: the body was larger than DefaultMaxResponseBytes.
+	ErrResponseTooLarge = httpx.ErrResponseTooLarge
 	// ErrMalformedResponse: the body could not be decoded in the provider's
 	// dialect (HTML error page, broken JSON, wrong types).
 	ErrMalformedResponse = errors.New("oauth20: malformed response")
@@ -160,7 +162,7 @@ var (
 	// ErrInvalidExpiry: expires_in is negative, absurd or not a number.
 	ErrInvalidExpiry = errors.New("oauth20: invalid expires_in")
 	// ErrInsecureEndpoint: an endpoint is not https and not loopback.
-	ErrInsecureEndpoint = errors.New("oauth20: endpoint must use https")
+	ErrInsecureEndpoint = urls.ErrInsecure
 	// ErrNoEndpoint: the operation needs an endpoint the provider lacks.
 	ErrNoEndpoint = errors.New("oauth20: provider has no endpoint for this operation")
 	// ErrDeviceCodeExpired: device polling ran past expires_in.

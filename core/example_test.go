@@ -53,7 +53,8 @@ func Example() {
 
 	// 1. Send the user to the provider. Keep state and verifier for the
 	//    callback (core.Auth does this for you, in a sealed cookie).
-	state, verifier := core.RandomString(32), core.GenerateVerifier()
+	// GenerateVerifier's 32 random bytes make a good state too.
+	state, verifier := core.GenerateVerifier(), core.GenerateVerifier()
 	authURL := client.AuthCodeURL(state, core.WithPKCE(verifier))
 	u, _ := url.Parse(authURL)
 	fmt.Println(u.Query().Get("code_challenge_method"), u.Query().Get("scope"))

@@ -52,9 +52,9 @@ func FuzzCallback(f *testing.F) {
 		if err != nil {
 			return
 		}
-		res, _, err := a.Complete(context.Background(), "fake", CallbackRequest{Params: params, Cookie: func(name string) (string, bool) {
+		res, _, err := a.Complete(context.Background(), "fake", params, func(name string) (string, bool) {
 			return cookieValue, name == cookieName
-		}})
+		})
 		var ce *CallbackError
 		if res != nil || !errors.As(err, &ce) || ce.Status < 400 {
 			t.Fatalf("res %v err %v", res, err)

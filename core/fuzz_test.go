@@ -8,14 +8,14 @@ import (
 
 // fuzzDialects covers every decoding path of token answers.
 var fuzzDialects = []*Dialect{
-	RFC6749,
+	rfc6749,
 	{Response: ResponseForm},
 	{Response: ResponseJSONP},
 	{Response: ResponseAuto},
 	{Envelope: "data", DefaultTokenType: "Bearer", ErrorDetectors: []ErrorDetector{CodeDetector("code", "msg", nil), DetectRFC6749}},
 	{DefaultTokenType: "Bearer", ErrorDetectors: []ErrorDetector{CodeDetector("errcode", "errmsg", nil)}},
 	{TokenFields: map[string]string{"access_token": "accessToken", "expires_in": "expireIn"}, DefaultTokenType: "Bearer"},
-	{ErrorDetectors: []ErrorDetector{OKFalseDetector(nil), DetectRFC6749}},
+	{ErrorDetectors: []ErrorDetector{okFalseDetector(nil), DetectRFC6749}},
 }
 
 // FuzzTokenResponse feeds arbitrary bodies through decoding, error
@@ -35,8 +35,8 @@ func FuzzTokenResponse(f *testing.F) {
 	now := time.Unix(1_700_000_000, 0)
 	f.Fuzz(func(t *testing.T, body string, status int) {
 		for _, d := range fuzzDialects {
-			c := &Client{dialect: d, clock: SystemClock}
-			resp := &Response{Status: status, Body: []byte(body), Header: map[string][]string{}}
+			c := &Client{dialect: d, clock: systemClock{}}
+			resp := &response{Status: status, Body: []byte(body), Header: map[string][]string{}}
 			err := c.judge(OpExchange, resp, d.Response)
 			if err != nil {
 				if resp.Status >= 200 && resp.Status < 300 {

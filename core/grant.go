@@ -25,10 +25,10 @@ func WithVerifier(verifier string) GrantOption {
 	return grantOptionFunc(func(r *grantRequest) { r.verifier = verifier })
 }
 
-// WithGrantRedirectURL sets the redirect_uri of a code exchange; it must be
+// withGrantRedirectURL sets the redirect_uri of a code exchange; it must be
 // the one of the authorization request (RFC 6749 §4.1.3). The default is
 // the client's RedirectURL.
-func WithGrantRedirectURL(u string) GrantOption {
+func withGrantRedirectURL(u string) GrantOption {
 	return grantOptionFunc(func(r *grantRequest) { r.redirectURL = u })
 }
 
@@ -37,9 +37,16 @@ func WithGrantScopes(scopes ...string) GrantOption {
 	return grantOptionFunc(func(r *grantRequest) { r.scopes = append([]string(nil), scopes...) })
 }
 
-// WithGrantParam sets any extra parameter of a token request.
+// WithGrantParam sets any extra parameter of a token request. A
+// redirect_uri set this way replaces the client's RedirectURL in a code
+// exchange; it must be the one of the authorization request (RFC 6749
+// §4.1.3).
 func WithGrantParam(key, value string) GrantOption {
 	return grantOptionFunc(func(r *grantRequest) {
+		if key == "redirect_uri" {
+			r.redirectURL = value
+			return
+		}
 		if r.params == nil {
 			r.params = &Params{}
 		}
@@ -59,8 +66,8 @@ func (c *Client) Exchange(ctx context.Context, code string, opts ...GrantOption)
 	r := c.newRequest(OpExchange, c.cfg.Endpoints.TokenURL)
 	r.Params.Set("grant_type", "authorization_code")
 	r.Params.Set("code", code)
-	r.Params.SetIfNotEmpty("redirect_uri", g.redirectURL)
-	r.Params.SetIfNotEmpty("code_verifier", g.verifier)
+	r.Params.setIfNotEmpty("redirect_uri", g.redirectURL)
+	r.Params.setIfNotEmpty("code_verifier", g.verifier)
 	return c.tokenRequest(ctx, r, g)
 }
 

@@ -39,10 +39,10 @@ func TestExchangeRequestAndToken(t *testing.T) {
 	if want := clock.Now().Add(time.Hour); !tok.Expiry.Equal(want) {
 		t.Errorf("expiry %v, want %v (computed at receipt)", tok.Expiry, want)
 	}
-	if got := tok.Scopes(); len(got) != 2 || got[1] != "write" {
+	if got := tok.scopes(); len(got) != 2 || got[1] != "write" {
 		t.Errorf("scopes %v", got)
 	}
-	if tok.Extra("expires_in") == nil {
+	if tok.Raw["expires_in"] == nil {
 		t.Error("raw fields not kept")
 	}
 }

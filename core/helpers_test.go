@@ -2,6 +2,7 @@ package core
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -11,6 +12,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/go-oauth20/oauth20/internal/jsonmap"
 )
 
 // recorded is one request a fake server received.
@@ -156,3 +159,29 @@ const okToken = `{"access_token":"at-123","token_type":"bearer","expires_in":360
 func sprintf(format string, args ...any) string { return fmt.Sprintf(format, args...) }
 
 func runtimeGosched() { runtime.Gosched() }
+
+// okFalseDetector detects Slack-style {"ok": false, "error": "..."}: a
+// detector of the kind providers write, for the pipeline's tests.
+func okFalseDetector(codes map[string]ErrorCode) ErrorDetector {
+	return func(status int, body map[string]any) *Error {
+		ok, present := body["ok"].(bool)
+		if !present || ok {
+			return nil
+		}
+		pc := jsonmap.String(body, "error")
+		e := &Error{Code: CodeProviderError, ProviderCode: pc, StatusCode: status}
+		if std, found := codes[pc]; found {
+			e.Code = std
+		}
+		return e
+	}
+}
+
+// statusOf returns the status of the *CallbackError in err's chain, else 500.
+func statusOf(err error) int {
+	var ce *CallbackError
+	if errors.As(err, &ce) {
+		return ce.Status
+	}
+	return http.StatusInternalServerError
+}

@@ -3,7 +3,6 @@ package core
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"time"
 )
 
@@ -60,16 +59,7 @@ type IDToken struct {
 	// Raw is the compact serialisation. It is a bearer credential: do not
 	// log it.
 	Raw string
-	// Payload is the decoded JSON payload, for claims beyond the standard
-	// ones.
+	// Payload is the token's JSON payload, for claims beyond the standard
+	// ones: json.Unmarshal(t.Payload, &claims).
 	Payload json.RawMessage
-}
-
-// Claims decodes the token's payload into v (a pointer to a struct or map),
-// for claims beyond the standard ones.
-func (t *IDToken) Claims(v any) error {
-	if t == nil || len(t.Payload) == 0 {
-		return errors.New("oauth20: ID token has no payload")
-	}
-	return json.Unmarshal(t.Payload, v)
 }

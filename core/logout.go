@@ -3,66 +3,64 @@ package core
 import (
 	"context"
 	"errors"
-	"fmt"
 )
 
-// LogoutOptions describe a logout at the provider.
-type LogoutOptions struct {
-	// Token is revoked at the provider's revocation endpoint when it has
-	// one: the refresh token first (which usually ends the grant), then the
-	// access token.
-	Token *Token
-	// IDTokenHint is the raw ID token of the session (id_token_hint).
-	IDTokenHint string
-	// PostLogoutRedirectURL is where the provider sends the user back; it
-	// must be registered with the provider.
-	PostLogoutRedirectURL string
-	// State is echoed back to PostLogoutRedirectURL.
-	State string
-}
-
-// Logout revokes the session's tokens where the provider supports
-// revocation and returns the provider's end-session URL (OpenID Connect
-// RP-Initiated Logout 1.0 §2) to redirect the browser to, or "" when the
-// provider has none. Revocation failures are returned joined, but the URL is
-// returned all the same: the local session should end regardless.
-func (a *Auth) Logout(ctx context.Context, provider string, opts LogoutOptions) (string, error) {
+// Logout ends the session found in the request's cookies (looked up by
+// name) and returns the URL to send the browser to and the cookie that
+// deletes the session. The provider is the session's, or the route's when
+// there is no session. With kept tokens they are revoked first where the
+// provider has a revocation endpoint; failures are logged at Warn, not
+// returned, since the local session ends regardless. The URL is the
+// provider's end-session URL (OpenID Connect RP-Initiated Logout 1.0 §2,
+// with id_token_hint, post_logout_redirect_uri and client_id) when it has
+// one, else the Auth's AfterLogout path.
+func (a *Auth) Logout(ctx context.Context, provider string, cookies func(name string) (string, bool)) (string, Cookie) {
+	clear := a.clearSessionCookie()
+	var tok *Token
+	idTokenHint := ""
+	if s, ok := a.Session(cookies); ok {
+		provider, tok, idTokenHint = s.Provider, s.Token, s.IDToken
+	}
 	p, ok := a.byName[provider]
 	if !ok {
-		return "", fmt.Errorf("%w: %q", ErrUnknownProvider, provider)
+		return a.cfg.afterLogout, clear
 	}
 	client, err := p.Client(ctx)
 	if err != nil {
-		return "", err
+		a.cfg.logger.WarnContext(ctx, "oauth20: logout: provider metadata unavailable", "provider", provider, "error", err)
+		return a.cfg.afterLogout, clear
 	}
-	var errs []error
-	if t := opts.Token; t != nil && client.Endpoints().RevocationURL != "" {
-		if t.RefreshToken != "" {
-			if err := client.Revoke(ctx, t.RefreshToken, HintRefreshToken); err != nil {
-				errs = append(errs, err)
-			}
-		}
-		if t.AccessToken != "" {
-			if err := client.Revoke(ctx, t.AccessToken, HintAccessToken); err != nil {
-				errs = append(errs, err)
-			}
-		}
+	if err := revokeTokens(ctx, client, tok); err != nil {
+		a.cfg.logger.WarnContext(ctx, "oauth20: logout: revocation at the provider failed", "provider", provider, "error", err)
 	}
-	return EndSessionURL(client, opts), errors.Join(errs...)
+	ep := client.cfg.Endpoints.EndSessionURL
+	if ep == "" {
+		return a.cfg.afterLogout, clear
+	}
+	q := &Params{}
+	q.setIfNotEmpty("id_token_hint", idTokenHint)
+	q.setIfNotEmpty("post_logout_redirect_uri", a.cfg.postLogoutRedirectURL)
+	q.Set("client_id", client.cfg.ClientID)
+	return appendQuery(ep, q), clear
 }
 
-// EndSessionURL builds the RP-initiated logout URL of client's provider with
-// id_token_hint, post_logout_redirect_uri, state and client_id; "" when the
-// provider has no end-session endpoint.
-func EndSessionURL(client *Client, opts LogoutOptions) string {
-	ep := client.Endpoints().EndSessionURL
-	if ep == "" {
-		return ""
+// revokeTokens revokes tok at the client's revocation endpoint when it has
+// one: the refresh token first (which usually ends the grant), then the
+// access token.
+func revokeTokens(ctx context.Context, client *Client, tok *Token) error {
+	if tok == nil || client.cfg.Endpoints.RevocationURL == "" {
+		return nil
 	}
-	p := &Params{}
-	p.SetIfNotEmpty("id_token_hint", opts.IDTokenHint)
-	p.SetIfNotEmpty("post_logout_redirect_uri", opts.PostLogoutRedirectURL)
-	p.SetIfNotEmpty("state", opts.State)
-	p.Set("client_id", client.ClientID())
-	return appendQuery(ep, p)
+	var errs []error
+	if tok.RefreshToken != "" {
+		if err := client.Revoke(ctx, tok.RefreshToken, HintRefreshToken); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	if tok.AccessToken != "" {
+		if err := client.Revoke(ctx, tok.AccessToken, HintAccessToken); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	return errors.Join(errs...)
 }

@@ -27,8 +27,8 @@ func (p *Params) Set(key, value string) {
 	p.vals = append(p.vals, value)
 }
 
-// SetIfNotEmpty sets key only when value is not empty.
-func (p *Params) SetIfNotEmpty(key, value string) {
+// setIfNotEmpty sets key only when value is not empty.
+func (p *Params) setIfNotEmpty(key, value string) {
 	if value != "" {
 		p.Set(key, value)
 	}
@@ -65,8 +65,8 @@ func (p *Params) Del(key string) {
 	}
 }
 
-// Rename renames key to to, keeping its position and value.
-func (p *Params) Rename(key, to string) {
+// rename renames key to to, keeping its position and value.
+func (p *Params) rename(key, to string) {
 	for i, k := range p.keys {
 		if k == key {
 			p.keys[i] = to
@@ -75,8 +75,8 @@ func (p *Params) Rename(key, to string) {
 	}
 }
 
-// Len returns the number of parameters.
-func (p *Params) Len() int { return len(p.keys) }
+// size returns the number of parameters.
+func (p *Params) size() int { return len(p.keys) }
 
 // Each calls f for every parameter in order.
 func (p *Params) Each(f func(key, value string)) {
@@ -85,17 +85,17 @@ func (p *Params) Each(f func(key, value string)) {
 	}
 }
 
-// Keys returns the parameter names in order.
-func (p *Params) Keys() []string { return append([]string(nil), p.keys...) }
+// names returns the parameter names in order.
+func (p *Params) names() []string { return append([]string(nil), p.keys...) }
 
-// Clone returns an independent copy.
-func (p *Params) Clone() *Params {
+// clone returns an independent copy.
+func (p *Params) clone() *Params {
 	return &Params{keys: append([]string(nil), p.keys...), vals: append([]string(nil), p.vals...)}
 }
 
-// MoveToFront reorders the parameters so that the given keys come first, in
+// moveToFront reorders the parameters so that the given keys come first, in
 // the given order; the others keep their relative order after them.
-func (p *Params) MoveToFront(order []string) {
+func (p *Params) moveToFront(order []string) {
 	if len(order) == 0 {
 		return
 	}
@@ -113,8 +113,8 @@ func (p *Params) MoveToFront(order []string) {
 	*p = *q
 }
 
-// Encode returns the parameters form-urlencoded, in order.
-func (p *Params) Encode() string {
+// encode returns the parameters form-urlencoded, in order.
+func (p *Params) encode() string {
 	var b strings.Builder
 	for i, k := range p.keys {
 		if i > 0 {
@@ -127,10 +127,10 @@ func (p *Params) Encode() string {
 	return b.String()
 }
 
-// EncodeQuery returns the parameters encoded for a URL query, in order:
-// like Encode, but a space is %20 rather than the form encoding's "+",
+// encodeQuery returns the parameters encoded for a URL query, in order:
+// like encode, but a space is %20 rather than the form encoding's "+",
 // which some providers (Apple) do not decode in URLs.
-func (p *Params) EncodeQuery() string {
+func (p *Params) encodeQuery() string {
 	var b strings.Builder
 	for i, k := range p.keys {
 		if i > 0 {
@@ -150,13 +150,4 @@ func queryEscape(s string) string {
 		return e
 	}
 	return strings.ReplaceAll(e, "+", "%20")
-}
-
-// Map returns the parameters as a map (for JSON bodies).
-func (p *Params) Map() map[string]string {
-	m := make(map[string]string, len(p.keys))
-	for i, k := range p.keys {
-		m[k] = p.vals[i]
-	}
-	return m
 }

@@ -11,6 +11,10 @@ import (
 	"sync"
 	"time"
 
+	"net/http"
+
+	"github.com/go-oauth20/oauth20/internal/corehook"
+	"github.com/go-oauth20/oauth20/internal/httpx"
 	"github.com/go-resty/resty/v2"
 )
 
@@ -72,8 +76,10 @@ type ProviderSpec struct {
 	Client Config
 	// Discover, when set, learns endpoints and the ID-token verifier from
 	// the issuer. It is called on first use, not when the provider is
-	// built, and its result is cached until Discovery.Expiry.
-	Discover func(ctx context.Context, rc *resty.Client, clock Clock) (*Discovery, error)
+	// built, and its result is cached until Discovery.Expiry. hc is the
+	// provider's HTTP client with the library's safety settings (no
+	// redirects, capped bodies, a timeout).
+	Discover func(ctx context.Context, hc *http.Client, clock Clock) (*Discovery, error)
 	// OIDC marks an OpenID provider: a nonce is sent and an ID token is
 	// required and verified on every login.
 	OIDC bool
@@ -98,7 +104,8 @@ var providerName = regexp.MustCompile(`^[a-z0-9][a-z0-9_-]{0,62}$`)
 // use. Build one with NewProvider or a constructor of package providers.
 type Provider struct {
 	spec   ProviderSpec
-	client *Client // static endpoints; with Discover, the template
+	client *Client      // static endpoints; with Discover, the template
+	hc     *http.Client // httpx.Safe of spec.Client.HTTPClient, for Discover
 	disc   *discoveryCache
 }
 
@@ -135,7 +142,7 @@ func NewProvider(spec ProviderSpec) (*Provider, error) {
 	if spec.Discover == nil && spec.Client.Endpoints.AuthURL == "" {
 		errs = append(errs, configError("provider %q: authorization endpoint is empty", spec.Name))
 	}
-	if err := joinErrors(errs); err != nil {
+	if err := errors.Join(errs...); err != nil {
 		return nil, err
 	}
 	if spec.DisplayName == "" {
@@ -145,16 +152,7 @@ func NewProvider(spec ProviderSpec) (*Provider, error) {
 		spec.CodeParams = []string{"code"}
 	}
 	spec.AuthOptions = append([]AuthOption(nil), spec.AuthOptions...)
-	return &Provider{spec: spec, client: client, disc: &discoveryCache{}}, nil
-}
-
-// MustProvider is NewProvider that panics on error, for tests and examples.
-func MustProvider(spec ProviderSpec) *Provider {
-	p, err := NewProvider(spec)
-	if err != nil {
-		panic(err)
-	}
-	return p
+	return &Provider{spec: spec, client: client, hc: client.http.GetClient(), disc: &discoveryCache{}}, nil
 }
 
 // Name returns the provider's name.
@@ -163,37 +161,45 @@ func (p *Provider) Name() string { return p.spec.Name }
 // DisplayName returns the provider's human name.
 func (p *Provider) DisplayName() string { return p.spec.DisplayName }
 
-// Spec returns a copy of the provider's description.
-func (p *Provider) Spec() ProviderSpec { return p.spec }
-
-// IsOIDC reports whether logins verify an ID token.
-func (p *Provider) IsOIDC() bool { return p.spec.OIDC }
-
-// WithRuntime returns a copy of p that uses rc for HTTP, clock for time and
-// log for debug lines; nil arguments keep p's. The copy has its own
-// discovery cache. Auth calls it with its shared settings; package
-// conformance calls it with a recording transport.
-func (p *Provider) WithRuntime(rc *resty.Client, clock Clock, log *slog.Logger) *Provider {
-	cfg := p.client.Config()
-	if rc != nil {
-		cfg.HTTPClient = rc
+// withRuntime returns a copy of p that sends its requests through rc, uses
+// clock for time and log for debug lines; nil arguments keep p's. The copy
+// has its own discovery cache. Auth calls it with its shared settings;
+// package conformance (through corehook) with a recording transport.
+func (p *Provider) withRuntime(rc *resty.Client, clock Clock, log *slog.Logger) *Provider {
+	cfg := p.client.config()
+	if rc == nil {
+		rc = p.client.http
 	}
+	cfg.HTTPClient = rc.GetClient()
 	if clock != nil {
 		cfg.Clock = clock
 	}
 	if log != nil {
 		cfg.Logger = log
 	}
-	c, err := NewClient(cfg)
+	c, err := newClient(cfg, rc)
 	if err != nil {
 		// cfg was valid when p was built and only runtime parts changed.
-		panic("oauth20: WithRuntime: " + err.Error())
+		panic("oauth20: withRuntime: " + err.Error())
 	}
 	q := *p
 	q.client = c
+	q.hc = cfg.HTTPClient
 	q.disc = &discoveryCache{}
 	q.spec.Client = cfg
 	return &q
+}
+
+func init() {
+	corehook.ProviderSpec = func(p *Provider) ProviderSpec { return p.spec }
+	corehook.ProviderWithRuntime = func(p *Provider, hc *http.Client, clock Clock, log *slog.Logger) *Provider {
+		var rc *resty.Client
+		if hc != nil {
+			rc = httpx.Resty(hc)
+		}
+		return p.withRuntime(rc, clock, log)
+	}
+	corehook.ProviderVerifier = func(ctx context.Context, p *Provider) (IDTokenVerifier, error) { return p.verifier(ctx) }
 }
 
 // Client returns the provider's OAuth client, running discovery first when
@@ -203,9 +209,9 @@ func (p *Provider) Client(ctx context.Context) (*Client, error) {
 	return c, err
 }
 
-// Discovery returns the provider's discovery result, or nil for providers
+// discovery returns the provider's discovery result, or nil for providers
 // with fixed endpoints.
-func (p *Provider) Discovery(ctx context.Context) (*Discovery, error) {
+func (p *Provider) discovery(ctx context.Context) (*Discovery, error) {
 	_, d, err := p.resolve(ctx)
 	return d, err
 }
@@ -221,7 +227,7 @@ func (p *Provider) resolve(ctx context.Context) (*Client, *Discovery, error) {
 	if dc.client != nil && now.Before(dc.expires) {
 		return dc.client, dc.result, nil
 	}
-	d, err := p.spec.Discover(ctx, p.client.http, p.client.clock)
+	d, err := p.spec.Discover(ctx, p.hc, p.client.clock)
 	if err != nil {
 		if dc.client != nil {
 			// Keep serving the last good result while the issuer is down.
@@ -229,7 +235,7 @@ func (p *Provider) resolve(ctx context.Context) (*Client, *Discovery, error) {
 		}
 		return nil, nil, fmt.Errorf("oauth20: provider %q: discovery: %w", p.spec.Name, err)
 	}
-	cfg := p.client.Config()
+	cfg := p.client.config()
 	cfg.Endpoints = d.Endpoints
 	if d.Issuer != "" {
 		cfg.Issuer = d.Issuer
@@ -237,7 +243,7 @@ func (p *Provider) resolve(ctx context.Context) (*Client, *Discovery, error) {
 	if p.spec.Client.AuthMethod == "" && cfg.ClientSecret != "" {
 		cfg.AuthMethod = pickAuthMethod(d.AuthMethods)
 	}
-	c, err := NewClient(cfg)
+	c, err := newClient(cfg, p.client.http)
 	if err != nil {
 		return nil, nil, fmt.Errorf("oauth20: provider %q: discovered metadata: %w", p.spec.Name, err)
 	}
@@ -296,8 +302,8 @@ func (p *Provider) Close() error {
 // ID token.
 var ErrNoIDToken = errors.New("oauth20: the token response has no id_token")
 
-// Verifier returns the provider's ID-token verifier, nil for plain OAuth.
-func (p *Provider) Verifier(ctx context.Context) (IDTokenVerifier, error) {
+// verifier returns the provider's ID-token verifier, nil for plain OAuth.
+func (p *Provider) verifier(ctx context.Context) (IDTokenVerifier, error) {
 	_, d, err := p.resolve(ctx)
 	if err != nil || d == nil {
 		return nil, err

@@ -34,7 +34,7 @@ func (a *Auth) Refresh(ctx context.Context, provider string, tok *Token, previou
 	if previous == nil {
 		return nil, nil, fmt.Errorf("oauth20: refresh of %q returned an ID token but the login's ID token was not given", provider)
 	}
-	v, err := p.Verifier(ctx)
+	v, err := p.verifier(ctx)
 	if err != nil {
 		return nil, nil, err
 	}

@@ -3,9 +3,8 @@ package core
 import (
 	"context"
 	"errors"
+	"net/http"
 	"testing"
-
-	"github.com/go-resty/resty/v2"
 )
 
 // subjectVerifier is a stand-in verifier: the raw token is the subject, and
@@ -26,7 +25,7 @@ func TestAuthRefresh(t *testing.T) {
 	f := flowServer(t)
 	p := testProvider(t, f, "fake", func(s *ProviderSpec) {
 		s.OIDC = true
-		s.Discover = func(context.Context, *resty.Client, Clock) (*Discovery, error) {
+		s.Discover = func(context.Context, *http.Client, Clock) (*Discovery, error) {
 			return &Discovery{Issuer: f.URL, Endpoints: f.endpoints(), Verifier: subjectVerifier{}}, nil
 		}
 	})

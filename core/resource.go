@@ -34,10 +34,13 @@ type ResourceRequest struct {
 	Format ResponseFormat
 	// Detectors find errors in the answer; nil means the dialect's.
 	Detectors []ErrorDetector
-	// Into, when set, receives a 2xx JSON answer that is not an object
-	// (GitHub's /user/emails is an array), decoded with numbers as
-	// json.Number; Resource then returns nil fields. Answers that are
-	// objects are still checked by the detectors first.
+	// Into, when set, receives a 2xx JSON answer decoded with
+	// encoding/json (numbers as json.Number where it decodes into an
+	// interface), and Resource returns nil fields. An object answer is first
+	// checked by the detectors; an answer that is not an object (GitHub's
+	// /user/emails is an array) is decoded as it is. When Into is a
+	// *[]byte, it receives the body of any 2xx answer as it came, neither
+	// decoded nor checked (a signed UserInfo answer is a JWT).
 	Into any
 }
 
@@ -61,13 +64,17 @@ func (c *Client) Resource(ctx context.Context, rr ResourceRequest) (map[string]a
 	switch {
 	case rr.Body != nil:
 		r.URL = appendQuery(r.URL, rr.Query)
-		r.Params, r.Format = rr.Body.Clone(), rr.BodyFormat
+		r.Params, r.Format = rr.Body.clone(), rr.BodyFormat
 	case rr.Query != nil:
-		r.Params = rr.Query.Clone()
+		r.Params = rr.Query.clone()
 	}
 	resp, err := c.send(ctx, r, false)
 	if err != nil {
 		return nil, err
+	}
+	if raw, ok := rr.Into.(*[]byte); ok && resp.Status >= 200 && resp.Status <= 299 {
+		*raw = resp.Body
+		return nil, nil
 	}
 	if rr.Into != nil && resp.Status >= 200 && resp.Status <= 299 && !looksLikeObject(resp.Body) {
 		d := json.NewDecoder(bytes.NewReader(resp.Body))
@@ -89,6 +96,14 @@ func (c *Client) Resource(ctx context.Context, rr ResourceRequest) (map[string]a
 		}
 		return nil, c.scrub(err, r)
 	}
+	if rr.Into != nil {
+		d := json.NewDecoder(bytes.NewReader(resp.Body))
+		d.UseNumber()
+		if err := d.Decode(rr.Into); err != nil {
+			return nil, fmt.Errorf("oauth20: %s %s: %w: %s", OpUserInfo, strconv.Quote(redactURL(rr.URL)), ErrMalformedResponse, describeBody(resp.Body))
+		}
+		return nil, nil
+	}
 	return resp.Fields, nil
 }
 
@@ -99,12 +114,12 @@ func looksLikeObject(b []byte) bool {
 
 // appendQuery adds p to the query of u, in order, spaces as %20.
 func appendQuery(u string, p *Params) string {
-	if p == nil || p.Len() == 0 {
+	if p == nil || p.size() == 0 {
 		return u
 	}
 	sep := "?"
 	if strings.Contains(u, "?") {
 		sep = "&"
 	}
-	return u + sep + p.EncodeQuery()
+	return u + sep + p.encodeQuery()
 }

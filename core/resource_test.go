@@ -5,6 +5,8 @@ import (
 	"errors"
 	"net/http"
 	"testing"
+
+	"github.com/go-oauth20/oauth20/internal/jsonmap"
 )
 
 func TestResource(t *testing.T) {
@@ -23,7 +25,7 @@ func TestResource(t *testing.T) {
 	ctx := context.Background()
 
 	m, err := c.Resource(ctx, ResourceRequest{URL: f.URL + "/me", Token: tok})
-	if err != nil || String(m, "id") != "12345678901234567890" {
+	if err != nil || jsonmap.String(m, "id") != "12345678901234567890" {
 		t.Fatalf("object: %v %v", m, err)
 	}
 	r := f.last(t)
@@ -43,7 +45,7 @@ func TestResource(t *testing.T) {
 	m, err = c.Resource(ctx, ResourceRequest{Method: http.MethodPost, URL: f.URL + "/detail", Query: q, Body: body, BodyFormat: BodyJSON,
 		Detectors: []ErrorDetector{CodeDetector("errcode", "errmsg", nil)}})
 	r = f.last(t)
-	if err != nil || String(m, "email") != "c@d.example" || r.Method != "POST" || r.Body != `{"user_ticket":"t1"}` || r.RawQuery != "access_token=corp" {
+	if err != nil || jsonmap.String(m, "email") != "c@d.example" || r.Method != "POST" || r.Body != `{"user_ticket":"t1"}` || r.RawQuery != "access_token=corp" {
 		t.Fatalf("POST JSON: %v %v %+v", m, err, r)
 	}
 

@@ -5,13 +5,13 @@ import (
 	"strings"
 )
 
-// SafeReturnTo reports whether p is a path on this site that a redirect may
+// safeReturnTo reports whether p is a path on this site that a redirect may
 // safely go to after login: it starts with a single "/", has no scheme, no
 // host, no backslash, no control character, and none of these appear once
 // percent-decoding is undone either. "//evil.example", "/\evil",
 // "/%2F/evil", "https://evil", "/%0d%0aLocation:" and "javascript:..." are
 // all refused (RFC 9700 §4.11.1: no open redirectors).
-func SafeReturnTo(p string) bool {
+func safeReturnTo(p string) bool {
 	if len(p) > 2048 {
 		return false
 	}

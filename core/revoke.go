@@ -7,27 +7,25 @@ import (
 	"fmt"
 	"strconv"
 	"time"
+
+	"github.com/go-oauth20/oauth20/internal/jsonmap"
 )
 
-// TokenTypeHint tells the server which kind of token is being revoked or
-// introspected (RFC 7009 §2.1).
-type TokenTypeHint string
-
-// Token type hints.
+// Token type hints for Revoke and Introspect: they tell the server which
+// kind of token it is given (RFC 7009 §2.1); "" sends no hint.
 const (
-	HintNone         TokenTypeHint = ""
-	HintAccessToken  TokenTypeHint = "access_token"
-	HintRefreshToken TokenTypeHint = "refresh_token"
+	HintAccessToken  = "access_token"
+	HintRefreshToken = "refresh_token"
 )
 
 // Revoke revokes a token at the revocation endpoint (RFC 7009). An HTTP 200
 // is success whatever the body says, also for a token that was already
 // invalid (§2.2). A 503 is returned as an error whose Retryable reports
 // true, with the Retry-After hint: the token must be assumed still valid.
-func (c *Client) Revoke(ctx context.Context, token string, hint TokenTypeHint) error {
+func (c *Client) Revoke(ctx context.Context, token, hint string) error {
 	r := c.newRequest(OpRevoke, c.cfg.Endpoints.RevocationURL)
 	r.Params.Set("token", token)
-	r.Params.SetIfNotEmpty("token_type_hint", string(hint))
+	r.Params.setIfNotEmpty("token_type_hint", hint)
 	resp, err := c.send(ctx, r, true)
 	if err != nil {
 		return err
@@ -67,10 +65,10 @@ type Introspection struct {
 }
 
 // Introspect asks the introspection endpoint about a token (RFC 7662).
-func (c *Client) Introspect(ctx context.Context, token string, hint TokenTypeHint) (*Introspection, error) {
+func (c *Client) Introspect(ctx context.Context, token, hint string) (*Introspection, error) {
 	r := c.newRequest(OpIntrospect, c.cfg.Endpoints.IntrospectionURL)
 	r.Params.Set("token", token)
-	r.Params.SetIfNotEmpty("token_type_hint", string(hint))
+	r.Params.setIfNotEmpty("token_type_hint", hint)
 	resp, err := c.call(ctx, r, true, ResponseJSON)
 	if err != nil {
 		return nil, err
@@ -84,8 +82,8 @@ func (c *Client) Introspect(ctx context.Context, token string, hint TokenTypeHin
 	if !active {
 		return in, nil
 	}
-	in.Scope, in.ClientID, in.Username = String(f, "scope"), String(f, "client_id"), String(f, "username")
-	in.TokenType, in.Subject, in.Issuer, in.JTI = String(f, "token_type"), String(f, "sub"), String(f, "iss"), String(f, "jti")
+	in.Scope, in.ClientID, in.Username = jsonmap.String(f, "scope"), jsonmap.String(f, "client_id"), jsonmap.String(f, "username")
+	in.TokenType, in.Subject, in.Issuer, in.JTI = jsonmap.String(f, "token_type"), jsonmap.String(f, "sub"), jsonmap.String(f, "iss"), jsonmap.String(f, "jti")
 	in.Expiry, in.IssuedAt, in.NotBefore = unixTime(f["exp"]), unixTime(f["iat"]), unixTime(f["nbf"])
 	switch a := f["aud"].(type) {
 	case string:

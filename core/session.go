@@ -1,60 +1,174 @@
 package core
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net/http"
+	"net/url"
+	"strings"
 	"time"
 )
 
-// ErrSessionExpired is returned by OpenSession for a session past its
+// Defaults of the session settings.
+const (
+	// DefaultSessionLifetime is how long a login lasts.
+	DefaultSessionLifetime = 8 * time.Hour
+)
+
+// Session is what the library keeps about a logged-in user, sealed in a
+// cookie with the Auth's keys: who the user is, where they logged in, and
+// when their access token expires. It holds no token unless the Auth was
+// built with KeepTokens.
+type Session struct {
+	// Provider is the name of the provider the user logged in with.
+	Provider string `json:"p"`
+	// UserID is the provider's stable identifier of the account.
+	UserID        string `json:"u"`
+	Name          string `json:"n,omitempty"`
+	Username      string `json:"un,omitempty"`
+	Email         string `json:"e,omitempty"`
+	EmailVerified bool   `json:"ev,omitempty"`
+	AvatarURL     string `json:"a,omitempty"`
+	// Expiry is when the access token expires; zero when the provider gave
+	// no lifetime.
+	Expiry time.Time `json:"x,omitzero"`
+	// Scopes are the granted scopes; empty when the provider did not list
+	// them (which means the requested ones, RFC 6749 §5.1).
+	Scopes []string `json:"s,omitempty"`
+	// Token and IDToken are the raw credentials, kept only with KeepTokens
+	// (for API calls, revocation at logout and id_token_hint). Never render
+	// or log them.
+	Token   *Token `json:"t,omitempty"`
+	IDToken string `json:"i,omitempty"`
+}
+
+// newSession makes the session of a completed login. Tokens are copied
+// only when keepTokens is true.
+func newSession(res *Result, keepTokens bool) *Session {
+	s := &Session{Provider: res.Provider}
+	if u := res.User; u != nil {
+		s.UserID, s.Name, s.Username = u.ID, u.Name, u.Username
+		s.Email, s.EmailVerified, s.AvatarURL = u.Email, u.EmailVerified, u.AvatarURL
+	}
+	if t := res.Token; t != nil {
+		s.Expiry = t.Expiry.UTC()
+		s.Scopes = t.scopes()
+		if keepTokens {
+			cp := *t
+			cp.Raw = nil
+			s.Token = &cp
+			s.IDToken = t.IDToken
+		}
+	}
+	return s
+}
+
+// ErrSessionExpired is the cause when a session cookie is past its
 // lifetime.
 var ErrSessionExpired = errors.New("oauth20: session expired")
 
+// ErrLoginRequired is the cause of the 401 that RequireLogin returns when
+// there is no session and no login page to send the browser to.
+var ErrLoginRequired = errors.New("oauth20: login required")
+
+// sealedSession is the sealed form of a session: its expiry and its data.
 type sealedSession struct {
-	Expires int64           `json:"e"`
-	Data    json.RawMessage `json:"d"`
+	Expires int64    `json:"e"`
+	Data    *Session `json:"d"`
 }
 
-// SealSession seals v (JSON-encoded) into a cookie called name that expires
-// after lifetime, with the Auth's keys: a stateless session for the
-// adapters' middleware. Keep v small (a cookie holds about 4 KiB) and free
-// of tokens unless the application needs them server-side.
-func (a *Auth) SealSession(name string, v any, lifetime time.Duration) (Cookie, error) {
-	data, err := json.Marshal(v)
+// sessionCookieName is the name of the session cookie.
+func (a *Auth) sessionCookieName() string { return cookiePrefix + "_session" }
+
+// cookiePrefix starts the names of the library's cookies: the session
+// cookie is oauth20_session and each flow cookie oauth20_{hash of its
+// state}.
+const cookiePrefix = "oauth20"
+
+// SessionCookie seals the session of a completed login into the session
+// cookie. The session holds the user's id, name, email, avatar, the token
+// expiry and the granted scopes, and the tokens when the Auth keeps them.
+// The error is a *CallbackError (500) when the sealed session would not fit
+// in a cookie.
+func (a *Auth) SessionCookie(res *Result) (Cookie, error) {
+	name := a.sessionCookieName()
+	plain, err := json.Marshal(sealedSession{Expires: a.cfg.clock.Now().Add(a.cfg.sessionLifetime).Unix(), Data: newSession(res, a.cfg.keepTokens)})
 	if err != nil {
-		return Cookie{}, fmt.Errorf("oauth20: session: %w", err)
-	}
-	plain, err := json.Marshal(sealedSession{Expires: a.cfg.Clock.Now().Add(lifetime).Unix(), Data: data})
-	if err != nil {
-		return Cookie{}, fmt.Errorf("oauth20: session: %w", err)
+		return Cookie{}, callbackErr(http.StatusInternalServerError, res.Provider, fmt.Errorf("oauth20: session: %w", err))
 	}
 	value := a.sealer.seal(plain, "session:"+name)
 	if len(value) > maxSealedLen {
-		return Cookie{}, fmt.Errorf("oauth20: session: sealed value of %d bytes is too large for a cookie", len(value))
+		return Cookie{}, callbackErr(http.StatusInternalServerError, res.Provider,
+			fmt.Errorf("%w: the sealed session of %d bytes does not fit in a cookie (at most %d)", ErrInvalidConfig, len(value), maxSealedLen))
 	}
-	return Cookie{Name: name, Value: value, Path: "/", MaxAge: int(lifetime / time.Second),
-		Secure: a.secure, HttpOnly: true, SameSite: SameSiteLax}, nil
+	return Cookie{Name: name, Value: value, Path: "/", MaxAge: int(a.cfg.sessionLifetime / time.Second),
+		Secure: a.secure, HttpOnly: true, SameSite: http.SameSiteLaxMode}, nil
 }
 
-// OpenSession opens a value made by SealSession into v.
-func (a *Auth) OpenSession(name, value string, v any) error {
-	plain, err := a.sealer.open(value, "session:"+name)
+// Session returns the logged-in user's session from the request's cookies
+// (looked up by name). It reports false for a missing, expired, tampered or
+// foreign cookie.
+func (a *Auth) Session(cookies func(name string) (string, bool)) (*Session, bool) {
+	if cookies == nil {
+		return nil, false
+	}
+	name := a.sessionCookieName()
+	v, ok := cookies(name)
+	if !ok || v == "" {
+		return nil, false
+	}
+	plain, err := a.sealer.open(v, "session:"+name)
 	if err != nil {
-		return err
+		return nil, false
 	}
 	var s sealedSession
-	if err := json.Unmarshal(plain, &s); err != nil {
-		return fmt.Errorf("%w: undecodable session", ErrUnseal)
+	if err := json.Unmarshal(plain, &s); err != nil || s.Data == nil {
+		return nil, false
 	}
-	if !a.cfg.Clock.Now().Before(time.Unix(s.Expires, 0)) {
-		return ErrSessionExpired
+	if !a.cfg.clock.Now().Before(time.Unix(s.Expires, 0)) || s.Data.Provider == "" || s.Data.UserID == "" {
+		return nil, false
 	}
-	return json.Unmarshal(s.Data, v)
+	return s.Data, true
 }
 
-// ClearCookie returns a cookie that deletes the cookie name set by
-// SealSession.
-func (a *Auth) ClearCookie(name string) Cookie {
-	return Cookie{Name: name, Path: "/", MaxAge: -1, Secure: a.secure, HttpOnly: true, SameSite: SameSiteLax}
+// clearSessionCookie returns the cookie that deletes the session cookie.
+func (a *Auth) clearSessionCookie() Cookie {
+	return Cookie{Name: a.sessionCookieName(), Path: "/", MaxAge: -1, Secure: a.secure, HttpOnly: true, SameSite: http.SameSiteLaxMode}
+}
+
+// RequireLogin is the rule of every adapter's login-required middleware,
+// for a request with the given method and request URI (path and query):
+// with a valid session cookie it returns the session; without one it
+// returns the URL to redirect a GET or HEAD to when the Auth has a LoginURL
+// (with return_to set to requestURI), and otherwise a *CallbackError with
+// status 401 wrapping ErrLoginRequired.
+func (a *Auth) RequireLogin(method, requestURI string, cookies func(name string) (string, bool)) (*Session, string, error) {
+	if s, ok := a.Session(cookies); ok {
+		return s, "", nil
+	}
+	if a.cfg.loginURL != "" && (method == http.MethodGet || method == http.MethodHead) {
+		sep := "?"
+		if strings.Contains(a.cfg.loginURL, "?") {
+			sep = "&"
+		}
+		return nil, a.cfg.loginURL + sep + url.Values{"return_to": {requestURI}}.Encode(), nil
+	}
+	return nil, "", &CallbackError{Status: http.StatusUnauthorized, Err: ErrLoginRequired}
+}
+
+type userKey struct{}
+
+// ContextWithUser returns a copy of ctx that carries s, for UserFrom. The
+// adapters' middleware calls it.
+func ContextWithUser(ctx context.Context, s *Session) context.Context {
+	return context.WithValue(ctx, userKey{}, s)
+}
+
+// UserFrom returns the session that an adapter's login-required middleware
+// put in the request's context.
+func UserFrom(ctx context.Context) (*Session, bool) {
+	s, ok := ctx.Value(userKey{}).(*Session)
+	return s, ok && s != nil
 }

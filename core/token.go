@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"strings"
 	"time"
+
+	"github.com/go-oauth20/oauth20/internal/jsonmap"
 )
 
 // maxExpiresIn bounds expires_in: anything longer than ten years is taken as
@@ -37,9 +39,9 @@ type Token struct {
 	Raw map[string]any `json:"-"`
 }
 
-// Expired reports whether the access token has expired at now, or will
+// expired reports whether the access token has expired at now, or will
 // within margin. A token without expiry never expires here.
-func (t *Token) Expired(now time.Time, margin time.Duration) bool {
+func (t *Token) expired(now time.Time, margin time.Duration) bool {
 	if t == nil || t.AccessToken == "" {
 		return true
 	}
@@ -49,17 +51,9 @@ func (t *Token) Expired(now time.Time, margin time.Duration) bool {
 	return !now.Add(margin).Before(t.Expiry)
 }
 
-// Scopes returns the granted scopes split on spaces and commas.
-func (t *Token) Scopes() []string {
+// scopes returns the granted scopes split on spaces and commas.
+func (t *Token) scopes() []string {
 	return strings.FieldsFunc(t.Scope, func(r rune) bool { return r == ' ' || r == ',' })
-}
-
-// Extra returns the raw member key of the answer, or nil.
-func (t *Token) Extra(key string) any {
-	if t == nil {
-		return nil
-	}
-	return t.Raw[key]
 }
 
 // String describes the token without revealing it.
@@ -75,15 +69,15 @@ func (t *Token) String() string {
 func tokenFromFields(d *Dialect, fields map[string]any, now time.Time) (*Token, error) {
 	src := fields
 	if d.Envelope != "" {
-		if inner := Object(fields, d.Envelope); inner != nil {
+		if inner := jsonmap.Object(fields, d.Envelope); inner != nil {
 			src = inner
 		}
 	}
 	t := &Token{
-		AccessToken:  String(src, d.tokenField("access_token")),
-		TokenType:    String(src, d.tokenField("token_type")),
-		RefreshToken: String(src, d.tokenField("refresh_token")),
-		IDToken:      String(src, d.tokenField("id_token")),
+		AccessToken:  jsonmap.String(src, d.tokenField("access_token")),
+		TokenType:    jsonmap.String(src, d.tokenField("token_type")),
+		RefreshToken: jsonmap.String(src, d.tokenField("refresh_token")),
+		IDToken:      jsonmap.String(src, d.tokenField("id_token")),
 		Scope:        scopeString(src[d.tokenField("scope")]),
 		Raw:          src,
 	}

@@ -59,7 +59,7 @@ func (c *Client) TokenSource(tok *Token, opts TokenSourceOptions) *TokenSource {
 func (s *TokenSource) Token(ctx context.Context) (*Token, error) {
 	s.mu.Lock()
 	tok := s.tok
-	if !tok.Expired(s.client.clock.Now(), s.opts.Margin) {
+	if !tok.expired(s.client.clock.Now(), s.opts.Margin) {
 		s.mu.Unlock()
 		return tok, nil
 	}
@@ -98,20 +98,4 @@ func (s *TokenSource) refresh(ctx context.Context, refreshToken string, call *re
 	call.tok, call.err = t, err
 	s.mu.Unlock()
 	close(call.done)
-}
-
-// Current returns the stored token without refreshing it.
-func (s *TokenSource) Current() *Token {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.tok
-}
-
-// Clear forgets the stored token, for example after revoking it (RFC 7009
-// §2.1: drop local copies whatever the outcome). Later calls to Token fail
-// with ErrNoRefreshToken.
-func (s *TokenSource) Clear() {
-	s.mu.Lock()
-	s.tok = nil
-	s.mu.Unlock()
 }

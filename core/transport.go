@@ -4,21 +4,19 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
-	"net/url"
 	"strconv"
 	"strings"
 	"time"
 
-	"github.com/go-resty/resty/v2"
+	"github.com/go-oauth20/oauth20/internal/httpx"
 )
 
 // newRequest starts a request for op to endpoint with the dialect's token
 // method and format.
-func (c *Client) newRequest(op Operation, endpoint string) *Request {
+func (c *Client) newRequest(op string, endpoint string) *Request {
 	// One allocation for the request, its parameters and room for eight of
 	// them: this is on the path of every token call.
 	box := &struct {
@@ -39,8 +37,8 @@ func (c *Client) newRequest(op Operation, endpoint string) *Request {
 	return r
 }
 
-// Response is a provider's answer as the library saw it.
-type Response struct {
+// response is a provider's answer as the library saw it.
+type response struct {
 	Status int
 	Header http.Header
 	Body   []byte
@@ -52,7 +50,7 @@ type Response struct {
 // returns the answer. It reports transport failures (wrapping
 // ErrTransport), oversized bodies (ErrResponseTooLarge) and nothing else:
 // callers decode and judge the answer.
-func (c *Client) send(ctx context.Context, r *Request, auth bool) (*Response, error) {
+func (c *Client) send(ctx context.Context, r *Request, auth bool) (*response, error) {
 	if r.URL == "" {
 		return nil, fmt.Errorf("%w: %s", ErrNoEndpoint, r.Op)
 	}
@@ -64,9 +62,9 @@ func (c *Client) send(ctx context.Context, r *Request, auth bool) (*Response, er
 	d := c.dialect
 	if r.Op != OpUserInfo {
 		for std, wire := range d.ParamNames {
-			r.Params.Rename(std, wire)
+			r.Params.rename(std, wire)
 		}
-		r.Params.MoveToFront(d.TokenParamOrder)
+		r.Params.moveToFront(d.TokenParamOrder)
 	}
 	for k, v := range d.Headers {
 		if r.Header.Get(k) == "" {
@@ -92,9 +90,9 @@ func (c *Client) send(ctx context.Context, r *Request, auth bool) (*Response, er
 		req.SetHeader("Content-Type", "application/json")
 		req.SetBody(encodeJSONParams(r.Params))
 	default:
-		if r.Params.Len() > 0 || r.Method != http.MethodGet {
+		if r.Params.size() > 0 || r.Method != http.MethodGet {
 			req.SetHeader("Content-Type", "application/x-www-form-urlencoded")
-			req.SetBody([]byte(r.Params.Encode()))
+			req.SetBody([]byte(r.Params.encode()))
 		}
 	}
 	if req.Header.Get("Accept") == "" {
@@ -106,14 +104,14 @@ func (c *Client) send(ctx context.Context, r *Request, auth bool) (*Response, er
 		err = transportError(r, err)
 		if c.log.Enabled(ctx, slog.LevelDebug) {
 			c.log.LogAttrs(ctx, slog.LevelDebug, "oauth20: provider call failed",
-				slog.String("op", string(r.Op)), slog.String("endpoint", redactURL(r.URL)), slog.String("error", err.Error()))
+				slog.String("op", r.Op), slog.String("endpoint", redactURL(r.URL)), slog.String("error", err.Error()))
 		}
 		return nil, err
 	}
-	out := &Response{Status: resp.StatusCode(), Header: resp.Header(), Body: resp.Body()}
+	out := &response{Status: resp.StatusCode(), Header: resp.Header(), Body: resp.Body()}
 	if c.log.Enabled(ctx, slog.LevelDebug) {
 		c.log.LogAttrs(ctx, slog.LevelDebug, "oauth20: provider call",
-			slog.String("op", string(r.Op)), slog.String("endpoint", redactURL(r.URL)),
+			slog.String("op", r.Op), slog.String("endpoint", redactURL(r.URL)),
 			slog.Int("status", out.Status), slog.Duration("duration", c.clock.Now().Sub(start)))
 	}
 	return out, nil
@@ -122,7 +120,7 @@ func (c *Client) send(ctx context.Context, r *Request, auth bool) (*Response, er
 // call sends r and decodes the answer in the dialect's format, running the
 // error detectors on every status. A 2xx answer without a detected error is
 // returned decoded.
-func (c *Client) call(ctx context.Context, r *Request, auth bool, format ResponseFormat) (*Response, error) {
+func (c *Client) call(ctx context.Context, r *Request, auth bool, format ResponseFormat) (*response, error) {
 	resp, err := c.send(ctx, r, auth)
 	if err != nil {
 		return nil, err
@@ -160,11 +158,11 @@ func (c *Client) scrub(err error, r *Request) error {
 // judge decodes resp and turns provider errors into *Error, other non-2xx
 // answers into ErrUnexpectedStatus and undecodable 2xx answers into
 // ErrMalformedResponse.
-func (c *Client) judge(op Operation, resp *Response, format ResponseFormat) error {
-	fields, derr := DecodeBody(format, resp.Body)
+func (c *Client) judge(op string, resp *response, format ResponseFormat) error {
+	fields, derr := decodeBody(format, resp.Body)
 	if derr != nil && format != ResponseJSON {
 		// An error body may still be JSON when the success format is not.
-		if f, err := DecodeBody(ResponseJSON, resp.Body); err == nil {
+		if f, err := decodeBody(ResponseJSON, resp.Body); err == nil {
 			fields, derr = f, nil
 		}
 	}
@@ -172,7 +170,7 @@ func (c *Client) judge(op Operation, resp *Response, format ResponseFormat) erro
 	if fields != nil {
 		for _, det := range c.dialect.detectors() {
 			if e := det(resp.Status, fields); e != nil {
-				e.Endpoint = string(op)
+				e.Endpoint = op
 				if e.StatusCode == 0 {
 					e.StatusCode = resp.Status
 				}
@@ -184,7 +182,7 @@ func (c *Client) judge(op Operation, resp *Response, format ResponseFormat) erro
 	if resp.Status < 200 || resp.Status > 299 {
 		if resp.Status == http.StatusUnauthorized {
 			if e := bearerChallenge(resp.Header); e != nil {
-				e.Endpoint, e.StatusCode = string(op), resp.Status
+				e.Endpoint, e.StatusCode = op, resp.Status
 				return e
 			}
 		}
@@ -201,7 +199,7 @@ func (c *Client) judge(op Operation, resp *Response, format ResponseFormat) erro
 // (an HTML error page, a bare 503, a redirect). It wraps
 // ErrUnexpectedStatus.
 type StatusError struct {
-	Op          Operation
+	Op          string
 	Status      int
 	ContentType string
 	// RetryAfter is the server's Retry-After hint, zero when absent.
@@ -226,45 +224,13 @@ func (e *StatusError) Error() string {
 // Unwrap returns ErrUnexpectedStatus.
 func (e *StatusError) Unwrap() error { return ErrUnexpectedStatus }
 
-// Retryable reports whether the server asked to try again later (429, 503).
-func (e *StatusError) Retryable() bool {
-	return e.Status == http.StatusTooManyRequests || e.Status == http.StatusServiceUnavailable
-}
-
 // transportError describes a failed request of the pipeline.
 func transportError(r *Request, err error) error {
-	return TransportError(string(r.Op), r.Method, r.URL, err)
-}
-
-// TransportError turns an error of a resty call into the library's kinds:
-// ErrResponseTooLarge for a body over the cap, else ErrTransport wrapping
-// the cause (with *url.Error unwrapped, so that errors.As still reaches a
-// net.Error or context.DeadlineExceeded). The message names the operation,
-// method and URL without its query, which may hold secrets for GET
-// dialects. Package oidc and provider code use it for their own calls.
-func TransportError(op, method, rawURL string, err error) error {
-	if errors.Is(err, resty.ErrResponseBodyTooLarge) {
-		return fmt.Errorf("oauth20: %s: %w (limit %d bytes)", op, ErrResponseTooLarge, DefaultMaxResponseBytes)
-	}
-	var ue *url.Error
-	if errors.As(err, &ue) {
-		err = ue.Err
-	}
-	return fmt.Errorf("%w: %s %s %s: %w", ErrTransport, op, method, strconv.Quote(redactURL(rawURL)), err)
+	return httpx.TransportError(r.Op, r.Method, r.URL, err)
 }
 
 // redactURL drops the query, fragment and user info of a URL.
-func redactURL(raw string) string {
-	if raw == "" {
-		return ""
-	}
-	u, err := url.Parse(raw)
-	if err != nil {
-		return "<invalid URL>"
-	}
-	u.RawQuery, u.Fragment, u.User = "", "", nil
-	return u.String()
-}
+func redactURL(raw string) string { return httpx.RedactURL(raw) }
 
 // retryAfter parses a Retry-After header (seconds or an HTTP date).
 func retryAfter(h http.Header, now time.Time) time.Duration {

@@ -12,6 +12,8 @@ import (
 	"time"
 
 	"github.com/go-oauth20/oauth20/core"
+	"github.com/go-oauth20/oauth20/internal/httpx"
+	"github.com/go-oauth20/oauth20/internal/urls"
 	"github.com/go-resty/resty/v2"
 )
 
@@ -92,10 +94,11 @@ type discoverOptions struct {
 	ttl      time.Duration
 }
 
-// WithHTTPClient sets the client used for the metadata request (default
-// core.NewHTTPClient()).
-func WithHTTPClient(rc *resty.Client) DiscoverOption {
-	return func(o *discoverOptions) { o.rc = rc }
+// WithHTTPClient sets the client for the metadata request (default: one of
+// the library's own). Whatever client is given, no redirect is followed,
+// the body is capped and the request times out (see core.Config.HTTPClient).
+func WithHTTPClient(hc *http.Client) DiscoverOption {
+	return func(o *discoverOptions) { o.rc = httpx.Resty(hc) }
 }
 
 // WithExpectedIssuer sets the issuer the metadata must name when it differs
@@ -130,7 +133,7 @@ func newDiscoverOptions(opts []DiscoverOption) discoverOptions {
 		opt(&o)
 	}
 	if o.rc == nil {
-		o.rc = core.NewHTTPClient()
+		o.rc = httpx.Resty(nil)
 	}
 	return o
 }
@@ -173,7 +176,7 @@ func discover(ctx context.Context, issuer string, o *discoverOptions) (*Metadata
 func get(ctx context.Context, rc *resty.Client, u string) ([]byte, int, error) {
 	resp, err := rc.R().SetContext(ctx).SetHeader("Accept", "application/json").Get(u)
 	if err != nil {
-		return nil, 0, fmt.Errorf("oidc: %w", core.TransportError("discovery", http.MethodGet, u, err))
+		return nil, 0, fmt.Errorf("oidc: %w", httpx.TransportError("discovery", http.MethodGet, u, err))
 	}
 	return resp.Body(), resp.StatusCode(), nil
 }
@@ -214,7 +217,7 @@ func ParseMetadata(body []byte, wantIssuer string, insecure bool) (*Metadata, er
 		if e.url == "" {
 			continue
 		}
-		if err := core.CheckEndpointURL(e.url, insecure); err != nil {
+		if err := urls.CheckEndpoint(e.url, insecure); err != nil {
 			errs = append(errs, fmt.Errorf("oidc: metadata %s: %w", e.name, err))
 		}
 	}

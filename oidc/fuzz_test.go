@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/go-oauth20/oauth20/core"
+	"github.com/go-oauth20/oauth20/internal/urls"
 )
 
 // sentinels are the errors Verify may wrap; every failure must wrap one.
@@ -64,7 +65,7 @@ func FuzzParseMetadata(f *testing.F) {
 			t.Fatalf("issuer %q accepted", md.Issuer)
 		}
 		for _, u := range []string{md.AuthorizationEndpoint, md.TokenEndpoint, md.JWKSURL, md.UserInfoEndpoint} {
-			if u != "" && core.CheckEndpointURL(u, false) != nil {
+			if u != "" && urls.CheckEndpoint(u, false) != nil {
 				t.Fatalf("insecure endpoint %q accepted", u)
 			}
 		}

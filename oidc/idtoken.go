@@ -6,6 +6,8 @@ import (
 	"crypto/sha512"
 	"crypto/subtle"
 	"encoding/base64"
+	"encoding/json"
+	"errors"
 	"fmt"
 	"slices"
 	"time"
@@ -14,14 +16,22 @@ import (
 )
 
 // IDToken is a verified ID token: the standard claims (in the embedded
-// core.IDToken, whose Claims method decodes the rest of the payload) and
-// what the JOSE header said.
+// core.IDToken) and what the JOSE header said.
 type IDToken struct {
 	core.IDToken
 	// Algorithm is the alg the token was signed with.
 	Algorithm string
 	// KeyID is the kid of the key that verified it ("" if none was named).
 	KeyID string
+}
+
+// Claims decodes the token's payload into v (a pointer to a struct or map),
+// for claims beyond the standard ones.
+func (t *IDToken) Claims(v any) error {
+	if t == nil || len(t.Payload) == 0 {
+		return errors.New("oidc: ID token has no payload")
+	}
+	return json.Unmarshal(t.Payload, v)
 }
 
 // Verify checks raw as OpenID Connect Core §3.1.3.7 requires and returns the

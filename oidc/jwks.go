@@ -17,6 +17,7 @@ import (
 
 	"github.com/MicahParks/jwkset"
 	"github.com/go-oauth20/oauth20/core"
+	"github.com/go-oauth20/oauth20/internal/httpx"
 	"github.com/go-resty/resty/v2"
 )
 
@@ -279,7 +280,7 @@ func (c *keyCache) startLocked(started time.Time) *fetchCall {
 func (c *keyCache) fetch(ctx context.Context) (*keySnapshot, error) {
 	resp, err := c.rc.R().SetContext(ctx).SetHeader("Accept", "application/jwk-set+json, application/json").Get(c.url)
 	if err != nil {
-		return nil, fmt.Errorf("oidc: JWK Set: %w", core.TransportError("jwks", http.MethodGet, c.url, err))
+		return nil, fmt.Errorf("oidc: JWK Set: %w", httpx.TransportError("jwks", http.MethodGet, c.url, err))
 	}
 	if resp.StatusCode() != http.StatusOK {
 		return nil, fmt.Errorf("oidc: JWK Set %q: %w: %d", c.url, core.ErrUnexpectedStatus, resp.StatusCode())

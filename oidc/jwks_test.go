@@ -328,9 +328,8 @@ func TestInjectedTransport(t *testing.T) {
 	t.Parallel()
 	clock := newClock()
 	key := newKey(t, "k", "EdDSA")
-	rc := core.NewHTTPClient()
 	mock := httpmock.NewMockTransport()
-	rc.SetTransport(mock)
+	rc := &http.Client{Transport: mock}
 	mock.RegisterResponder("GET", "https://op.example/jwks",
 		httpmock.NewBytesResponder(200, mustJSON(t, map[string]any{"keys": []any{key.jwk(t)}})))
 	v, err := NewVerifier(VerifierConfig{

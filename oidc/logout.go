@@ -7,7 +7,7 @@ import (
 	"net/url"
 	"time"
 
-	"github.com/go-oauth20/oauth20/core"
+	"github.com/go-oauth20/oauth20/internal/urls"
 )
 
 // LogoutParams are the parameters of an RP-initiated logout request
@@ -32,11 +32,11 @@ type LogoutParams struct {
 // logout: endpoint (the end_session_endpoint) with the parameters added to
 // any query it already has.
 func EndSessionURL(endpoint string, p LogoutParams) (string, error) {
-	if err := core.CheckEndpointURL(endpoint, false); err != nil {
+	if err := urls.CheckEndpoint(endpoint, false); err != nil {
 		return "", fmt.Errorf("oidc: end_session_endpoint: %w", err)
 	}
 	if p.PostLogoutRedirectURI != "" {
-		if err := core.CheckEndpointURL(p.PostLogoutRedirectURI, false); err != nil {
+		if err := urls.CheckEndpoint(p.PostLogoutRedirectURI, false); err != nil {
 			return "", fmt.Errorf("oidc: post_logout_redirect_uri: %w", err)
 		}
 	}

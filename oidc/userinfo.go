@@ -10,6 +10,9 @@ import (
 	"strings"
 
 	"github.com/go-oauth20/oauth20/core"
+	"github.com/go-oauth20/oauth20/internal/httpx"
+	"github.com/go-oauth20/oauth20/internal/jsonmap"
+	"github.com/go-oauth20/oauth20/internal/urls"
 	"github.com/go-resty/resty/v2"
 )
 
@@ -44,6 +47,7 @@ type UserInfoOption func(*userInfoOptions)
 type userInfoOptions struct {
 	verifier      *Verifier
 	requireSigned bool
+	jwt           bool // the answer was labelled application/jwt
 }
 
 // WithUserInfoVerifier lets FetchUserInfo accept a signed response
@@ -63,48 +67,61 @@ func RequireSignedUserInfo(v *Verifier) UserInfoOption {
 // FetchUserInfo calls the UserInfo endpoint with the access token in the
 // Authorization header (never in the URL, RFC 6750 §2.1, RFC 9700 §4.3.2)
 // and returns the response only if its sub equals wantSub, the ID token's
-// sub (§5.3.2); otherwise nothing from it is returned. rc may be nil
-// (core.NewHTTPClient() is used). A 401 with a Bearer error is returned as
-// a *core.Error with Endpoint "userinfo".
-func FetchUserInfo(ctx context.Context, rc *resty.Client, endpoint, accessToken, wantSub string, opts ...UserInfoOption) (*UserInfo, error) {
-	var o userInfoOptions
-	for _, opt := range opts {
-		opt(&o)
-	}
-	if err := core.CheckEndpointURL(endpoint, false); err != nil {
+// sub (§5.3.2); otherwise nothing from it is returned. hc may be nil (a
+// client of the library's own is used); no redirect is followed and the
+// body is capped whatever client is given. A 401 with a Bearer error is
+// returned as a *core.Error with Endpoint "userinfo".
+func FetchUserInfo(ctx context.Context, hc *http.Client, endpoint, accessToken, wantSub string, opts ...UserInfoOption) (*UserInfo, error) {
+	if err := urls.CheckEndpoint(endpoint, false); err != nil {
 		return nil, fmt.Errorf("oidc: userinfo endpoint: %w", err)
 	}
 	if wantSub == "" {
 		return nil, fmt.Errorf("%w: no ID token subject to compare with", ErrUserInfoSubjectMismatch)
 	}
-	if rc == nil {
-		rc = core.NewHTTPClient()
-	}
-	resp, err := rc.R().SetContext(ctx).
+	resp, err := httpx.Resty(hc).R().SetContext(ctx).
 		SetHeader("Authorization", "Bearer "+accessToken).
 		SetHeader("Accept", "application/json, application/jwt").
 		Get(endpoint)
 	if err != nil {
-		return nil, fmt.Errorf("oidc: %w", core.TransportError("userinfo", http.MethodGet, endpoint, err))
+		return nil, fmt.Errorf("oidc: %w", httpx.TransportError("userinfo", http.MethodGet, endpoint, err))
 	}
 	if resp.StatusCode() != http.StatusOK {
 		return nil, userInfoError(resp)
 	}
-	body := resp.Body()
 	media, _, _ := mime.ParseMediaType(resp.Header().Get("Content-Type"))
+	if media == "application/jwt" {
+		opts = append(opts, func(o *userInfoOptions) { o.jwt = true })
+	}
+	return ParseUserInfo(ctx, resp.Body(), wantSub, opts...)
+}
+
+// ParseUserInfo checks a UserInfo answer the caller fetched itself (a JSON
+// object, or a JWT when signed) as FetchUserInfo does: a signed answer is
+// verified with the verifier of WithUserInfoVerifier, an unsigned one is
+// refused under RequireSignedUserInfo, and the answer is returned only if
+// its sub equals wantSub.
+func ParseUserInfo(ctx context.Context, body []byte, wantSub string, opts ...UserInfoOption) (*UserInfo, error) {
+	var o userInfoOptions
+	for _, opt := range opts {
+		opt(&o)
+	}
+	if wantSub == "" {
+		return nil, fmt.Errorf("%w: no ID token subject to compare with", ErrUserInfoSubjectMismatch)
+	}
+	body = bytes.TrimSpace(body)
 	info := new(UserInfo)
 	payload := body
-	if media == "application/jwt" {
+	if o.jwt || len(body) > 0 && body[0] != '{' && bytes.Count(body, []byte(".")) == 2 {
 		if o.verifier == nil {
 			return nil, fmt.Errorf("oidc: userinfo: %w: signed response but no verifier configured", core.ErrMalformedResponse)
 		}
-		r, err := o.verifier.verifyUserInfoJWT(ctx, string(bytes.TrimSpace(body)))
+		r, err := o.verifier.verifyUserInfoJWT(ctx, string(body))
 		if err != nil {
 			return nil, err
 		}
 		payload, info.Signed = r.c.payload, true
 	} else if o.requireSigned {
-		return nil, fmt.Errorf("%w: got %q", ErrUserInfoNotSigned, media)
+		return nil, fmt.Errorf("%w: got a JSON object", ErrUserInfoNotSigned)
 	}
 	if err := info.decode(payload); err != nil {
 		return nil, err
@@ -154,7 +171,7 @@ func (u *UserInfo) decode(payload []byte) error {
 	str := func(name string) string { s, _ := u.claims[name].(string); return s }
 	u.Subject = str("sub")
 	u.Email = str("email")
-	u.EmailVerified = core.BoolValue(u.claims["email_verified"])
+	u.EmailVerified = jsonmap.BoolValue(u.claims["email_verified"])
 	u.Name = str("name")
 	u.GivenName = str("given_name")
 	u.FamilyName = str("family_name")
@@ -263,6 +280,6 @@ func ClaimsUser(claims map[string]any) core.User {
 		AvatarURL: str("picture"),
 		Raw:       claims,
 	}
-	u.EmailVerified = u.Email != "" && core.BoolValue(claims["email_verified"])
+	u.EmailVerified = u.Email != "" && jsonmap.BoolValue(claims["email_verified"])
 	return u
 }

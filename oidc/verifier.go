@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/http"
 	"net/url"
 	"slices"
 	"strings"
@@ -12,7 +13,8 @@ import (
 	"github.com/MicahParks/jwkset"
 	"github.com/MicahParks/keyfunc/v3"
 	"github.com/go-oauth20/oauth20/core"
-	"github.com/go-resty/resty/v2"
+	"github.com/go-oauth20/oauth20/internal/httpx"
+	"github.com/go-oauth20/oauth20/internal/urls"
 	"github.com/golang-jwt/jwt/v5"
 )
 
@@ -74,8 +76,10 @@ type VerifierConfig struct {
 	ClockSkew time.Duration
 	// MaxTokenAge, when positive, rejects tokens whose iat is older.
 	MaxTokenAge time.Duration
-	// HTTPClient fetches the JWK Set; default core.NewHTTPClient().
-	HTTPClient *resty.Client
+	// HTTPClient fetches the JWK Set (default: one of the library's own);
+	// no redirect is followed and the body is capped whatever client is
+	// given.
+	HTTPClient *http.Client
 	// Now is the clock; default time.Now.
 	Now func() time.Time
 	// KeyRefreshLimit is the least time between two JWK Set fetches caused
@@ -172,7 +176,7 @@ func NewVerifier(cfg VerifierConfig) (*Verifier, error) {
 	if needKeys {
 		if cfg.JWKSURL == "" {
 			bad("jwks_uri is empty")
-		} else if err := core.CheckEndpointURL(cfg.JWKSURL, cfg.InsecureAllowHTTP); err != nil {
+		} else if err := urls.CheckEndpoint(cfg.JWKSURL, cfg.InsecureAllowHTTP); err != nil {
 			bad("jwks_uri: %w", err)
 		}
 	}
@@ -202,10 +206,7 @@ func NewVerifier(cfg VerifierConfig) (*Verifier, error) {
 	}
 	limit := cmp(cfg.KeyRefreshLimit, DefaultKeyRefreshLimit)
 	interval := cmp(cfg.KeyRefreshInterval, DefaultKeyRefreshInterval)
-	rc := cfg.HTTPClient
-	if rc == nil {
-		rc = core.NewHTTPClient()
-	}
+	rc := httpx.Resty(cfg.HTTPClient)
 	v.parser = jwt.NewParser(jwt.WithValidMethods(v.algs), jwt.WithoutClaimsValidation(), jwt.WithStrictDecoding())
 	if needKeys {
 		v.keys = newKeyCache(cfg.JWKSURL, rc, v.now, limit, interval)
@@ -233,7 +234,7 @@ func isHMAC(alg string) bool { return strings.HasPrefix(alg, "HS") }
 // checkIssuerURL: https (http on loopback, or anywhere when insecure), no
 // query, no fragment (OpenID Connect Discovery §3, RFC 9207 §2).
 func checkIssuerURL(issuer string, insecure bool) error {
-	if err := core.CheckEndpointURL(issuer, insecure); err != nil {
+	if err := urls.CheckEndpoint(issuer, insecure); err != nil {
 		return err
 	}
 	if u, _ := url.Parse(issuer); u.RawQuery != "" || u.ForceQuery {

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/go-oauth20/oauth20/core"
+	"github.com/go-oauth20/oauth20/internal/jsonmap"
 	"github.com/golang-jwt/jwt/v5"
 )
 
@@ -111,7 +112,7 @@ func Apple(clientID, teamID, keyID string, p8Key []byte, opts ...Option) (*core.
 	return newOIDC(oidcParams{
 		name: "apple", displayName: "Apple", issuer: appleIssuer,
 		scopes:       []string{"name", "email"},
-		authOptions:  []core.AuthOption{core.WithResponseMode("form_post")},
+		authOptions:  []core.AuthOption{core.WithParam("response_mode", "form_post")},
 		formPost:     true,
 		fetchUser:    appleUser,
 		clientSecret: appleSecretMarker,
@@ -200,7 +201,7 @@ func appleUser(ctx context.Context, r core.UserRequest, _ string) (*core.User, e
 		return nil, err
 	}
 	if v, ok := u.Raw["is_private_email"]; ok {
-		u.Raw["is_private_email"] = core.BoolValue(v)
+		u.Raw["is_private_email"] = jsonmap.BoolValue(v)
 	}
 	if raw := r.Callback.Get("user"); raw != "" {
 		var field struct {

@@ -102,7 +102,7 @@ func TestAppleLogin(t *testing.T) {
 	if err != nil {
 		t.Fatalf("refresh: %v", err)
 	}
-	if _, err := a.Logout(context.Background(), "apple", core.LogoutOptions{Token: tok}); err != nil {
+	if _, err := logoutWithTokens(t, context.Background(), a, "apple", tok); err != nil {
 		t.Fatalf("logout: %v", err)
 	}
 	if n := op.count("revocation_endpoint"); n != 2 {

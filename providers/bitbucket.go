@@ -7,6 +7,7 @@ import (
 	"net/http"
 
 	"github.com/go-oauth20/oauth20/core"
+	"github.com/go-oauth20/oauth20/internal/jsonmap"
 )
 
 // Bitbucket Cloud endpoints.
@@ -80,7 +81,7 @@ func bitbucketUser(ctx context.Context, r core.UserRequest) (*core.User, error) 
 		return nil, err
 	}
 	u := &core.User{
-		ID:       core.String(fields, "uuid"),
+		ID:       jsonmap.String(fields, "uuid"),
 		Username: intlStr(fields, "username"),
 		Name:     intlStr(fields, "display_name"),
 		Raw:      fields,
@@ -88,7 +89,7 @@ func bitbucketUser(ctx context.Context, r core.UserRequest) (*core.User, error) 
 	if u.Username == "" {
 		u.Username = intlStr(fields, "nickname")
 	}
-	u.AvatarURL = intlStr(core.Object(core.Object(fields, "links"), "avatar"), "href")
+	u.AvatarURL = intlStr(jsonmap.Object(jsonmap.Object(fields, "links"), "avatar"), "href")
 	emails, err := r.Client.Resource(ctx, core.ResourceRequest{URL: bitbucketAPIURL + "/user/emails", Token: r.Token})
 	var se *core.StatusError
 	var pe *core.Error

@@ -5,6 +5,7 @@ import (
 	"net/http"
 
 	"github.com/go-oauth20/oauth20/core"
+	"github.com/go-oauth20/oauth20/internal/jsonmap"
 )
 
 // DingTalk endpoints.
@@ -133,13 +134,10 @@ func dingtalkEditRequest(r *core.Request) error {
 	}
 	r.Params.Del("redirect_uri")
 	r.Params.Del("code_verifier")
-	for std, camel := range map[string]string{
+	r.Params = reorderParams(r.Params, map[string]string{
 		"client_id": "clientId", "client_secret": "clientSecret",
 		"grant_type": "grantType", "refresh_token": "refreshToken",
-	} {
-		r.Params.Rename(std, camel)
-	}
-	r.Params.MoveToFront([]string{"clientId", "clientSecret", "code", "refreshToken", "grantType"})
+	}, "clientId", "clientSecret", "code", "refreshToken", "grantType")
 	return nil
 }
 
@@ -155,11 +153,11 @@ func dingtalkUser(ctx context.Context, r core.UserRequest) (*core.User, error) {
 		return nil, err
 	}
 	return &core.User{
-		ID:        core.String(fields, "openId"),
-		UnionID:   core.String(fields, "unionId"),
-		Name:      core.String(fields, "nick"),
-		AvatarURL: core.String(fields, "avatarUrl"),
-		Email:     core.String(fields, "email"),
+		ID:        jsonmap.String(fields, "openId"),
+		UnionID:   jsonmap.String(fields, "unionId"),
+		Name:      jsonmap.String(fields, "nick"),
+		AvatarURL: jsonmap.String(fields, "avatarUrl"),
+		Email:     jsonmap.String(fields, "email"),
 		Raw:       fields,
 	}, nil
 }

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/go-oauth20/oauth20/core"
+	"github.com/go-oauth20/oauth20/internal/jsonmap"
 )
 
 // Discord endpoints.
@@ -73,7 +74,7 @@ func discordUser(ctx context.Context, r core.UserRequest) (*core.User, error) {
 		return nil, err
 	}
 	u := &core.User{
-		ID:       core.String(fields, "id"),
+		ID:       jsonmap.String(fields, "id"),
 		Username: intlStr(fields, "username"),
 		Name:     intlStr(fields, "global_name"),
 		Email:    intlStr(fields, "email"),

@@ -8,6 +8,7 @@ import (
 	"net/http"
 
 	"github.com/go-oauth20/oauth20/core"
+	"github.com/go-oauth20/oauth20/internal/jsonmap"
 )
 
 // facebookVersion pins the Graph API version of every call.
@@ -123,10 +124,10 @@ func (f *facebook) fetchUser(ctx context.Context, r core.UserRequest) (*core.Use
 		return nil, err
 	}
 	return &core.User{
-		ID:        core.String(fields, "id"),
+		ID:        jsonmap.String(fields, "id"),
 		Email:     intlStr(fields, "email"),
 		Name:      intlStr(fields, "name"),
-		AvatarURL: intlStr(core.Object(core.Object(fields, "picture"), "data"), "url"),
+		AvatarURL: intlStr(jsonmap.Object(jsonmap.Object(fields, "picture"), "data"), "url"),
 		Raw:       fields,
 	}, nil
 }

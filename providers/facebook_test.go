@@ -23,8 +23,7 @@ func TestFacebookAppSecretProof(t *testing.T) {
 	}))
 	defer srv.Close()
 	target, _ := url.Parse(srv.URL)
-	rc := core.NewHTTPClient()
-	rc.SetTransport(intlRewrite{target: target})
+	rc := &http.Client{Transport: intlRewrite{target: target}}
 	p, err := Facebook("app-id", "app-secret", WithHTTPClient(rc))
 	if err != nil {
 		t.Fatal(err)

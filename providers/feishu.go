@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"github.com/go-oauth20/oauth20/core"
+	"github.com/go-oauth20/oauth20/internal/jsonmap"
 )
 
 // Feishu hosts: the accounts host serves the authorization page, the open
@@ -128,7 +129,7 @@ var feishuDialect = &core.Dialect{
 // the RFC error when present, with Feishu's number as ProviderCode, else
 // the number alone.
 func feishuTokenError(status int, body map[string]any) *core.Error {
-	code := core.String(body, "code")
+	code := jsonmap.String(body, "code")
 	if e := core.DetectRFC6749(status, body); e != nil {
 		if code != "" && code != "0" {
 			e.ProviderCode = code
@@ -137,7 +138,7 @@ func feishuTokenError(status int, body map[string]any) *core.Error {
 	}
 	e := core.CodeDetector("code", "msg", feishuTokenCodes)(status, body)
 	if e != nil && e.Description == "" {
-		e.Description = core.String(body, "error_description")
+		e.Description = jsonmap.String(body, "error_description")
 	}
 	return e
 }
@@ -151,19 +152,19 @@ func feishuUser(ctx context.Context, r core.UserRequest) (*core.User, error) {
 	if err != nil {
 		return nil, err
 	}
-	data := core.Object(body, "data")
+	data := jsonmap.Object(body, "data")
 	if data == nil {
 		return nil, fmt.Errorf("providers: feishu: %w: user_info has no data", core.ErrMalformedResponse)
 	}
-	email := core.String(data, "email")
+	email := jsonmap.String(data, "email")
 	if email == "" {
-		email = core.String(data, "enterprise_email")
+		email = jsonmap.String(data, "enterprise_email")
 	}
 	return &core.User{
-		ID:        core.String(data, "open_id"),
-		UnionID:   core.String(data, "union_id"),
-		Name:      core.String(data, "name"),
-		AvatarURL: core.String(data, "avatar_url"),
+		ID:        jsonmap.String(data, "open_id"),
+		UnionID:   jsonmap.String(data, "union_id"),
+		Name:      jsonmap.String(data, "name"),
+		AvatarURL: jsonmap.String(data, "avatar_url"),
 		Email:     email,
 		Raw:       data,
 	}, nil

@@ -6,9 +6,9 @@ import (
 	"fmt"
 	"net/http"
 	"slices"
-	"strings"
 
 	"github.com/go-oauth20/oauth20/core"
+	"github.com/go-oauth20/oauth20/internal/jsonmap"
 )
 
 // giteeURL is gitee.com.
@@ -98,13 +98,7 @@ func giteeEditRequest(r *core.Request) error {
 			query.Set(k, v)
 		}
 	})
-	if query.Len() > 0 {
-		sep := "?"
-		if strings.Contains(r.URL, "?") {
-			sep = "&"
-		}
-		r.URL += sep + query.Encode()
-	}
+	r.URL = appendQuery(r.URL, query)
 	r.Params = body
 	return nil
 }
@@ -126,10 +120,10 @@ func (g *gitee) fetchUser(ctx context.Context, r core.UserRequest) (*core.User, 
 		return nil, err
 	}
 	u := &core.User{
-		ID:        core.String(fields, "id"),
-		Username:  core.String(fields, "login"),
-		Name:      core.String(fields, "name"),
-		AvatarURL: core.String(fields, "avatar_url"),
+		ID:        jsonmap.String(fields, "id"),
+		Username:  jsonmap.String(fields, "login"),
+		Name:      jsonmap.String(fields, "name"),
+		AvatarURL: jsonmap.String(fields, "avatar_url"),
 		Raw:       fields,
 	}
 	var emails []giteeEmail

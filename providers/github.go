@@ -10,6 +10,8 @@ import (
 	"strings"
 
 	"github.com/go-oauth20/oauth20/core"
+	"github.com/go-oauth20/oauth20/internal/jsonmap"
+	"github.com/go-oauth20/oauth20/internal/urls"
 )
 
 // GitHub endpoints on github.com.
@@ -73,7 +75,7 @@ func GitHub(clientID, clientSecret string, opts ...Option) (*core.Provider, erro
 		case err != nil || u.RawQuery != "" || u.Fragment != "":
 			errs = append(errs, fmt.Errorf("%w: github: base URL %q must be scheme and host only", core.ErrInvalidConfig, s.baseURL))
 		default:
-			if cerr := core.CheckEndpointURL(base, false); cerr != nil {
+			if cerr := urls.CheckEndpoint(base, false); cerr != nil {
 				errs = append(errs, fmt.Errorf("%w: github: base URL: %w", core.ErrInvalidConfig, cerr))
 			}
 		}
@@ -153,10 +155,10 @@ func (g *github) fetchUser(ctx context.Context, r core.UserRequest) (*core.User,
 		return nil, err
 	}
 	u := &core.User{
-		ID:        core.String(fields, "id"),
-		Username:  core.String(fields, "login"),
-		Name:      core.String(fields, "name"),
-		AvatarURL: core.String(fields, "avatar_url"),
+		ID:        jsonmap.String(fields, "id"),
+		Username:  jsonmap.String(fields, "login"),
+		Name:      jsonmap.String(fields, "name"),
+		AvatarURL: jsonmap.String(fields, "avatar_url"),
 		Raw:       fields,
 	}
 	var emails []githubEmail

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/go-oauth20/oauth20/core"
+	"github.com/go-oauth20/oauth20/internal/coreaccess"
 )
 
 func TestGitHubConfig(t *testing.T) {
@@ -48,7 +49,7 @@ func TestGitHubConfig(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			spec := p.Spec()
+			spec := coreaccess.Spec(p)
 			if spec.Client.Endpoints.AuthURL != tt.wantAuth || spec.Client.Endpoints.UserInfoURL != tt.wantUser {
 				t.Errorf("endpoints %+v", spec.Client.Endpoints)
 			}
@@ -74,9 +75,9 @@ func TestGitHubRevokeRequest(t *testing.T) {
 	if err := githubEditRequest(r); err != nil {
 		t.Fatal(err)
 	}
-	if r.Method != "DELETE" || r.Format != core.BodyJSON || strings.Join(r.Params.Keys(), ",") != "access_token" ||
+	if r.Method != "DELETE" || r.Format != core.BodyJSON || paramNames(r.Params) != "access_token" ||
 		r.Params.Get("access_token") != "tok" || r.Header.Get("Authorization") != "Basic aWQ6c2VjcmV0" {
-		t.Fatalf("request %+v params %v", r, r.Params.Keys())
+		t.Fatalf("request %+v params %v", r, paramNames(r.Params))
 	}
 	other := &core.Request{Op: core.OpExchange, Method: "POST", Params: &core.Params{}}
 	if err := githubEditRequest(other); err != nil || other.Method != "POST" {

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/go-oauth20/oauth20/core"
+	"github.com/go-oauth20/oauth20/internal/coreaccess"
 	"github.com/go-oauth20/oauth20/oidc"
 	"github.com/golang-jwt/jwt/v5"
 )
@@ -122,10 +123,8 @@ func TestGoogleLogin(t *testing.T) {
 				t.Errorf("authorization URL %s", authURL)
 			}
 			g.setNonce(q.Get("nonce"))
-			res, _, err := a.Complete(ctx, "google", core.CallbackRequest{
-				Params: url.Values{"code": {"4/0Acode"}, "state": {q.Get("state")}},
-				Cookie: func(name string) (string, bool) { return cookie.Value, name == cookie.Name },
-			})
+			res, _, err := a.Complete(ctx, "google", url.Values{"code": {"4/0Acode"}, "state": {q.Get("state")}},
+				func(name string) (string, bool) { return cookie.Value, name == cookie.Name })
 			if tt.want != nil {
 				if !errors.Is(err, tt.want) {
 					t.Fatalf("err = %v, want %v", err, tt.want)
@@ -152,11 +151,11 @@ func TestGooglePromptOnRequest(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	c, err := p.WithRuntime(seedClient((&googleFake{t: t}).serve), nil, nil).Client(context.Background())
+	c, err := coreaccess.WithRuntime(p, seedClient((&googleFake{t: t}).serve), nil, nil).Client(context.Background())
 	if err != nil {
 		t.Fatal(err)
 	}
-	u, _ := url.Parse(c.AuthCodeURL("st", p.Spec().AuthOptions...))
+	u, _ := url.Parse(c.AuthCodeURL("st", coreaccess.Spec(p).AuthOptions...))
 	if q := u.Query(); q.Get("prompt") != "consent" || q.Get("access_type") != "offline" {
 		t.Errorf("authorization URL %s", u)
 	}

@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/go-oauth20/oauth20/core"
+	"github.com/go-oauth20/oauth20/internal/urls"
 )
 
 // intlBuiltins returns the providers of the "intl" group (Keycloak, Okta,
@@ -90,7 +91,7 @@ func intlBaseURL(provider, what, raw string) (string, error) {
 	if err != nil || u.RawQuery != "" || u.Fragment != "" || u.User != nil || strings.HasSuffix(raw, "?") {
 		return "", fmt.Errorf("%w: %s: %s %q must be a URL without query, fragment or user info", core.ErrInvalidConfig, provider, what, raw)
 	}
-	if err := core.CheckEndpointURL(base, false); err != nil {
+	if err := urls.CheckEndpoint(base, false); err != nil {
 		return "", fmt.Errorf("%w: %s: %s: %w", core.ErrInvalidConfig, provider, what, err)
 	}
 	return base, nil

@@ -220,7 +220,7 @@ func (op *intlOP) token(w http.ResponseWriter, r *http.Request) {
 		case az.challenge == "" && f.Has("code_verifier"):
 			intlWriteJSON(w, 400, map[string]any{"error": "invalid_request", "error_description": "code_verifier without challenge"})
 			return
-		case az.challenge != "" && core.S256Challenge(f.Get("code_verifier")) != az.challenge:
+		case az.challenge != "" && s256Challenge(f.Get("code_verifier")) != az.challenge:
 			intlWriteJSON(w, 400, map[string]any{"error": "invalid_grant", "error_description": "PKCE"})
 			return
 		}
@@ -272,9 +272,8 @@ func (rw intlRewrite) RoundTrip(r *http.Request) (*http.Response, error) {
 func (op *intlOP) auth(p *core.Provider, err error) *core.Auth {
 	op.t.Helper()
 	target, _ := url.Parse(op.srv.URL)
-	rc := core.NewHTTPClient()
-	rc.SetTransport(intlRewrite{target: target})
-	a, err := core.New().SealingKeys([]byte("0123456789abcdef0123456789abcdef")).BaseURL(intlTestBase).
+	rc := &http.Client{Transport: intlRewrite{target: target}}
+	a, err := core.New().SealingKeys([]byte("0123456789abcdef0123456789abcdef")).BaseURL(intlTestBase).KeepTokens().
 		HTTPClient(rc).Provider(p, err).Build()
 	if err != nil {
 		op.t.Fatal(err)
@@ -321,9 +320,9 @@ func (op *intlOP) login(a *core.Auth, name string, extra url.Values) (*core.Resu
 	for k, vs := range extra {
 		cb[k] = vs
 	}
-	res, _, err := a.Complete(ctx, name, core.CallbackRequest{Params: cb, Cookie: func(n string) (string, bool) {
+	res, _, err := a.Complete(ctx, name, cb, func(n string) (string, bool) {
 		return cookie.Value, n == cookie.Name
-	}})
+	})
 	return res, q, err
 }
 
@@ -499,7 +498,7 @@ func TestIntlOIDCShapes(t *testing.T) {
 			if err != nil || id.Subject != "user-1" || tok.AccessToken == res.Token.AccessToken {
 				t.Fatalf("refresh: %v %v %v", tok, id, err)
 			}
-			if _, err := a.Logout(context.Background(), name, core.LogoutOptions{Token: tok}); err != nil {
+			if _, err := logoutWithTokens(t, context.Background(), a, name, tok); err != nil {
 				t.Fatalf("logout: %v", err)
 			}
 			wantRevocations := 0
@@ -613,7 +612,7 @@ func TestIntlOIDCTestServer(t *testing.T) {
 			op := oidctest.New(t, oidctest.WithAlgorithm("ES256"), func(c *oidctest.Config) { c.IssuerPath = tt.path },
 				oidctest.WithClients(oidctest.Client{ID: "app", Secret: "app-secret", RedirectURIs: []string{intlTestBase + "/" + tt.name + "/callback"}}))
 			origin := strings.TrimSuffix(op.Issuer(), tt.path)
-			a, err := core.New().SealingKeys([]byte("0123456789abcdef0123456789abcdef")).BaseURL(intlTestBase).
+			a, err := core.New().SealingKeys([]byte("0123456789abcdef0123456789abcdef")).BaseURL(intlTestBase).KeepTokens().KeepTokens().
 				Provider(tt.build(origin)).Build()
 			if err != nil {
 				t.Fatal(err)
@@ -634,9 +633,9 @@ func TestIntlOIDCTestServer(t *testing.T) {
 			if err != nil || !strings.HasPrefix(loc.String(), intlTestBase) {
 				t.Fatalf("authorize answered %d, Location %q", resp.StatusCode, resp.Header.Get("Location"))
 			}
-			res, _, err := a.Complete(ctx, tt.name, core.CallbackRequest{Params: loc.Query(), Cookie: func(n string) (string, bool) {
+			res, _, err := a.Complete(ctx, tt.name, loc.Query(), func(n string) (string, bool) {
 				return cookie.Value, n == cookie.Name
-			}})
+			})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -648,7 +647,7 @@ func TestIntlOIDCTestServer(t *testing.T) {
 			if err != nil {
 				t.Fatalf("refresh: %v", err)
 			}
-			if _, err := a.Logout(ctx, tt.name, core.LogoutOptions{Token: tok}); err != nil {
+			if _, err := logoutWithTokens(t, ctx, a, tt.name, tok); err != nil {
 				t.Fatalf("logout: %v", err)
 			}
 			if n := op.Count(oidctest.RevocationEndpoint); n != 2 {
@@ -656,4 +655,30 @@ func TestIntlOIDCTestServer(t *testing.T) {
 			}
 		})
 	}
+}
+
+// logoutWithTokens logs out of provider with a session that keeps tok (a
+// needs KeepTokens), as the logout route does, and returns where the
+// browser is sent.
+func logoutWithTokens(t *testing.T, ctx context.Context, a *core.Auth, provider string, tok *core.Token) (string, error) {
+	t.Helper()
+	c, err := a.SessionCookie(&core.Result{Provider: provider, Token: tok, User: &core.User{ID: "user"}})
+	if err != nil {
+		return "", err
+	}
+	to, _ := a.Logout(ctx, provider, func(name string) (string, bool) { return c.Value, name == c.Name })
+	return to, nil
+}
+
+// paramNames lists the names of p in order.
+func paramNames(p *core.Params) string {
+	var names []string
+	p.Each(func(k, _ string) { names = append(names, k) })
+	return strings.Join(names, ",")
+}
+
+// s256Challenge is the PKCE S256 challenge of a verifier (RFC 7636 §4.2).
+func s256Challenge(verifier string) string {
+	sum := sha256.Sum256([]byte(verifier))
+	return base64.RawURLEncoding.EncodeToString(sum[:])
 }

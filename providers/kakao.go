@@ -4,6 +4,7 @@ import (
 	"context"
 
 	"github.com/go-oauth20/oauth20/core"
+	"github.com/go-oauth20/oauth20/internal/jsonmap"
 )
 
 // Kakao endpoints: kauth for OAuth, kapi for the API.
@@ -111,20 +112,20 @@ func kakaoFetchUser(ctx context.Context, r core.UserRequest) (*core.User, error)
 	if err != nil {
 		return nil, err
 	}
-	u := &core.User{ID: core.String(fields, "id"), Raw: fields}
-	acct := core.Object(fields, "kakao_account")
-	profile := core.Object(acct, "profile")
-	props := core.Object(fields, "properties")
-	u.Name = core.String(profile, "nickname")
+	u := &core.User{ID: jsonmap.String(fields, "id"), Raw: fields}
+	acct := jsonmap.Object(fields, "kakao_account")
+	profile := jsonmap.Object(acct, "profile")
+	props := jsonmap.Object(fields, "properties")
+	u.Name = jsonmap.String(profile, "nickname")
 	if u.Name == "" {
-		u.Name = core.String(props, "nickname")
+		u.Name = jsonmap.String(props, "nickname")
 	}
-	if !core.Bool(profile, "is_default_image") {
-		u.AvatarURL = core.String(profile, "profile_image_url")
+	if !jsonmap.Bool(profile, "is_default_image") {
+		u.AvatarURL = jsonmap.String(profile, "profile_image_url")
 	}
-	if email := core.String(acct, "email"); email != "" && core.String(acct, "is_email_valid") != "false" {
+	if email := jsonmap.String(acct, "email"); email != "" && jsonmap.String(acct, "is_email_valid") != "false" {
 		u.Email = email
-		u.EmailVerified = core.Bool(acct, "is_email_verified")
+		u.EmailVerified = jsonmap.Bool(acct, "is_email_verified")
 	}
 	return u, nil
 }

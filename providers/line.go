@@ -7,6 +7,7 @@ import (
 	"fmt"
 
 	"github.com/go-oauth20/oauth20/core"
+	"github.com/go-oauth20/oauth20/internal/jsonmap"
 )
 
 // LINE Login endpoints that are not (or not reliably) in its discovery
@@ -89,7 +90,7 @@ var lineDialect = &core.Dialect{Name: "line", EditRequest: lineEditRequest}
 // and drops the hint.
 func lineEditRequest(r *core.Request) error {
 	if r.Op == core.OpRevoke {
-		r.Params.Rename("token", "access_token")
+		r.Params = reorderParams(r.Params, map[string]string{"token": "access_token"})
 		r.Params.Del("token_type_hint")
 	}
 	return nil
@@ -101,9 +102,9 @@ func lineFetchUser(ctx context.Context, r core.UserRequest) (*core.User, error) 
 		return nil, err
 	}
 	u := &core.User{
-		ID:        core.String(fields, "userId"),
-		Name:      core.String(fields, "displayName"),
-		AvatarURL: core.String(fields, "pictureUrl"),
+		ID:        jsonmap.String(fields, "userId"),
+		Name:      jsonmap.String(fields, "displayName"),
+		AvatarURL: jsonmap.String(fields, "pictureUrl"),
 		Raw:       fields,
 	}
 	if r.IDToken == nil {
@@ -125,7 +126,7 @@ func lineFetchUser(ctx context.Context, r core.UserRequest) (*core.User, error) 
 			u.Raw[k] = v
 		}
 	}
-	u.Email = core.String(claims, "email")
-	u.EmailVerified = u.Email != "" && core.Bool(claims, "email_verified")
+	u.Email = jsonmap.String(claims, "email")
+	u.EmailVerified = u.Email != "" && jsonmap.Bool(claims, "email_verified")
 	return u, nil
 }

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/go-oauth20/oauth20/core"
+	"github.com/go-oauth20/oauth20/internal/coreaccess"
 	"github.com/go-oauth20/oauth20/providers"
 	"github.com/golang-jwt/jwt/v5"
 	"github.com/jarcoal/httpmock"
@@ -57,8 +58,7 @@ func lineServer(t *testing.T, key *ecdsa.PrivateKey, profile string) *core.Provi
 	}
 	mt.RegisterResponder(http.MethodGet, "https://api.line.me/oauth2/v2.1/certs", jsonResp(string(jwks)))
 	mt.RegisterResponder(http.MethodGet, "https://api.line.me/v2/profile", jsonResp(profile))
-	rc := core.NewHTTPClient()
-	rc.SetTransport(mt)
+	rc := &http.Client{Transport: mt}
 	p, err := providers.LINE(lineTestChannel, lineTestSecret, providers.WithHTTPClient(rc),
 		providers.WithRedirectURL("https://app.example/callback"))
 	if err != nil {
@@ -116,7 +116,7 @@ func TestLINEIDTokenAlgorithms(t *testing.T) {
 		{"hs384 not allowed", sign(jwt.SigningMethodHS384, []byte(lineTestSecret), ""), false},
 	}
 	p := lineServer(t, key, `{}`)
-	v, err := p.Verifier(t.Context())
+	v, err := coreaccess.Verifier(t.Context(), p)
 	if err != nil || v == nil {
 		t.Fatalf("Verifier: %v, %v", v, err)
 	}
@@ -148,7 +148,7 @@ func TestLINEUserWithIDToken(t *testing.T) {
 		t.Fatal(err)
 	}
 	p := lineServer(t, key, `{"userId":"`+lineTestSub+`","displayName":"Brown","pictureUrl":"https://profile.line-scdn.net/0hEXAMPLE"}`)
-	v, err := p.Verifier(t.Context())
+	v, err := coreaccess.Verifier(t.Context(), p)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/go-oauth20/oauth20/core"
+	"github.com/go-oauth20/oauth20/internal/jsonmap"
 )
 
 // LinuxDo endpoints.
@@ -71,11 +72,11 @@ func linuxdoUser(ctx context.Context, r core.UserRequest) (*core.User, error) {
 		return nil, err
 	}
 	u := &core.User{
-		ID:        core.String(fields, "id"),
-		Username:  core.String(fields, "username"),
-		Name:      core.String(fields, "name"),
-		AvatarURL: linuxdoAvatar(core.String(fields, "avatar_template")),
-		Email:     core.String(fields, "email"),
+		ID:        jsonmap.String(fields, "id"),
+		Username:  jsonmap.String(fields, "username"),
+		Name:      jsonmap.String(fields, "name"),
+		AvatarURL: linuxdoAvatar(jsonmap.String(fields, "avatar_template")),
+		Email:     jsonmap.String(fields, "email"),
 		Raw:       fields,
 	}
 	return u, nil

@@ -73,8 +73,8 @@ func TestMicrosoftTenants(t *testing.T) {
 				t.Errorf("scope %q", q.Get("scope"))
 			}
 			if tt.want != nil {
-				if res != nil || !errors.Is(err, tt.want) || core.StatusOf(err) != 502 {
-					t.Fatalf("err = %v (status %d), want %v", err, core.StatusOf(err), tt.want)
+				if res != nil || !errors.Is(err, tt.want) || core.ProblemOf(err).Status != 502 {
+					t.Fatalf("err = %v (status %d), want %v", err, core.ProblemOf(err).Status, tt.want)
 				}
 				return
 			}

@@ -1,6 +1,9 @@
 package providers
 
-import "github.com/go-oauth20/oauth20/core"
+import (
+	"github.com/go-oauth20/oauth20/core"
+	"github.com/go-oauth20/oauth20/internal/jsonmap"
+)
 
 // moreBuiltins lists the providers of this group (X, Twitch, Spotify,
 // Reddit, Naver, Kakao, LINE, Weibo) for Builtins.
@@ -38,7 +41,7 @@ func moreDetectWithCode(key string) core.ErrorDetector {
 		if e == nil {
 			return nil
 		}
-		if pc := core.String(body, key); pc != "" {
+		if pc := jsonmap.String(body, key); pc != "" {
 			e.ProviderCode = pc
 		}
 		return e

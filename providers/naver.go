@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"github.com/go-oauth20/oauth20/core"
+	"github.com/go-oauth20/oauth20/internal/jsonmap"
 )
 
 // Naver endpoints.
@@ -100,11 +101,11 @@ var naverResultCodes = map[string]core.ErrorCode{
 // naverDetectResult reads the Open API's {"resultcode":"024","message":...};
 // "00" is success.
 func naverDetectResult(status int, body map[string]any) *core.Error {
-	rc := core.String(body, "resultcode")
+	rc := jsonmap.String(body, "resultcode")
 	if rc == "" || rc == "00" {
 		return nil
 	}
-	e := &core.Error{Code: core.CodeProviderError, ProviderCode: rc, Description: core.String(body, "message"), StatusCode: status}
+	e := &core.Error{Code: core.CodeProviderError, ProviderCode: rc, Description: jsonmap.String(body, "message"), StatusCode: status}
 	if c, ok := naverResultCodes[rc]; ok {
 		e.Code = c
 	}
@@ -132,19 +133,19 @@ func naverFetchUser(ctx context.Context, r core.UserRequest) (*core.User, error)
 	if err != nil {
 		return nil, err
 	}
-	resp := core.Object(fields, "response")
+	resp := jsonmap.Object(fields, "response")
 	if resp == nil {
 		return nil, fmt.Errorf("providers: naver: %w: /v1/nid/me has no response member", core.ErrMalformedResponse)
 	}
-	name := core.String(resp, "name")
+	name := jsonmap.String(resp, "name")
 	if name == "" {
-		name = core.String(resp, "nickname")
+		name = jsonmap.String(resp, "nickname")
 	}
 	return &core.User{
-		ID:        core.String(resp, "id"),
+		ID:        jsonmap.String(resp, "id"),
 		Name:      name,
-		Email:     core.String(resp, "email"),
-		AvatarURL: core.String(resp, "profile_image"),
+		Email:     jsonmap.String(resp, "email"),
+		AvatarURL: jsonmap.String(resp, "profile_image"),
 		Raw:       fields,
 	}, nil
 }

@@ -2,11 +2,11 @@ package providers
 
 import (
 	"context"
+	"net/http"
 	"strings"
 
 	"github.com/go-oauth20/oauth20/core"
 	"github.com/go-oauth20/oauth20/oidc"
-	"github.com/go-resty/resty/v2"
 )
 
 // OIDC returns a provider for any OpenID provider, from its issuer URL
@@ -94,7 +94,7 @@ func newOIDC(p oidcParams, clientID, clientSecret string, opts []Option) (*core.
 		display = s.displayName
 	}
 	issuer := p.issuer
-	discover := func(ctx context.Context, rc *resty.Client, clock core.Clock) (*core.Discovery, error) {
+	discover := func(ctx context.Context, rc *http.Client, clock core.Clock) (*core.Discovery, error) {
 		dopts := []oidc.DiscoverOption{oidc.WithHTTPClient(rc), oidc.WithClock(clock.Now)}
 		if p.expectIssuer != "" {
 			dopts = append(dopts, oidc.WithExpectedIssuer(p.expectIssuer))
@@ -155,7 +155,7 @@ func formPostOption(s *settings) []core.AuthOption {
 	if !s.formPost {
 		return nil
 	}
-	return []core.AuthOption{core.WithResponseMode("form_post")}
+	return []core.AuthOption{core.WithParam("response_mode", "form_post")}
 }
 
 // oidcUser builds the user from the verified ID token and, when the issuer
@@ -169,9 +169,13 @@ func oidcUser(ctx context.Context, r core.UserRequest, userInfoURL string) (*cor
 	}
 	var info *oidc.UserInfo
 	if userInfoURL != "" && r.Token != nil {
+		var body []byte
+		if _, err := r.Client.Resource(ctx, core.ResourceRequest{URL: userInfoURL, Token: r.Token, Into: &body,
+			Header: http.Header{"Accept": {"application/json, application/jwt"}}}); err != nil {
+			return nil, err
+		}
 		var err error
-		info, err = oidc.FetchUserInfo(ctx, r.Client.HTTPClient(), userInfoURL, r.Token.AccessToken, r.IDToken.Subject)
-		if err != nil {
+		if info, err = oidc.ParseUserInfo(ctx, body, r.IDToken.Subject); err != nil {
 			return nil, err
 		}
 	}

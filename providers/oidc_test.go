@@ -29,6 +29,7 @@ func newOIDCEnv(t *testing.T, opts ...providers.Option) *oidcEnv {
 		PostLogoutRedirectURIs: []string{"http://127.0.0.1:8000/bye"},
 	}))
 	a, err := core.New().SealingKeys([]byte("0123456789abcdef0123456789abcdef")).BaseURL(appBase).
+		KeepTokens().PostLogoutRedirectURL("http://127.0.0.1:8000/bye").
 		Provider(providers.OIDC("idp", op.Issuer(), "app", "app-secret", opts...)).Build()
 	if err != nil {
 		t.Fatal(err)
@@ -56,9 +57,9 @@ func (e *oidcEnv) login(t *testing.T, opts core.BeginOptions) (*core.Result, err
 	if err != nil || !strings.HasPrefix(loc.String(), appBase) {
 		t.Fatalf("provider answered %d, Location %q", resp.StatusCode, resp.Header.Get("Location"))
 	}
-	res, _, err := e.auth.Complete(ctx, "idp", core.CallbackRequest{Params: loc.Query(), Cookie: func(name string) (string, bool) {
+	res, _, err := e.auth.Complete(ctx, "idp", loc.Query(), func(name string) (string, bool) {
 		return cookie.Value, name == cookie.Name
-	}})
+	})
 	return res, err
 }
 
@@ -93,13 +94,16 @@ func TestOIDCLogin(t *testing.T) {
 		t.Errorf("refresh gave %v %v", tok, id)
 	}
 
-	// Logout revokes and points at the end-session endpoint.
-	end, err := e.auth.Logout(context.Background(), "idp", core.LogoutOptions{Token: tok, IDTokenHint: id.Raw, PostLogoutRedirectURL: "http://127.0.0.1:8000/bye", State: "s1"})
+	// Logout of a session that keeps the tokens revokes them and points at
+	// the end-session endpoint with the ID token as hint.
+	session, err := e.auth.SessionCookie(&core.Result{Provider: "idp", Token: tok, IDToken: id, User: res.User})
 	if err != nil {
-		t.Fatalf("logout: %v", err)
+		t.Fatal(err)
 	}
+	end, clear := e.auth.Logout(context.Background(), "idp", func(name string) (string, bool) { return session.Value, name == session.Name })
 	eu, _ := url.Parse(end)
-	if !strings.HasPrefix(end, e.op.URL(oidctest.EndSessionEndpoint)) || eu.Query().Get("id_token_hint") == "" || eu.Query().Get("state") != "s1" {
+	if !strings.HasPrefix(end, e.op.URL(oidctest.EndSessionEndpoint)) || eu.Query().Get("id_token_hint") != tok.IDToken ||
+		eu.Query().Get("post_logout_redirect_uri") != "http://127.0.0.1:8000/bye" || eu.Query().Get("client_id") != "app" || clear.MaxAge >= 0 {
 		t.Errorf("end-session URL %q", end)
 	}
 	if e.op.Count(oidctest.RevocationEndpoint) != 2 {
@@ -143,8 +147,8 @@ func TestOIDCFaults(t *testing.T) {
 			e := newOIDCEnv(t)
 			e.op.UpdateFaults(tt.fault)
 			res, err := e.login(t, core.BeginOptions{})
-			if res != nil || !errors.Is(err, tt.want) || core.StatusOf(err) != tt.status {
-				t.Fatalf("err = %v (status %d), want %v with %d", err, core.StatusOf(err), tt.want, tt.status)
+			if res != nil || !errors.Is(err, tt.want) || core.ProblemOf(err).Status != tt.status {
+				t.Fatalf("err = %v (status %d), want %v with %d", err, core.ProblemOf(err).Status, tt.want, tt.status)
 			}
 		})
 	}

@@ -1,8 +1,9 @@
 package providers
 
 import (
+	"net/http"
+
 	"github.com/go-oauth20/oauth20/core"
-	"github.com/go-resty/resty/v2"
 )
 
 // Option changes how a provider constructor builds its provider. Options
@@ -17,7 +18,7 @@ type settings struct {
 	scopes      []string
 	scopesSet   bool
 	redirectURL string
-	httpClient  *resty.Client
+	httpClient  *http.Client
 	authParams  []core.AuthOption
 	baseURL     string
 	authMethod  core.AuthMethod
@@ -70,7 +71,7 @@ func WithRedirectURL(u string) Option {
 // WithHTTPClient sends the provider's requests through rc instead of a
 // client of its own (core.NewHTTPClient). The login flow replaces it with
 // its shared client.
-func WithHTTPClient(rc *resty.Client) Option {
+func WithHTTPClient(rc *http.Client) Option {
 	return func(s *settings) { s.httpClient = rc }
 }
 

@@ -4,6 +4,7 @@ import (
 	"context"
 
 	"github.com/go-oauth20/oauth20/core"
+	"github.com/go-oauth20/oauth20/internal/jsonmap"
 )
 
 // oschinaURL is www.oschina.net.
@@ -87,10 +88,10 @@ func oschinaUser(ctx context.Context, r core.UserRequest) (*core.User, error) {
 		return nil, err
 	}
 	return &core.User{
-		ID:        core.String(fields, "id"),
-		Name:      core.String(fields, "name"),
-		AvatarURL: core.String(fields, "avatar"),
-		Email:     core.String(fields, "email"),
+		ID:        jsonmap.String(fields, "id"),
+		Name:      jsonmap.String(fields, "name"),
+		AvatarURL: jsonmap.String(fields, "avatar"),
+		Email:     jsonmap.String(fields, "email"),
 		Raw:       fields,
 	}, nil
 }

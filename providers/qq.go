@@ -6,6 +6,7 @@ import (
 	"fmt"
 
 	"github.com/go-oauth20/oauth20/core"
+	"github.com/go-oauth20/oauth20/internal/jsonmap"
 )
 
 // qqURL is QQ Connect's API host.
@@ -113,7 +114,9 @@ func QQ(appID, appKey string, opts ...Option) (*core.Provider, error) {
 		},
 		PKCE:        core.PKCEUnsupported,
 		AuthOptions: s.authParams,
-		FetchUser:   qqUser,
+		FetchUser: func(ctx context.Context, r core.UserRequest) (*core.User, error) {
+			return qqUser(ctx, r, appID)
+		},
 	})
 }
 
@@ -147,7 +150,7 @@ func qqError(status int, body map[string]any) *core.Error {
 	return e
 }
 
-func qqUser(ctx context.Context, r core.UserRequest) (*core.User, error) {
+func qqUser(ctx context.Context, r core.UserRequest, clientID string) (*core.User, error) {
 	me := func(unionID bool) (map[string]any, error) {
 		q := seedQuery("access_token", r.Token.AccessToken)
 		if unionID {
@@ -166,28 +169,28 @@ func qqUser(ctx context.Context, r core.UserRequest) (*core.User, error) {
 	if err != nil {
 		return nil, err
 	}
-	openid := core.String(ids, "openid")
+	openid := jsonmap.String(ids, "openid")
 	if openid == "" {
 		return nil, fmt.Errorf("providers: qq: %w: /oauth2.0/me has no openid", core.ErrMalformedResponse)
 	}
-	if cid := core.String(ids, "client_id"); cid != "" && cid != r.Client.ClientID() {
+	if cid := jsonmap.String(ids, "client_id"); cid != "" && cid != clientID {
 		return nil, fmt.Errorf("providers: qq: %w: the access token was issued to another app", core.ErrMalformedResponse)
 	}
 	info, err := r.Client.Resource(ctx, core.ResourceRequest{
 		URL: r.Client.Endpoints().UserInfoURL, Token: r.Token, NoBearer: true,
-		Query: seedQuery("access_token", r.Token.AccessToken, "oauth_consumer_key", r.Client.ClientID(), "openid", openid),
+		Query: seedQuery("access_token", r.Token.AccessToken, "oauth_consumer_key", clientID, "openid", openid),
 	})
 	if err != nil {
 		return nil, err
 	}
-	avatar := core.String(info, "figureurl_qq_2")
+	avatar := jsonmap.String(info, "figureurl_qq_2")
 	if avatar == "" {
-		avatar = core.String(info, "figureurl_qq_1")
+		avatar = jsonmap.String(info, "figureurl_qq_1")
 	}
 	u := &core.User{
 		ID:        openid,
-		UnionID:   core.String(ids, "unionid"),
-		Name:      core.String(info, "nickname"),
+		UnionID:   jsonmap.String(ids, "unionid"),
+		Name:      jsonmap.String(info, "nickname"),
 		AvatarURL: avatar,
 		Raw:       seedMerge(info, ids),
 	}

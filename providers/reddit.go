@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/go-oauth20/oauth20/core"
+	"github.com/go-oauth20/oauth20/internal/jsonmap"
 )
 
 // Reddit endpoints.
@@ -95,10 +96,10 @@ func redditFetchUser(ctx context.Context, r core.UserRequest) (*core.User, error
 		return nil, err
 	}
 	return &core.User{
-		ID:        core.String(fields, "id"),
-		Username:  core.String(fields, "name"),
-		Name:      core.String(core.Object(fields, "subreddit"), "title"),
-		AvatarURL: html.UnescapeString(core.String(fields, "icon_img")),
+		ID:        jsonmap.String(fields, "id"),
+		Username:  jsonmap.String(fields, "name"),
+		Name:      jsonmap.String(jsonmap.Object(fields, "subreddit"), "title"),
+		AvatarURL: html.UnescapeString(jsonmap.String(fields, "icon_img")),
 		Raw:       fields,
 	}, nil
 }

@@ -7,6 +7,8 @@ import (
 	"strings"
 
 	"github.com/go-oauth20/oauth20/core"
+	"github.com/go-oauth20/oauth20/internal/jsonmap"
+	"github.com/go-oauth20/oauth20/internal/urls"
 )
 
 // This file holds what the providers of fastapi-oauth20 (the seed library)
@@ -52,7 +54,7 @@ func seedBaseURL(provider string, s *settings, def string) (string, error) {
 	if err != nil || u.RawQuery != "" || u.Fragment != "" || u.User != nil {
 		return "", fmt.Errorf("%w: %s: base URL %q must be a scheme, host and optional path", core.ErrInvalidConfig, provider, s.baseURL)
 	}
-	if err := core.CheckEndpointURL(base, false); err != nil {
+	if err := urls.CheckEndpoint(base, false); err != nil {
 		return "", fmt.Errorf("%w: %s: base URL: %w", core.ErrInvalidConfig, provider, err)
 	}
 	return base, nil
@@ -141,14 +143,14 @@ func seedWeChatEditRequest(r *core.Request) error {
 			r.URL = base + "/refresh_token"
 		}
 		r.Params.Del("secret")
-		r.Params.MoveToFront([]string{"appid", "grant_type", "refresh_token"})
+		r.Params = reorderParams(r.Params, nil, "appid", "grant_type", "refresh_token")
 	}
 	return nil
 }
 
 // seedWeChatEditToken requires the openid the user fetch needs.
 func seedWeChatEditToken(t *core.Token, fields map[string]any) error {
-	if core.String(fields, "openid") == "" {
+	if jsonmap.String(fields, "openid") == "" {
 		return fmt.Errorf("%w: the token answer has no openid", core.ErrMalformedResponse)
 	}
 	return nil
@@ -165,19 +167,19 @@ func seedWeChatUser(apiURL string) func(ctx context.Context, r core.UserRequest)
 			return nil, fmt.Errorf("providers: wechat: no token")
 		}
 		raw := r.Token.Raw
-		openid := core.String(raw, "openid")
+		openid := jsonmap.String(raw, "openid")
 		if openid == "" {
 			return nil, fmt.Errorf("providers: wechat: %w: the token has no openid", core.ErrMalformedResponse)
 		}
-		u := &core.User{ID: openid, UnionID: core.String(raw, "unionid"), Raw: map[string]any{"openid": openid}}
+		u := &core.User{ID: openid, UnionID: jsonmap.String(raw, "unionid"), Raw: map[string]any{"openid": openid}}
 		if u.UnionID != "" {
 			u.Raw["unionid"] = u.UnionID
 		}
-		scope := core.String(raw, "scope")
+		scope := jsonmap.String(raw, "scope")
 		if scope == "" {
 			scope = r.Token.Scope
 		}
-		if core.String(raw, "is_snapshotuser") == "1" || seedOnlyBaseScope(scope) {
+		if jsonmap.String(raw, "is_snapshotuser") == "1" || seedOnlyBaseScope(scope) {
 			if v, ok := raw["is_snapshotuser"]; ok {
 				u.Raw["is_snapshotuser"] = v
 			}
@@ -190,12 +192,12 @@ func seedWeChatUser(apiURL string) func(ctx context.Context, r core.UserRequest)
 		if err != nil {
 			return nil, err
 		}
-		if got := core.String(fields, "openid"); got != "" && got != openid {
+		if got := jsonmap.String(fields, "openid"); got != "" && got != openid {
 			return nil, fmt.Errorf("providers: wechat: %w: userinfo is for another openid", core.ErrMalformedResponse)
 		}
-		u.Name = core.String(fields, "nickname")
-		u.AvatarURL = core.String(fields, "headimgurl")
-		if id := core.String(fields, "unionid"); id != "" {
+		u.Name = jsonmap.String(fields, "nickname")
+		u.AvatarURL = jsonmap.String(fields, "headimgurl")
+		if id := jsonmap.String(fields, "unionid"); id != "" {
 			u.UnionID = id
 		}
 		u.Raw = seedMerge(fields, u.Raw)

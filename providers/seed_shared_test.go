@@ -11,7 +11,7 @@ import (
 	"time"
 
 	"github.com/go-oauth20/oauth20/core"
-	"github.com/go-resty/resty/v2"
+	"github.com/go-oauth20/oauth20/internal/coreaccess"
 )
 
 // seedRoundTripper serves requests in process with h, whatever their host,
@@ -27,10 +27,8 @@ func (rt seedRoundTripper) RoundTrip(r *http.Request) (*http.Response, error) {
 }
 
 // seedClient is a resty client whose requests h answers.
-func seedClient(h http.HandlerFunc) *resty.Client {
-	rc := core.NewHTTPClient()
-	rc.SetTransport(seedRoundTripper{h})
-	return rc
+func seedClient(h http.HandlerFunc) *http.Client {
+	return &http.Client{Transport: seedRoundTripper{h}}
 }
 
 // seedClock is a settable clock.
@@ -85,11 +83,11 @@ func TestSeedWeChatParameterOrder(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			opts := append([]core.AuthOption{core.WithRedirectURL("https://app.example/cb")}, p.Spec().AuthOptions...)
+			opts := append([]core.AuthOption{core.WithParam("redirect_uri", "https://app.example/cb")}, coreaccess.Spec(p).AuthOptions...)
 			if got := c.AuthCodeURL("st", opts...); got != tt.url {
 				t.Errorf("authorization URL\n got %s\nwant %s", got, tt.url)
 			}
-			if _, err := c.Exchange(ctx, "CODE", core.WithGrantRedirectURL("https://app.example/cb")); err != nil {
+			if _, err := c.Exchange(ctx, "CODE", core.WithGrantParam("redirect_uri", "https://app.example/cb")); err != nil {
 				t.Fatal(err)
 			}
 			if _, err := c.Refresh(ctx, "RT"); err != nil {
@@ -127,7 +125,7 @@ func TestSeedDingTalkCallbackCode(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := p.Spec().CodeParams; !slices.Equal(got, []string{"authCode", "code"}) {
+	if got := coreaccess.Spec(p).CodeParams; !slices.Equal(got, []string{"authCode", "code"}) {
 		t.Errorf("CodeParams = %q", got)
 	}
 }

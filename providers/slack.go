@@ -55,7 +55,7 @@ var slackDialect = &core.Dialect{
 	Name:                  "slack",
 	RevocationErrorsIn2xx: true,
 	ErrorDetectors: []core.ErrorDetector{
-		core.OKFalseDetector(map[string]core.ErrorCode{
+		okFalseDetector(map[string]core.ErrorCode{
 			"invalid_code":          core.CodeInvalidGrant,
 			"invalid_refresh_token": core.CodeInvalidGrant,
 			"invalid_client_id":     core.CodeInvalidClient,

@@ -5,6 +5,7 @@ import (
 	"strconv"
 
 	"github.com/go-oauth20/oauth20/core"
+	"github.com/go-oauth20/oauth20/internal/jsonmap"
 )
 
 // Spotify endpoints.
@@ -82,12 +83,12 @@ func spotifyFetchUser(ctx context.Context, r core.UserRequest) (*core.User, erro
 	if err != nil {
 		return nil, err
 	}
-	id := core.String(fields, "id")
+	id := jsonmap.String(fields, "id")
 	return &core.User{
 		ID:        id,
 		Username:  id,
-		Name:      core.String(fields, "display_name"),
-		Email:     core.String(fields, "email"),
+		Name:      jsonmap.String(fields, "display_name"),
+		Email:     jsonmap.String(fields, "email"),
 		AvatarURL: spotifyAvatar(fields["images"]),
 		Raw:       fields,
 	}, nil
@@ -100,15 +101,15 @@ func spotifyAvatar(v any) string {
 	best, bestWidth := "", int64(-1)
 	for _, im := range images {
 		m, ok := im.(map[string]any)
-		if !ok || core.String(m, "url") == "" {
+		if !ok || jsonmap.String(m, "url") == "" {
 			continue
 		}
-		w, err := strconv.ParseInt(core.String(m, "width"), 10, 64)
+		w, err := strconv.ParseInt(jsonmap.String(m, "width"), 10, 64)
 		if err != nil {
 			w = 0
 		}
 		if w > bestWidth {
-			best, bestWidth = core.String(m, "url"), w
+			best, bestWidth = jsonmap.String(m, "url"), w
 		}
 	}
 	return best

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/go-oauth20/oauth20/core"
+	"github.com/go-oauth20/oauth20/internal/jsonmap"
 )
 
 // Twitch endpoints.
@@ -78,7 +79,9 @@ func Twitch(clientID, clientSecret string, opts ...Option) (*core.Provider, erro
 		},
 		PKCE:        core.PKCEUnsupported,
 		AuthOptions: s.authParams,
-		FetchUser:   twitchFetchUser,
+		FetchUser: func(ctx context.Context, r core.UserRequest) (*core.User, error) {
+			return twitchFetchUser(ctx, r, clientID)
+		},
 	})
 }
 
@@ -104,11 +107,11 @@ var twitchMessages = map[string]core.ErrorCode{
 
 // twitchDetect reads Twitch's {"status":400,"message":"..."} errors.
 func twitchDetect(status int, body map[string]any) *core.Error {
-	st := core.String(body, "status")
+	st := jsonmap.String(body, "status")
 	if st == "" || st[0] < '4' || st[0] > '5' {
 		return nil
 	}
-	msg := core.String(body, "message")
+	msg := jsonmap.String(body, "message")
 	e := &core.Error{Code: core.CodeProviderError, Description: msg, StatusCode: status}
 	if c, ok := twitchMessages[strings.ToLower(strings.TrimSpace(msg))]; ok {
 		e.Code = c
@@ -126,10 +129,10 @@ func twitchEditRequest(r *core.Request) error {
 	return nil
 }
 
-func twitchFetchUser(ctx context.Context, r core.UserRequest) (*core.User, error) {
+func twitchFetchUser(ctx context.Context, r core.UserRequest, clientID string) (*core.User, error) {
 	fields, err := r.Client.Resource(ctx, core.ResourceRequest{
 		URL: twitchUsersURL, Token: r.Token,
-		Header: http.Header{"Client-Id": {r.Client.ClientID()}},
+		Header: http.Header{"Client-Id": {clientID}},
 	})
 	if err != nil {
 		return nil, err
@@ -143,13 +146,13 @@ func twitchFetchUser(ctx context.Context, r core.UserRequest) (*core.User, error
 		return nil, fmt.Errorf("providers: twitch: %w: helix/users data[0] is not an object", core.ErrMalformedResponse)
 	}
 	u := &core.User{
-		ID:        core.String(d, "id"),
-		Username:  core.String(d, "login"),
-		Name:      core.String(d, "display_name"),
-		AvatarURL: core.String(d, "profile_image_url"),
+		ID:        jsonmap.String(d, "id"),
+		Username:  jsonmap.String(d, "login"),
+		Name:      jsonmap.String(d, "display_name"),
+		AvatarURL: jsonmap.String(d, "profile_image_url"),
 		Raw:       fields,
 	}
-	if email := core.String(d, "email"); email != "" {
+	if email := jsonmap.String(d, "email"); email != "" {
 		u.Email, u.EmailVerified = email, true
 	}
 	return u, nil

@@ -9,7 +9,7 @@ import (
 	"time"
 
 	"github.com/go-oauth20/oauth20/core"
-	"github.com/go-resty/resty/v2"
+	"github.com/go-oauth20/oauth20/internal/jsonmap"
 )
 
 // WeCom hosts.
@@ -166,7 +166,7 @@ type wecom struct {
 // corpToken fetches the corp access token and returns the endpoints that
 // carry it, cached by the provider until Expiry. core runs it under the
 // provider's discovery lock, so concurrent callers share one fetch.
-func (w *wecom) corpToken(ctx context.Context, rc *resty.Client, clock core.Clock) (*core.Discovery, error) {
+func (w *wecom) corpToken(ctx context.Context, rc *http.Client, clock core.Clock) (*core.Discovery, error) {
 	c, err := core.NewClient(core.Config{
 		ClientID: w.corpID, ClientSecret: w.secret, AuthMethod: core.AuthSecretPost,
 		Endpoints: core.Endpoints{TokenURL: w.api + "/cgi-bin/gettoken"},
@@ -182,12 +182,12 @@ func (w *wecom) corpToken(ctx context.Context, rc *resty.Client, clock core.Cloc
 	if err != nil {
 		return nil, fmt.Errorf("providers: wecom: corp access token: %w", err)
 	}
-	tok := core.String(fields, "access_token")
+	tok := jsonmap.String(fields, "access_token")
 	if tok == "" {
 		return nil, fmt.Errorf("providers: wecom: corp access token: %w", core.ErrMissingAccessToken)
 	}
 	lifetime := wecomDefaultLifetime
-	if v := core.String(fields, "expires_in"); v != "" {
+	if v := jsonmap.String(fields, "expires_in"); v != "" {
 		secs, perr := strconv.ParseInt(v, 10, 64)
 		if perr != nil || secs <= 0 || secs > 10*365*24*3600 {
 			return nil, fmt.Errorf("providers: wecom: corp access token: %w: expires_in %q", core.ErrInvalidExpiry, v)
@@ -206,7 +206,7 @@ func (w *wecom) corpToken(ctx context.Context, rc *resty.Client, clock core.Cloc
 }
 
 func (w *wecom) fetchUser(ctx context.Context, r core.UserRequest) (*core.User, error) {
-	userid := core.String(r.Token.Raw, "userid")
+	userid := jsonmap.String(r.Token.Raw, "userid")
 	if userid == "" {
 		userid = r.Token.AccessToken
 	}
@@ -215,11 +215,11 @@ func (w *wecom) fetchUser(ctx context.Context, r core.UserRequest) (*core.User, 
 	if err != nil {
 		return nil, err
 	}
-	if got := core.String(fields, "userid"); got != "" && got != userid {
+	if got := jsonmap.String(fields, "userid"); got != "" && got != userid {
 		return nil, fmt.Errorf("providers: wecom: %w: user/get answered for another userid", core.ErrMalformedResponse)
 	}
 	raw := fields
-	if ticket := core.String(r.Token.Raw, "user_ticket"); ticket != "" {
+	if ticket := jsonmap.String(r.Token.Raw, "user_ticket"); ticket != "" {
 		u, perr := url.Parse(ep)
 		if perr != nil {
 			return nil, fmt.Errorf("providers: wecom: %w", perr)
@@ -234,14 +234,14 @@ func (w *wecom) fetchUser(ctx context.Context, r core.UserRequest) (*core.User, 
 		}
 		raw = seedMerge(detail, fields)
 	}
-	email := core.String(raw, "email")
+	email := jsonmap.String(raw, "email")
 	if email == "" {
-		email = core.String(raw, "biz_mail")
+		email = jsonmap.String(raw, "biz_mail")
 	}
 	return &core.User{
 		ID:        userid,
-		Name:      core.String(raw, "name"),
-		AvatarURL: core.String(raw, "avatar"),
+		Name:      jsonmap.String(raw, "name"),
+		AvatarURL: jsonmap.String(raw, "avatar"),
 		Email:     email,
 		Raw:       raw,
 	}, nil

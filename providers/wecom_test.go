@@ -9,6 +9,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/go-oauth20/oauth20/internal/coreaccess"
 )
 
 // TestWeComCorpTokenCache checks that the corp access token is fetched once
@@ -37,7 +39,7 @@ func TestWeComCorpTokenCache(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	p := p0.WithRuntime(rc, clock, nil)
+	p := coreaccess.WithRuntime(p0, rc, clock, nil)
 	ctx := context.Background()
 
 	const callers = 8

@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"github.com/go-oauth20/oauth20/core"
+	"github.com/go-oauth20/oauth20/internal/jsonmap"
 )
 
 // Weibo endpoints.
@@ -101,7 +102,7 @@ func weiboEditRequest(r *core.Request) error {
 }
 
 func weiboFetchUser(ctx context.Context, r core.UserRequest) (*core.User, error) {
-	uid := core.String(r.Token.Raw, "uid")
+	uid := jsonmap.String(r.Token.Raw, "uid")
 	if uid == "" {
 		return nil, fmt.Errorf("providers: weibo: the token has no uid member, so the user cannot be fetched")
 	}
@@ -115,17 +116,17 @@ func weiboFetchUser(ctx context.Context, r core.UserRequest) (*core.User, error)
 	if err != nil {
 		return nil, err
 	}
-	id := core.String(fields, "idstr")
+	id := jsonmap.String(fields, "idstr")
 	if id == "" {
-		id = core.String(fields, "id")
+		id = jsonmap.String(fields, "id")
 	}
-	avatar := core.String(fields, "avatar_large")
+	avatar := jsonmap.String(fields, "avatar_large")
 	if avatar == "" {
-		avatar = core.String(fields, "profile_image_url")
+		avatar = jsonmap.String(fields, "profile_image_url")
 	}
 	return &core.User{
 		ID:        id,
-		Name:      core.String(fields, "screen_name"),
+		Name:      jsonmap.String(fields, "screen_name"),
 		AvatarURL: avatar,
 		Raw:       fields,
 	}, nil

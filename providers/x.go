@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"github.com/go-oauth20/oauth20/core"
+	"github.com/go-oauth20/oauth20/internal/jsonmap"
 )
 
 // X endpoints (formerly Twitter). api.twitter.com still answers too.
@@ -92,15 +93,15 @@ func xFetchUser(ctx context.Context, r core.UserRequest) (*core.User, error) {
 	if err != nil {
 		return nil, err
 	}
-	data := core.Object(fields, "data")
+	data := jsonmap.Object(fields, "data")
 	if data == nil {
 		return nil, fmt.Errorf("providers: x: %w: /2/users/me has no data member", core.ErrMalformedResponse)
 	}
 	return &core.User{
-		ID:        core.String(data, "id"),
-		Username:  core.String(data, "username"),
-		Name:      core.String(data, "name"),
-		AvatarURL: core.String(data, "profile_image_url"),
+		ID:        jsonmap.String(data, "id"),
+		Username:  jsonmap.String(data, "username"),
+		Name:      jsonmap.String(data, "name"),
+		AvatarURL: jsonmap.String(data, "profile_image_url"),
 		Raw:       fields,
 	}, nil
 }

@@ -1,8 +1,8 @@
 // Package oauth20chi mounts the oauth20 login flow on a chi.Router. It is
-// a thin layer over package oauth20http: the handlers, the session, the
-// RequireLogin middleware and the error answers are oauth20http's, and only
-// the routing is chi's (the provider comes from chi's {provider} URL
-// parameter).
+// a thin layer over package oauth20http (chi is net/http): the handlers,
+// the RequireLogin middleware and the error answers are oauth20http's, and
+// only the routing is chi's (the provider comes from chi's URL parameter
+// named after the handler's ProviderParam, {provider} by default).
 //
 // # Quickstart
 //
@@ -12,7 +12,7 @@
 //	r := chi.NewRouter()
 //	r.Mount("/auth", oauth20chi.Routes(h))
 //	r.With(h.RequireLogin).Get("/me", func(w http.ResponseWriter, r *http.Request) {
-//		s, _ := oauth20http.UserFrom(r.Context())
+//		s, _ := core.UserFrom(r.Context())
 //		fmt.Fprintf(w, "hello %s", s.Name)
 //	})
 //

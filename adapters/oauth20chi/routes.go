@@ -7,9 +7,6 @@ import (
 	"github.com/go-oauth20/oauth20/adapters/oauth20http"
 )
 
-// ProviderParam is the chi URL parameter that holds the provider's name.
-const ProviderParam = "provider"
-
 // Routes returns a router with the login, callback and logout routes of h,
 // to mount where the Auth's base URL points:
 //
@@ -21,21 +18,23 @@ func Routes(h *oauth20http.Handler) chi.Router {
 }
 
 // Register adds the login, callback and logout routes of h to r, for use
-// inside r.Route("/auth", ...).
+// inside r.Route("/auth", ...). The chi URL parameter that holds the
+// provider is named after h's ProviderParam.
 func Register(r chi.Router, h *oauth20http.Handler) {
-	r.Get("/{"+ProviderParam+"}/login", withProvider(h.Login))
-	r.Get("/{"+ProviderParam+"}/callback", withProvider(h.Callback))
-	r.Post("/{"+ProviderParam+"}/callback", withProvider(h.Callback))
-	r.Get("/{"+ProviderParam+"}/logout", withProvider(h.Logout))
-	r.Post("/{"+ProviderParam+"}/logout", withProvider(h.Logout))
+	param := h.ProviderParam()
+	p := "/{" + param + "}"
+	r.Get(p+"/login", withProvider(param, h.Login))
+	r.Get(p+"/callback", withProvider(param, h.Callback))
+	r.Post(p+"/callback", withProvider(param, h.Callback))
+	r.Get(p+"/logout", withProvider(param, h.Logout))
+	r.Post(p+"/logout", withProvider(param, h.Logout))
 }
 
 // withProvider copies chi's provider URL parameter into the request's path
-// values, where oauth20http's handlers read it (with the default
-// oauth20http.Config.ProviderParam).
-func withProvider(next http.HandlerFunc) http.HandlerFunc {
+// values, where oauth20http's handlers read it.
+func withProvider(param string, next http.HandlerFunc) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		r.SetPathValue(ProviderParam, chi.URLParam(r, ProviderParam))
+		r.SetPathValue(param, chi.URLParam(r, param))
 		next(w, r)
 	}
 }

@@ -8,44 +8,43 @@ import (
 	"github.com/go-chi/chi/v5"
 	"github.com/go-oauth20/oauth20/adapters/oauth20chi"
 	"github.com/go-oauth20/oauth20/adapters/oauth20http"
-	"github.com/go-oauth20/oauth20/adapters/oauth20http/adaptertest"
+	"github.com/go-oauth20/oauth20/conformance/adaptertest"
+	"github.com/go-oauth20/oauth20/core"
 )
 
-func routes(t *testing.T, env adaptertest.Env) http.Handler {
-	h, err := oauth20http.New(oauth20http.Config{Auth: env.Auth, PostLogoutRedirectURL: env.PostLogoutRedirectURL})
-	if err != nil {
-		t.Fatal(err)
+func writeMe(w http.ResponseWriter, r *http.Request) {
+	s, ok := core.UserFrom(r.Context())
+	if !ok {
+		http.Error(w, "no user in the context", http.StatusInternalServerError)
+		return
 	}
-	r := chi.NewRouter()
-	r.Mount(adaptertest.Prefix, oauth20chi.Routes(h))
-	r.With(h.RequireLogin).Get(adaptertest.MePath, func(w http.ResponseWriter, r *http.Request) {
-		s, ok := oauth20http.UserFrom(r.Context())
-		if !ok {
-			http.Error(w, "no user in the context", http.StatusInternalServerError)
-			return
-		}
-		w.Header().Set("Content-Type", "application/json")
-		_ = json.NewEncoder(w).Encode(adaptertest.Me{Provider: s.Provider, ID: s.UserID, Name: s.Name, Email: s.Email, Scopes: s.Scopes})
-	})
-	return r
+	w.Header().Set("Content-Type", "application/json")
+	_ = json.NewEncoder(w).Encode(adaptertest.MeOf(s))
 }
 
 func TestSharedTable(t *testing.T) {
 	t.Parallel()
-	adaptertest.Run(t, adaptertest.Handler(routes))
+	adaptertest.Run(t, adaptertest.Handler(func(t *testing.T, env adaptertest.Env) http.Handler {
+		h, err := oauth20http.New(oauth20http.Config{Auth: env.Auth})
+		if err != nil {
+			t.Fatal(err)
+		}
+		r := chi.NewRouter()
+		r.Mount(adaptertest.Prefix, oauth20chi.Routes(h))
+		r.With(h.RequireLogin).Get(adaptertest.MePath, writeMe)
+		return r
+	}))
 }
 
-// Register works inside r.Route as well as through Routes.
+// Register works inside r.Route as well as through Routes, and takes the
+// URL parameter's name from the handler's configuration.
 func TestRegisterInsideRoute(t *testing.T) {
 	t.Parallel()
 	adaptertest.Run(t, adaptertest.Handler(func(t *testing.T, env adaptertest.Env) http.Handler {
-		h := oauth20http.MustNew(oauth20http.Config{Auth: env.Auth, PostLogoutRedirectURL: env.PostLogoutRedirectURL})
+		h := oauth20http.MustNew(oauth20http.Config{Auth: env.Auth, ProviderParam: "idp"})
 		r := chi.NewRouter()
 		r.Route(adaptertest.Prefix, func(r chi.Router) { oauth20chi.Register(r, h) })
-		r.With(h.RequireLogin).Get(adaptertest.MePath, func(w http.ResponseWriter, r *http.Request) {
-			s, _ := oauth20http.UserFrom(r.Context())
-			_ = json.NewEncoder(w).Encode(adaptertest.Me{Provider: s.Provider, ID: s.UserID, Name: s.Name, Email: s.Email, Scopes: s.Scopes})
-		})
+		r.With(h.RequireLogin).Get(adaptertest.MePath, writeMe)
 		return r
 	}))
 }

@@ -3,12 +3,11 @@
 // middleware, and problem answers, with cookies written through Fiber's
 // API.
 //
-// The flow itself is oauth20http.Flow, the framework-neutral core shared
-// with the net/http and chi adapters, so the three behave identically (the
-// same table of HTTP-level cases runs against all of them). The session
-// type is oauth20http.Session and the error documents are
-// oauth20http.Problem; package oauth20http depends on nothing but the
-// standard library and the oauth20 core.
+// The flow itself is core.Auth, the framework-neutral login flow every
+// adapter calls, so all adapters behave identically (the same table of
+// HTTP-level cases, conformance/adaptertest, runs against each). The
+// session type is core.Session and the error documents are core.Problem;
+// this package imports no other adapter.
 //
 // # Quickstart
 //

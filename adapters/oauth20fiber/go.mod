@@ -4,7 +4,6 @@ go 1.25.0
 
 require (
 	github.com/go-oauth20/oauth20 v0.0.0
-	github.com/go-oauth20/oauth20/adapters/oauth20http v0.0.0
 	github.com/gofiber/fiber/v3 v3.1.0
 )
 

@@ -1,13 +1,12 @@
 package oauth20fiber
 
 import (
-	"log/slog"
+	"fmt"
 	"net/http"
 	"net/url"
 	"strings"
 	"time"
 
-	"github.com/go-oauth20/oauth20/adapters/oauth20http"
 	"github.com/go-oauth20/oauth20/core"
 	"github.com/gofiber/fiber/v3"
 )
@@ -18,43 +17,34 @@ const maxCallbackBody = 64 << 10
 // ProviderParam is the route parameter that holds the provider's name.
 const ProviderParam = "provider"
 
-// Config configures a Handler. Only Auth is required.
+// Config configures a Handler. Only Auth is required; session, login page
+// and logout settings are the Auth's (core.Builder).
 type Config struct {
 	// Auth runs the login flow. Required.
 	Auth *core.Auth
 	// OnSuccess is called after a successful callback. The default,
-	// Handler.StartSession, seals a small session into a cookie and
-	// redirects to Result.ReturnTo.
+	// Handler.StartSession, seals the session into a cookie and redirects
+	// to Result.ReturnTo.
 	OnSuccess func(c fiber.Ctx, res *core.Result) error
 	// ErrorHandler answers a failed login; err is a *core.CallbackError
-	// (core.StatusOf gives its status). The default is WriteProblem.
+	// with the status to answer with. The default is WriteProblem.
 	ErrorHandler func(c fiber.Ctx, err error) error
-	// Session, LoginURL, AfterLogout, PostLogoutRedirectURL and Logger:
-	// see oauth20http.FlowConfig.
-	Session               oauth20http.SessionConfig
-	LoginURL              string
-	AfterLogout           string
-	PostLogoutRedirectURL string
-	Logger                *slog.Logger
 }
 
-// Handler serves the login routes on Fiber. It is immutable and safe for
-// concurrent use.
+// Handler serves the login routes on Fiber and protects other routes with
+// RequireLogin. A Handler is immutable and safe for concurrent use.
 type Handler struct {
-	flow      *oauth20http.Flow
+	auth      *core.Auth
 	onSuccess func(fiber.Ctx, *core.Result) error
 	onError   func(fiber.Ctx, error) error
 }
 
-// New checks cfg and returns a Handler. Every problem is reported, joined,
-// each wrapping core.ErrInvalidConfig.
+// New checks cfg and returns a Handler. Problems wrap core.ErrInvalidConfig.
 func New(cfg Config) (*Handler, error) {
-	flow, err := oauth20http.NewFlow(oauth20http.FlowConfig{Auth: cfg.Auth, Session: cfg.Session, LoginURL: cfg.LoginURL,
-		AfterLogout: cfg.AfterLogout, PostLogoutRedirectURL: cfg.PostLogoutRedirectURL, Logger: cfg.Logger})
-	if err != nil {
-		return nil, err
+	if cfg.Auth == nil {
+		return nil, fmt.Errorf("%w: oauth20fiber: Auth is required", core.ErrInvalidConfig)
 	}
-	h := &Handler{flow: flow, onSuccess: cfg.OnSuccess, onError: cfg.ErrorHandler}
+	h := &Handler{auth: cfg.Auth, onSuccess: cfg.OnSuccess, onError: cfg.ErrorHandler}
 	if h.onSuccess == nil {
 		h.onSuccess = h.StartSession
 	}
@@ -73,11 +63,10 @@ func MustNew(cfg Config) *Handler {
 	return h
 }
 
-// Flow returns the framework-neutral flow the handler runs on.
-func (h *Handler) Flow() *oauth20http.Flow { return h.flow }
-
-// Register adds the login, callback and logout routes to r, typically
-// app.Group("/auth") where the Auth's base URL points.
+// Register adds the login, callback and logout routes to r, whose prefix
+// must be the path of the Auth's base URL:
+//
+//	h.Register(app.Group("/auth"))
 func (h *Handler) Register(r fiber.Router) {
 	r.Get("/:"+ProviderParam+"/login", h.Login)
 	r.Get("/:"+ProviderParam+"/callback", h.Callback)
@@ -89,11 +78,10 @@ func (h *Handler) Register(r fiber.Router) {
 // provider returns the route's provider, copied out of Fiber's buffers.
 func provider(c fiber.Ctx) string { return strings.Clone(c.Params(ProviderParam)) }
 
-// Login starts a login with the route's provider and redirects the browser
-// to it; return_to is where it goes after login, if it is a safe local path.
+// Login starts a login with the route's provider and redirects to it.
 func (h *Handler) Login(c fiber.Ctx) error {
 	c.Set(fiber.HeaderCacheControl, "no-store")
-	loc, ck, err := h.flow.Login(c.Context(), provider(c), strings.Clone(c.Query("return_to")))
+	loc, ck, err := h.auth.Begin(c.Context(), provider(c), core.BeginOptions{ReturnTo: strings.Clone(c.Query("return_to"))})
 	if err != nil {
 		return h.onError(c, err)
 	}
@@ -101,10 +89,8 @@ func (h *Handler) Login(c fiber.Ctx) error {
 	return redirect(c, http.StatusFound, loc)
 }
 
-// Callback completes a login from the provider's redirect (query) or form
-// post (body). It always clears the flow cookie, answers with
-// Cache-Control: no-store and Referrer-Policy: no-referrer, then calls
-// OnSuccess or ErrorHandler.
+// Callback completes a login from the provider's redirect (query) or
+// form_post (body). It always clears the flow cookie.
 func (h *Handler) Callback(c fiber.Ctx) error {
 	c.Set(fiber.HeaderCacheControl, "no-store")
 	c.Set(fiber.HeaderReferrerPolicy, "no-referrer")
@@ -113,7 +99,7 @@ func (h *Handler) Callback(c fiber.Ctx) error {
 	if err != nil {
 		return h.onError(c, &core.CallbackError{Status: http.StatusBadRequest, Provider: p, Err: err})
 	}
-	res, clear, err := h.flow.Callback(c.Context(), p, params, requestCookie(c))
+	res, clear, err := h.auth.Complete(c.Context(), p, params, requestCookie(c))
 	if clear.Name != "" {
 		setCookie(c, clear)
 	}
@@ -123,15 +109,15 @@ func (h *Handler) Callback(c fiber.Ctx) error {
 	return h.onSuccess(c, res)
 }
 
-// callbackParams returns the authorization response's parameters: the
-// query of a GET, the urlencoded body of a POST.
+// callbackParams returns the authorization response's parameters, copied
+// out of Fiber's buffers.
 func callbackParams(c fiber.Ctx) (url.Values, error) {
 	if c.Method() != fiber.MethodPost {
 		return url.ParseQuery(string(c.RequestCtx().QueryArgs().QueryString()))
 	}
 	body := c.Body()
 	if len(body) > maxCallbackBody {
-		return nil, core.ErrInvalidCallback
+		return nil, fmt.Errorf("%w: form body too large", core.ErrInvalidCallback)
 	}
 	ct := strings.ToLower(string(c.RequestCtx().Request.Header.ContentType()))
 	if !strings.HasPrefix(ct, fiber.MIMEApplicationForm) {
@@ -139,35 +125,70 @@ func callbackParams(c fiber.Ctx) (url.Values, error) {
 	}
 	v, err := url.ParseQuery(string(body))
 	if err != nil {
-		return nil, core.ErrInvalidCallback
+		return nil, fmt.Errorf("%w: unreadable form body", core.ErrInvalidCallback)
 	}
 	return v, nil
 }
 
 // StartSession is the default OnSuccess: it seals the session of res into
-// a cookie and redirects (303) to res.ReturnTo.
+// a cookie (core.Auth.SessionCookie) and redirects (303) to res.ReturnTo.
 func (h *Handler) StartSession(c fiber.Ctx, res *core.Result) error {
-	ck, to, err := h.flow.StartSession(res)
+	ck, err := h.auth.SessionCookie(res)
 	if err != nil {
-		return h.onError(c, &core.CallbackError{Status: http.StatusInternalServerError, Provider: res.Provider, Err: err})
+		return h.onError(c, err)
 	}
 	setCookie(c, ck)
-	return redirect(c, http.StatusSeeOther, to)
+	return redirect(c, http.StatusSeeOther, res.ReturnTo)
 }
 
-// Logout ends the session (see oauth20http.Flow.Logout) and redirects (303)
-// to the provider's end-session URL or to AfterLogout.
+// Logout ends the session (see core.Auth.Logout) and redirects (303) to
+// the provider's end-session URL or to the Auth's after-logout path.
 func (h *Handler) Logout(c fiber.Ctx) error {
 	c.Set(fiber.HeaderCacheControl, "no-store")
-	to, clear := h.flow.Logout(c.Context(), provider(c), requestCookie(c))
+	to, clear := h.auth.Logout(c.Context(), provider(c), requestCookie(c))
 	setCookie(c, clear)
 	return redirect(c, http.StatusSeeOther, to)
 }
 
 // Session returns the session of the request's cookie, if it has a valid
 // one. Unlike UserFrom it does not need RequireLogin.
-func (h *Handler) Session(c fiber.Ctx) (*oauth20http.Session, bool) {
-	return h.flow.Session(requestCookie(c))
+func (h *Handler) Session(c fiber.Ctx) (*core.Session, bool) {
+	return h.auth.Session(requestCookie(c))
+}
+
+type userKey struct{}
+
+// UserFrom returns the session that RequireLogin stored in c's locals.
+func UserFrom(c fiber.Ctx) (*core.Session, bool) {
+	s, ok := c.Locals(userKey{}).(*core.Session)
+	return s, ok && s != nil
+}
+
+// RequireLogin is a Fiber middleware: with a valid session it stores the
+// session in the locals (UserFrom) and in the request context
+// (core.UserFrom(c.Context())) and calls the next handler; otherwise it
+// redirects (303) to the Auth's login URL with return_to, or answers with
+// ErrorHandler and a 401 wrapping core.ErrLoginRequired.
+func (h *Handler) RequireLogin(c fiber.Ctx) error {
+	s, to, err := h.auth.RequireLogin(c.Method(), string(c.Request().RequestURI()), requestCookie(c))
+	if s != nil {
+		c.Locals(userKey{}, s)
+		c.SetContext(core.ContextWithUser(c.Context(), s))
+		return c.Next()
+	}
+	c.Set(fiber.HeaderCacheControl, "no-store")
+	if to != "" {
+		return redirect(c, http.StatusSeeOther, to)
+	}
+	return h.onError(c, err)
+}
+
+// WriteProblem is the default ErrorHandler: core.ProblemOf(err) as
+// application/problem+json with the problem's status.
+func WriteProblem(c fiber.Ctx, err error) error {
+	p := core.ProblemOf(err)
+	c.Set(fiber.HeaderXContentTypeOptions, "nosniff")
+	return c.Status(p.Status).JSON(p, core.ProblemContentType)
 }
 
 func redirect(c fiber.Ctx, status int, to string) error {
@@ -175,8 +196,8 @@ func redirect(c fiber.Ctx, status int, to string) error {
 	return c.SendStatus(status)
 }
 
-// requestCookie looks cookies up through Fiber, copying the values out of
-// its buffers.
+// requestCookie looks cookies up in the request, copying their values out
+// of Fiber's buffers.
 func requestCookie(c fiber.Ctx) func(string) (string, bool) {
 	return func(name string) (string, bool) {
 		v := c.Req().Cookies(name)
@@ -184,11 +205,10 @@ func requestCookie(c fiber.Ctx) func(string) (string, bool) {
 	}
 }
 
-// expired is the Expires of a deleting cookie: Fiber writes no Max-Age for
-// a negative MaxAge, so deletion goes through a date in the past.
+// expired is the Expires of a deleting cookie.
 var expired = time.Unix(0, 0).UTC()
 
-// setCookie writes a core.Cookie with Fiber's API.
+// setCookie writes ck through Fiber's cookie API.
 func setCookie(c fiber.Ctx, ck core.Cookie) {
 	fc := &fiber.Cookie{Name: ck.Name, Value: ck.Value, Path: ck.Path, MaxAge: ck.MaxAge,
 		Secure: ck.Secure, HTTPOnly: ck.HttpOnly, SameSite: sameSite(ck.SameSite)}
@@ -198,11 +218,11 @@ func setCookie(c fiber.Ctx, ck core.Cookie) {
 	c.Cookie(fc)
 }
 
-func sameSite(s core.SameSite) string {
+func sameSite(s http.SameSite) string {
 	switch s {
-	case core.SameSiteNone:
+	case http.SameSiteNoneMode:
 		return fiber.CookieSameSiteNoneMode
-	case core.SameSiteStrict:
+	case http.SameSiteStrictMode:
 		return fiber.CookieSameSiteStrictMode
 	default:
 		return fiber.CookieSameSiteLaxMode

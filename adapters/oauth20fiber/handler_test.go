@@ -5,13 +5,13 @@ import (
 	"testing"
 
 	"github.com/go-oauth20/oauth20/adapters/oauth20fiber"
-	"github.com/go-oauth20/oauth20/adapters/oauth20http/adaptertest"
+	"github.com/go-oauth20/oauth20/conformance/adaptertest"
 	"github.com/gofiber/fiber/v3"
 )
 
 // serve runs a Fiber app with the adapter on the table's listener.
 func serve(t *testing.T, ln net.Listener, env adaptertest.Env) {
-	h, err := oauth20fiber.New(oauth20fiber.Config{Auth: env.Auth, PostLogoutRedirectURL: env.PostLogoutRedirectURL})
+	h, err := oauth20fiber.New(oauth20fiber.Config{Auth: env.Auth})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -22,7 +22,7 @@ func serve(t *testing.T, ln net.Listener, env adaptertest.Env) {
 		if !ok {
 			return fiber.NewError(fiber.StatusInternalServerError, "no user in the locals")
 		}
-		return c.JSON(adaptertest.Me{Provider: s.Provider, ID: s.UserID, Name: s.Name, Email: s.Email, Scopes: s.Scopes})
+		return c.JSON(adaptertest.MeOf(s))
 	})
 	done := make(chan error, 1)
 	go func() { done <- app.Listener(ln, fiber.ListenConfig{DisableStartupMessage: true}) }()

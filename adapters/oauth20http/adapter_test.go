@@ -6,12 +6,13 @@ import (
 	"testing"
 
 	"github.com/go-oauth20/oauth20/adapters/oauth20http"
-	"github.com/go-oauth20/oauth20/adapters/oauth20http/adaptertest"
+	"github.com/go-oauth20/oauth20/conformance/adaptertest"
+	"github.com/go-oauth20/oauth20/core"
 )
 
 // routes mounts the handler as the shared table expects.
 func routes(t *testing.T, env adaptertest.Env) http.Handler {
-	h, err := oauth20http.New(oauth20http.Config{Auth: env.Auth, PostLogoutRedirectURL: env.PostLogoutRedirectURL})
+	h, err := oauth20http.New(oauth20http.Config{Auth: env.Auth})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -22,13 +23,13 @@ func routes(t *testing.T, env adaptertest.Env) http.Handler {
 }
 
 func writeMe(w http.ResponseWriter, r *http.Request) {
-	s, ok := oauth20http.UserFrom(r.Context())
+	s, ok := core.UserFrom(r.Context())
 	if !ok {
 		http.Error(w, "no user in the context", http.StatusInternalServerError)
 		return
 	}
 	w.Header().Set("Content-Type", "application/json")
-	_ = json.NewEncoder(w).Encode(adaptertest.Me{Provider: s.Provider, ID: s.UserID, Name: s.Name, Email: s.Email, Scopes: s.Scopes})
+	_ = json.NewEncoder(w).Encode(adaptertest.MeOf(s))
 }
 
 func TestSharedTable(t *testing.T) {

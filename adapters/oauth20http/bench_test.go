@@ -6,7 +6,7 @@ import (
 	"net/url"
 	"testing"
 
-	"github.com/go-oauth20/oauth20/adapters/oauth20http/adaptertest"
+	"github.com/go-oauth20/oauth20/conformance/adaptertest"
 	"github.com/go-oauth20/oauth20/conformance/oidctest"
 	"github.com/go-oauth20/oauth20/core"
 )
@@ -63,11 +63,9 @@ func BenchmarkComplete(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		req := core.CallbackRequest{Params: cb.Query(), Cookie: func(name string) (string, bool) {
-			return cookie.Value, name == cookie.Name
-		}}
+		params, cookies := cb.Query(), func(name string) (string, bool) { return cookie.Value, name == cookie.Name }
 		b.StartTimer()
-		res, _, err := auth.Complete(ctx, "oidc", req)
+		res, _, err := auth.Complete(ctx, "oidc", params, cookies)
 		if err != nil || res.User.ID == "" {
 			b.Fatal(res, err)
 		}

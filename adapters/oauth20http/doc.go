@@ -1,7 +1,8 @@
-// Package oauth20http binds the oauth20 login flow to net/http: handlers
-// for /{provider}/login, /{provider}/callback and /{provider}/logout, a
-// stateless session sealed in a cookie, a RequireLogin middleware that
-// protects routes, and RFC 9457 problem answers for failed logins.
+// Package oauth20http binds the oauth20 login flow (core.Auth) to
+// net/http: handlers for /{provider}/login, /{provider}/callback and
+// /{provider}/logout, a RequireLogin middleware that protects routes, and
+// RFC 9457 problem answers for failed logins. The flow, the sealed session
+// and the rules are core's; this package is only net/http's glue.
 //
 // # Quickstart
 //
@@ -11,7 +12,7 @@
 //	mux := http.NewServeMux()
 //	h.Mount(mux, "/auth")
 //	mux.Handle("GET /me", h.RequireLogin(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-//		s, _ := oauth20http.UserFrom(r.Context())
+//		s, _ := core.UserFrom(r.Context())
 //		fmt.Fprintf(w, "hello %s", s.Name)
 //	})))
 //
@@ -28,10 +29,10 @@
 //
 // # Success and errors
 //
-// After a successful callback, OnSuccess runs; the default seals a Session
-// (user id, name, email, provider, token expiry and scopes — no tokens
-// unless SessionConfig.KeepTokens) and redirects to the safe return-to
-// path. A failed callback goes to ErrorHandler with a *core.CallbackError;
+// After a successful callback, OnSuccess runs; the default seals a
+// core.Session (user id, name, email, provider, token expiry and scopes —
+// no tokens unless the Auth keeps them) and redirects to the safe
+// return-to path. A failed callback goes to ErrorHandler with a *core.CallbackError;
 // the default, WriteProblem, answers application/problem+json with the
 // error's status (400 for a bad, expired, tampered or replayed callback,
 // 401 when the user denied access, 404 for an unknown provider, 502 when
@@ -40,16 +41,18 @@
 //
 // # Sessions and logout
 //
-// RequireLogin opens the session cookie and puts the Session in the
-// request's context (UserFrom), or redirects to LoginURL, or answers 401.
-// Logout deletes the session, revokes kept tokens (RFC 7009) and redirects
-// to the provider's end-session URL (OpenID Connect RP-Initiated Logout)
-// when it has one, else to AfterLogout.
+// RequireLogin opens the session cookie and puts the core.Session in the
+// request's context (core.UserFrom), or redirects to the Auth's login URL,
+// or answers 401. Logout deletes the session, revokes kept tokens (RFC
+// 7009) and redirects to the provider's end-session URL (OpenID Connect
+// RP-Initiated Logout) when it has one, else to the Auth's after-logout
+// path. Session lifetime, kept tokens, the login page and the logout
+// targets are settings of core.Builder.
 //
 // # Other frameworks
 //
-// Flow is the same logic in terms of plain data, with no net/http type in
-// its API; package oauth20fiber is built on it, and so can an adapter for
-// any other framework. Package adaptertest holds the table of HTTP-level
-// cases that every adapter must pass.
+// core.Auth holds the whole flow in terms of plain data (core.Cookie,
+// url.Values, cookie look-ups), so an adapter for another framework is a
+// page of glue like this one. Package conformance/adaptertest holds the
+// table of HTTP-level cases that every adapter must pass.
 package oauth20http

@@ -10,7 +10,7 @@ import (
 	"net/http/httptest"
 
 	"github.com/go-oauth20/oauth20/adapters/oauth20http"
-	"github.com/go-oauth20/oauth20/adapters/oauth20http/adaptertest"
+	"github.com/go-oauth20/oauth20/conformance/adaptertest"
 	"github.com/go-oauth20/oauth20/conformance/oidctest"
 	"github.com/go-oauth20/oauth20/core"
 )
@@ -38,7 +38,7 @@ func Example() {
 	mux := http.NewServeMux()
 	h.Mount(mux, "/auth")
 	mux.Handle("GET /me", h.RequireLogin(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		s, _ := oauth20http.UserFrom(r.Context())
+		s, _ := core.UserFrom(r.Context())
 		fmt.Fprintf(w, "hello %s <%s> from %s", s.Name, s.Email, s.Provider)
 	})))
 	srv := &httptest.Server{Listener: ln, Config: &http.Server{Handler: mux}}

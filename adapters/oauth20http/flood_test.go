@@ -4,13 +4,14 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"runtime"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/go-oauth20/oauth20/adapters/oauth20http"
-	"github.com/go-oauth20/oauth20/adapters/oauth20http/adaptertest"
+	"github.com/go-oauth20/oauth20/conformance/adaptertest"
 	"github.com/go-oauth20/oauth20/conformance/oidctest"
 	"github.com/go-oauth20/oauth20/core"
 )
@@ -56,8 +57,8 @@ func TestCallbackFlood(t *testing.T) {
 			go func() {
 				defer wg.Done()
 				for i := w; i < rate; i += workers {
-					req := httptest.NewRequest(http.MethodGet, "/auth/oidc/callback?code=stolen&state="+core.RandomString(32), nil)
-					req.AddCookie(&http.Cookie{Name: "oauth20_" + core.RandomString(12), Value: core.RandomString(300)})
+					req := httptest.NewRequest(http.MethodGet, "/auth/oidc/callback?code=stolen&state="+core.GenerateVerifier(), nil)
+					req.AddCookie(&http.Cookie{Name: "oauth20_" + core.GenerateVerifier()[:16], Value: strings.Repeat(core.GenerateVerifier(), 9)})
 					rec := httptest.NewRecorder()
 					mux.ServeHTTP(rec, req)
 					sent.Add(1)

@@ -1,9 +1,9 @@
 package oauth20http
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
-	"log/slog"
 	"net/http"
 	"net/url"
 	"strings"
@@ -14,29 +14,22 @@ import (
 // maxCallbackBody caps the form body of a form_post callback.
 const maxCallbackBody = 64 << 10
 
-// Config configures a Handler. Only Auth is required.
+// Config configures a Handler. Only Auth is required; session, login page
+// and logout settings are the Auth's (core.Builder).
 type Config struct {
 	// Auth runs the login flow. Required.
 	Auth *core.Auth
 	// OnSuccess is called after a successful callback. The default,
-	// Handler.StartSession, seals a small session into a cookie and
-	// redirects to Result.ReturnTo.
+	// Handler.StartSession, seals the session into a cookie and redirects
+	// to Result.ReturnTo.
 	OnSuccess func(w http.ResponseWriter, r *http.Request, res *core.Result)
 	// ErrorHandler answers a failed login. err is a *core.CallbackError
-	// with the status to answer with (core.StatusOf) and its cause for
-	// errors.Is/As. The default is WriteProblem.
+	// with the status to answer with and its cause for errors.Is/As. The
+	// default is WriteProblem.
 	ErrorHandler func(w http.ResponseWriter, r *http.Request, err error)
 	// ProviderParam is the name of the path wildcard that holds the
 	// provider, as in "/auth/{provider}/login"; default "provider".
 	ProviderParam string
-	// Session says how the session cookie is kept.
-	Session SessionConfig
-	// LoginURL, AfterLogout, PostLogoutRedirectURL and Logger: see
-	// FlowConfig.
-	LoginURL              string
-	AfterLogout           string
-	PostLogoutRedirectURL string
-	Logger                *slog.Logger
 }
 
 // Handler serves the login routes over net/http:
@@ -48,7 +41,7 @@ type Config struct {
 // and protects other routes with RequireLogin. A Handler is immutable and
 // safe for concurrent use.
 type Handler struct {
-	flow      *Flow
+	auth      *core.Auth
 	onSuccess func(http.ResponseWriter, *http.Request, *core.Result)
 	onError   func(http.ResponseWriter, *http.Request, error)
 	param     string
@@ -58,10 +51,8 @@ type Handler struct {
 // each wrapping core.ErrInvalidConfig.
 func New(cfg Config) (*Handler, error) {
 	var errs []error
-	flow, err := NewFlow(FlowConfig{Auth: cfg.Auth, Session: cfg.Session, LoginURL: cfg.LoginURL,
-		AfterLogout: cfg.AfterLogout, PostLogoutRedirectURL: cfg.PostLogoutRedirectURL, Logger: cfg.Logger})
-	if err != nil {
-		errs = append(errs, err)
+	if cfg.Auth == nil {
+		errs = append(errs, fmt.Errorf("%w: oauth20http: Auth is required", core.ErrInvalidConfig))
 	}
 	if cfg.ProviderParam == "" {
 		cfg.ProviderParam = "provider"
@@ -72,7 +63,7 @@ func New(cfg Config) (*Handler, error) {
 	if err := errors.Join(errs...); err != nil {
 		return nil, err
 	}
-	h := &Handler{flow: flow, onSuccess: cfg.OnSuccess, onError: cfg.ErrorHandler, param: cfg.ProviderParam}
+	h := &Handler{auth: cfg.Auth, onSuccess: cfg.OnSuccess, onError: cfg.ErrorHandler, param: cfg.ProviderParam}
 	if h.onSuccess == nil {
 		h.onSuccess = h.StartSession
 	}
@@ -91,8 +82,9 @@ func MustNew(cfg Config) *Handler {
 	return h
 }
 
-// Flow returns the framework-neutral flow the handler runs on.
-func (h *Handler) Flow() *Flow { return h.flow }
+// ProviderParam returns the name of the path value the handlers read the
+// provider from.
+func (h *Handler) ProviderParam() string { return h.param }
 
 // Mount registers the login, callback and logout routes on mux under
 // prefix, which must be the path of the Auth's base URL ("" or "/auth"),
@@ -115,7 +107,7 @@ func (h *Handler) provider(r *http.Request) string { return r.PathValue(h.param)
 // login, if it is a safe local path.
 func (h *Handler) Login(w http.ResponseWriter, r *http.Request) {
 	noStore(w)
-	loc, c, err := h.flow.Login(r.Context(), h.provider(r), r.URL.Query().Get("return_to"))
+	loc, c, err := h.auth.Begin(r.Context(), h.provider(r), core.BeginOptions{ReturnTo: r.URL.Query().Get("return_to")})
 	if err != nil {
 		h.onError(w, r, err)
 		return
@@ -139,7 +131,7 @@ func (h *Handler) Callback(w http.ResponseWriter, r *http.Request) {
 		h.onError(w, r, &core.CallbackError{Status: http.StatusBadRequest, Provider: provider, Err: err})
 		return
 	}
-	res, clear, err := h.flow.Callback(r.Context(), provider, params, requestCookie(r))
+	res, clear, err := h.auth.Complete(r.Context(), provider, params, requestCookie(r))
 	if clear.Name != "" {
 		http.SetCookie(w, clear.HTTPCookie())
 	}
@@ -163,33 +155,67 @@ func callbackParams(w http.ResponseWriter, r *http.Request) (url.Values, error) 
 }
 
 // StartSession is the default OnSuccess: it seals the session of res into
-// a cookie and redirects (303) to res.ReturnTo. If the session cannot be
-// sealed (it would not fit in a cookie) it calls ErrorHandler with a 500.
+// a cookie (core.Auth.SessionCookie) and redirects (303) to res.ReturnTo.
+// If the session cannot be sealed it calls ErrorHandler.
 func (h *Handler) StartSession(w http.ResponseWriter, r *http.Request, res *core.Result) {
-	c, to, err := h.flow.StartSession(res)
+	c, err := h.auth.SessionCookie(res)
 	if err != nil {
-		h.onError(w, r, &core.CallbackError{Status: http.StatusInternalServerError, Provider: res.Provider, Err: err})
+		h.onError(w, r, err)
 		return
 	}
 	http.SetCookie(w, c.HTTPCookie())
-	w.Header().Set("Location", to)
+	w.Header().Set("Location", res.ReturnTo)
 	w.WriteHeader(http.StatusSeeOther)
 }
 
-// Logout ends the session (see Flow.Logout) and redirects (303) to the
-// provider's end-session URL or to AfterLogout.
+// Logout ends the session (see core.Auth.Logout) and redirects (303) to
+// the provider's end-session URL or to the Auth's after-logout path.
 func (h *Handler) Logout(w http.ResponseWriter, r *http.Request) {
 	noStore(w)
-	to, clear := h.flow.Logout(r.Context(), h.provider(r), requestCookie(r))
+	to, clear := h.auth.Logout(r.Context(), h.provider(r), requestCookie(r))
 	http.SetCookie(w, clear.HTTPCookie())
 	w.Header().Set("Location", to)
 	w.WriteHeader(http.StatusSeeOther)
 }
 
 // Session returns the session of the request's cookie, if it has a valid
-// one. Unlike UserFrom it does not need RequireLogin.
-func (h *Handler) Session(r *http.Request) (*Session, bool) {
-	return h.flow.Session(requestCookie(r))
+// one. Unlike core.UserFrom it does not need RequireLogin.
+func (h *Handler) Session(r *http.Request) (*core.Session, bool) {
+	return h.auth.Session(requestCookie(r))
+}
+
+// RequireLogin protects next: a request with a valid session cookie goes
+// on with the session in its context (core.UserFrom); any other request is
+// redirected (303) to the Auth's login URL with return_to, or, without one
+// or for a request that is not a GET or HEAD, answered by ErrorHandler with
+// a 401 wrapping core.ErrLoginRequired.
+func (h *Handler) RequireLogin(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		s, to, err := h.auth.RequireLogin(r.Method, r.URL.RequestURI(), requestCookie(r))
+		if s != nil {
+			next.ServeHTTP(w, r.WithContext(core.ContextWithUser(r.Context(), s)))
+			return
+		}
+		noStore(w)
+		if to != "" {
+			w.Header().Set("Location", to)
+			w.WriteHeader(http.StatusSeeOther)
+			return
+		}
+		h.onError(w, r, err)
+	})
+}
+
+// WriteProblem is the default ErrorHandler: it answers with
+// core.ProblemOf(err) as application/problem+json and the problem's status.
+func WriteProblem(w http.ResponseWriter, _ *http.Request, err error) {
+	p := core.ProblemOf(err)
+	body, _ := json.Marshal(p) // a Problem always encodes
+	hd := w.Header()
+	hd.Set("Content-Type", core.ProblemContentType)
+	hd.Set("X-Content-Type-Options", "nosniff")
+	w.WriteHeader(p.Status)
+	_, _ = w.Write(append(body, '\n'))
 }
 
 // requestCookie looks cookies up in r.

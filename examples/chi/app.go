@@ -7,6 +7,7 @@ import (
 	"github.com/go-chi/chi/v5"
 	"github.com/go-oauth20/oauth20/adapters/oauth20chi"
 	"github.com/go-oauth20/oauth20/adapters/oauth20http"
+	"github.com/go-oauth20/oauth20/core"
 	"github.com/go-oauth20/oauth20/examples/internal/demoapp"
 )
 
@@ -25,8 +26,7 @@ func NewApp(cfg demoapp.Config) (*App, error) {
 	if err != nil {
 		return nil, err
 	}
-	f := setup.Flow
-	h, err := oauth20http.New(oauth20http.Config{Auth: f.Auth, LoginURL: f.LoginURL, PostLogoutRedirectURL: f.PostLogoutRedirectURL})
+	h, err := oauth20http.New(oauth20http.Config{Auth: setup.Auth})
 	if err != nil {
 		setup.Close()
 		return nil, err
@@ -52,7 +52,7 @@ func (a *App) home(w http.ResponseWriter, r *http.Request) {
 }
 
 func (a *App) profile(w http.ResponseWriter, r *http.Request) {
-	s, _ := oauth20http.UserFrom(r.Context())
+	s, _ := core.UserFrom(r.Context())
 	a.render(w, demoapp.NewView("chi, protected page", a.setup.Auth, s, "", time.Now()))
 }
 

@@ -16,7 +16,6 @@ import (
 
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/chromedp"
-	"github.com/go-oauth20/oauth20/adapters/oauth20http"
 	"github.com/go-oauth20/oauth20/conformance/oidctest"
 	"github.com/go-oauth20/oauth20/examples/demo/app"
 	"github.com/go-oauth20/oauth20/examples/internal/demoapp"
@@ -257,7 +256,7 @@ func checkLoggedOut(t *testing.T, ctx context.Context, base string) {
 	}
 }
 
-func isSessionCookie(name string) bool { return name == oauth20http.DefaultSessionCookie }
+func isSessionCookie(name string) bool { return name == "oauth20_session" }
 
 func isFlowCookie(name string) bool {
 	return strings.HasPrefix(name, "oauth20_") && !isSessionCookie(name)

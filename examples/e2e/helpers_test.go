@@ -253,7 +253,7 @@ func newWireAuth(t *testing.T, s *realop.Server) *wireAuth {
 
 // use makes the Auth that b builds send its requests through w.
 func (w *wireAuth) use(b *core.Builder) *core.Builder {
-	return b.HTTPClient(core.NewHTTPClientFrom(&http.Client{Transport: w}))
+	return b.HTTPClient(&http.Client{Transport: w})
 }
 
 func (w *wireAuth) RoundTrip(req *http.Request) (*http.Response, error) {

@@ -26,8 +26,7 @@ func NewApp(cfg demoapp.Config) (*App, error) {
 	if err != nil {
 		return nil, err
 	}
-	f := setup.Flow
-	h, err := oauth20fiber.New(oauth20fiber.Config{Auth: f.Auth, LoginURL: f.LoginURL, PostLogoutRedirectURL: f.PostLogoutRedirectURL})
+	h, err := oauth20fiber.New(oauth20fiber.Config{Auth: setup.Auth})
 	if err != nil {
 		setup.Close()
 		return nil, err

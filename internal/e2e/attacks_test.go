@@ -33,7 +33,7 @@ func newAttackEnv(t *testing.T) *attackEnv {
 	e := &attackEnv{a: newOP(t, "a"), b: newOP(t, "b"), proxy: newFaultProxy(t)}
 	tr := e.proxy.transport()
 	t.Cleanup(tr.CloseIdleConnections)
-	rc := core.NewHTTPClientFrom(&http.Client{Transport: tr})
+	rc := &http.Client{Transport: tr}
 	var err error
 	e.auth, err = core.New().SealingKeys(sealingKey).BaseURL(appBase).HTTPClient(rc).
 		Provider(providers.OIDC("a", e.a.Issuer(), "app", clientSecret)).
@@ -86,7 +86,7 @@ func (e *attackEnv) begin(t *testing.T, br *browser, provider string, opts core.
 }
 
 func (e *attackEnv) complete(br *browser, provider string, params url.Values) (*core.Result, error) {
-	res, _, err := e.auth.Complete(context.Background(), provider, core.CallbackRequest{Params: params, Cookie: br.lookup})
+	res, _, err := e.auth.Complete(context.Background(), provider, params, br.lookup)
 	return res, err
 }
 
@@ -96,8 +96,8 @@ func (e *attackEnv) tokenRequests() int {
 
 func wantRefused(t *testing.T, err error, want error, status int) {
 	t.Helper()
-	if !errors.Is(err, want) || core.StatusOf(err) != status {
-		t.Fatalf("err = %v (status %d), want %v with %d", err, core.StatusOf(err), want, status)
+	if !errors.Is(err, want) || core.ProblemOf(err).Status != status {
+		t.Fatalf("err = %v (status %d), want %v with %d", err, core.ProblemOf(err).Status, want, status)
 	}
 }
 
@@ -244,7 +244,7 @@ func TestAttackIDTokenForAnotherClient(t *testing.T) {
 	}
 	resp.Body.Close()
 	loc, _ := url.Parse(resp.Header.Get("Location"))
-	res, _, err := other.Complete(context.Background(), "a", core.CallbackRequest{Params: loc.Query(), Cookie: ob.lookup})
+	res, _, err := other.Complete(context.Background(), "a", loc.Query(), ob.lookup)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -42,7 +42,7 @@ func newEnv(t *testing.T) *env {
 	}
 	e := &env{op: op, proxy: newFaultProxy(t)}
 	e.tr = e.proxy.transport()
-	rc := core.NewHTTPClientFrom(&http.Client{Transport: e.tr, Timeout: requestTimeout})
+	rc := &http.Client{Transport: e.tr, Timeout: requestTimeout}
 	e.auth, err = core.New().SealingKeys(sealingKey).BaseURL(appBase).HTTPClient(rc).
 		Provider(providers.OIDC("idp", op.Issuer(), "app", clientSecret)).Build()
 	if err != nil {
@@ -76,9 +76,9 @@ func (e *env) login(ctx context.Context) (code string, err error) {
 	if err != nil {
 		return "", err
 	}
-	_, _, err = e.auth.Complete(ctx, "idp", core.CallbackRequest{Params: loc.Query(), Cookie: func(n string) (string, bool) {
+	_, _, err = e.auth.Complete(ctx, "idp", loc.Query(), func(n string) (string, bool) {
 		return cookie.Value, n == cookie.Name
-	}})
+	})
 	return loc.Query().Get("code"), err
 }
 
@@ -121,7 +121,7 @@ func TestFaults(t *testing.T) {
 					t.Errorf("err = %v\nwant it to wrap %v", err, want)
 				}
 				if ep != oidctest.DiscoveryEndpoint {
-					if s := core.StatusOf(err); s != http.StatusBadGateway {
+					if s := core.ProblemOf(err).Status; s != http.StatusBadGateway {
 						t.Errorf("status %d, want 502 for a provider failure", s)
 					}
 				}

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/go-oauth20/oauth20/adapters/oauth20http"
+	"github.com/go-oauth20/oauth20/core"
 	"github.com/go-oauth20/oauth20/examples/internal/demoapp"
 )
 
@@ -25,8 +26,7 @@ func New(cfg demoapp.Config) (*App, error) {
 	if err != nil {
 		return nil, err
 	}
-	f := setup.Flow
-	h, err := oauth20http.New(oauth20http.Config{Auth: f.Auth, LoginURL: f.LoginURL, PostLogoutRedirectURL: f.PostLogoutRedirectURL})
+	h, err := oauth20http.New(oauth20http.Config{Auth: setup.Auth})
 	if err != nil {
 		setup.Close()
 		return nil, err
@@ -54,7 +54,7 @@ func (a *App) home(w http.ResponseWriter, r *http.Request) {
 
 // profile is a protected page: RequireLogin put the user in the context.
 func (a *App) profile(w http.ResponseWriter, r *http.Request) {
-	s, _ := oauth20http.UserFrom(r.Context())
+	s, _ := core.UserFrom(r.Context())
 	a.render(w, demoapp.NewView("net/http, protected page", a.setup.Auth, s, "", time.Now()))
 }
 

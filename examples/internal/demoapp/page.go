@@ -7,7 +7,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/go-oauth20/oauth20/adapters/oauth20http"
 	"github.com/go-oauth20/oauth20/core"
 )
 
@@ -21,7 +20,7 @@ type Button struct {
 type View struct {
 	Framework string
 	Buttons   []Button
-	User      *oauth20http.Session
+	User      *core.Session
 	// ProviderName is the display name of the user's provider.
 	ProviderName string
 	// Expiry describes when the access token expires.
@@ -31,11 +30,13 @@ type View struct {
 
 // NewView builds the page for a visitor: s is their session, nil when not
 // logged in; returnTo is where a login should come back to.
-func NewView(framework string, auth *core.Auth, s *oauth20http.Session, returnTo string, now time.Time) View {
+func NewView(framework string, auth *core.Auth, s *core.Session, returnTo string, now time.Time) View {
 	v := View{Framework: framework, User: s}
 	if s == nil {
 		q := ""
-		if returnTo != "" && core.SafeReturnTo(returnTo) {
+		// The login route keeps only a safe local path; anything else is
+		// not worth a link.
+		if strings.HasPrefix(returnTo, "/") && !strings.HasPrefix(returnTo, "//") {
 			q = "?" + url.Values{"return_to": {returnTo}}.Encode()
 		}
 		for _, p := range auth.Providers() {

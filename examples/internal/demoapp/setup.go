@@ -7,7 +7,6 @@ import (
 	"os"
 	"strings"
 
-	"github.com/go-oauth20/oauth20/adapters/oauth20http"
 	"github.com/go-oauth20/oauth20/conformance/oidctest"
 	"github.com/go-oauth20/oauth20/core"
 	"github.com/go-oauth20/oauth20/providers"
@@ -37,14 +36,14 @@ type Config struct {
 	Clock core.Clock
 }
 
-// Setup is a demo's login side: the Auth, the in-process provider and the
-// settings the adapters need. Close it when done.
+// Setup is a demo's login side: the Auth and the in-process provider.
+// Close it when done.
 type Setup struct {
+	// Auth sends browsers without a session to the home page ("/") and
+	// back to it after logout at the provider.
 	Auth *core.Auth
 	// Provider is the in-process OpenID provider.
 	Provider *oidctest.Server
-	// Flow holds the adapter settings shared by the three demos.
-	Flow oauth20http.FlowConfig
 }
 
 // Close stops the in-process provider and the Auth's background work.
@@ -72,6 +71,7 @@ func New(cfg Config) (*Setup, error) {
 		return nil, err
 	}
 	b := core.New().BaseURL(base + Prefix).SealingKeys(sealingKey(cfg.Getenv)).
+		LoginURL("/").PostLogoutRedirectURL(base + "/").
 		Provider(providers.OIDC(LocalProvider, op.Issuer(), "oauth20-demo", "demo-secret-not-for-production",
 			providers.WithDisplayName("Local test provider")))
 	if cfg.Clock != nil {
@@ -116,9 +116,7 @@ func New(cfg Config) (*Setup, error) {
 		op.Close()
 		return nil, err
 	}
-	return &Setup{Auth: auth, Provider: op, Flow: oauth20http.FlowConfig{
-		Auth: auth, LoginURL: "/", PostLogoutRedirectURL: base + "/",
-	}}, nil
+	return &Setup{Auth: auth, Provider: op}, nil
 }
 
 // sealingKey is OAUTH20_SEALING_KEY, or 32 random bytes (sessions then end

@@ -39,10 +39,9 @@ const (
 
 // Env is what the adapter under test is built from.
 type Env struct {
-	// Auth runs the flow, with QueryProvider and FormPostProvider.
+	// Auth runs the flow, with QueryProvider and FormPostProvider; its
+	// post-logout redirect URL is the app's root.
 	Auth *core.Auth
-	// PostLogoutRedirectURL must be passed to the adapter's configuration.
-	PostLogoutRedirectURL string
 }
 
 // Me is the JSON body of GET MePath: the session's user.
@@ -130,7 +129,7 @@ func newEnv(t *testing.T, serve Serve) *env {
 	key := make([]byte, 32)
 	_, _ = rand.Read(key)
 	clock := NewClock()
-	auth, err := core.New().SealingKeys(key).BaseURL(base + Prefix).Clock(clock).
+	auth, err := core.New().SealingKeys(key).BaseURL(base + Prefix).Clock(clock).PostLogoutRedirectURL(base + "/").
 		Provider(OIDCTestProvider(op, QueryProvider, ClientID, ClientSecret, false)).
 		Provider(OIDCTestProvider(op, FormPostProvider, ClientID, ClientSecret, true)).
 		Build()
@@ -139,6 +138,11 @@ func newEnv(t *testing.T, serve Serve) *env {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = auth.Close() })
-	serve(t, ln, Env{Auth: auth, PostLogoutRedirectURL: base + "/"})
+	serve(t, ln, Env{Auth: auth})
 	return &env{op: op, clock: clock, auth: auth, baseURL: base}
+}
+
+// MeOf is the Me of a session, for the adapter's MePath handler.
+func MeOf(s *core.Session) Me {
+	return Me{Provider: s.Provider, ID: s.UserID, Name: s.Name, Email: s.Email, Scopes: s.Scopes}
 }

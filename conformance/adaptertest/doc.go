@@ -12,7 +12,7 @@
 //   - the login routes under Prefix: GET {Prefix}/{provider}/login,
 //     GET and POST {Prefix}/{provider}/callback, GET and POST
 //     {Prefix}/{provider}/logout, with the adapter's default success and
-//     error handling and Env.PostLogoutRedirectURL;
+//     error handling;
 //   - GET MePath, protected by the adapter's login middleware, answering
 //     200 with the session as a JSON Me.
 //

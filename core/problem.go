@@ -1,20 +1,17 @@
-package oauth20http
+package core
 
 import (
-	"encoding/json"
 	"errors"
 	"net/http"
-
-	"github.com/go-oauth20/oauth20/core"
 )
 
 // ProblemContentType is the media type of a problem document (RFC 9457).
 const ProblemContentType = "application/problem+json"
 
-// Problem is an RFC 9457 problem document describing a failed login. It
-// never holds a secret, a code or a token: Detail is the message of the
-// error's cause, which the library keeps free of them, and errors that are
-// not login errors get a generic detail.
+// Problem is an RFC 9457 problem document describing a failed login, for
+// adapters to answer with. It never holds a secret, a code or a token:
+// Detail is the message of the error's cause, which the library keeps free
+// of them, and errors that are not login errors get a generic detail.
 type Problem struct {
 	// Type is a URN naming the kind of failure, such as
 	// "urn:oauth20:flow-missing" (see ProblemOf).
@@ -40,26 +37,26 @@ var problemKinds = []struct {
 	title string
 }{
 	{ErrLoginRequired, "login-required", "Login required"},
-	{core.ErrUnknownProvider, "unknown-provider", "Unknown login provider"},
-	{core.ErrFlowMissing, "flow-missing", "No login in progress"},
-	{core.ErrFlowExpired, "flow-expired", "Login expired"},
-	{core.ErrFlowInvalid, "flow-invalid", "Invalid login cookie"},
-	{core.ErrStateMismatch, "state-mismatch", "State mismatch"},
-	{core.ErrProviderMismatch, "provider-mismatch", "Login started with another provider"},
-	{core.ErrAuthResponseIssuer, "issuer-mismatch", "Authorization response from the wrong issuer"},
-	{core.ErrInvalidCallback, "invalid-callback", "Invalid callback"},
-	{core.ErrAccessDenied, "access-denied", "Access denied"},
-	{core.ErrInvalidGrant, "invalid-grant", "Authorization code refused"},
+	{ErrUnknownProvider, "unknown-provider", "Unknown login provider"},
+	{ErrFlowMissing, "flow-missing", "No login in progress"},
+	{ErrFlowExpired, "flow-expired", "Login expired"},
+	{ErrFlowInvalid, "flow-invalid", "Invalid login cookie"},
+	{ErrStateMismatch, "state-mismatch", "State mismatch"},
+	{ErrProviderMismatch, "provider-mismatch", "Login started with another provider"},
+	{ErrAuthResponseIssuer, "issuer-mismatch", "Authorization response from the wrong issuer"},
+	{ErrInvalidCallback, "invalid-callback", "Invalid callback"},
+	{ErrAccessDenied, "access-denied", "Access denied"},
+	{ErrInvalidGrant, "invalid-grant", "Authorization code refused"},
 }
 
-// ProblemOf describes err as a problem. A *core.CallbackError (anywhere in
-// the chain) gives its status, provider and a type for its cause, such as
+// ProblemOf describes err as a problem. A *CallbackError (anywhere in the
+// chain) gives its status, provider and a type for its cause, such as
 // urn:oauth20:flow-missing, urn:oauth20:state-mismatch,
 // urn:oauth20:access-denied, or urn:oauth20:provider-error for any other
 // failure at the provider. Any other error is a 500 with type
-// urn:oauth20:internal and no detail.
+// urn:oauth20:internal and a generic detail.
 func ProblemOf(err error) Problem {
-	var ce *core.CallbackError
+	var ce *CallbackError
 	if !errors.As(err, &ce) {
 		return Problem{Type: "urn:oauth20:internal", Title: "Login failed", Status: http.StatusInternalServerError,
 			Detail: "the login could not be completed"}
@@ -77,21 +74,9 @@ func ProblemOf(err error) Problem {
 			break
 		}
 	}
-	var oe *core.Error
+	var oe *Error
 	if errors.As(err, &oe) {
 		p.Code = string(oe.Code)
 	}
 	return p
-}
-
-// WriteProblem is the default ErrorHandler: it answers with ProblemOf(err)
-// as application/problem+json and the problem's status.
-func WriteProblem(w http.ResponseWriter, _ *http.Request, err error) {
-	p := ProblemOf(err)
-	body, _ := json.Marshal(p) // a Problem always encodes
-	h := w.Header()
-	h.Set("Content-Type", ProblemContentType)
-	h.Set("X-Content-Type-Options", "nosniff")
-	w.WriteHeader(p.Status)
-	_, _ = w.Write(append(body, '\n'))
 }

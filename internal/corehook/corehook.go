@@ -1,0 +1,20 @@
+// Package corehook gives the module's other packages access to parts of
+// package core that are not public API. Package core sets each variable at
+// initialisation; the comment on each gives its dynamic type, which callers
+// assert (core cannot be imported here without an import cycle).
+package corehook
+
+var (
+	// ProviderSpec is a func(*core.Provider) core.ProviderSpec returning a
+	// copy of the provider's description.
+	ProviderSpec any
+	// ProviderWithRuntime is a func(p *core.Provider, hc *http.Client,
+	// clock core.Clock, log *slog.Logger) *core.Provider returning a copy of
+	// p bound to another HTTP client, clock and logger (nil keeps p's),
+	// with a discovery cache of its own.
+	ProviderWithRuntime any
+	// ProviderVerifier is a func(ctx context.Context, p *core.Provider)
+	// (core.IDTokenVerifier, error) returning the provider's ID-token
+	// verifier, running discovery first; nil for plain OAuth providers.
+	ProviderVerifier any
+)

@@ -1,0 +1,154 @@
+// Package httpx holds the HTTP client settings every request to a provider
+// goes through: a timeout, no redirects followed, and a cap on response
+// bodies, applied to any *http.Client an application passes in. It also
+// describes failed requests without leaking secrets.
+package httpx
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"strconv"
+	"time"
+
+	"github.com/go-resty/resty/v2"
+)
+
+// Defaults for talking to providers.
+const (
+	// DefaultTimeout bounds one request, connection to last byte, when the
+	// client given has no timeout of its own.
+	DefaultTimeout = 10 * time.Second
+	// MaxResponseBytes caps every response body read from a provider.
+	MaxResponseBytes = 1 << 20
+)
+
+// Errors of the transport. Package core re-exports them.
+var (
+	// ErrTransport: the request could not be sent or the answer not read
+	// (DNS, TCP, TLS, timeout, context cancelled).
+	ErrTransport = errors.New("oauth20: transport error")
+	// ErrResponseTooLarge: the body was larger than MaxResponseBytes.
+	ErrResponseTooLarge = errors.New("oauth20: response body too large")
+)
+
+// Safe returns a copy of hc (nil means a new client) that never follows a
+// redirect, has DefaultTimeout unless hc has a timeout, and fails a read
+// past MaxResponseBytes of any response body with ErrResponseTooLarge. The
+// copy shares hc's transport (and so its connection pool) and cookie jar;
+// hc itself is not modified. Safe of a client Safe returned is that client
+// unchanged in behaviour.
+//
+// Redirects are refused for every request, not only those that carry a
+// credential: a token, revocation or introspection answer is never taken
+// from a redirect target, and discovery and key sets must be served where
+// the issuer says they are.
+func Safe(hc *http.Client) *http.Client {
+	c := &http.Client{}
+	if hc != nil {
+		*c = *hc
+	}
+	if c.Timeout == 0 {
+		c.Timeout = DefaultTimeout
+	}
+	c.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+	if _, ok := c.Transport.(*limitTransport); !ok {
+		c.Transport = &limitTransport{next: c.Transport}
+	}
+	return c
+}
+
+// Resty returns a resty client over Safe(hc), with resty's own logging,
+// retries and debug output off.
+func Resty(hc *http.Client) *resty.Client {
+	rc := resty.NewWithClient(Safe(hc))
+	rc.SetRetryCount(0)
+	rc.SetDebug(false)
+	rc.SetDisableWarn(true)
+	rc.SetLogger(silentLogger{})
+	return rc
+}
+
+// limitTransport caps response bodies.
+type limitTransport struct{ next http.RoundTripper }
+
+func (t *limitTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	next := t.next
+	if next == nil {
+		next = http.DefaultTransport
+	}
+	resp, err := next.RoundTrip(req)
+	if err != nil || resp.Body == nil {
+		return resp, err
+	}
+	if resp.ContentLength > MaxResponseBytes {
+		resp.Body.Close()
+		return nil, fmt.Errorf("%w: Content-Length %d (limit %d bytes)", ErrResponseTooLarge, resp.ContentLength, MaxResponseBytes)
+	}
+	resp.Body = &limitedBody{rc: resp.Body, left: MaxResponseBytes}
+	return resp, nil
+}
+
+// limitedBody reads at most left bytes and reports ErrResponseTooLarge when
+// the body goes on past them.
+type limitedBody struct {
+	rc   io.ReadCloser
+	left int64
+}
+
+func (b *limitedBody) Read(p []byte) (int, error) {
+	if b.left <= 0 {
+		var one [1]byte
+		n, err := b.rc.Read(one[:])
+		if n > 0 {
+			return 0, fmt.Errorf("%w (limit %d bytes)", ErrResponseTooLarge, MaxResponseBytes)
+		}
+		return 0, err
+	}
+	if int64(len(p)) > b.left {
+		p = p[:b.left]
+	}
+	n, err := b.rc.Read(p)
+	b.left -= int64(n)
+	return n, err
+}
+
+func (b *limitedBody) Close() error { return b.rc.Close() }
+
+// silentLogger keeps resty from printing requests (which may carry secrets).
+type silentLogger struct{}
+
+func (silentLogger) Errorf(string, ...any) {}
+func (silentLogger) Warnf(string, ...any)  {}
+func (silentLogger) Debugf(string, ...any) {}
+
+// TransportError turns an error of an HTTP call into the library's kinds:
+// ErrResponseTooLarge for a body over the cap, else ErrTransport wrapping
+// the cause (with *url.Error unwrapped, so that errors.As still reaches a
+// net.Error or context.DeadlineExceeded). The message names the operation,
+// method and URL without its query, which may hold secrets.
+func TransportError(op, method, rawURL string, err error) error {
+	if errors.Is(err, ErrResponseTooLarge) || errors.Is(err, resty.ErrResponseBodyTooLarge) {
+		return fmt.Errorf("oauth20: %s: %w (limit %d bytes)", op, ErrResponseTooLarge, MaxResponseBytes)
+	}
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		err = ue.Err
+	}
+	return fmt.Errorf("%w: %s %s %s: %w", ErrTransport, op, method, strconv.Quote(RedactURL(rawURL)), err)
+}
+
+// RedactURL drops the query, fragment and user info of a URL.
+func RedactURL(raw string) string {
+	if raw == "" {
+		return ""
+	}
+	u, err := url.Parse(raw)
+	if err != nil {
+		return "<invalid URL>"
+	}
+	u.RawQuery, u.Fragment, u.User = "", "", nil
+	return u.String()
+}
