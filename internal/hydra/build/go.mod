@@ -1,3 +1,8 @@
+// This module pins Ory Hydra for the end-to-end test harness in
+// internal/hydra, which builds the hydra binary from it. It is not part of
+// the workspace (go.work) nor of the root module. The replace is the one in
+// Hydra's own go.mod, which a requiring module must repeat. After a change,
+// run `GOWORK=off go mod tidy` here.
 module github.com/go-oauth20/oauth20/internal/hydra/build
 
 go 1.25.0
