@@ -209,7 +209,7 @@ var errPortTaken = errors.New("hydra: a port was taken")
 // launch starts one Hydra process on fresh ports and waits until it is
 // ready and serves its discovery document.
 func (s *Server) launch(bin string) error {
-	public, admin, err := freePorts()
+	public, admin, err := pickPorts()
 	if err != nil {
 		return err
 	}
@@ -256,6 +256,16 @@ func (s *Server) launch(bin string) error {
 		return fmt.Errorf("hydra: decode discovery: %w", err)
 	}
 	s.Endpoints.Introspection = s.AdminURL + "/admin/oauth2/introspect"
+	// Another process that took a port first may have answered the
+	// checks above while this Hydra failed to listen.
+	select {
+	case <-s.exited:
+		if strings.Contains(s.log.StringFrom(mark), "address already in use") {
+			return fmt.Errorf("%w: Hydra exited: %v", errPortTaken, s.waitErr)
+		}
+		return fmt.Errorf("hydra: Hydra exited right after it was ready: %v", s.waitErr)
+	default:
+	}
 	return nil
 }
 
@@ -359,6 +369,9 @@ func cleanEnv() []string {
 	return env
 }
 
+// pickPorts is freePorts; tests replace it.
+var pickPorts = freePorts
+
 // freePorts picks two free TCP ports on 127.0.0.1. They are free when
 // picked; another process may take them before Hydra listens, which launch
 // notices.
@@ -386,12 +399,15 @@ func (s *Server) waitReady(ctx context.Context) error {
 	var last error
 	for {
 		last = nil
+		// A port taken by another process may accept and never answer.
+		try, cancel := context.WithTimeout(ctx, time.Second)
 		for _, base := range []string{s.Issuer, s.AdminURL} {
-			if err := s.adminJSON(ctx, http.MethodGet, base+"/health/ready", nil, nil); err != nil {
+			if err := s.adminJSON(try, http.MethodGet, base+"/health/ready", nil, nil); err != nil {
 				last = err
 				break
 			}
 		}
+		cancel()
 		if last == nil {
 			return nil
 		}

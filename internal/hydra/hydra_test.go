@@ -11,6 +11,7 @@ import (
 	"errors"
 	"io"
 	"math/big"
+	"net"
 	"net/http"
 	"net/http/cookiejar"
 	"net/http/httptest"
@@ -736,6 +737,35 @@ func TestLogout(t *testing.T) {
 	}
 	if _, claims = signIn("olivia"); claims["sub"] != "olivia" {
 		t.Errorf("after logout without parameters, sub = %v, want olivia", claims["sub"])
+	}
+}
+
+// TestPortTaken starts a second Hydra whose first pick of ports is taken:
+// it starts again on other ports.
+func TestPortTaken(t *testing.T) {
+	server(t)
+	busy, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer busy.Close()
+	tries := 0
+	pickPorts = func() (int, int, error) {
+		tries++
+		public, admin, err := freePorts()
+		if tries == 1 {
+			// A listener that never answers, on the port checked first.
+			public = busy.Addr().(*net.TCPAddr).Port
+		}
+		return public, admin, err
+	}
+	defer func() { pickPorts = freePorts }()
+	s := Start(t, Options{})
+	if tries != 2 || !strings.Contains(s.Output(), "address already in use") {
+		t.Errorf("%d starts; output:\n%s", tries, s.Output())
+	}
+	if _, err := s.CreateClient(context.Background(), ClientSpec{}); err != nil {
+		t.Error(err)
 	}
 }
 
