@@ -21,9 +21,10 @@
 // contents of build/go.mod, build/go.sum and the tags. The build holds a
 // file lock there, so test binaries of several packages racing to build do
 // it once; a failed build is reported with go build's output. A cold build
-// (empty module and build caches, 2 cores) takes a little over a minute,
-// downloads included; later starts find the binary and take under a
-// second. OAUTH20_HYDRA_BIN pointing at a hydra binary skips all this.
+// (empty module and build caches, 2 cores) takes one to two minutes,
+// downloads included; later starts find the binary and Hydra is ready in
+// under a second. OAUTH20_HYDRA_BIN pointing at a hydra binary skips all
+// this.
 //
 // Without the go command or a C compiler (go env CC), and with no binary
 // built yet, the test is skipped with a clear message, unless the
@@ -143,10 +144,10 @@
 //     (generating a 4096-bit RSA key takes about a second); the newest key
 //     signs from then on, and the older ones stay in the public JWKS.
 //   - Client secrets must have at least 6 characters; client IDs may be
-//     chosen. Hydra's cookies are not Secure in --dev mode, so a Go cookie
-//     jar sends them over http; the flow fails without a jar (CSRF
-//     cookies), which is why [Server.Authorize] adds one when the client has
-//     none.
+//     chosen. Hydra checks CSRF cookies across the redirects of a flow, so
+//     the browser needs a cookie jar ([Server.Authorize] adds one when the
+//     client has none); in --dev mode they are not Secure, so a Go cookie
+//     jar sends them over http.
 //   - response_mode=form_post is answered with a self-posting page, which
 //     Authorize reports as an error.
 package hydra

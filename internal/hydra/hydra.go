@@ -89,8 +89,8 @@ type Options struct {
 	Config map[string]any
 }
 
-// Endpoints holds the URLs of the running Hydra. All but Introspection and
-// Admin come from its discovery document.
+// Endpoints holds the URLs of the running Hydra. All but Introspection come
+// from its discovery document.
 type Endpoints struct {
 	Authorization string `json:"authorization_endpoint"` // public /oauth2/auth
 	Token         string `json:"token_endpoint"`         // public /oauth2/token
