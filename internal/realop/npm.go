@@ -11,6 +11,8 @@ import (
 	"path/filepath"
 	"sync"
 	"time"
+
+	"github.com/go-oauth20/oauth20/internal/filelock"
 )
 
 // installTimeout bounds one `npm ci`.
@@ -35,7 +37,7 @@ func ensureModules(npm, dir string) error {
 }
 
 func ensureModulesLocked(npm, dir string) error {
-	unlock, err := lockFile(filepath.Join(dir, ".realop.lock"))
+	unlock, err := filelock.Lock(filepath.Join(dir, ".realop.lock"))
 	if err != nil {
 		return fmt.Errorf("realop: lock the node folder: %w", err)
 	}

@@ -1,16 +1,20 @@
 //go:build unix
 
-package realop
+// Package filelock serializes work between processes with an advisory lock
+// on a file. The test harnesses use it so that test binaries of several
+// packages, run in parallel by go test, install or build a shared
+// dependency once.
+package filelock
 
 import (
 	"os"
 	"syscall"
 )
 
-// lockFile takes an exclusive advisory lock on path, creating it, and
+// Lock takes an exclusive advisory lock on path, creating the file, and
 // returns the function that releases it. It blocks while another process
 // holds the lock.
-func lockFile(path string) (unlock func(), err error) {
+func Lock(path string) (unlock func(), err error) {
 	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o644)
 	if err != nil {
 		return nil, err
