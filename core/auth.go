@@ -12,6 +12,7 @@ import (
 	"net/http"
 	"net/url"
 	"slices"
+	"strconv"
 	"time"
 )
 
@@ -65,18 +66,35 @@ type BeginOptions struct {
 	// ReturnTo is where the user goes after login. Only a safe local path
 	// is kept (one "/", no scheme, host or backslash, even once
 	// percent-decoded: RFC 9700 §4.11.1, no open redirector); anything else
-	// is replaced by the default, so a query parameter can be passed in as
-	// it is.
+	// is replaced by "/", so a query parameter can be passed in as it is.
 	ReturnTo string
-	// Scopes replace the provider's default scopes.
+	// Scopes replace the provider's default scopes. For an OpenID provider
+	// "openid" is kept even when Scopes leaves it out.
 	Scopes []string
 	// Prompt, LoginHint: OpenID Connect prompt and login_hint.
 	Prompt    string
 	LoginHint string
-	// MaxAge > 0 sends max_age and requires a fresh enough auth_time.
+	// MaxAge > 0 sends max_age, rounded up to whole seconds, and requires
+	// the ID token's auth_time to be no older (OpenID Connect Core
+	// §3.1.2.1, §3.1.3.7 item 13).
 	MaxAge time.Duration
-	// Params are extra authorization request parameters.
+	// Params are extra authorization request parameters (such as
+	// GitHub's allow_signup or Google's hd). They cannot set or remove the
+	// parameters the library owns: response_type, client_id,
+	// redirect_uri, state, scope, nonce, code_challenge,
+	// code_challenge_method, max_age, prompt, login_hint, response_mode,
+	// request and request_uri; Begin refuses them with an error wrapping
+	// ErrInvalidConfig (use the fields above instead).
 	Params map[string]string
+}
+
+// reservedParams are the authorization request parameters that
+// BeginOptions.Params cannot set: the protocol's own, and those with a
+// field of their own.
+var reservedParams = map[string]bool{
+	"response_type": true, "client_id": true, "redirect_uri": true, "state": true, "scope": true,
+	"nonce": true, "code_challenge": true, "code_challenge_method": true, "max_age": true,
+	"prompt": true, "login_hint": true, "response_mode": true, "request": true, "request_uri": true,
 }
 
 // flowRecord is what the sealed flow cookie holds.
@@ -88,8 +106,11 @@ type flowRecord struct {
 	RedirectURI string `json:"r"`
 	ReturnTo    string `json:"t"`
 	Issuer      string `json:"i,omitempty"`
-	MaxAge      int64  `json:"m,omitempty"`
-	Created     int64  `json:"c"`
+	// MaxAge is the max_age sent, in seconds, when MaxAgeSet (0 is a
+	// valid max_age: the user must have just authenticated).
+	MaxAge    int64 `json:"m,omitempty"`
+	MaxAgeSet bool  `json:"ms,omitempty"`
+	Created   int64 `json:"c"`
 }
 
 // flowCookieName is derived from the state, so each flow has its own cookie
@@ -106,11 +127,17 @@ func (a *Auth) flowCookieName(state string) string {
 // to redirect the browser to and the cookie to set. Begin may call the
 // provider's discovery endpoint (once, cached). Its error is a
 // *CallbackError: 404 for an unknown provider, 502 when the provider's
-// metadata cannot be fetched.
+// metadata cannot be fetched, 500 for options it refuses.
 func (a *Auth) Begin(ctx context.Context, provider string, opts BeginOptions) (string, Cookie, error) {
 	p, ok := a.byName[provider]
 	if !ok {
 		return "", Cookie{}, callbackErr(http.StatusNotFound, provider, fmt.Errorf("%w: %q", ErrUnknownProvider, provider))
+	}
+	for _, k := range slices.Sorted(maps.Keys(opts.Params)) {
+		if reservedParams[k] {
+			return "", Cookie{}, callbackErr(http.StatusInternalServerError, provider,
+				configError("BeginOptions.Params cannot set %q: the library owns that parameter", k))
+		}
 	}
 	client, err := p.Client(ctx)
 	if err != nil {
@@ -127,19 +154,14 @@ func (a *Auth) Begin(ctx context.Context, provider string, opts BeginOptions) (s
 	if opts.ReturnTo != "" && safeReturnTo(opts.ReturnTo) {
 		rec.ReturnTo = opts.ReturnTo
 	}
-	authOpts := make([]AuthOption, 0, 8+len(p.spec.AuthOptions))
+	authOpts := make([]AuthOption, 0, 8+len(p.spec.AuthOptions)+len(opts.Params))
 	authOpts = append(authOpts, withRedirectURL(rec.RedirectURI))
 	authOpts = append(authOpts, p.spec.AuthOptions...)
-	if p.spec.PKCE != PKCEUnsupported {
-		rec.Verifier = GenerateVerifier()
-		authOpts = append(authOpts, WithPKCE(rec.Verifier))
-	}
-	if p.spec.OIDC {
-		rec.Nonce = randomString(24)
-		authOpts = append(authOpts, WithParam("nonce", rec.Nonce))
-	}
-	if len(opts.Scopes) > 0 {
-		authOpts = append(authOpts, WithScopes(opts.Scopes...))
+	if scopes := opts.Scopes; len(scopes) > 0 {
+		if p.spec.OIDC && !slices.Contains(scopes, "openid") {
+			scopes = append([]string{"openid"}, scopes...)
+		}
+		authOpts = append(authOpts, WithScopes(scopes...))
 	}
 	if opts.Prompt != "" {
 		authOpts = append(authOpts, WithParam("prompt", opts.Prompt))
@@ -148,13 +170,30 @@ func (a *Auth) Begin(ctx context.Context, provider string, opts BeginOptions) (s
 		authOpts = append(authOpts, WithParam("login_hint", opts.LoginHint))
 	}
 	if opts.MaxAge > 0 {
-		rec.MaxAge = int64(opts.MaxAge / time.Second)
-		authOpts = append(authOpts, WithParam("max_age", fmt.Sprint(rec.MaxAge)))
+		secs := int64((opts.MaxAge + time.Second - 1) / time.Second)
+		authOpts = append(authOpts, WithParam("max_age", strconv.FormatInt(secs, 10)))
 	}
-	if len(opts.Params) > 0 {
-		for _, k := range slices.Sorted(maps.Keys(opts.Params)) {
-			authOpts = append(authOpts, WithParam(k, opts.Params[k]))
+	for _, k := range slices.Sorted(maps.Keys(opts.Params)) {
+		authOpts = append(authOpts, WithParam(k, opts.Params[k]))
+	}
+	// The protocol parameters go last, so that nothing above undoes them.
+	if p.pkce(client) {
+		rec.Verifier = GenerateVerifier()
+		authOpts = append(authOpts, WithPKCE(rec.Verifier))
+	}
+	if p.spec.OIDC {
+		rec.Nonce = randomString(24)
+		authOpts = append(authOpts, WithParam("nonce", rec.Nonce))
+	}
+	params := client.authParams(rec.State, authOpts)
+	if v := params.Get("max_age"); v != "" {
+		// max_age may also come from the provider's own options: whichever
+		// way it was sent, auth_time is checked against it.
+		secs, err := strconv.ParseInt(v, 10, 64)
+		if err != nil || secs < 0 {
+			return "", Cookie{}, callbackErr(http.StatusInternalServerError, provider, configError("max_age %q is not a number of seconds", v))
 		}
+		rec.MaxAge, rec.MaxAgeSet = secs, true
 	}
 	plain, err := json.Marshal(rec)
 	if err != nil {
@@ -170,7 +209,7 @@ func (a *Auth) Begin(ctx context.Context, provider string, opts BeginOptions) (s
 		// travel with it, and browsers require Secure for those.
 		cookie.SameSite = http.SameSiteNoneMode
 	}
-	return client.AuthCodeURL(rec.State, authOpts...), cookie, nil
+	return client.authURL(params), cookie, nil
 }
 
 // Result is a completed login.
@@ -234,6 +273,18 @@ func (a *Auth) Complete(ctx context.Context, provider string, params url.Values,
 	}
 	if rec.Provider != provider {
 		return nil, clear, callbackErr(http.StatusBadRequest, provider, fmt.Errorf("%w: started for %q", ErrProviderMismatch, rec.Provider))
+	}
+	// A flow is used once (RFC 9700 §2.1.1, §4.2): its state is marked
+	// before the provider is asked anything, for as long as the flow
+	// could still be presented, so that a replayed callback with a copy
+	// of the cookie never reaches the token endpoint.
+	ttl := a.cfg.flowLifetime - now.Sub(time.Unix(rec.Created, 0)) + time.Minute
+	fresh, err := a.cfg.store.SetIfAbsent(ctx, "oauth20:used:"+name, []byte{1}, max(ttl, time.Minute))
+	if err != nil {
+		return nil, clear, callbackErr(http.StatusServiceUnavailable, provider, fmt.Errorf("%w: %w", ErrStoreUnavailable, err))
+	}
+	if !fresh {
+		return nil, clear, callbackErr(http.StatusBadRequest, provider, ErrFlowUsed)
 	}
 	client, err := p.Client(ctx)
 	if err != nil {
@@ -320,6 +371,6 @@ func (a *Auth) verifyIDToken(ctx context.Context, p *Provider, tok *Token, rec f
 		return nil, fmt.Errorf("oauth20: provider %q is OpenID but has no ID-token verifier", p.Name())
 	}
 	return v.VerifyIDToken(ctx, tok.IDToken, IDTokenExpectations{
-		Nonce: rec.Nonce, AccessToken: tok.AccessToken, MaxAge: time.Duration(rec.MaxAge) * time.Second,
+		Nonce: rec.Nonce, AccessToken: tok.AccessToken, MaxAge: time.Duration(rec.MaxAge) * time.Second, MaxAgeSet: rec.MaxAgeSet,
 	})
 }

@@ -5,7 +5,9 @@ import (
 	"errors"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -248,11 +250,16 @@ func TestCompleteReplay(t *testing.T) {
 	if !errors.Is(err, ErrFlowMissing) || statusOf(err) != 400 {
 		t.Fatalf("replay without cookie: %v", err)
 	}
-	// A replay that kept a copy of the cookie fails at the provider, which
-	// refuses a used code, and is still a 400.
+	// A replay that kept a copy of the cookie is refused before the
+	// provider is asked anything: a provider that tolerated code reuse
+	// would otherwise log the attacker in a second time.
+	before := len(e.f.requests())
 	_, _, err = e.auth.Complete(context.Background(), "fake", params, jar(c))
-	if !errors.Is(err, ErrInvalidGrant) || statusOf(err) != 400 {
+	if !errors.Is(err, ErrFlowUsed) || statusOf(err) != 400 || ProblemOf(err).Type != "urn:oauth20:flow-used" {
 		t.Fatalf("replay with cookie: %v", err)
+	}
+	if n := len(e.f.requests()) - before; n != 0 {
+		t.Errorf("the replay reached the provider (%d requests)", n)
 	}
 }
 
@@ -389,5 +396,234 @@ func TestSession(t *testing.T) {
 	e.clock.advance(DefaultSessionLifetime + time.Second)
 	if _, ok := e.auth.Session(jar(c)); ok {
 		t.Error("expired session accepted")
+	}
+}
+
+// failingStore is a Store that cannot be reached.
+type failingStore struct{ Store }
+
+func (failingStore) SetIfAbsent(context.Context, string, []byte, time.Duration) (bool, error) {
+	return false, errors.New("dial tcp 10.0.0.7:6379: connection refused")
+}
+
+func TestCompleteSharedStoreAndStoreFailure(t *testing.T) {
+	t.Parallel()
+	f := flowServer(t)
+	clock := newFakeClock()
+	shared := newMemoryStore(clock, 10)
+	build := func(s Store) *Auth {
+		return New().SealingKeys(testKey).BaseURL("https://app.example/auth").Clock(clock).Store(s).
+			Provider(testProvider(t, f, "fake", nil), nil).MustBuild()
+	}
+	a, b := build(shared), build(shared)
+	u, c, err := a.Begin(context.Background(), "fake", BeginOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	pu, _ := url.Parse(u)
+	params := url.Values{"code": {"good-code"}, "state": {pu.Query().Get("state")}}
+	if _, _, err := a.Complete(context.Background(), "fake", params, jar(c)); err != nil {
+		t.Fatal(err)
+	}
+	// Another replica sharing the store refuses the replayed callback.
+	if _, _, err := b.Complete(context.Background(), "fake", params, jar(c)); !errors.Is(err, ErrFlowUsed) {
+		t.Fatalf("replay on a second Auth: %v", err)
+	}
+	// An unreachable store fails closed with a 503 and no provider call.
+	down := build(failingStore{})
+	u, c, _ = down.Begin(context.Background(), "fake", BeginOptions{})
+	pu, _ = url.Parse(u)
+	before := len(f.requests())
+	_, _, err = down.Complete(context.Background(), "fake", url.Values{"code": {"good-code"}, "state": {pu.Query().Get("state")}}, jar(c))
+	if !errors.Is(err, ErrStoreUnavailable) || statusOf(err) != http.StatusServiceUnavailable || len(f.requests()) != before {
+		t.Fatalf("store down: %v (%d provider requests)", err, len(f.requests())-before)
+	}
+	if p := ProblemOf(err); p.Status != 503 || p.Type != "urn:oauth20:unavailable" {
+		t.Errorf("problem %+v", p)
+	}
+}
+
+func TestMemoryStore(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	clock := newFakeClock()
+	s := newMemoryStore(clock, 3)
+	if ok, _ := s.SetIfAbsent(ctx, "a", []byte("1"), time.Minute); !ok {
+		t.Fatal("first SetIfAbsent refused")
+	}
+	if ok, _ := s.SetIfAbsent(ctx, "a", []byte("2"), time.Minute); ok {
+		t.Fatal("second SetIfAbsent accepted")
+	}
+	if v, ok, _ := s.Get(ctx, "a"); !ok || string(v) != "1" {
+		t.Fatalf("get %q %v", v, ok)
+	}
+	if ok, _ := s.CompareAndDelete(ctx, "a", []byte("2")); ok {
+		t.Error("deleted with the wrong value")
+	}
+	if ok, _ := s.CompareAndDelete(ctx, "a", []byte("1")); !ok {
+		t.Error("not deleted with the right value")
+	}
+	_ = s.Set(ctx, "short", []byte("x"), time.Second)
+	_ = s.Set(ctx, "long", []byte("y"), time.Hour)
+	clock.advance(2 * time.Second)
+	if _, ok, _ := s.Get(ctx, "short"); ok {
+		t.Error("expired entry returned")
+	}
+	if ok, _ := s.SetIfAbsent(ctx, "short", []byte("z"), time.Minute); !ok {
+		t.Error("expired entry still blocks SetIfAbsent")
+	}
+	// Bounded: a fourth key evicts the entry that expires first.
+	_ = s.Set(ctx, "mid", []byte("m"), 30*time.Minute)
+	_ = s.Set(ctx, "new", []byte("n"), 10*time.Minute)
+	if n := len(s.entries); n != 3 {
+		t.Errorf("%d entries, want at most 3", n)
+	}
+	if _, ok, _ := s.Get(ctx, "short"); ok {
+		t.Error("the entry expiring first was kept over the bound")
+	}
+	if _, ok, _ := s.Get(ctx, "long"); !ok {
+		t.Error("the entry expiring last was evicted")
+	}
+	_ = s.Delete(ctx, "long")
+	if _, ok, _ := s.Get(ctx, "long"); ok {
+		t.Error("deleted entry returned")
+	}
+}
+
+func TestBeginRefusesProtocolParams(t *testing.T) {
+	t.Parallel()
+	e := newFlowEnv(t, func(s *ProviderSpec) { s.OIDC = true })
+	for _, k := range []string{"code_challenge", "nonce", "response_type", "client_id", "redirect_uri", "state", "max_age", "scope"} {
+		_, _, err := e.auth.Begin(context.Background(), "fake", BeginOptions{Params: map[string]string{k: ""}})
+		if !errors.Is(err, ErrInvalidConfig) || !strings.Contains(err.Error(), strconv.Quote(k)) {
+			t.Errorf("Params[%q]: %v", k, err)
+		}
+	}
+	q, _ := e.begin(t, "fake", BeginOptions{Params: map[string]string{"hd": "example.com"}})
+	if q.Get("hd") != "example.com" || q.Get("code_challenge") == "" || q.Get("nonce") == "" {
+		t.Errorf("extra parameter: %v", q)
+	}
+}
+
+func TestBeginKeepsOpenIDScope(t *testing.T) {
+	t.Parallel()
+	e := newFlowEnv(t, func(s *ProviderSpec) { s.OIDC = true })
+	q, _ := e.begin(t, "fake", BeginOptions{Scopes: []string{"email", "offline_access"}})
+	if q.Get("scope") != "openid email offline_access" {
+		t.Errorf("scope %q", q.Get("scope"))
+	}
+	q, _ = e.begin(t, "other", BeginOptions{Scopes: []string{"email"}})
+	if q.Get("scope") != "email" {
+		t.Errorf("non-OpenID scope %q", q.Get("scope"))
+	}
+}
+
+// TestMaxAgeAlwaysChecked: max_age rounds up to whole seconds (a
+// sub-second MaxAge is not max_age=0 unchecked), and a max_age the provider
+// itself sends is checked too.
+func TestMaxAgeAlwaysChecked(t *testing.T) {
+	t.Parallel()
+	v := &recordingVerifier{}
+	e := newFlowEnv(t, func(s *ProviderSpec) {
+		s.OIDC = true
+		s.Discover = func(context.Context, *http.Client, Clock) (*Discovery, error) {
+			return &Discovery{Endpoints: s.Client.Endpoints, Verifier: v}, nil
+		}
+	})
+	withIDToken := func(f *fakeServer) {
+		f.answer("/token", 200, "application/json", `{"access_token":"at","token_type":"Bearer","id_token":"h.p.s"}`)
+	}
+	withIDToken(e.f)
+	for _, tt := range []struct {
+		opts    BeginOptions
+		wantURL string
+		want    time.Duration
+	}{
+		{BeginOptions{MaxAge: 300 * time.Millisecond}, "1", time.Second},
+		{BeginOptions{MaxAge: 90 * time.Second}, "90", 90 * time.Second},
+	} {
+		q, c := e.begin(t, "fake", tt.opts)
+		if q.Get("max_age") != tt.wantURL {
+			t.Errorf("max_age %q, want %q", q.Get("max_age"), tt.wantURL)
+		}
+		if _, _, err := e.auth.Complete(context.Background(), "fake", url.Values{"code": {"good-code"}, "state": {q.Get("state")}}, jar(c)); err != nil {
+			t.Fatal(err)
+		}
+		if got := v.last(); !got.MaxAgeSet || got.MaxAge != tt.want {
+			t.Errorf("verified with %+v, want max_age %v", got, tt.want)
+		}
+	}
+	// max_age from the provider's own options.
+	e2 := newFlowEnv(t, func(s *ProviderSpec) {
+		s.OIDC = true
+		s.AuthOptions = []AuthOption{WithParam("max_age", "0")}
+		s.Discover = func(context.Context, *http.Client, Clock) (*Discovery, error) {
+			return &Discovery{Endpoints: s.Client.Endpoints, Verifier: v}, nil
+		}
+	})
+	withIDToken(e2.f)
+	q, c := e2.begin(t, "fake", BeginOptions{})
+	_, _, _ = e2.auth.Complete(context.Background(), "fake", url.Values{"code": {"good-code"}, "state": {q.Get("state")}}, jar(c))
+	if got := v.last(); !got.MaxAgeSet || got.MaxAge != 0 {
+		t.Errorf("provider's max_age=0 verified with %+v", got)
+	}
+}
+
+// recordingVerifier accepts every ID token and keeps the expectations.
+type recordingVerifier struct {
+	mu   sync.Mutex
+	seen []IDTokenExpectations
+}
+
+func (v *recordingVerifier) VerifyIDToken(_ context.Context, raw string, want IDTokenExpectations) (*IDToken, error) {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	v.seen = append(v.seen, want)
+	return &IDToken{Subject: "42", Raw: raw}, nil
+}
+
+func (v *recordingVerifier) last() IDTokenExpectations {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	if len(v.seen) == 0 {
+		return IDTokenExpectations{}
+	}
+	return v.seen[len(v.seen)-1]
+}
+
+func TestPublicClientNeedsPKCE(t *testing.T) {
+	t.Parallel()
+	f := flowServer(t)
+	for _, method := range []AuthMethod{"", AuthNone} {
+		_, err := NewProvider(ProviderSpec{Name: "pub", PKCE: PKCEUnsupported,
+			Client:    Config{ClientID: "c", AuthMethod: method, Endpoints: f.endpoints()},
+			FetchUser: func(context.Context, UserRequest) (*User, error) { return nil, nil }})
+		if !errors.Is(err, ErrInvalidConfig) || !strings.Contains(err.Error(), "PKCE") {
+			t.Errorf("method %q: public client without PKCE: %v", method, err)
+		}
+	}
+}
+
+// TestDiscoveredAuthMethodUnderAuth: a provider whose metadata lists only
+// client_secret_post authenticates that way under an Auth too.
+func TestDiscoveredAuthMethodUnderAuth(t *testing.T) {
+	t.Parallel()
+	e := newFlowEnv(t, func(s *ProviderSpec) {
+		s.Discover = func(context.Context, *http.Client, Clock) (*Discovery, error) {
+			return &Discovery{Endpoints: s.Client.Endpoints, AuthMethods: []string{"client_secret_post"}}, nil
+		}
+	})
+	q, c := e.begin(t, "fake", BeginOptions{})
+	if _, _, err := e.auth.Complete(context.Background(), "fake", url.Values{"code": {"good-code"}, "state": {q.Get("state")}}, jar(c)); err != nil {
+		t.Fatal(err)
+	}
+	var tok recorded
+	for _, r := range e.f.requests() {
+		if r.Path == "/token" {
+			tok = r
+		}
+	}
+	if tok.Header.Get("Authorization") != "" || tok.Form.Get("client_secret") != "s3cret-value" {
+		t.Errorf("token request authenticated with %q / form %v, want client_secret_post", tok.Header.Get("Authorization"), tok.Form)
 	}
 }

@@ -67,6 +67,12 @@ func WithParam(key, value string) AuthOption {
 // redirect_uri, scope, state, then options in the order given, unless the
 // dialect fixes an order. AuthCodeURL does not validate option values.
 func (c *Client) AuthCodeURL(state string, opts ...AuthOption) string {
+	return c.authURL(c.authParams(state, opts))
+}
+
+// authParams collects the parameters of an authorization request under
+// their standard names, before the dialect renames and orders them.
+func (c *Client) authParams(state string, opts []AuthOption) *Params {
 	r := &authRequest{params: &Params{}, redirectURL: c.cfg.RedirectURL, scopes: c.cfg.Scopes}
 	p := r.params
 	p.Set("response_type", "code")
@@ -90,6 +96,12 @@ func (c *Client) AuthCodeURL(state string, opts ...AuthOption) string {
 	if state == "" {
 		p.Del("state")
 	}
+	return p
+}
+
+// authURL renames and orders p as the dialect says and appends it to the
+// authorization endpoint.
+func (c *Client) authURL(p *Params) string {
 	d := c.dialect
 	for std, wire := range d.ParamNames {
 		p.rename(std, wire)

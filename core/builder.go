@@ -31,6 +31,7 @@ type authConfig struct {
 	loginURL              string
 	afterLogout           string
 	postLogoutRedirectURL string
+	store                 Store
 }
 
 // Builder composes an Auth with chained setters. Setters only record;
@@ -148,6 +149,13 @@ func (b *Builder) AfterLogout(path string) *Builder { b.cfg.afterLogout = path; 
 // with the provider. Default: none is sent.
 func (b *Builder) PostLogoutRedirectURL(u string) *Builder { b.cfg.postLogoutRedirectURL = u; return b }
 
+// Store sets the store that holds what replicas must share: the states of
+// accepted callbacks (a flow is used once, even when a copy of its cookie
+// is replayed). Default: an in-memory store of this Auth's own, enough for
+// one process; replicas behind a load balancer need a shared one (package
+// stores/oauth20redis).
+func (b *Builder) Store(s Store) *Builder { b.cfg.store = s; return b }
+
 // Build checks the configuration and returns the Auth, or every problem
 // found, joined, each wrapping ErrInvalidConfig.
 func (b *Builder) Build() (*Auth, error) {
@@ -219,6 +227,9 @@ func newAuth(cfg authConfig, providers []*Provider, earlier []error) (*Auth, err
 	}
 	if cfg.afterLogout == "" {
 		cfg.afterLogout = "/"
+	}
+	if cfg.store == nil {
+		cfg.store = newMemoryStore(cfg.clock, defaultStoreEntries)
 	}
 	cfg.baseURL = strings.TrimSuffix(cfg.baseURL, "/")
 	a := &Auth{cfg: cfg, sealer: s, byName: map[string]*Provider{}, base: base}

@@ -29,6 +29,12 @@ var (
 	ErrAuthResponseIssuer = errors.New("oauth20: authorization response issuer mismatch")
 	// ErrInvalidCallback: the callback has neither code nor error, or both.
 	ErrInvalidCallback = errors.New("oauth20: invalid callback parameters")
+	// ErrFlowUsed: a callback for this flow was already accepted; a replay
+	// is refused before the provider is asked anything.
+	ErrFlowUsed = errors.New("oauth20: this login was already completed")
+	// ErrStoreUnavailable: the Store could not be reached; the callback is
+	// refused (503) rather than accepted without its single-use check.
+	ErrStoreUnavailable = errors.New("oauth20: the state store is unavailable")
 )
 
 // CallbackError is the error of every failed Complete: an HTTP status for

@@ -71,8 +71,20 @@ type Config struct {
 	PrivateKey crypto.Signer
 	// KeyID is the kid header of private_key_jwt assertions.
 	KeyID string
+	// TokenEndpointAudience makes the token endpoint URL the audience of
+	// JWT client assertions instead of the issuer identifier, for servers
+	// that accept only that (Ory Hydra answers invalid_client otherwise).
+	// The issuer is the default: an audience taken from metadata can be
+	// turned against the client by a malicious server (RFC 7523bis).
+	TokenEndpointAudience bool
 	// Dialect describes the provider's wire format; nil means RFC 6749.
 	Dialect *Dialect
+	// IDTokenVerifier verifies the ID tokens of refresh and device-grant
+	// answers (OpenID Connect Core §12.2). Without one, such an ID token
+	// is dropped from the Token rather than handed back unverified. A
+	// Client that a Provider returns has its issuer's verifier. Code-flow
+	// ID tokens are verified by Auth.Complete, with the nonce.
+	IDTokenVerifier IDTokenVerifier
 	// HTTPClient sends every request; nil means a client of the library's
 	// own. Its transport and cookie jar are used as they are, but whatever
 	// client is given, the library never follows a redirect (a 3xx answer

@@ -58,7 +58,7 @@ func basicAuth(id, secret string) string {
 // a URL taken from metadata), a unique jti, iat, and an exp one minute on.
 func (c *Client) clientAssertion() (string, error) {
 	aud := c.cfg.Issuer
-	if aud == "" {
+	if aud == "" || c.cfg.TokenEndpointAudience {
 		aud = c.cfg.Endpoints.TokenURL
 	}
 	now := c.clock.Now()

@@ -47,6 +47,10 @@ func (c *Client) DeviceAuthorize(ctx context.Context, opts ...GrantOption) (*Dev
 	}
 	r := c.newRequest(OpDeviceAuth, c.cfg.Endpoints.DeviceAuthURL)
 	r.Method, r.Format = "POST", BodyForm
+	// The request always names the client in the form, whatever the
+	// authentication (RFC 8628 §3.1 allows it): some servers read only the
+	// form and would otherwise issue a code for no client.
+	r.Params.Set("client_id", c.cfg.ClientID)
 	if len(g.scopes) > 0 {
 		r.Params.Set("scope", strings.Join(g.scopes, c.dialect.scopeSeparator()))
 	}
@@ -81,7 +85,8 @@ func (c *Client) DeviceAuthorize(ctx context.Context, opts ...GrantOption) (*Dev
 }
 
 // DeviceToken polls the token endpoint until the user approves, denies, or
-// the code expires (RFC 8628 §3.4, §3.5). It waits Interval before every
+// the code expires (RFC 8628 §3.4, §3.5). An ID token in the answer is
+// verified with Config.IDTokenVerifier, or dropped when there is none. It waits Interval before every
 // poll, adds 5 s to the interval for this and all later polls after
 // slow_down, keeps polling on authorization_pending, stops on any other
 // error, and ends with ErrDeviceCodeExpired at Expiry or with ctx.Err()
@@ -112,6 +117,11 @@ func (c *Client) DeviceToken(ctx context.Context, da *DeviceAuth) (*Token, error
 		var oe *Error
 		switch {
 		case err == nil:
+			if t.IDToken != "" {
+				if _, err := c.verifyIDToken(ctx, t, IDTokenExpectations{AccessToken: t.AccessToken}); err != nil {
+					return nil, fmt.Errorf("oauth20: %s: ID token: %w", OpDeviceToken, err)
+				}
+			}
 			return t, nil
 		case errors.As(err, &oe) && oe.Code == CodeAuthorizationPending:
 			wait = interval

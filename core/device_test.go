@@ -66,8 +66,10 @@ func TestDeviceFlow(t *testing.T) {
 			if da.UserCode != "WDJB-MJHT" || da.VerificationURI != "https://as.example/device" || !da.Expiry.Equal(clock.Now().Add(30*time.Minute)) {
 				t.Errorf("device auth %+v", da)
 			}
-			if got := f.last(t).Form; got.Get("scope") != "profile" {
-				t.Errorf("device request form %v", got)
+			// The client is named in the form even with Basic
+			// authentication (servers that read only the form).
+			if got := f.last(t); got.Form.Get("scope") != "profile" || got.Form.Get("client_id") != "client-1" || got.Header.Get("Authorization") == "" {
+				t.Errorf("device request form %v, Authorization %q", got.Form, got.Header.Get("Authorization"))
 			}
 			tok, err := c.DeviceToken(context.Background(), da)
 			if tt.wantErr != nil {

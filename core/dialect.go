@@ -130,6 +130,18 @@ type Dialect struct {
 	// answer is success whatever its body says (RFC 7009 §2.2).
 	RevocationErrorsIn2xx bool
 
+	// RefreshTokenRejected, when set, reports whether a refresh error other
+	// than invalid_grant means the refresh token is no longer valid, for
+	// providers that say so with another code (X answers invalid_request
+	// for a refresh token it no longer accepts). Such errors then match
+	// ErrLoginAgain.
+	RefreshTokenRejected func(e *Error) bool
+
+	// RevokesAccessTokensOnly says the revocation endpoint takes access
+	// tokens only (GitHub, Naver, Kakao, LINE): logout then revokes the
+	// access token and never sends a refresh token there.
+	RevokesAccessTokensOnly bool
+
 	// Headers are added to every request to the provider (GitHub's
 	// Accept: application/json).
 	Headers map[string]string

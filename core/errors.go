@@ -168,7 +168,18 @@ var (
 	// ErrDeviceCodeExpired: device polling ran past expires_in.
 	ErrDeviceCodeExpired = errors.New("oauth20: device code expired before the user approved")
 	// ErrNoRefreshToken: a refresh was needed but there is no refresh token.
+	// It also matches ErrLoginAgain.
 	ErrNoRefreshToken = errors.New("oauth20: no refresh token")
+	// ErrLoginAgain is matched by every refresh failure that means the
+	// user must log in again because the refresh token is no longer valid
+	// (expired, revoked, rotated out, or absent): invalid_grant from any
+	// provider, the provider codes that mean the same (GitHub's
+	// bad_refresh_token, WeChat's 40030, …), and the other shapes a
+	// provider's Dialect.RefreshTokenRejected recognises. A malformed
+	// request, a bad client or a provider outage does not match it.
+	//
+	//	if errors.Is(err, core.ErrLoginAgain) { // send the user to the login page }
+	ErrLoginAgain = errors.New("oauth20: the user must log in again")
 )
 
 func truncate(s string, n int) string {

@@ -91,7 +91,7 @@ func ExampleClient_Refresh() {
 	// A TokenSource refreshes on demand, once for all concurrent callers,
 	// and reports rotated tokens so they can be saved.
 	ts := client.TokenSource(&core.Token{AccessToken: "old", RefreshToken: "stored-refresh-token", Expiry: time.Now()},
-		core.TokenSourceOptions{OnRefresh: func(_ context.Context, t *core.Token) { fmt.Println("persist new token") }})
+		core.TokenSourceOptions{OnRefresh: func(_ context.Context, t *core.Token, _ *core.IDToken) { fmt.Println("persist new token") }})
 	tok, _ = ts.Token(context.Background())
 	fmt.Println(tok.AccessToken)
 	// Output:

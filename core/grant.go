@@ -2,6 +2,7 @@ package core
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 )
@@ -73,10 +74,50 @@ func (c *Client) Exchange(ctx context.Context, code string, opts ...GrantOption)
 
 // Refresh obtains a new token with a refresh token (RFC 6749 §6). When the
 // answer carries no new refresh token, the one given is kept in the result;
-// when it carries one, the old one must be discarded (TokenSource does).
+// when it carries one, the old one must be discarded (TokenSource does). An
+// ID token in the answer is verified with Config.IDTokenVerifier, or
+// dropped when there is none; to also check that it names the same user as
+// the login's (OpenID Connect Core §12.2), use Auth.Refresh or a
+// TokenSource given the login's ID token.
 func (c *Client) Refresh(ctx context.Context, refreshToken string, opts ...GrantOption) (*Token, error) {
+	t, _, err := c.refresh(ctx, refreshToken, nil, opts)
+	return t, err
+}
+
+// refresh is the one refresh path: the grant, then the ID token of the
+// answer verified against previous (the login's, when known) or dropped
+// when the client has no verifier.
+func (c *Client) refresh(ctx context.Context, refreshToken string, previous *IDToken, opts []GrantOption) (*Token, *IDToken, error) {
+	t, err := c.refreshGrant(ctx, refreshToken, opts)
+	if err != nil {
+		return nil, nil, c.loginAgain(err)
+	}
+	if t.IDToken == "" {
+		return t, previous, nil
+	}
+	id, err := c.verifyIDToken(ctx, t, IDTokenExpectations{AccessToken: t.AccessToken, Previous: previous})
+	if err != nil {
+		return nil, nil, fmt.Errorf("oauth20: %s: ID token: %w", OpRefresh, err)
+	}
+	if id == nil {
+		return t, previous, nil
+	}
+	return t, id, nil
+}
+
+// verifyIDToken verifies the ID token of t with the client's verifier; with
+// none it drops the ID token from t and returns nil.
+func (c *Client) verifyIDToken(ctx context.Context, t *Token, want IDTokenExpectations) (*IDToken, error) {
+	if c.cfg.IDTokenVerifier == nil {
+		t.IDToken = ""
+		return nil, nil
+	}
+	return c.cfg.IDTokenVerifier.VerifyIDToken(ctx, t.IDToken, want)
+}
+
+func (c *Client) refreshGrant(ctx context.Context, refreshToken string, opts []GrantOption) (*Token, error) {
 	if refreshToken == "" {
-		return nil, ErrNoRefreshToken
+		return nil, loginAgainError{ErrNoRefreshToken}
 	}
 	g := &grantRequest{}
 	for _, o := range opts {
@@ -126,3 +167,25 @@ func (c *Client) tokenRequest(ctx context.Context, r *Request, g *grantRequest) 
 	}
 	return t, nil
 }
+
+// loginAgain marks a refresh error that means the refresh token is no
+// longer valid so that it matches ErrLoginAgain; other errors are returned
+// as they are.
+func (c *Client) loginAgain(err error) error {
+	var oe *Error
+	switch {
+	case errors.Is(err, ErrNoRefreshToken):
+	case errors.As(err, &oe) && oe.Code == CodeInvalidGrant:
+	case oe != nil && c.dialect.RefreshTokenRejected != nil && c.dialect.RefreshTokenRejected(oe):
+	default:
+		return err
+	}
+	return loginAgainError{err}
+}
+
+// loginAgainError is a refresh error that matches ErrLoginAgain.
+type loginAgainError struct{ err error }
+
+func (e loginAgainError) Error() string        { return e.err.Error() }
+func (e loginAgainError) Unwrap() error        { return e.err }
+func (e loginAgainError) Is(target error) bool { return target == ErrLoginAgain }

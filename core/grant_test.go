@@ -248,3 +248,27 @@ func TestNoRedirectFollowed(t *testing.T) {
 		t.Errorf("%d requests, want 1 (a code exchange is never retried)", n)
 	}
 }
+
+// TestAssertionAudience: the issuer is the audience of client assertions
+// unless the client is configured for the token endpoint (servers such as
+// Ory Hydra accept only that).
+func TestAssertionAudience(t *testing.T) {
+	t.Parallel()
+	f := newFakeServer(t)
+	for _, tt := range []struct {
+		tokenEndpoint bool
+		want          string
+	}{{false, "https://issuer.example"}, {true, f.URL + "/token"}} {
+		c := newTestClient(t, f, func(cfg *Config) {
+			cfg.AuthMethod, cfg.Issuer, cfg.TokenEndpointAudience = AuthSecretJWT, "https://issuer.example", tt.tokenEndpoint
+		})
+		a, err := c.clientAssertion()
+		if err != nil {
+			t.Fatal(err)
+		}
+		var claims jwt.RegisteredClaims
+		if _, _, err := jwt.NewParser().ParseUnverified(a, &claims); err != nil || len(claims.Audience) != 1 || claims.Audience[0] != tt.want {
+			t.Errorf("token endpoint audience %v: aud %v (%v), want %q", tt.tokenEndpoint, claims.Audience, err, tt.want)
+		}
+	}
+}

@@ -28,9 +28,11 @@ type IDTokenExpectations struct {
 	RequireAtHash bool
 	// Code, when not empty, is checked against c_hash (required then).
 	Code string
-	// MaxAge > 0 means max_age was sent: auth_time is required and must not
-	// be older than MaxAge (plus skew).
-	MaxAge time.Duration
+	// MaxAge > 0, or MaxAgeSet, means max_age was sent: auth_time is
+	// required and must not be older than MaxAge (plus skew). MaxAgeSet
+	// with MaxAge 0 is max_age=0: the user must have just authenticated.
+	MaxAge    time.Duration
+	MaxAgeSet bool
 	// ACR, when not empty, lists the acceptable acr values; the token's acr
 	// must be one of them.
 	ACR []string

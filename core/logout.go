@@ -12,8 +12,9 @@ import (
 // provider has a revocation endpoint; failures are logged at Warn, not
 // returned, since the local session ends regardless. The URL is the
 // provider's end-session URL (OpenID Connect RP-Initiated Logout 1.0 §2,
-// with id_token_hint, post_logout_redirect_uri and client_id) when it has
-// one, else the Auth's AfterLogout path.
+// with client_id, and id_token_hint and post_logout_redirect_uri when the
+// session has the ID token, which OpenID sessions keep) when it has one,
+// else the Auth's AfterLogout path.
 func (a *Auth) Logout(ctx context.Context, provider string, cookies func(name string) (string, bool)) (string, Cookie) {
 	clear := a.clearSessionCookie()
 	var tok *Token
@@ -45,14 +46,14 @@ func (a *Auth) Logout(ctx context.Context, provider string, cookies func(name st
 }
 
 // revokeTokens revokes tok at the client's revocation endpoint when it has
-// one: the refresh token first (which usually ends the grant), then the
-// access token.
+// one: the refresh token first (which usually ends the grant), unless the
+// endpoint takes access tokens only, then the access token.
 func revokeTokens(ctx context.Context, client *Client, tok *Token) error {
 	if tok == nil || client.cfg.Endpoints.RevocationURL == "" {
 		return nil
 	}
 	var errs []error
-	if tok.RefreshToken != "" {
+	if tok.RefreshToken != "" && !client.dialect.RevokesAccessTokensOnly {
 		if err := client.Revoke(ctx, tok.RefreshToken, HintRefreshToken); err != nil {
 			errs = append(errs, err)
 		}

@@ -132,7 +132,9 @@ func NewProvider(spec ProviderSpec) (*Provider, error) {
 		// placeholder that is replaced at run time.
 		cfg.Endpoints.TokenURL = "https://discovered.invalid/token"
 	}
-	if cfg.AuthMethod == AuthNone && spec.PKCE == PKCEUnsupported {
+	if (cfg.AuthMethod == AuthNone || cfg.AuthMethod == "" && cfg.ClientSecret == "") && spec.PKCE == PKCEUnsupported {
+		// Checked on the method in effect: no method and no secret is a
+		// public client too.
 		errs = append(errs, configError("provider %q: a public client must use PKCE (RFC 9700 §2.1.1)", spec.Name))
 	}
 	client, err := NewClient(cfg)
@@ -161,6 +163,9 @@ func (p *Provider) Name() string { return p.spec.Name }
 // DisplayName returns the provider's human name.
 func (p *Provider) DisplayName() string { return p.spec.DisplayName }
 
+// pkce reports whether a login with p sends a PKCE challenge.
+func (p *Provider) pkce(*Client) bool { return p.spec.PKCE != PKCEUnsupported }
+
 // withRuntime returns a copy of p that sends its requests through rc, uses
 // clock for time and log for debug lines; nil arguments keep p's. The copy
 // has its own discovery cache. Auth calls it with its shared settings;
@@ -186,6 +191,9 @@ func (p *Provider) withRuntime(rc *resty.Client, clock Clock, log *slog.Logger) 
 	q.client = c
 	q.hc = cfg.HTTPClient
 	q.disc = &discoveryCache{}
+	// The spec keeps what was configured: an empty AuthMethod still means
+	// "choose from the discovered metadata".
+	cfg.AuthMethod = p.spec.Client.AuthMethod
 	q.spec.Client = cfg
 	return &q
 }
@@ -237,6 +245,7 @@ func (p *Provider) resolve(ctx context.Context) (*Client, *Discovery, error) {
 	}
 	cfg := p.client.config()
 	cfg.Endpoints = d.Endpoints
+	cfg.IDTokenVerifier = d.Verifier
 	if d.Issuer != "" {
 		cfg.Issuer = d.Issuer
 	}

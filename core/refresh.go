@@ -18,32 +18,14 @@ func (a *Auth) Refresh(ctx context.Context, provider string, tok *Token, previou
 		return nil, nil, fmt.Errorf("%w: %q", ErrUnknownProvider, provider)
 	}
 	if tok == nil || tok.RefreshToken == "" {
-		return nil, nil, ErrNoRefreshToken
+		return nil, nil, loginAgainError{ErrNoRefreshToken}
 	}
 	client, err := p.Client(ctx)
 	if err != nil {
 		return nil, nil, err
 	}
-	next, err := client.Refresh(ctx, tok.RefreshToken)
-	if err != nil {
-		return nil, nil, err
+	if p.spec.OIDC && previous == nil {
+		return nil, nil, fmt.Errorf("oauth20: refresh with %q needs the login's ID token to check the new one against (OpenID Connect Core §12.2)", provider)
 	}
-	if !p.spec.OIDC || next.IDToken == "" {
-		return next, previous, nil
-	}
-	if previous == nil {
-		return nil, nil, fmt.Errorf("oauth20: refresh of %q returned an ID token but the login's ID token was not given", provider)
-	}
-	v, err := p.verifier(ctx)
-	if err != nil {
-		return nil, nil, err
-	}
-	if v == nil {
-		return nil, nil, fmt.Errorf("oauth20: provider %q is OpenID but has no ID-token verifier", provider)
-	}
-	id, err := v.VerifyIDToken(ctx, next.IDToken, IDTokenExpectations{AccessToken: next.AccessToken, Previous: previous})
-	if err != nil {
-		return nil, nil, err
-	}
-	return next, id, nil
+	return client.refresh(ctx, tok.RefreshToken, previous, nil)
 }

@@ -37,29 +37,39 @@ type Session struct {
 	// Scopes are the granted scopes; empty when the provider did not list
 	// them (which means the requested ones, RFC 6749 §5.1).
 	Scopes []string `json:"s,omitempty"`
-	// Token and IDToken are the raw credentials, kept only with KeepTokens
-	// (for API calls, revocation at logout and id_token_hint). Never render
-	// or log them.
-	Token   *Token `json:"t,omitempty"`
+	// Token is the token of the login, kept only with KeepTokens (for API
+	// calls and revocation at logout); its IDToken member is empty, the ID
+	// token being kept once, in IDToken. Never render or log it.
+	Token *Token `json:"t,omitempty"`
+	// IDToken is the raw ID token of an OpenID login, kept so that logout
+	// can send it as id_token_hint (without it providers refuse to send the
+	// browser back). It identifies the user to the provider; never render
+	// or log it.
 	IDToken string `json:"i,omitempty"`
 }
 
-// newSession makes the session of a completed login. Tokens are copied
-// only when keepTokens is true.
+// newSession makes the session of a completed login. The access and
+// refresh tokens are copied only when keepTokens is true; the ID token of
+// an OpenID login is kept for logout, once.
 func newSession(res *Result, keepTokens bool) *Session {
 	s := &Session{Provider: res.Provider}
 	if u := res.User; u != nil {
 		s.UserID, s.Name, s.Username = u.ID, u.Name, u.Username
 		s.Email, s.EmailVerified, s.AvatarURL = u.Email, u.EmailVerified, u.AvatarURL
 	}
+	if res.IDToken != nil {
+		s.IDToken = res.IDToken.Raw
+	}
 	if t := res.Token; t != nil {
 		s.Expiry = t.Expiry.UTC()
 		s.Scopes = t.scopes()
+		if s.IDToken == "" && keepTokens {
+			s.IDToken = t.IDToken
+		}
 		if keepTokens {
 			cp := *t
-			cp.Raw = nil
+			cp.Raw, cp.IDToken = nil, ""
 			s.Token = &cp
-			s.IDToken = t.IDToken
 		}
 	}
 	return s
@@ -100,8 +110,11 @@ func (a *Auth) SessionCookie(res *Result) (Cookie, error) {
 	}
 	value := a.sealer.seal(plain, "session:"+name)
 	if len(value) > maxSealedLen {
+		// A configuration problem, not a provider failure: the tokens this
+		// provider issues are too large to keep in a cookie.
 		return Cookie{}, callbackErr(http.StatusInternalServerError, res.Provider,
-			fmt.Errorf("%w: the sealed session of %d bytes does not fit in a cookie (at most %d)", ErrInvalidConfig, len(value), maxSealedLen))
+			fmt.Errorf("%w: the sealed session of %d bytes does not fit in a cookie (at most %d): keep fewer tokens (KeepTokens) or keep sessions on the server (a Store)",
+				ErrInvalidConfig, len(value), maxSealedLen))
 	}
 	return Cookie{Name: name, Value: value, Path: "/", MaxAge: int(a.cfg.sessionLifetime / time.Second),
 		Secure: a.secure, HttpOnly: true, SameSite: http.SameSiteLaxMode}, nil

@@ -14,10 +14,16 @@ type TokenSourceOptions struct {
 	// Margin refreshes this long before expiry; 0 means
 	// DefaultRefreshMargin, a negative value means exactly at expiry.
 	Margin time.Duration
+	// IDToken is the verified ID token of the login the token came from.
+	// A refresh answer's ID token is verified against it (OpenID Connect
+	// Core §12.2: same iss, sub, aud, azp and auth_time) with the client's
+	// IDTokenVerifier; without a verifier it is dropped.
+	IDToken *IDToken
 	// OnRefresh is called after every successful refresh with the new
-	// token, before any caller receives it, so that a rotated refresh token
-	// can be persisted. It runs at most once per refresh.
-	OnRefresh func(ctx context.Context, t *Token)
+	// token and the current ID token (the new one when the answer had one,
+	// verified), before any caller receives them, so that a rotated refresh
+	// token can be persisted. It runs at most once per refresh.
+	OnRefresh func(ctx context.Context, t *Token, id *IDToken)
 	// RefreshOptions are passed to every Refresh call.
 	RefreshOptions []GrantOption
 }
@@ -34,6 +40,7 @@ type TokenSource struct {
 
 	mu       sync.Mutex
 	tok      *Token
+	id       *IDToken
 	inflight *refreshCall
 }
 
@@ -50,7 +57,7 @@ func (c *Client) TokenSource(tok *Token, opts TokenSourceOptions) *TokenSource {
 	} else if opts.Margin < 0 {
 		opts.Margin = 0
 	}
-	return &TokenSource{client: c, opts: opts, tok: tok}
+	return &TokenSource{client: c, opts: opts, tok: tok, id: opts.IDToken}
 }
 
 // Token returns the current token, refreshed first when needed. When the
@@ -67,14 +74,14 @@ func (s *TokenSource) Token(ctx context.Context) (*Token, error) {
 	if call == nil {
 		if tok == nil || tok.RefreshToken == "" {
 			s.mu.Unlock()
-			return nil, ErrNoRefreshToken
+			return nil, loginAgainError{ErrNoRefreshToken}
 		}
 		call = &refreshCall{done: make(chan struct{})}
 		s.inflight = call
 		// The refresh outlives the ctx of the caller that started it, so
 		// that other waiting callers are not failed by its cancellation;
 		// the HTTP client's timeout still bounds it.
-		go s.refresh(context.WithoutCancel(ctx), tok.RefreshToken, call)
+		go s.refresh(context.WithoutCancel(ctx), tok.RefreshToken, s.id, call)
 	}
 	s.mu.Unlock()
 	select {
@@ -85,14 +92,14 @@ func (s *TokenSource) Token(ctx context.Context) (*Token, error) {
 	}
 }
 
-func (s *TokenSource) refresh(ctx context.Context, refreshToken string, call *refreshCall) {
-	t, err := s.client.Refresh(ctx, refreshToken, s.opts.RefreshOptions...)
+func (s *TokenSource) refresh(ctx context.Context, refreshToken string, previous *IDToken, call *refreshCall) {
+	t, id, err := s.client.refresh(ctx, refreshToken, previous, s.opts.RefreshOptions)
 	if err == nil && s.opts.OnRefresh != nil {
-		s.opts.OnRefresh(ctx, t)
+		s.opts.OnRefresh(ctx, t, id)
 	}
 	s.mu.Lock()
 	if err == nil {
-		s.tok = t
+		s.tok, s.id = t, id
 	}
 	s.inflight = nil
 	call.tok, call.err = t, err

@@ -25,7 +25,7 @@ func TestTokenSourceSingleFlight(t *testing.T) {
 	c := newTestClient(t, f, func(cfg *Config) { cfg.Clock = clock })
 	var hooks atomic.Int32
 	ts := c.TokenSource(&Token{AccessToken: "old", TokenType: "Bearer", RefreshToken: "old-rt", Expiry: clock.Now().Add(10 * time.Second)},
-		TokenSourceOptions{OnRefresh: func(_ context.Context, t *Token) {
+		TokenSourceOptions{OnRefresh: func(_ context.Context, t *Token, _ *IDToken) {
 			if t.RefreshToken == "new-rt" {
 				hooks.Add(1)
 			}

@@ -90,7 +90,7 @@ func (v *Verifier) Verify(ctx context.Context, raw string, want Expectations) (*
 			return nil, fmt.Errorf("%w: c_hash does not match the code (%s)", ErrCHashMismatch, r.tok.Algorithm)
 		}
 	}
-	if want.MaxAge > 0 {
+	if want.MaxAge > 0 || want.MaxAgeSet {
 		if c.has&hasAuthTime == 0 {
 			return nil, fmt.Errorf("%w: %w: %q (max_age was sent)", ErrAuthTimeTooOld, ErrMissingClaim, "auth_time")
 		}

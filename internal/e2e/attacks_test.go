@@ -109,10 +109,15 @@ func TestAttackReplayedCallback(t *testing.T) {
 	if _, err := e.complete(br, "a", params); err != nil {
 		t.Fatal(err)
 	}
-	// The same callback with the same (captured) cookie: the provider
-	// refuses the spent code, and the answer is a 400.
+	// The same callback with the same (captured) cookie is refused before
+	// the code reaches the token endpoint a second time (RFC 9700 §4.2): a
+	// provider that tolerated code reuse would log in a second time.
+	before := e.tokenRequests()
 	_, err := e.complete(br, "a", params)
-	wantRefused(t, err, core.ErrInvalidGrant, http.StatusBadRequest)
+	wantRefused(t, err, core.ErrFlowUsed, http.StatusBadRequest)
+	if n := e.tokenRequests() - before; n != 0 {
+		t.Errorf("the replayed code reached the token endpoint %d times", n)
+	}
 }
 
 func TestAttackAnotherBrowsersCookie(t *testing.T) {
@@ -156,8 +161,11 @@ func TestAttackMixUp(t *testing.T) {
 	swapped := url.Values{"code": {stolen.Get("code")}, "state": {honest.Get("state")}, "iss": {stolen.Get("iss")}}
 	_, err := e.complete(br, "a", swapped)
 	wantRefused(t, err, core.ErrAuthResponseIssuer, http.StatusBadRequest)
-	// Without iss: a advertises RFC 9207 support, so a missing iss is refused too.
-	swapped.Del("iss")
+	// Without iss, in a flow of its own (the first attempt used the one
+	// above): a advertises RFC 9207 support, so a missing iss is refused
+	// too.
+	honest = e.begin(t, br, "a", core.BeginOptions{})
+	swapped = url.Values{"code": {stolen.Get("code")}, "state": {honest.Get("state")}}
 	_, err = e.complete(br, "a", swapped)
 	wantRefused(t, err, core.ErrAuthResponseIssuer, http.StatusBadRequest)
 	if n := e.tokenRequests(); n != 0 {
