@@ -180,7 +180,7 @@ func drive(ctx context.Context, p *core.Provider, s *Scenario, b *binder) outcom
 			for i, sc := range in.Scopes {
 				scopes[i] = b.expand(sc)
 			}
-			opts = append(opts, core.WithGrantScopes(scopes...))
+			opts = append(opts, core.WithGrantParam("scope", strings.Join(scopes, " ")))
 		}
 		for _, k := range sortedKeys(in.Params) {
 			opts = append(opts, core.WithGrantParam(b.expand(k), b.expand(in.Params[k])))

@@ -33,19 +33,20 @@ func withGrantRedirectURL(u string) GrantOption {
 	return grantOptionFunc(func(r *grantRequest) { r.redirectURL = u })
 }
 
-// WithGrantScopes sets the scope of a refresh or client-credentials request.
-func WithGrantScopes(scopes ...string) GrantOption {
-	return grantOptionFunc(func(r *grantRequest) { r.scopes = append([]string(nil), scopes...) })
-}
-
-// WithGrantParam sets any extra parameter of a token request. A
-// redirect_uri set this way replaces the client's RedirectURL in a code
-// exchange; it must be the one of the authorization request (RFC 6749
-// §4.1.3).
+// WithGrantParam sets any extra parameter of a token or device
+// authorization request. Two are special: "scope" takes space-separated
+// scopes, sent joined the way the provider's dialect wants (and replacing
+// the client's default scopes in client-credentials and device requests);
+// "redirect_uri" replaces the client's RedirectURL in a code exchange, and
+// must be the one of the authorization request (RFC 6749 §4.1.3).
 func WithGrantParam(key, value string) GrantOption {
 	return grantOptionFunc(func(r *grantRequest) {
-		if key == "redirect_uri" {
+		switch key {
+		case "redirect_uri":
 			r.redirectURL = value
+			return
+		case "scope":
+			r.scopes = strings.Fields(value)
 			return
 		}
 		if r.params == nil {
@@ -137,7 +138,7 @@ func (c *Client) refreshGrant(ctx context.Context, refreshToken string, opts []G
 }
 
 // ClientCredentials obtains a token for the client itself (RFC 6749 §4.4).
-// The client's default scopes are requested unless WithGrantScopes is given.
+// The client's default scopes are requested unless WithGrantParam("scope", …) is given.
 func (c *Client) ClientCredentials(ctx context.Context, opts ...GrantOption) (*Token, error) {
 	g := &grantRequest{scopes: c.cfg.Scopes}
 	for _, o := range opts {

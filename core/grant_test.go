@@ -52,7 +52,7 @@ func TestRefreshKeepsOrReplacesRefreshToken(t *testing.T) {
 	f := newFakeServer(t)
 	c := newTestClient(t, f, nil)
 	f.answer("/token", 200, "application/json", `{"access_token":"a2","token_type":"Bearer","expires_in":60}`)
-	tok, err := c.Refresh(context.Background(), "old-rt", WithGrantScopes("read"))
+	tok, err := c.Refresh(context.Background(), "old-rt", WithGrantParam("scope", "read"))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -44,8 +44,8 @@ func (p *Params) Get(key string) string {
 	return ""
 }
 
-// Has reports whether key is set.
-func (p *Params) Has(key string) bool {
+// has reports whether key is set.
+func (p *Params) has(key string) bool {
 	for _, k := range p.keys {
 		if k == key {
 			return true
@@ -101,12 +101,12 @@ func (p *Params) moveToFront(order []string) {
 	}
 	q := &Params{}
 	for _, k := range order {
-		if p.Has(k) {
+		if p.has(k) {
 			q.Set(k, p.Get(k))
 		}
 	}
 	for i, k := range p.keys {
-		if !q.Has(k) {
+		if !q.has(k) {
 			q.Set(k, p.vals[i])
 		}
 	}

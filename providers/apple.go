@@ -178,7 +178,7 @@ func (a *appleSecret) current(now time.Time) (string, error) {
 
 // editRequest puts a signed client secret in place of the marker.
 func (a *appleSecret) editRequest(r *core.Request) error {
-	if !r.Params.Has("client_secret") {
+	if !(r.Params.Get("client_secret") != "") {
 		return nil
 	}
 	now := a.now

@@ -186,7 +186,7 @@ func TestAppleSecretRenewal(t *testing.T) {
 		t.Errorf("revocation secret not replaced: %v", err)
 	}
 	r = &core.Request{Op: core.OpUserInfo, Params: &core.Params{}}
-	if err := s.editRequest(r); err != nil || r.Params.Has("client_secret") {
+	if err := s.editRequest(r); err != nil || (r.Params.Get("client_secret") != "") {
 		t.Error("secret added to a request that had none")
 	}
 }

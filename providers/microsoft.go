@@ -101,7 +101,7 @@ func Microsoft(tenant, clientID, clientSecret string, opts ...Option) (*core.Pro
 func microsoftEditRequest(scopes []string) func(*core.Request) error {
 	joined := strings.Join(scopes, " ")
 	return func(r *core.Request) error {
-		if r.Op == core.OpRefresh && !r.Params.Has("scope") && joined != "" {
+		if r.Op == core.OpRefresh && !(r.Params.Get("scope") != "") && joined != "" {
 			r.Params.Set("scope", joined)
 		}
 		return nil
