@@ -108,7 +108,7 @@ func TestMicrosoftRefreshScope(t *testing.T) {
 	}
 	r = &core.Request{Op: core.OpExchange, Params: &core.Params{}}
 	_ = edit(r)
-	if (r.Params.Get("scope") != "") {
+	if r.Params.Get("scope") != "" {
 		t.Error("scope added to a code exchange")
 	}
 }
