@@ -118,8 +118,6 @@ func (s *Server) checkAuthorizeRequest(q url.Values, client Client) *oauthError 
 	}
 	challenge, method := q.Get("code_challenge"), q.Get("code_challenge_method")
 	switch {
-	case (challenge != "" || method != "") && !s.takesPKCE():
-		return errInvalidRequest("PKCE is not supported")
 	case challenge == "" && method != "":
 		return errInvalidRequest("code_challenge_method without code_challenge")
 	case challenge != "" && method != "S256":

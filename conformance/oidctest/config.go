@@ -60,16 +60,16 @@ type Config struct {
 
 	// Metadata changes the discovery document: each member replaces the
 	// server's own, and a nil value removes it, as for a provider that lists
-	// no revocation_endpoint. The server acts on two members as the document
-	// then has them: without authorization_response_iss_parameter_supported
-	// true it sends no iss in authorization responses (RFC 9207), and without
-	// code_challenge_methods_supported it refuses a code_challenge, as a
-	// provider without PKCE would fail a client that sends one. Everything
-	// else is only advertised: the server signs with Algorithm and
-	// authenticates each client by its AuthMethod whatever the document says,
-	// so that a test can serve a provider's document that is not the whole
-	// truth (LINE lists ES256 and signs web logins with HS256). An "issuer"
-	// member changes the issuer the document names, not the server's.
+	// no revocation_endpoint. The server acts on one member as the document
+	// then has it: without authorization_response_iss_parameter_supported
+	// true it sends no iss in authorization responses (RFC 9207). Everything
+	// else is only advertised: the server takes PKCE, signs with Algorithm
+	// and authenticates each client by its AuthMethod whatever the document
+	// says, so that a test can serve a provider's document that is not the
+	// whole truth (LINE lists ES256 and signs web logins with HS256; Entra
+	// takes PKCE without listing it). An "issuer" member changes the issuer
+	// the document names, not the server's; a removed endpoint is still
+	// served.
 	Metadata map[string]any
 
 	// Handlers serve further URLs beside the OpenID endpoints, keyed like

@@ -72,10 +72,3 @@ func (s *Server) sendsResponseIssuer() bool {
 	b, _ := s.Discovery()["authorization_response_iss_parameter_supported"].(bool)
 	return b
 }
-
-// takesPKCE reports whether the metadata lists PKCE methods; without them
-// a code_challenge is refused.
-func (s *Server) takesPKCE() bool {
-	_, ok := s.Discovery()["code_challenge_methods_supported"]
-	return ok
-}

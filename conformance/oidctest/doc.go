@@ -84,8 +84,7 @@
 //   - TokenIssuer puts another iss in ID tokens than the metadata names
 //     (Microsoft's {tenantid} template, Google's issuer without a scheme).
 //   - Metadata changes or removes members of the discovery document; the
-//     server follows what it then says about PKCE and the RFC 9207 iss
-//     parameter.
+//     server follows what it then says about the RFC 9207 iss parameter.
 //   - Algorithm may be an HMAC algorithm keyed with the client secret
 //     (LINE); Client.VerifySecret checks a client secret that is not a fixed
 //     string (Apple's signed JWT); ImplicitOpenID issues ID tokens without

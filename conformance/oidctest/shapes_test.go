@@ -72,25 +72,6 @@ func TestProviderShape(t *testing.T) {
 	}
 }
 
-func TestWithoutPKCE(t *testing.T) {
-	t.Parallel()
-	h := newHarness(t, func(c *Config) { c.Metadata = map[string]any{"code_challenge_methods_supported": nil} })
-	_, challenge := pkce()
-	if cb := h.callback(authParams(basicClient, challenge)); cb.Get("error") != "invalid_request" {
-		t.Errorf("a code_challenge was taken: %v", cb)
-	}
-	q := authParams(basicClient, "")
-	q.Del("code_challenge")
-	q.Del("code_challenge_method")
-	cb := h.callback(q)
-	if cb.Get("code") == "" {
-		t.Fatalf("callback %v", cb)
-	}
-	if tok := h.exchange(basicClient, cb.Get("code"), ""); str(tok["id_token"]) == "" {
-		t.Errorf("token %v", tok)
-	}
-}
-
 // TestHMACAlgorithm: HS256 ID tokens are MACed with the client secret; the
 // JWK Set is empty and there is no key to rotate.
 func TestHMACAlgorithm(t *testing.T) {
