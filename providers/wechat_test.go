@@ -1,0 +1,75 @@
+package providers
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"slices"
+	"testing"
+
+	"github.com/go-oauth20/oauth20/core"
+)
+
+func TestWeChatParameterOrder(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name string
+		new  func(string, string, ...Option) (*core.Provider, error)
+		url  string
+	}{
+		{"mp", WeChatMP, "https://open.weixin.qq.com/connect/oauth2/authorize?appid=wxID&redirect_uri=https%3A%2F%2Fapp.example%2Fcb&response_type=code&scope=snsapi_userinfo&state=st&forcePopup=true#wechat_redirect"},
+		{"open", WeChatOpen, "https://open.weixin.qq.com/connect/qrconnect?appid=wxID&redirect_uri=https%3A%2F%2Fapp.example%2Fcb&response_type=code&scope=snsapi_login&state=st&forcePopup=true#wechat_redirect"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			var queries []string
+			rc := handlerClient(func(w http.ResponseWriter, r *http.Request) {
+				queries = append(queries, r.URL.Path+"?"+r.URL.RawQuery)
+				w.Header().Set("Content-Type", "text/plain")
+				_, _ = w.Write([]byte(`{"access_token":"AT","expires_in":7200,"refresh_token":"RT","openid":"OID","scope":"snsapi_userinfo"}`))
+			})
+			p, err := tt.new("wxID", "wxSecret", WithAuthParam("forcePopup", "true"), WithHTTPClient(rc))
+			if err != nil {
+				t.Fatal(err)
+			}
+			ctx := context.Background()
+			c, err := p.Client(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			opts := append([]core.AuthOption{core.WithRedirectURL("https://app.example/cb")}, p.Spec().AuthOptions...)
+			if got := c.AuthCodeURL("st", opts...); got != tt.url {
+				t.Errorf("authorization URL\n got %s\nwant %s", got, tt.url)
+			}
+			if _, err := c.Exchange(ctx, "CODE", core.WithGrantRedirectURL("https://app.example/cb")); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := c.Refresh(ctx, "RT"); err != nil {
+				t.Fatal(err)
+			}
+			want := []string{
+				"/sns/oauth2/access_token?appid=wxID&secret=wxSecret&code=CODE&grant_type=authorization_code",
+				"/sns/oauth2/refresh_token?appid=wxID&grant_type=refresh_token&refresh_token=RT",
+			}
+			if !slices.Equal(queries, want) {
+				t.Errorf("token requests\n got %q\nwant %q", queries, want)
+			}
+		})
+	}
+}
+
+func TestWeChatTokenWithoutOpenID(t *testing.T) {
+	t.Parallel()
+	rc := handlerClient(func(w http.ResponseWriter, r *http.Request) {
+		_, _ = w.Write([]byte(`{"access_token":"AT","expires_in":7200}`))
+	})
+	p, err := WeChatOpen("wxID", "wxSecret", WithHTTPClient(rc))
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, _ := p.Client(context.Background())
+	if _, err := c.Exchange(context.Background(), "CODE"); !errors.Is(err, core.ErrMalformedResponse) {
+		t.Fatalf("err = %v, want ErrMalformedResponse", err)
+	}
+}
