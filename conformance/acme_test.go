@@ -2,13 +2,13 @@ package conformance_test
 
 import (
 	"context"
-	"encoding/json"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
 	"sync"
 
 	"github.com/go-oauth20/oauth20/core"
+	"github.com/go-oauth20/oauth20/internal/testkit"
 )
 
 // acmeServer is a small in-process authorization server standing in for a
@@ -43,10 +43,8 @@ func (s *acmeServer) approve(authURL string) string {
 
 func (s *acmeServer) tokenEndpoint(w http.ResponseWriter, r *http.Request) {
 	id, secret, ok := r.BasicAuth()
-	w.Header().Set("Content-Type", "application/json")
 	if !ok || id != "real-client-id" || secret != "real-client-secret" {
-		w.WriteHeader(http.StatusUnauthorized)
-		_, _ = w.Write([]byte(`{"error":"invalid_client"}`))
+		testkit.WriteJSON(w, http.StatusUnauthorized, map[string]any{"error": "invalid_client"})
 		return
 	}
 	s.mu.Lock()
@@ -56,11 +54,10 @@ func (s *acmeServer) tokenEndpoint(w http.ResponseWriter, r *http.Request) {
 	tok := s.token
 	s.mu.Unlock()
 	if !found || core.S256Challenge(r.PostFormValue("code_verifier")) != challenge {
-		w.WriteHeader(http.StatusBadRequest)
-		_, _ = w.Write([]byte(`{"error":"invalid_grant","error_description":"unknown code"}`))
+		testkit.WriteJSON(w, http.StatusBadRequest, map[string]any{"error": "invalid_grant", "error_description": "unknown code"})
 		return
 	}
-	_ = json.NewEncoder(w).Encode(map[string]any{
+	testkit.WriteJSON(w, http.StatusOK, map[string]any{
 		"access_token": tok, "token_type": "Bearer", "expires_in": 3600, "scope": "openid email",
 	})
 }
@@ -69,12 +66,11 @@ func (s *acmeServer) userinfo(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	want := "Bearer " + s.token
 	s.mu.Unlock()
-	w.Header().Set("Content-Type", "application/json")
 	if r.Header.Get("Authorization") != want {
 		w.WriteHeader(http.StatusUnauthorized)
 		return
 	}
-	_, _ = w.Write([]byte(`{"sub":"81723","email":"jane.doe@acme.example","email_verified":true,"name":"Jane Doe"}`))
+	testkit.WriteJSON(w, http.StatusOK, map[string]any{"sub": "81723", "email": "jane.doe@acme.example", "email_verified": true, "name": "Jane Doe"})
 }
 
 // acmeProvider is how an application would describe Acme SSO to the
