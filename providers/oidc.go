@@ -73,8 +73,7 @@ func newOIDC(p oidcParams, clientID, clientSecret string, opts []Option) (*core.
 	if p.formPost {
 		p.accepts |= optFormPost
 	}
-	issuer := strings.TrimSpace(p.issuer)
-	p.spec.issuer = issuer
+	p.issuer = strings.TrimSpace(p.issuer)
 	p.discover = func(ctx context.Context, rc *resty.Client, clock core.Clock) (*core.Discovery, error) {
 		dopts := []oidc.DiscoverOption{oidc.WithHTTPClient(rc), oidc.WithClock(clock.Now)}
 		if p.expectIssuer != "" {

@@ -12,6 +12,12 @@ import (
 // (wechatopen.go) share: the hosts, the wire dialect and the user fetch.
 // The two differ only in their authorization page, default scope and name.
 
+// The hosts of WeChat's authorization pages and of its API.
+const (
+	wechatWebURL = "https://open.weixin.qq.com"
+	wechatAPIURL = "https://api.weixin.qq.com"
+)
+
 // newWeChat builds WeChat MP and WeChat Open.
 func newWeChat(name, display, authURL, scope, appID, secret string, opts []Option) (*core.Provider, error) {
 	return collect(opts).build(appID, secret, spec{
@@ -25,13 +31,6 @@ func newWeChat(name, display, authURL, scope, appID, secret string, opts []Optio
 		fetchUser: wechatUser(wechatAPIURL),
 	})
 }
-
-// WeChat (MP and Open) share the token endpoint, the user endpoint and the
-// wire format; only the authorization page and default scope differ.
-const (
-	wechatWebURL = "https://open.weixin.qq.com"
-	wechatAPIURL = "https://api.weixin.qq.com"
-)
 
 // wechatCodes maps WeChat's errcode values onto RFC codes.
 var wechatCodes = map[string]core.ErrorCode{
