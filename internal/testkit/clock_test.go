@@ -6,8 +6,12 @@ import (
 	"testing"
 	"time"
 
+	"github.com/go-oauth20/oauth20/core"
 	"github.com/go-oauth20/oauth20/internal/testkit"
 )
+
+// The clock is a core.Clock.
+var _ core.Clock = (*testkit.Clock)(nil)
 
 var start = time.Date(2025, 1, 1, 12, 0, 0, 0, time.UTC)
 
