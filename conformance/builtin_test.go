@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/go-oauth20/oauth20/conformance"
+	"github.com/go-oauth20/oauth20/internal/builtin"
 	"github.com/go-oauth20/oauth20/providers"
 )
 
@@ -19,10 +20,11 @@ const (
 )
 
 // TestConformance replays conformance/testdata/<name>/ against every
-// provider of providers.Builtins and fails for a provider without one.
+// provider constructor of package providers (builtin.All) and fails for a
+// provider without one.
 func TestConformance(t *testing.T) {
 	t.Parallel()
-	for _, b := range providers.Builtins() {
+	for _, b := range builtin.All() {
 		t.Run(b.Name, func(t *testing.T) {
 			t.Parallel()
 			c, err := conformance.LoadDir(filepath.Join("testdata", b.Name))

@@ -2,11 +2,6 @@ package oidc
 
 import (
 	"crypto"
-	"crypto/ecdsa"
-	"crypto/ed25519"
-	"crypto/elliptic"
-	"crypto/rand"
-	"crypto/rsa"
 	"encoding/base64"
 	"encoding/json"
 	"net/http"
@@ -17,6 +12,7 @@ import (
 	"time"
 
 	"github.com/MicahParks/jwkset"
+	"github.com/go-oauth20/oauth20/internal/testkit"
 	"github.com/golang-jwt/jwt/v5"
 )
 
@@ -25,25 +21,8 @@ const (
 	testNonce    = "n-0S6_WzA2Mj"
 )
 
-// fakeClock is an injected clock that moves only when told to.
-type fakeClock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func newClock() *fakeClock { return &fakeClock{t: time.Date(2025, 6, 1, 12, 0, 0, 0, time.UTC)} }
-
-func (c *fakeClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *fakeClock) Advance(d time.Duration) {
-	c.mu.Lock()
-	c.t = c.t.Add(d)
-	c.mu.Unlock()
-}
+// newClock returns the tests' clock, standing still until advanced.
+func newClock() *testkit.Clock { return testkit.NewClock(time.Date(2025, 6, 1, 12, 0, 0, 0, time.UTC)) }
 
 // testKey is a signing key generated for one test.
 type testKey struct {
@@ -56,28 +35,7 @@ type testKey struct {
 
 func newKey(t testing.TB, kid, alg string) *testKey {
 	t.Helper()
-	var (
-		priv crypto.Signer
-		err  error
-	)
-	switch alg {
-	case "RS256", "RS384", "RS512", "PS256", "PS384", "PS512":
-		priv, err = rsa.GenerateKey(rand.Reader, 2048)
-	case "ES256":
-		priv, err = ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	case "ES384":
-		priv, err = ecdsa.GenerateKey(elliptic.P384(), rand.Reader)
-	case "ES512":
-		priv, err = ecdsa.GenerateKey(elliptic.P521(), rand.Reader)
-	case "EdDSA":
-		_, priv, err = ed25519.GenerateKey(rand.Reader)
-	default:
-		t.Fatalf("no key type for %s", alg)
-	}
-	if err != nil {
-		t.Fatal(err)
-	}
-	return &testKey{kid: kid, alg: alg, priv: priv, method: jwt.GetSigningMethod(alg)}
+	return &testKey{kid: kid, alg: alg, priv: testkit.SigningKey(t, alg), method: jwt.GetSigningMethod(alg)}
 }
 
 // jwk returns the public JWK of k as a JSON object.
@@ -215,7 +173,7 @@ func (s *jwksServer) setBody(b []byte) {
 }
 
 // newTestVerifier builds a verifier for srv with the clock and edits.
-func newTestVerifier(t testing.TB, srv *jwksServer, clock *fakeClock, edit func(*VerifierConfig)) *Verifier {
+func newTestVerifier(t testing.TB, srv *jwksServer, clock *testkit.Clock, edit func(*VerifierConfig)) *Verifier {
 	t.Helper()
 	cfg := VerifierConfig{
 		Issuer:     "https://op.example",

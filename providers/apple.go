@@ -86,10 +86,11 @@ const appleSecretMarker = "apple-client-secret-signed-per-request"
 //     /auth/revoke (needed for account deletion).
 //   - Errors are RFC 6749 JSON with 400 (invalid_grant, invalid_client...).
 //
-// Default scopes: name, email. Options: WithScopes, WithRedirectURL
-// (https, not localhost: Apple refuses others), WithHTTPClient,
-// WithAuthParam, WithName (default "apple"), WithDisplayName. The returned
-// provider is immutable and safe for concurrent use.
+// Default scopes: name, email. Options: those every constructor takes (see
+// Option; WithRedirectURL must be https, not localhost: Apple refuses
+// others), and WithFormPost (a no-op: Apple always answers so),
+// WithAdditionalIssuers and WithTrustedAudiences. The returned provider is
+// immutable and safe for concurrent use.
 //
 // Known gap: Apple wants the space between scopes encoded as %20, and
 // core encodes the authorization URL's query with '+'; see the report.
@@ -110,15 +111,13 @@ func Apple(clientID, teamID, keyID string, p8Key []byte, opts ...Option) (*core.
 	}
 	signer := &appleSecret{clientID: clientID, teamID: teamID, keyID: keyID, key: key, now: time.Now}
 	return newOIDC(oidcParams{
-		name: "apple", displayName: "Apple", issuer: appleIssuer,
-		scopes:       []string{"name", "email"},
-		authOptions:  []core.AuthOption{core.WithParam("response_mode", "form_post")},
-		formPost:     true,
-		fetchUser:    appleUser,
+		spec: spec{name: "apple", display: "Apple", issuer: appleIssuer, scopes: []string{"name", "email"},
+			authOptions: []core.AuthOption{core.WithParam("response_mode", "form_post")}, formPost: true,
+			method: core.AuthSecretPost, pkce: core.PKCEUnsupported,
+			dialect: &core.Dialect{EditRequest: signer.editRequest},
+		},
+		user:         appleUser,
 		clientSecret: appleSecretMarker,
-		authMethod:   core.AuthSecretPost,
-		dialect:      &core.Dialect{Name: "apple", EditRequest: signer.editRequest},
-		pkce:         core.PKCEUnsupported,
 	}, clientID, "", opts)
 }
 
@@ -178,7 +177,7 @@ func (a *appleSecret) current(now time.Time) (string, error) {
 
 // editRequest puts a signed client secret in place of the marker.
 func (a *appleSecret) editRequest(r *core.Request) error {
-	if !(r.Params.Get("client_secret") != "") {
+	if r.Params.Get("client_secret") == "" {
 		return nil
 	}
 	now := a.now

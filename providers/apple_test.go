@@ -4,8 +4,6 @@ import (
 	"context"
 	"crypto/ecdsa"
 	"crypto/elliptic"
-	"crypto/rand"
-	"crypto/rsa"
 	"crypto/x509"
 	"encoding/pem"
 	"errors"
@@ -16,21 +14,16 @@ import (
 	"testing"
 	"time"
 
+	"github.com/go-oauth20/oauth20/conformance/oidctest"
 	"github.com/go-oauth20/oauth20/core"
+	"github.com/go-oauth20/oauth20/internal/testkit"
 	"github.com/golang-jwt/jwt/v5"
 )
 
 func appleTestKey(t *testing.T) (*ecdsa.PrivateKey, []byte) {
 	t.Helper()
-	k, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	if err != nil {
-		t.Fatal(err)
-	}
-	der, err := x509.MarshalPKCS8PrivateKey(k)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return k, pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: der})
+	k := testkit.ECKey(t, elliptic.P256())
+	return k, testkit.PKCS8PEM(t, k)
 }
 
 // appleCheckSecret verifies a client secret as Apple does: ES256 with the
@@ -44,7 +37,7 @@ func appleCheckSecret(pub *ecdsa.PublicKey, teamID, keyID string, now time.Time)
 			}
 			return pub, nil
 		}, jwt.WithValidMethods([]string{"ES256"}), jwt.WithIssuer(teamID), jwt.WithAudience(appleIssuer),
-			jwt.WithSubject(intlTestClient), jwt.WithIssuedAt(), jwt.WithExpirationRequired(), jwt.WithTimeFunc(func() time.Time { return now }))
+			jwt.WithSubject(testClientID), jwt.WithIssuedAt(), jwt.WithExpirationRequired(), jwt.WithTimeFunc(func() time.Time { return now }))
 		if err != nil {
 			return err
 		}
@@ -57,35 +50,51 @@ func appleCheckSecret(pub *ecdsa.PublicKey, teamID, keyID string, now time.Time)
 	}
 }
 
-func appleDoc() map[string]any {
-	doc := intlDoc(appleIssuer, map[string]string{"authorization_endpoint": "/auth/authorize", "token_endpoint": "/auth/token",
-		"revocation_endpoint": "/auth/revoke", "jwks_uri": "/auth/keys"}, "client_secret_post")
-	doc["response_modes_supported"] = []string{"query", "fragment", "form_post"}
-	doc["scopes_supported"] = []string{"openid", "email", "name"}
-	return doc
+// appleOP is a test provider in Apple's shape: its endpoints and metadata,
+// client_secret_post with a secret checked by check, ID tokens whatever
+// the scope, form_post, no UserInfo, no PKCE advertised.
+func appleOP(t *testing.T, check func(string) error, user oidctest.User) *oidctest.Server {
+	t.Helper()
+	client := testClient("apple", oidctest.AuthSecretPost)
+	client.Secret, client.VerifySecret = "", check
+	return oidctest.New(t, oidctest.WithAlgorithm("ES256"), oidctest.WithClients(client), oidctest.WithUser(user),
+		func(c *oidctest.Config) {
+			c.Issuer = appleIssuer
+			c.ImplicitOpenID = true
+			c.Endpoints = map[oidctest.Endpoint]string{oidctest.AuthorizeEndpoint: "/auth/authorize",
+				oidctest.TokenEndpoint: "/auth/token", oidctest.RevocationEndpoint: "/auth/revoke", oidctest.JWKSEndpoint: "/auth/keys"}
+			c.Metadata = map[string]any{
+				"userinfo_endpoint": nil, "introspection_endpoint": nil, "end_session_endpoint": nil,
+				"token_endpoint_auth_methods_supported":          []string{"client_secret_post"},
+				"response_modes_supported":                       []string{"query", "fragment", "form_post"},
+				"scopes_supported":                               []string{"openid", "email", "name"},
+				"id_token_signing_alg_values_supported":          []string{"RS256", "ES256"},
+				"code_challenge_methods_supported":               nil,
+				"authorization_response_iss_parameter_supported": nil,
+			}
+		})
 }
 
 func TestAppleLogin(t *testing.T) {
 	t.Parallel()
 	key, p8 := appleTestKey(t)
-	op := newIntlOP(t, appleIssuer, appleDoc())
-	op.authMethod, op.pkce = "client_secret_post", false
-	op.checkSecret = appleCheckSecret(&key.PublicKey, "TEAM123456", "KEY1234567", time.Now())
-	op.sub = "001234.5f0c1e2d3b4a45c6978899aabbccddee.1234"
-	op.claims = map[string]any{"email": "x7k2m9q4pd@privaterelay.appleid.com", "email_verified": "true",
-		"is_private_email": "true", "real_user_status": 2, "nonce_supported": true}
-	a := op.auth(Apple(intlTestClient, "TEAM123456", "KEY1234567", p8))
+	const sub = "001234.5f0c1e2d3b4a45c6978899aabbccddee.1234"
+	op := appleOP(t, appleCheckSecret(&key.PublicKey, "TEAM123456", "KEY1234567", time.Now()), oidctest.User{Subject: sub,
+		Claims: map[string]any{"email": "x7k2m9q4pd@privaterelay.appleid.com", "email_verified": "true",
+			"is_private_email": "true", "real_user_status": 2, "nonce_supported": true}})
+	p, err := Apple(testClientID, "TEAM123456", "KEY1234567", p8)
+	a := newTestAuth(t, op, p, err)
 
 	user := `{"name":{"firstName":"John","lastName":"Appleseed"},"email":"someone-else@example.com"}`
-	res, q, err := op.login(a, "apple", url.Values{"user": {user}})
+	res, q, err := login(t, op, a, "apple", core.BeginOptions{}, url.Values{"user": {user}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if q.Get("response_mode") != "form_post" || q.Get("scope") != "name email" {
+	if q.Get("response_mode") != "form_post" || q.Get("scope") != "name email" || sentPKCE(t, q) {
 		t.Errorf("authorization request %v", q)
 	}
 	u := res.User
-	if u.ID != op.sub || u.Email != "x7k2m9q4pd@privaterelay.appleid.com" || !u.EmailVerified || u.Name != "John Appleseed" {
+	if u.ID != sub || u.Email != "x7k2m9q4pd@privaterelay.appleid.com" || !u.EmailVerified || u.Name != "John Appleseed" {
 		t.Errorf("user %+v", u)
 	}
 	if u.Raw["is_private_email"] != true || u.Raw["user"] == nil {
@@ -93,8 +102,8 @@ func TestAppleLogin(t *testing.T) {
 	}
 
 	// Later logins have no user field: no name, the rest unchanged.
-	res, _, err = op.login(a, "apple", url.Values{"user": {"{not json"}})
-	if err != nil || res.User.Name != "" || res.User.ID != op.sub {
+	res, _, err = login(t, op, a, "apple", core.BeginOptions{}, url.Values{"user": {"{not json"}})
+	if err != nil || res.User.Name != "" || res.User.ID != sub {
 		t.Fatalf("second login: %+v, %v", res, err)
 	}
 
@@ -105,7 +114,7 @@ func TestAppleLogin(t *testing.T) {
 	if _, err := logoutWithTokens(t, context.Background(), a, "apple", tok); err != nil {
 		t.Fatalf("logout: %v", err)
 	}
-	if n := op.count("revocation_endpoint"); n != 2 {
+	if n := op.Count(oidctest.RevocationEndpoint); n != 2 {
 		t.Errorf("%d revocations, want 2", n)
 	}
 }
@@ -122,12 +131,11 @@ func TestAppleLoginBoolClaims(t *testing.T) {
 		{"false", "false", false, false},
 		{"TRUE", true, true, true},
 	} {
-		op := newIntlOP(t, appleIssuer, appleDoc())
-		op.authMethod, op.pkce = "client_secret_post", false
-		op.checkSecret = func(string) error { return nil }
-		op.claims = map[string]any{"email": "a@example.com", "email_verified": tt.verified, "is_private_email": tt.private}
-		a := op.auth(Apple(intlTestClient, "TEAM123456", "KEY1234567", p8))
-		res, _, err := op.login(a, "apple", nil)
+		op := appleOP(t, func(string) error { return nil }, oidctest.User{Subject: "001234.a",
+			Claims: map[string]any{"email": "a@example.com", "email_verified": tt.verified, "is_private_email": tt.private}})
+		p, err := Apple(testClientID, "TEAM123456", "KEY1234567", p8)
+		a := newTestAuth(t, op, p, err)
+		res, _, err := login(t, op, a, "apple", core.BeginOptions{}, nil)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -143,7 +151,7 @@ func TestAppleSecretRenewal(t *testing.T) {
 	start := time.Date(2025, 1, 1, 12, 0, 0, 0, time.UTC)
 	var mu sync.Mutex
 	now := start
-	s := &appleSecret{clientID: intlTestClient, teamID: "TEAM123456", keyID: "KEY1234567", key: key,
+	s := &appleSecret{clientID: testClientID, teamID: "TEAM123456", keyID: "KEY1234567", key: key,
 		now: func() time.Time { mu.Lock(); defer mu.Unlock(); return now }}
 	set := func(d time.Duration) { mu.Lock(); now = start.Add(d); mu.Unlock() }
 
@@ -194,13 +202,9 @@ func TestAppleSecretRenewal(t *testing.T) {
 func TestAppleConfig(t *testing.T) {
 	t.Parallel()
 	_, p8 := appleTestKey(t)
-	rsaKey, err := rsa.GenerateKey(rand.Reader, 2048)
-	if err != nil {
-		t.Fatal(err)
-	}
-	rsaDER, _ := x509.MarshalPKCS8PrivateKey(rsaKey)
-	p384, _ := ecdsa.GenerateKey(elliptic.P384(), rand.Reader)
-	p384DER, _ := x509.MarshalPKCS8PrivateKey(p384)
+	rsaPEM := testkit.PKCS8PEM(t, testkit.RSAKey(t))
+	p384 := testkit.ECKey(t, elliptic.P384())
+	p384PEM := testkit.PKCS8PEM(t, p384)
 	ecDER, _ := x509.MarshalECPrivateKey(p384)
 	tests := []struct {
 		name         string
@@ -213,12 +217,12 @@ func TestAppleConfig(t *testing.T) {
 		{"not PEM", "TEAM", "KEY", []byte("MIGTAgEAMBMGByqGSM49AgEGCCqGSM49AwEHBHkwdwIBAQQg"), "PEM"},
 		{"SEC1 block", "TEAM", "KEY", pem.EncodeToMemory(&pem.Block{Type: "EC PRIVATE KEY", Bytes: ecDER}), "PEM"},
 		{"garbage PKCS#8", "TEAM", "KEY", pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: []byte("nope")}), "PKCS#8"},
-		{"RSA key", "TEAM", "KEY", pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: rsaDER}), "P-256"},
-		{"P-384 key", "TEAM", "KEY", pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: p384DER}), "P-256"},
+		{"RSA key", "TEAM", "KEY", rsaPEM, "P-256"},
+		{"P-384 key", "TEAM", "KEY", p384PEM, "P-256"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			p, err := Apple(intlTestClient, tt.team, tt.keyID, tt.key)
+			p, err := Apple(testClientID, tt.team, tt.keyID, tt.key)
 			if p != nil || !errors.Is(err, core.ErrInvalidConfig) || !strings.Contains(err.Error(), tt.wantContains) {
 				t.Fatalf("got %v, %v", p, err)
 			}
@@ -226,9 +230,5 @@ func TestAppleConfig(t *testing.T) {
 				t.Errorf("error quotes the key: %v", err)
 			}
 		})
-	}
-	// The fixed key of the conformance closure is a valid .p8.
-	if _, err := intlAppleForConformance("com.example.web", "ignored"); err != nil {
-		t.Fatal(err)
 	}
 }

@@ -30,15 +30,14 @@ import (
 //   - Without an ID token (outside a login), the user comes from UserInfo
 //     alone.
 //
-// Default scopes: openid, profile, email. Options as for OIDC; the default
-// name is "auth0". The returned provider is immutable and safe for
+// Default scopes: openid, profile, email. Options as for OIDC (the tenant
+// is domain: there is no WithBaseURL); the default name is "auth0". The returned provider is immutable and safe for
 // concurrent use; it does no network I/O until first used.
 func Auth0(domain, clientID, clientSecret string, opts ...Option) (*core.Provider, error) {
-	base, err := intlHostURL("auth0", domain)
+	base, err := hostURL("auth0", domain)
 	if err != nil {
 		return nil, err
 	}
-	return newOIDC(oidcParams{
-		name: "auth0", displayName: "Auth0", issuer: base + "/",
-	}, clientID, clientSecret, opts)
+	return newOIDC(oidcParams{spec: spec{name: "auth0", display: "Auth0", issuer: base + "/", accepts: optFormPost}},
+		clientID, clientSecret, opts)
 }

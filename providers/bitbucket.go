@@ -44,34 +44,22 @@ const (
 //     confirmed, with EmailVerified true; without one, or when the scope
 //     was not granted (403), Email stays empty.
 //
-// The returned provider is immutable and safe for concurrent use.
+// Options: those every constructor takes (see Option). The returned
+// provider is immutable and safe for concurrent use.
 func Bitbucket(clientID, clientSecret string, opts ...Option) (*core.Provider, error) {
-	s := collect(opts)
-	return core.NewProvider(core.ProviderSpec{
-		Name:        s.nameOr("bitbucket"),
-		DisplayName: "Bitbucket",
-		Client: core.Config{
-			ClientID:     clientID,
-			ClientSecret: clientSecret,
-			Endpoints: core.Endpoints{
-				AuthURL:     bitbucketWebURL + "/site/oauth2/authorize",
-				TokenURL:    bitbucketWebURL + "/site/oauth2/access_token",
-				UserInfoURL: bitbucketAPIURL + "/user",
-			},
-			RedirectURL: s.redirectURL,
-			Scopes:      s.scopesOr(),
-			AuthMethod:  core.AuthSecretBasic,
-			Dialect:     bitbucketDialect,
-			HTTPClient:  s.httpClient,
+	return collect(opts).build(clientID, clientSecret, spec{
+		name: "bitbucket", display: "Bitbucket",
+		endpoints: core.Endpoints{
+			AuthURL:     bitbucketWebURL + "/site/oauth2/authorize",
+			TokenURL:    bitbucketWebURL + "/site/oauth2/access_token",
+			UserInfoURL: bitbucketAPIURL + "/user",
 		},
-		PKCE:        core.PKCEUnsupported,
-		AuthOptions: s.authParams,
-		FetchUser:   bitbucketUser,
+		method: core.AuthSecretBasic, dialect: bitbucketDialect, pkce: core.PKCEUnsupported,
+		fetchUser: bitbucketUser,
 	})
 }
 
 var bitbucketDialect = &core.Dialect{
-	Name:        "bitbucket",
 	TokenFields: map[string]string{"scope": "scopes"},
 }
 
@@ -82,14 +70,14 @@ func bitbucketUser(ctx context.Context, r core.UserRequest) (*core.User, error) 
 	}
 	u := &core.User{
 		ID:       jsonmap.String(fields, "uuid"),
-		Username: intlStr(fields, "username"),
-		Name:     intlStr(fields, "display_name"),
+		Username: stringMember(fields, "username"),
+		Name:     stringMember(fields, "display_name"),
 		Raw:      fields,
 	}
 	if u.Username == "" {
-		u.Username = intlStr(fields, "nickname")
+		u.Username = stringMember(fields, "nickname")
 	}
-	u.AvatarURL = intlStr(jsonmap.Object(jsonmap.Object(fields, "links"), "avatar"), "href")
+	u.AvatarURL = stringMember(jsonmap.Object(jsonmap.Object(fields, "links"), "avatar"), "href")
 	emails, err := r.Client.Resource(ctx, core.ResourceRequest{URL: bitbucketAPIURL + "/user/emails", Token: r.Token})
 	var se *core.StatusError
 	var pe *core.Error
@@ -106,8 +94,8 @@ func bitbucketUser(ctx context.Context, r core.UserRequest) (*core.User, error) 
 		if b, _ := e["is_primary"].(bool); !b {
 			continue
 		}
-		if b, _ := e["is_confirmed"].(bool); b && intlStr(e, "email") != "" {
-			u.Email, u.EmailVerified = intlStr(e, "email"), true
+		if b, _ := e["is_confirmed"].(bool); b && stringMember(e, "email") != "" {
+			u.Email, u.EmailVerified = stringMember(e, "email"), true
 			break
 		}
 	}

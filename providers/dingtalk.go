@@ -82,38 +82,26 @@ var dingtalkUserCodes = map[string]core.ErrorCode{
 //     avatarUrl. DingTalk's email is not verified by DingTalk, so
 //     EmailVerified is false.
 //
-// WithBaseURL is not supported.
+// Options: those every constructor takes (see Option).
 //
 // The returned provider is immutable and safe for concurrent use.
 func DingTalk(clientID, clientSecret string, opts ...Option) (*core.Provider, error) {
-	s := collect(opts)
-	return core.NewProvider(core.ProviderSpec{
-		Name:        s.nameOr("dingtalk"),
-		DisplayName: "DingTalk",
-		Client: core.Config{
-			ClientID:     clientID,
-			ClientSecret: clientSecret,
-			Endpoints: core.Endpoints{
-				AuthURL:     dingtalkLoginURL + "/oauth2/auth",
-				TokenURL:    dingtalkAPIURL + "/v1.0/oauth2/userAccessToken",
-				UserInfoURL: dingtalkAPIURL + "/v1.0/contact/users/me",
-			},
-			RedirectURL: s.redirectURL,
-			Scopes:      s.scopesOr("openid"),
-			AuthMethod:  core.AuthSecretPost,
-			Dialect:     dingtalkDialect,
-			HTTPClient:  s.httpClient,
+	return collect(opts).build(clientID, clientSecret, spec{
+		name: "dingtalk", display: "DingTalk", scopes: []string{"openid"},
+		endpoints: core.Endpoints{
+			AuthURL:     dingtalkLoginURL + "/oauth2/auth",
+			TokenURL:    dingtalkAPIURL + "/v1.0/oauth2/userAccessToken",
+			UserInfoURL: dingtalkAPIURL + "/v1.0/contact/users/me",
 		},
-		PKCE:        core.PKCEUnsupported,
-		AuthOptions: append([]core.AuthOption{core.WithParam("prompt", "consent")}, s.authParams...),
-		CodeParams:  []string{"authCode", "code"},
-		FetchUser:   dingtalkUser,
+		method: core.AuthSecretPost, dialect: dingtalkDialect, pkce: core.PKCEUnsupported,
+		authOptions: []core.AuthOption{core.WithParam("prompt", "consent")},
+		codeParams:  []string{"authCode", "code"},
+		fetchUser:   dingtalkUser,
 	})
 }
 
 // dingtalkDialect is DingTalk's camelCase JSON token API.
 var dingtalkDialect = &core.Dialect{
-	Name:        "dingtalk",
 	TokenFormat: core.BodyJSON,
 	TokenFields: map[string]string{
 		"access_token":  "accessToken",

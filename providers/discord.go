@@ -42,29 +42,19 @@ const (
 //     built on Discord's CDN from id and avatar hash (an "a_" hash is
 //     animated: .gif); users without an avatar have none.
 //
-// Default scopes: identify, email. The returned provider is immutable and
-// safe for concurrent use.
+// Default scopes: identify, email. Options: those every constructor takes
+// (see Option). The returned provider is immutable and safe for concurrent
+// use.
 func Discord(clientID, clientSecret string, opts ...Option) (*core.Provider, error) {
-	s := collect(opts)
-	return core.NewProvider(core.ProviderSpec{
-		Name:        s.nameOr("discord"),
-		DisplayName: "Discord",
-		Client: core.Config{
-			ClientID:     clientID,
-			ClientSecret: clientSecret,
-			Endpoints: core.Endpoints{
-				AuthURL:       discordWebURL + "/oauth2/authorize",
-				TokenURL:      discordAPIURL + "/oauth2/token",
-				RevocationURL: discordAPIURL + "/oauth2/token/revoke",
-				UserInfoURL:   discordAPIURL + "/users/@me",
-			},
-			RedirectURL: s.redirectURL,
-			Scopes:      s.scopesOr("identify", "email"),
-			AuthMethod:  core.AuthSecretBasic,
-			HTTPClient:  s.httpClient,
+	return collect(opts).build(clientID, clientSecret, spec{
+		name: "discord", display: "Discord", scopes: []string{"identify", "email"},
+		endpoints: core.Endpoints{
+			AuthURL:       discordWebURL + "/oauth2/authorize",
+			TokenURL:      discordAPIURL + "/oauth2/token",
+			RevocationURL: discordAPIURL + "/oauth2/token/revoke",
+			UserInfoURL:   discordAPIURL + "/users/@me",
 		},
-		AuthOptions: s.authParams,
-		FetchUser:   discordUser,
+		method: core.AuthSecretBasic, fetchUser: discordUser,
 	})
 }
 
@@ -75,9 +65,9 @@ func discordUser(ctx context.Context, r core.UserRequest) (*core.User, error) {
 	}
 	u := &core.User{
 		ID:       jsonmap.String(fields, "id"),
-		Username: intlStr(fields, "username"),
-		Name:     intlStr(fields, "global_name"),
-		Email:    intlStr(fields, "email"),
+		Username: stringMember(fields, "username"),
+		Name:     stringMember(fields, "global_name"),
+		Email:    stringMember(fields, "email"),
 		Raw:      fields,
 	}
 	if u.Name == "" {
@@ -86,7 +76,7 @@ func discordUser(ctx context.Context, r core.UserRequest) (*core.User, error) {
 	if u.Email != "" {
 		u.EmailVerified, _ = fields["verified"].(bool)
 	}
-	if h := intlStr(fields, "avatar"); h != "" && u.ID != "" {
+	if h := stringMember(fields, "avatar"); h != "" && u.ID != "" {
 		ext := ".png"
 		if strings.HasPrefix(h, "a_") {
 			ext = ".gif"

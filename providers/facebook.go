@@ -57,37 +57,25 @@ const facebookUserFields = "id,name,email,first_name,last_name,picture.type(larg
 //     whether it is verified, so EmailVerified stays false. The avatar is
 //     picture.data.url.
 //
-// Default scopes: email, public_profile. The returned provider is
-// immutable and safe for concurrent use.
+// Default scopes: email, public_profile. Options: those every constructor
+// takes (see Option). The returned provider is immutable and safe for
+// concurrent use.
 func Facebook(clientID, clientSecret string, opts ...Option) (*core.Provider, error) {
-	s := collect(opts)
 	fb := &facebook{secret: clientSecret}
-	return core.NewProvider(core.ProviderSpec{
-		Name:        s.nameOr("facebook"),
-		DisplayName: "Facebook",
-		Client: core.Config{
-			ClientID:     clientID,
-			ClientSecret: clientSecret,
-			Endpoints: core.Endpoints{
-				AuthURL:       facebookWebURL + "/dialog/oauth",
-				TokenURL:      facebookGraphURL + "/oauth/access_token",
-				RevocationURL: facebookGraphURL + "/me/permissions",
-				UserInfoURL:   facebookGraphURL + "/me",
-			},
-			RedirectURL: s.redirectURL,
-			Scopes:      s.scopesOr("email", "public_profile"),
-			AuthMethod:  core.AuthSecretPost,
-			Dialect:     facebookDialect,
-			HTTPClient:  s.httpClient,
+	return collect(opts).build(clientID, clientSecret, spec{
+		name: "facebook", display: "Facebook", scopes: []string{"email", "public_profile"},
+		endpoints: core.Endpoints{
+			AuthURL:       facebookWebURL + "/dialog/oauth",
+			TokenURL:      facebookGraphURL + "/oauth/access_token",
+			RevocationURL: facebookGraphURL + "/me/permissions",
+			UserInfoURL:   facebookGraphURL + "/me",
 		},
-		PKCE:        core.PKCEUnsupported,
-		AuthOptions: s.authParams,
-		FetchUser:   fb.fetchUser,
+		method: core.AuthSecretPost, dialect: facebookDialect, pkce: core.PKCEUnsupported,
+		fetchUser: fb.fetchUser,
 	})
 }
 
 var facebookDialect = &core.Dialect{
-	Name:           "facebook",
 	ScopeSeparator: ",",
 	EditRequest:    facebookEditRequest,
 }
@@ -125,9 +113,9 @@ func (f *facebook) fetchUser(ctx context.Context, r core.UserRequest) (*core.Use
 	}
 	return &core.User{
 		ID:        jsonmap.String(fields, "id"),
-		Email:     intlStr(fields, "email"),
-		Name:      intlStr(fields, "name"),
-		AvatarURL: intlStr(jsonmap.Object(jsonmap.Object(fields, "picture"), "data"), "url"),
+		Email:     stringMember(fields, "email"),
+		Name:      stringMember(fields, "name"),
+		AvatarURL: stringMember(jsonmap.Object(jsonmap.Object(fields, "picture"), "data"), "url"),
 		Raw:       fields,
 	}, nil
 }

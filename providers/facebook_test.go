@@ -6,24 +6,21 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"testing"
 
 	"github.com/go-oauth20/oauth20/core"
+	"github.com/go-oauth20/oauth20/internal/testkit"
 )
 
 func TestFacebookAppSecretProof(t *testing.T) {
 	t.Parallel()
 	var got url.Values
 	var authz string
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	rc := handlerClient(func(w http.ResponseWriter, r *http.Request) {
 		got, authz = r.URL.Query(), r.Header.Get("Authorization")
-		intlWriteJSON(w, 200, map[string]any{"id": "10158123456789012", "name": "Jane Doe"})
-	}))
-	defer srv.Close()
-	target, _ := url.Parse(srv.URL)
-	rc := &http.Client{Transport: intlRewrite{target: target}}
+		testkit.WriteJSON(w, 200, map[string]any{"id": "10158123456789012", "name": "Jane Doe"})
+	})
 	p, err := Facebook("app-id", "app-secret", WithHTTPClient(rc))
 	if err != nil {
 		t.Fatal(err)

@@ -80,7 +80,8 @@ var feishuUserCodes = map[string]core.ErrorCode{
 //     else enterprise_email; Feishu says both are entered by administrators
 //     and unverified, so EmailVerified is always false.
 //
-// WithBaseURL is not supported; use Lark for larksuite.com.
+// Options: those every constructor takes (see Option). There is no
+// WithBaseURL: use Lark for larksuite.com.
 //
 // The returned provider is immutable and safe for concurrent use.
 func Feishu(clientID, clientSecret string, opts ...Option) (*core.Provider, error) {
@@ -95,26 +96,14 @@ func Lark(clientID, clientSecret string, opts ...Option) (*core.Provider, error)
 }
 
 func feishuProvider(name, display, accounts, open, clientID, clientSecret string, opts []Option) (*core.Provider, error) {
-	s := collect(opts)
-	return core.NewProvider(core.ProviderSpec{
-		Name:        s.nameOr(name),
-		DisplayName: display,
-		Client: core.Config{
-			ClientID:     clientID,
-			ClientSecret: clientSecret,
-			Endpoints: core.Endpoints{
-				AuthURL:     accounts + "/open-apis/authen/v1/authorize",
-				TokenURL:    open + "/open-apis/authen/v2/oauth/token",
-				UserInfoURL: open + "/open-apis/authen/v1/user_info",
-			},
-			RedirectURL: s.redirectURL,
-			Scopes:      s.scopesOr(),
-			AuthMethod:  core.AuthSecretPost,
-			Dialect:     feishuDialect,
-			HTTPClient:  s.httpClient,
+	return collect(opts).build(clientID, clientSecret, spec{
+		name: name, display: display,
+		endpoints: core.Endpoints{
+			AuthURL:     accounts + "/open-apis/authen/v1/authorize",
+			TokenURL:    open + "/open-apis/authen/v2/oauth/token",
+			UserInfoURL: open + "/open-apis/authen/v1/user_info",
 		},
-		AuthOptions: s.authParams,
-		FetchUser:   feishuUser,
+		method: core.AuthSecretPost, dialect: feishuDialect, fetchUser: feishuUser,
 	})
 }
 

@@ -44,43 +44,29 @@ const giteeURL = "https://gitee.com"
 //     true. When /api/v5/emails is refused (401, 403 or 404: the emails
 //     scope was not granted), Email stays empty.
 //
-// WithBaseURL("https://HOST") targets another Gitee installation:
-// HOST/oauth/... for OAuth and HOST/api/v5 for the API.
+// Options: those every constructor takes (see Option), and
+// WithBaseURL("https://HOST") for another Gitee installation: HOST/oauth/...
+// for OAuth and HOST/api/v5 for the API.
 //
 // The returned provider is immutable and safe for concurrent use.
 func Gitee(clientID, clientSecret string, opts ...Option) (*core.Provider, error) {
 	s := collect(opts)
-	base, err := seedBaseURL("gitee", s, giteeURL)
-	if err != nil {
-		return nil, err
-	}
+	base, err := checkBaseURL("gitee", "base URL", s.baseURL, giteeURL)
 	g := &gitee{api: base + "/api/v5"}
-	return core.NewProvider(core.ProviderSpec{
-		Name:        s.nameOr("gitee"),
-		DisplayName: "Gitee",
-		Client: core.Config{
-			ClientID:     clientID,
-			ClientSecret: clientSecret,
-			Endpoints: core.Endpoints{
-				AuthURL:     base + "/oauth/authorize",
-				TokenURL:    base + "/oauth/token",
-				UserInfoURL: g.api + "/user",
-			},
-			RedirectURL: s.redirectURL,
-			Scopes:      s.scopesOr("user_info", "emails"),
-			AuthMethod:  core.AuthSecretPost,
-			Dialect:     giteeDialect,
-			HTTPClient:  s.httpClient,
+	return s.build(clientID, clientSecret, spec{
+		name: "gitee", display: "Gitee", scopes: []string{"user_info", "emails"},
+		endpoints: core.Endpoints{
+			AuthURL:     base + "/oauth/authorize",
+			TokenURL:    base + "/oauth/token",
+			UserInfoURL: g.api + "/user",
 		},
-		PKCE:        core.PKCEUnsupported,
-		AuthOptions: s.authParams,
-		FetchUser:   g.fetchUser,
-	})
+		method: core.AuthSecretPost, dialect: giteeDialect, pkce: core.PKCEUnsupported,
+		fetchUser: g.fetchUser, accepts: optBaseURL,
+	}, err)
 }
 
 // giteeDialect is RFC 6749 with Gitee's token request shape.
 var giteeDialect = &core.Dialect{
-	Name:        "gitee",
 	EditRequest: giteeEditRequest,
 }
 

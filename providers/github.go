@@ -7,11 +7,9 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
-	"strings"
 
 	"github.com/go-oauth20/oauth20/core"
 	"github.com/go-oauth20/oauth20/internal/jsonmap"
-	"github.com/go-oauth20/oauth20/internal/urls"
 )
 
 // GitHub endpoints on github.com.
@@ -59,59 +57,36 @@ const githubAPIVersion = "2022-11-28"
 //     verified. A 403 or 404 from /user/emails (scope or permission not
 //     granted) also leaves Email empty; other failures are errors.
 //
-// Default scopes: read:user and user:email. WithBaseURL("https://HOST")
-// targets GitHub Enterprise Server: HOST/login/oauth/... for OAuth and
-// HOST/api/v3 for the API.
+// Default scopes: read:user and user:email. Options: those every
+// constructor takes (see Option), and WithBaseURL("https://HOST") for
+// GitHub Enterprise Server: HOST/login/oauth/... for OAuth and HOST/api/v3
+// for the API.
 //
 // The returned provider is immutable and safe for concurrent use.
 func GitHub(clientID, clientSecret string, opts ...Option) (*core.Provider, error) {
 	s := collect(opts)
 	web, api := githubWebURL, githubAPIURL
-	var errs []error
-	if s.baseURL != "" && strings.TrimRight(s.baseURL, "/") != githubWebURL {
-		base := strings.TrimRight(s.baseURL, "/")
-		u, err := url.Parse(base)
-		switch {
-		case err != nil || u.RawQuery != "" || u.Fragment != "":
-			errs = append(errs, fmt.Errorf("%w: github: base URL %q must be scheme and host only", core.ErrInvalidConfig, s.baseURL))
-		default:
-			if cerr := urls.CheckEndpoint(base, false); cerr != nil {
-				errs = append(errs, fmt.Errorf("%w: github: base URL: %w", core.ErrInvalidConfig, cerr))
-			}
-		}
+	base, err := checkBaseURL("github", "base URL", s.baseURL, githubWebURL)
+	if base != githubWebURL {
 		web, api = base, base+"/api/v3"
 	}
-	if err := errors.Join(errs...); err != nil {
-		return nil, err
-	}
 	gh := &github{api: api}
-	return core.NewProvider(core.ProviderSpec{
-		Name:        s.nameOr("github"),
-		DisplayName: "GitHub",
-		Client: core.Config{
-			ClientID:     clientID,
-			ClientSecret: clientSecret,
-			Endpoints: core.Endpoints{
-				AuthURL:       web + "/login/oauth/authorize",
-				TokenURL:      web + "/login/oauth/access_token",
-				RevocationURL: api + "/applications/" + url.PathEscape(clientID) + "/token",
-				UserInfoURL:   api + "/user",
-			},
-			RedirectURL: s.redirectURL,
-			Scopes:      s.scopesOr("read:user", "user:email"),
-			AuthMethod:  core.AuthSecretPost,
-			Dialect:     githubDialect,
-			HTTPClient:  s.httpClient,
+	return s.build(clientID, clientSecret, spec{
+		name: "github", display: "GitHub", scopes: []string{"read:user", "user:email"},
+		endpoints: core.Endpoints{
+			AuthURL:       web + "/login/oauth/authorize",
+			TokenURL:      web + "/login/oauth/access_token",
+			RevocationURL: api + "/applications/" + url.PathEscape(clientID) + "/token",
+			UserInfoURL:   api + "/user",
 		},
-		AuthOptions: s.authParams,
-		FetchUser:   gh.fetchUser,
-	})
+		method: core.AuthSecretPost, dialect: githubDialect, fetchUser: gh.fetchUser,
+		accepts: optBaseURL,
+	}, err)
 }
 
 // githubDialect is RFC 6749 plus JSON answers on request and GitHub's
 // revocation call.
 var githubDialect = &core.Dialect{
-	Name:        "github",
 	Headers:     map[string]string{"Accept": "application/json"},
 	EditRequest: githubEditRequest,
 }

@@ -36,38 +36,22 @@ const gitlabURL = "https://gitlab.com"
 //   - Revocation (RFC 7009) answers 200 {}.
 //   - Errors are RFC 6749 JSON with 400 or 401.
 //
-// Default scopes: openid, profile, email. The returned provider is
-// immutable and safe for concurrent use.
+// Default scopes: openid, profile, email. Options: those every constructor
+// takes (see Option), and WithBaseURL. The returned provider is immutable
+// and safe for concurrent use.
 func GitLab(clientID, clientSecret string, opts ...Option) (*core.Provider, error) {
 	s := collect(opts)
-	base := gitlabURL
-	if s.baseURL != "" {
-		b, err := intlBaseURL("gitlab", "base URL", s.baseURL)
-		if err != nil {
-			return nil, err
-		}
-		base = b
-	}
-	return core.NewProvider(core.ProviderSpec{
-		Name:        s.nameOr("gitlab"),
-		DisplayName: "GitLab",
-		Client: core.Config{
-			ClientID:     clientID,
-			ClientSecret: clientSecret,
-			Endpoints: core.Endpoints{
-				AuthURL:       base + "/oauth/authorize",
-				TokenURL:      base + "/oauth/token",
-				RevocationURL: base + "/oauth/revoke",
-				UserInfoURL:   base + "/oauth/userinfo",
-			},
-			RedirectURL: s.redirectURL,
-			Scopes:      s.scopesOr("openid", "profile", "email"),
-			AuthMethod:  core.AuthSecretPost,
-			HTTPClient:  s.httpClient,
+	base, err := checkBaseURL("gitlab", "base URL", s.baseURL, gitlabURL)
+	return s.build(clientID, clientSecret, spec{
+		name: "gitlab", display: "GitLab", scopes: []string{"openid", "profile", "email"},
+		endpoints: core.Endpoints{
+			AuthURL:       base + "/oauth/authorize",
+			TokenURL:      base + "/oauth/token",
+			RevocationURL: base + "/oauth/revoke",
+			UserInfoURL:   base + "/oauth/userinfo",
 		},
-		AuthOptions: s.authParams,
-		FetchUser:   gitlabUser,
-	})
+		method: core.AuthSecretPost, fetchUser: gitlabUser, accepts: optBaseURL,
+	}, err)
 }
 
 func gitlabUser(ctx context.Context, r core.UserRequest) (*core.User, error) {
@@ -77,7 +61,7 @@ func gitlabUser(ctx context.Context, r core.UserRequest) (*core.User, error) {
 	}
 	u := oidc.ClaimsUser(fields)
 	if u.Username == "" {
-		u.Username = intlStr(fields, "nickname")
+		u.Username = stringMember(fields, "nickname")
 	}
 	return &u, nil
 }

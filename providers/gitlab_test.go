@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/go-oauth20/oauth20/core"
+	"github.com/go-oauth20/oauth20/internal/testkit"
 )
 
 func TestGitLabSelfManaged(t *testing.T) {
@@ -15,7 +16,7 @@ func TestGitLabSelfManaged(t *testing.T) {
 	var gotAuth, gotPath string
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		gotAuth, gotPath = r.Header.Get("Authorization"), r.URL.Path
-		intlWriteJSON(w, 200, map[string]any{"sub": "42", "name": "Jane", "preferred_username": "jane",
+		testkit.WriteJSON(w, 200, map[string]any{"sub": "42", "name": "Jane", "preferred_username": "jane",
 			"email": "jane@git.example.com", "email_verified": true, "picture": "https://git.example.com/a.png"})
 	}))
 	defer srv.Close()

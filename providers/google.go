@@ -46,20 +46,18 @@ const googleIssuer = "https://accounts.google.com"
 //     (the Workspace domain) when present. A user fetch without an ID token
 //     (a stored access token) uses the UserInfo answer alone.
 //
-// Default scopes: openid, email, profile. Options: WithScopes,
-// WithRedirectURL, WithHTTPClient, WithAuthParam (hd, login_hint,
-// include_granted_scopes, prompt), WithName, WithDisplayName,
-// WithAdditionalIssuers, WithTrustedAudiences. WithBaseURL is not
-// supported.
+// Default scopes: openid, email, profile. Options: those every
+// constructor takes (see Option; WithAuthParam for hd, login_hint,
+// include_granted_scopes, prompt), and WithAuthMethod,
+// WithAdditionalIssuers and WithTrustedAudiences.
 //
 // The returned provider is immutable and safe for concurrent use.
 func Google(clientID, clientSecret string, opts ...Option) (*core.Provider, error) {
 	return newOIDC(oidcParams{
-		name:              "google",
-		displayName:       "Google",
-		issuer:            googleIssuer,
+		spec: spec{name: "google", display: "Google", issuer: googleIssuer,
+			scopes:      []string{"openid", "email", "profile"},
+			authOptions: []core.AuthOption{core.WithParam("access_type", "offline")},
+		},
 		additionalIssuers: []string{"accounts.google.com"},
-		scopes:            []string{"openid", "email", "profile"},
-		authOptions:       []core.AuthOption{core.WithParam("access_type", "offline")},
 	}, clientID, clientSecret, opts)
 }

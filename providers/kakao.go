@@ -54,42 +54,25 @@ const (
 //     kakao_account.email is the Email when is_email_valid is not false, and
 //     EmailVerified is true only when is_email_verified is true.
 //
-// Options: WithScopes, WithRedirectURL, WithHTTPClient, WithAuthParam
-// (prompt=login, for example), WithName (default "kakao"). WithBaseURL is
-// ignored.
+// Options: those every constructor takes (see Option; WithAuthParam for
+// prompt=login, for example).
 //
 // The returned provider is immutable and safe for concurrent use.
 func Kakao(clientID, clientSecret string, opts ...Option) (*core.Provider, error) {
-	s := collect(opts)
-	return core.NewProvider(core.ProviderSpec{
-		Name:        s.nameOr("kakao"),
-		DisplayName: "Kakao",
-		Client: core.Config{
-			ClientID:     clientID,
-			ClientSecret: clientSecret,
-			Endpoints: core.Endpoints{
-				AuthURL:       kakaoAuthURL,
-				TokenURL:      kakaoTokenURL,
-				RevocationURL: kakaoLogoutURL,
-				UserInfoURL:   kakaoMeURL,
-			},
-			RedirectURL: s.redirectURL,
-			Scopes:      s.scopesOr(),
-			AuthMethod:  core.AuthSecretPost,
-			Dialect:     kakaoDialect,
-			HTTPClient:  s.httpClient,
+	return collect(opts).build(clientID, clientSecret, spec{
+		name: "kakao", display: "Kakao",
+		endpoints: core.Endpoints{
+			AuthURL: kakaoAuthURL, TokenURL: kakaoTokenURL, RevocationURL: kakaoLogoutURL, UserInfoURL: kakaoMeURL,
 		},
-		PKCE:        core.PKCEUnsupported,
-		AuthOptions: s.authParams,
-		FetchUser:   kakaoFetchUser,
+		method: core.AuthSecretPost, dialect: kakaoDialect, pkce: core.PKCEUnsupported,
+		fetchUser: kakaoFetchUser,
 	})
 }
 
 var kakaoDialect = &core.Dialect{
-	Name:           "kakao",
 	ScopeSeparator: ",",
 	ErrorDetectors: []core.ErrorDetector{
-		moreDetectWithCode("error_code"),
+		detectWithCode("error_code"),
 		core.CodeDetector("code", "msg", map[string]core.ErrorCode{"-401": core.CodeInvalidToken}),
 	},
 	EditRequest: kakaoEditRequest,

@@ -32,12 +32,13 @@ import (
 //   - Without an ID token (outside a login), the user comes from UserInfo
 //     alone.
 //
-// Default scopes: openid, profile, email. Options as for OIDC; the default
-// name is "keycloak". The returned provider is immutable and safe for
-// concurrent use; it does no network I/O until first used.
+// Default scopes: openid, profile, email. Options as for OIDC (the server
+// is baseURL: there is no WithBaseURL); the default name is "keycloak". The
+// returned provider is immutable and safe for concurrent use; it does no
+// network I/O until first used.
 func Keycloak(baseURL, realm, clientID, clientSecret string, opts ...Option) (*core.Provider, error) {
 	var errs []error
-	base, err := intlBaseURL("keycloak", "base URL", baseURL)
+	base, err := checkBaseURL("keycloak", "base URL", baseURL, "")
 	if err != nil {
 		errs = append(errs, err)
 	}
@@ -47,8 +48,7 @@ func Keycloak(baseURL, realm, clientID, clientSecret string, opts ...Option) (*c
 	if err := errors.Join(errs...); err != nil {
 		return nil, err
 	}
-	return newOIDC(oidcParams{
-		name: "keycloak", displayName: "Keycloak",
-		issuer: base + "/realms/" + url.PathEscape(realm),
-	}, clientID, clientSecret, opts)
+	return newOIDC(oidcParams{spec: spec{name: "keycloak", display: "Keycloak",
+		issuer: base + "/realms/" + url.PathEscape(realm), accepts: optFormPost,
+	}}, clientID, clientSecret, opts)
 }

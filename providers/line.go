@@ -63,10 +63,9 @@ var lineAlgorithms = []string{"ES256", "HS256"}
 //     only if one appears saying so. The ID token's claims are merged into
 //     Raw after the profile's.
 //
-// Options: WithScopes, WithRedirectURL, WithHTTPClient, WithAuthParam
-// (prompt=consent, bot_prompt=normal, ui_locales, for example), WithName
-// (default "line"), WithDisplayName, WithAdditionalIssuers,
-// WithTrustedAudiences. WithBaseURL is ignored.
+// Options: those every constructor takes (see Option; WithAuthParam for
+// prompt=consent, bot_prompt=normal, ui_locales, for example), and
+// WithAdditionalIssuers and WithTrustedAudiences.
 //
 // The returned provider is immutable and safe for concurrent use.
 func LINE(clientID, clientSecret string, opts ...Option) (*core.Provider, error) {
@@ -74,17 +73,17 @@ func LINE(clientID, clientSecret string, opts ...Option) (*core.Provider, error)
 		return nil, fmt.Errorf("%w: line: the channel secret is required", core.ErrInvalidConfig)
 	}
 	return newOIDC(oidcParams{
-		name: "line", displayName: "LINE", issuer: lineIssuer,
-		scopes: []string{"openid", "profile"},
-		fetchUser: func(ctx context.Context, r core.UserRequest, _ string) (*core.User, error) {
+		spec: spec{name: "line", display: "LINE", issuer: lineIssuer, scopes: []string{"openid", "profile"},
+			method: core.AuthSecretPost, dialect: lineDialect},
+		user: func(ctx context.Context, r core.UserRequest, _ string) (*core.User, error) {
 			return lineFetchUser(ctx, r)
 		},
-		authMethod: core.AuthSecretPost, dialect: lineDialect, algorithms: lineAlgorithms,
-		extraEndpoints: core.Endpoints{RevocationURL: lineRevokeURL},
+		algorithms: lineAlgorithms,
+		extra:      core.Endpoints{RevocationURL: lineRevokeURL},
 	}, clientID, clientSecret, opts)
 }
 
-var lineDialect = &core.Dialect{Name: "line", EditRequest: lineEditRequest}
+var lineDialect = &core.Dialect{EditRequest: lineEditRequest}
 
 // lineEditRequest renames token to access_token in revocation requests
 // and drops the hint.

@@ -1,22 +1,18 @@
-package providers_test
+package providers
 
 import (
-	"crypto/ecdsa"
 	"crypto/elliptic"
-	"crypto/rand"
-	"encoding/base64"
-	"encoding/json"
 	"errors"
 	"net/http"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/go-oauth20/oauth20/conformance/oidctest"
 	"github.com/go-oauth20/oauth20/core"
 	"github.com/go-oauth20/oauth20/internal/coreaccess"
-	"github.com/go-oauth20/oauth20/providers"
+	"github.com/go-oauth20/oauth20/internal/testkit"
 	"github.com/golang-jwt/jwt/v5"
-	"github.com/jarcoal/httpmock"
 )
 
 const (
@@ -25,59 +21,47 @@ const (
 	lineTestSub     = "U4af4980629a1b2c3d4e5f6a7b8c9d0e1"
 )
 
-// lineServer serves LINE's discovery document, a JWK Set holding key's
-// public half, and /v2/profile answering profile.
-func lineServer(t *testing.T, key *ecdsa.PrivateKey, profile string) *core.Provider {
+// lineOP is a test provider in LINE's shape: its hosts and metadata (ES256
+// alone listed, whatever alg signs), client_secret_post, and /v2/profile
+// answering for the user of an access token (as another user when
+// otherUser is set). alg is what signs its ID tokens.
+func lineOP(t *testing.T, alg string, otherUser bool) *oidctest.Server {
 	t.Helper()
-	mt := httpmock.NewMockTransport()
-	jsonResp := func(body string) httpmock.Responder {
-		return func(*http.Request) (*http.Response, error) {
-			r := httpmock.NewStringResponse(http.StatusOK, body)
-			r.Header.Set("Content-Type", "application/json")
-			return r, nil
+	var op *oidctest.Server
+	profile := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		u, ok := op.UserFor(strings.TrimPrefix(r.Header.Get("Authorization"), "Bearer "))
+		if !ok {
+			testkit.WriteJSON(w, http.StatusUnauthorized, map[string]any{"message": "invalid token"})
+			return
 		}
-	}
-	mt.RegisterResponder(http.MethodGet, "https://access.line.me/.well-known/openid-configuration", jsonResp(`{
-		"issuer": "https://access.line.me",
-		"authorization_endpoint": "https://access.line.me/oauth2/v2.1/authorize",
-		"token_endpoint": "https://api.line.me/oauth2/v2.1/token",
-		"userinfo_endpoint": "https://api.line.me/oauth2/v2.1/userinfo",
-		"jwks_uri": "https://api.line.me/oauth2/v2.1/certs",
-		"response_types_supported": ["code"],
-		"subject_types_supported": ["pairwise"],
-		"id_token_signing_alg_values_supported": ["ES256"],
-		"code_challenge_methods_supported": ["S256"]}`))
-	b64 := func(b []byte) string { return base64.RawURLEncoding.EncodeToString(b) }
-	pub := key.PublicKey
-	jwks, err := json.Marshal(map[string]any{"keys": []any{map[string]string{
-		"kty": "EC", "crv": "P-256", "kid": "line-es256", "alg": "ES256", "use": "sig",
-		"x": b64(pub.X.FillBytes(make([]byte, 32))), "y": b64(pub.Y.FillBytes(make([]byte, 32))),
-	}}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	mt.RegisterResponder(http.MethodGet, "https://api.line.me/oauth2/v2.1/certs", jsonResp(string(jwks)))
-	mt.RegisterResponder(http.MethodGet, "https://api.line.me/v2/profile", jsonResp(profile))
-	rc := &http.Client{Transport: mt}
-	p, err := providers.LINE(lineTestChannel, lineTestSecret, providers.WithHTTPClient(rc),
-		providers.WithRedirectURL("https://app.example/callback"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = p.Close() })
-	return p
-}
-
-func lineClaims(sub string, extra map[string]any) jwt.MapClaims {
-	now := time.Now()
-	c := jwt.MapClaims{
-		"iss": "https://access.line.me", "sub": sub, "aud": lineTestChannel,
-		"iat": now.Unix(), "exp": now.Add(time.Hour).Unix(), "nonce": "n-0S6_WzA2Mj", "amr": []string{"pwd"},
-	}
-	for k, v := range extra {
-		c[k] = v
-	}
-	return c
+		if otherUser {
+			u.Subject = "Uffffffffffffffffffffffffffffff0"
+		}
+		testkit.WriteJSON(w, http.StatusOK, map[string]any{"userId": u.Subject, "displayName": u.Name, "pictureUrl": u.Picture})
+	})
+	client := testClient("line", oidctest.AuthSecretPost)
+	client.ID, client.Secret = lineTestChannel, lineTestSecret
+	op = oidctest.New(t, oidctest.WithAlgorithm(alg), oidctest.WithClients(client), func(c *oidctest.Config) {
+		c.Issuer = lineIssuer
+		c.Endpoints = map[oidctest.Endpoint]string{
+			oidctest.AuthorizeEndpoint:  "/oauth2/v2.1/authorize",
+			oidctest.TokenEndpoint:      "https://api.line.me/oauth2/v2.1/token",
+			oidctest.UserInfoEndpoint:   "https://api.line.me/oauth2/v2.1/userinfo",
+			oidctest.JWKSEndpoint:       "https://api.line.me/oauth2/v2.1/certs",
+			oidctest.RevocationEndpoint: lineRevokeURL,
+		}
+		c.Metadata = map[string]any{
+			"revocation_endpoint": nil, "introspection_endpoint": nil, "end_session_endpoint": nil,
+			"subject_types_supported":                        []string{"pairwise"},
+			"id_token_signing_alg_values_supported":          []string{"ES256"},
+			"authorization_response_iss_parameter_supported": nil,
+		}
+		c.Handlers = map[string]http.Handler{lineProfileURL: profile}
+		// LINE sends no email_verified claim.
+		c.User = oidctest.User{Subject: lineTestSub, Name: "Brown", Picture: "https://profile.line-scdn.net/0hEXAMPLE",
+			Claims: map[string]any{"email": "taro.line@example.com", "amr": []string{"pwd"}}}
+	})
+	return op
 }
 
 // TestLINEIDTokenAlgorithms proves that LINE's two signing schemes verify
@@ -85,16 +69,15 @@ func lineClaims(sub string, extra map[string]any) jwt.MapClaims {
 // secret (web login) and ES256 with the published keys.
 func TestLINEIDTokenAlgorithms(t *testing.T) {
 	t.Parallel()
-	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	if err != nil {
-		t.Fatal(err)
-	}
-	otherKey, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	if err != nil {
-		t.Fatal(err)
+	op := lineOP(t, "ES256", false)
+	otherKey := testkit.ECKey(t, elliptic.P256())
+	now := time.Now()
+	claims := jwt.MapClaims{
+		"iss": lineIssuer, "sub": lineTestSub, "aud": lineTestChannel, "email": "taro.line@example.com",
+		"iat": now.Unix(), "exp": now.Add(time.Hour).Unix(), "nonce": "n-0S6_WzA2Mj", "amr": []string{"pwd"},
 	}
 	sign := func(m jwt.SigningMethod, k any, kid string) string {
-		tok := jwt.NewWithClaims(m, lineClaims(lineTestSub, map[string]any{"email": "taro.line@example.com"}))
+		tok := jwt.NewWithClaims(m, claims)
 		if kid != "" {
 			tok.Header["kid"] = kid
 		}
@@ -104,18 +87,27 @@ func TestLINEIDTokenAlgorithms(t *testing.T) {
 		}
 		return s
 	}
+	published, err := op.Sign(claims)
+	if err != nil {
+		t.Fatal(err)
+	}
 	tests := []struct {
 		name string
 		raw  string
 		ok   bool
 	}{
 		{"hs256 channel secret", sign(jwt.SigningMethodHS256, []byte(lineTestSecret), ""), true},
-		{"es256 published key", sign(jwt.SigningMethodES256, key, "line-es256"), true},
+		{"es256 published key", published, true},
 		{"hs256 wrong secret", sign(jwt.SigningMethodHS256, []byte("not-the-channel-secret"), ""), false},
-		{"es256 unknown key", sign(jwt.SigningMethodES256, otherKey, "line-es256"), false},
+		{"es256 unknown key", sign(jwt.SigningMethodES256, otherKey, op.KeyIDs()[0]), false},
 		{"hs384 not allowed", sign(jwt.SigningMethodHS384, []byte(lineTestSecret), ""), false},
 	}
-	p := lineServer(t, key, `{}`)
+	p, err := LINE(lineTestChannel, lineTestSecret, WithHTTPClient(transportClient(op.Transport())),
+		WithRedirectURL("https://app.example/callback"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = p.Close() })
 	v, err := coreaccess.Verifier(t.Context(), p)
 	if err != nil || v == nil {
 		t.Fatalf("Verifier: %v, %v", v, err)
@@ -138,55 +130,41 @@ func TestLINEIDTokenAlgorithms(t *testing.T) {
 	}
 }
 
-// TestLINEUserWithIDToken checks the user of a login with a verified ID
-// token: the email comes from the token, unverified, and a sub that is not
-// the profile's userId is refused.
-func TestLINEUserWithIDToken(t *testing.T) {
+// TestLINEUser logs in with an HS256 ID token (a web login) and checks the
+// user: the profile's, with the email from the ID token, unverified; a
+// profile of another user than the ID token's is refused.
+func TestLINEUser(t *testing.T) {
 	t.Parallel()
-	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	op := lineOP(t, "HS256", false)
+	p, err := LINE(lineTestChannel, lineTestSecret)
+	a := newTestAuth(t, op, p, err)
+	res, q, err := login(t, op, a, "line", core.BeginOptions{}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	p := lineServer(t, key, `{"userId":"`+lineTestSub+`","displayName":"Brown","pictureUrl":"https://profile.line-scdn.net/0hEXAMPLE"}`)
-	v, err := coreaccess.Verifier(t.Context(), p)
-	if err != nil {
-		t.Fatal(err)
+	if q.Get("scope") != "openid profile" || !sentPKCE(t, q) {
+		t.Errorf("authorization request %v", q)
 	}
-	verify := func(sub string) *core.IDToken {
-		raw, err := jwt.NewWithClaims(jwt.SigningMethodHS256, lineClaims(sub, map[string]any{"email": "taro.line@example.com"})).
-			SignedString([]byte(lineTestSecret))
-		if err != nil {
-			t.Fatal(err)
-		}
-		id, err := v.VerifyIDToken(t.Context(), raw, core.IDTokenExpectations{})
-		if err != nil {
-			t.Fatal(err)
-		}
-		return id
-	}
-	tok := &core.Token{AccessToken: "line-access-token", TokenType: "Bearer"}
-
-	u, err := p.User(t.Context(), core.UserRequest{Token: tok, IDToken: verify(lineTestSub)})
-	if err != nil {
-		t.Fatal(err)
-	}
+	u := res.User
 	want := core.User{ID: lineTestSub, Name: "Brown", AvatarURL: "https://profile.line-scdn.net/0hEXAMPLE", Email: "taro.line@example.com"}
 	if u.ID != want.ID || u.Name != want.Name || u.AvatarURL != want.AvatarURL || u.Email != want.Email || u.EmailVerified {
 		t.Fatalf("user = %+v, want %+v", *u, want)
 	}
-	if u.Raw["iss"] != "https://access.line.me" {
+	if u.Raw["iss"] != lineIssuer {
 		t.Errorf("raw iss = %v, want the ID token's claims merged", u.Raw["iss"])
 	}
 
-	_, err = p.User(t.Context(), core.UserRequest{Token: tok, IDToken: verify("Uffffffffffffffffffffffffffffff0")})
-	if err == nil {
-		t.Fatal("a profile of another user than the ID token's was accepted")
+	op = lineOP(t, "HS256", true)
+	p, err = LINE(lineTestChannel, lineTestSecret)
+	a = newTestAuth(t, op, p, err)
+	if res, _, err := login(t, op, a, "line", core.BeginOptions{}, nil); err == nil {
+		t.Fatalf("a profile of another user than the ID token's was accepted: %+v", res.User)
 	}
 }
 
 func TestLINENeedsSecret(t *testing.T) {
 	t.Parallel()
-	_, err := providers.LINE(lineTestChannel, "")
+	_, err := LINE(lineTestChannel, "")
 	if !errors.Is(err, core.ErrInvalidConfig) {
 		t.Fatalf("err = %v, want ErrInvalidConfig", err)
 	}

@@ -38,13 +38,14 @@ const (
 //   - Without an ID token (outside a login), the user comes from UserInfo
 //     alone.
 //
-// Default scopes: openid, profile, email. Options as for OIDC; the default
-// name is "linkedin". The returned provider is immutable and safe for
+// Default scopes: openid, profile, email. Options: those every
+// constructor takes (see Option), and WithAdditionalIssuers and
+// WithTrustedAudiences; the client authentication is fixed (no
+// WithAuthMethod) and there is no form_post (no WithFormPost). The returned provider is immutable and safe for
 // concurrent use.
 func LinkedIn(clientID, clientSecret string, opts ...Option) (*core.Provider, error) {
 	return newOIDC(oidcParams{
-		name: "linkedin", displayName: "LinkedIn", issuer: linkedinIssuer,
-		authMethod: core.AuthSecretPost, pkce: core.PKCEUnsupported,
-		extraEndpoints: core.Endpoints{RevocationURL: linkedinRevokeURL},
+		spec:  spec{name: "linkedin", display: "LinkedIn", issuer: linkedinIssuer, method: core.AuthSecretPost, pkce: core.PKCEUnsupported},
+		extra: core.Endpoints{RevocationURL: linkedinRevokeURL},
 	}, clientID, clientSecret, opts)
 }

@@ -39,30 +39,18 @@ const (
 //     https://linux.do. Email is not documented: an "email" member is used
 //     when present but never marked verified.
 //
-// WithBaseURL is not supported.
+// Options: those every constructor takes (see Option).
 //
 // The returned provider is immutable and safe for concurrent use.
 func LinuxDo(clientID, clientSecret string, opts ...Option) (*core.Provider, error) {
-	s := collect(opts)
-	return core.NewProvider(core.ProviderSpec{
-		Name:        s.nameOr("linuxdo"),
-		DisplayName: "LINUX DO",
-		Client: core.Config{
-			ClientID:     clientID,
-			ClientSecret: clientSecret,
-			Endpoints: core.Endpoints{
-				AuthURL:     linuxdoConnectURL + "/oauth2/authorize",
-				TokenURL:    linuxdoConnectURL + "/oauth2/token",
-				UserInfoURL: linuxdoConnectURL + "/api/user",
-			},
-			RedirectURL: s.redirectURL,
-			Scopes:      s.scopesOr(),
-			AuthMethod:  core.AuthSecretBasic,
-			HTTPClient:  s.httpClient,
+	return collect(opts).build(clientID, clientSecret, spec{
+		name: "linuxdo", display: "LINUX DO",
+		endpoints: core.Endpoints{
+			AuthURL:     linuxdoConnectURL + "/oauth2/authorize",
+			TokenURL:    linuxdoConnectURL + "/oauth2/token",
+			UserInfoURL: linuxdoConnectURL + "/api/user",
 		},
-		PKCE:        core.PKCEUnsupported,
-		AuthOptions: s.authParams,
-		FetchUser:   linuxdoUser,
+		method: core.AuthSecretBasic, pkce: core.PKCEUnsupported, fetchUser: linuxdoUser,
 	})
 }
 

@@ -66,13 +66,9 @@ var microsoftTenantID = regexp.MustCompile(`^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a
 func Microsoft(tenant, clientID, clientSecret string, opts ...Option) (*core.Provider, error) {
 	s := collect(opts)
 	var errs []error
-	base := microsoftLoginURL
-	if s.baseURL != "" {
-		b, err := intlBaseURL("microsoft", "base URL", s.baseURL)
-		if err != nil {
-			errs = append(errs, err)
-		}
-		base = b
+	base, err := checkBaseURL("microsoft", "base URL", s.baseURL, microsoftLoginURL)
+	if err != nil {
+		errs = append(errs, err)
 	}
 	expect := ""
 	switch t := strings.ToLower(tenant); {
@@ -89,10 +85,11 @@ func Microsoft(tenant, clientID, clientSecret string, opts ...Option) (*core.Pro
 	}
 	scopes := s.scopesOr("openid", "profile", "email", "offline_access")
 	return newOIDC(oidcParams{
-		name: "microsoft", displayName: "Microsoft",
-		issuer: base + "/" + tenant + "/v2.0", expectIssuer: expect,
-		scopes:  scopes,
-		dialect: &core.Dialect{Name: "microsoft", EditRequest: microsoftEditRequest(scopes)},
+		spec: spec{name: "microsoft", display: "Microsoft", issuer: base + "/" + tenant + "/v2.0", scopes: scopes,
+			dialect: &core.Dialect{EditRequest: microsoftEditRequest(scopes)},
+			accepts: optBaseURL | optFormPost,
+		},
+		expectIssuer: expect,
 	}, clientID, clientSecret, opts)
 }
 

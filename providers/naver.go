@@ -52,39 +52,22 @@ const (
 //     AvatarURL, email the Email. Naver does not say the address is
 //     verified, so EmailVerified stays false.
 //
-// Options: WithScopes, WithRedirectURL, WithHTTPClient, WithAuthParam
-// (auth_type=reprompt, for example), WithName (default "naver").
-// WithBaseURL is ignored.
+// Options: those every constructor takes (see Option; WithAuthParam for
+// auth_type=reprompt, for example).
 //
 // The returned provider is immutable and safe for concurrent use.
 func Naver(clientID, clientSecret string, opts ...Option) (*core.Provider, error) {
-	s := collect(opts)
-	return core.NewProvider(core.ProviderSpec{
-		Name:        s.nameOr("naver"),
-		DisplayName: "Naver",
-		Client: core.Config{
-			ClientID:     clientID,
-			ClientSecret: clientSecret,
-			Endpoints: core.Endpoints{
-				AuthURL:       naverAuthURL,
-				TokenURL:      naverTokenURL,
-				RevocationURL: naverTokenURL,
-				UserInfoURL:   naverMeURL,
-			},
-			RedirectURL: s.redirectURL,
-			Scopes:      s.scopesOr(),
-			AuthMethod:  core.AuthSecretPost,
-			Dialect:     naverDialect,
-			HTTPClient:  s.httpClient,
+	return collect(opts).build(clientID, clientSecret, spec{
+		name: "naver", display: "Naver",
+		endpoints: core.Endpoints{
+			AuthURL: naverAuthURL, TokenURL: naverTokenURL, RevocationURL: naverTokenURL, UserInfoURL: naverMeURL,
 		},
-		PKCE:        core.PKCEUnsupported,
-		AuthOptions: s.authParams,
-		FetchUser:   naverFetchUser,
+		method: core.AuthSecretPost, dialect: naverDialect, pkce: core.PKCEUnsupported,
+		fetchUser: naverFetchUser,
 	})
 }
 
 var naverDialect = &core.Dialect{
-	Name:                  "naver",
 	ErrorDetectors:        []core.ErrorDetector{core.DetectRFC6749, naverDetectResult},
 	RevocationErrorsIn2xx: true,
 	EditRequest:           naverEditRequest,

@@ -3,6 +3,7 @@ package providers
 import (
 	"context"
 	"net/http"
+	"slices"
 	"strings"
 
 	"github.com/go-oauth20/oauth20/core"
@@ -22,90 +23,69 @@ import (
 // The issuer must be given exactly as the provider spells it: Auth0's ends
 // with a slash, Keycloak's is the realm URL. It works unchanged with
 // Keycloak, Okta, Auth0, Authentik, Zitadel and Dex. Default scopes:
-// openid, profile, email. Options: WithScopes, WithRedirectURL,
-// WithHTTPClient, WithAuthParam, WithName (default: name), WithDisplayName,
-// WithAdditionalIssuers, WithTrustedAudiences. A secret of "" makes a
+// openid, profile, email. Options: those every constructor takes (see
+// Option; WithName replaces name), and WithAuthMethod, WithFormPost,
+// WithAdditionalIssuers and WithTrustedAudiences. A secret of "" makes a
 // public client (PKCE, no client authentication).
 func OIDC(name, issuer, clientID, clientSecret string, opts ...Option) (*core.Provider, error) {
-	return newOIDC(oidcParams{name: name, issuer: issuer}, clientID, clientSecret, opts)
+	return newOIDC(oidcParams{spec: spec{name: name, issuer: issuer, accepts: optFormPost}}, clientID, clientSecret, opts)
 }
 
-// WithDisplayName sets the name shown to people on login buttons.
-func WithDisplayName(n string) Option { return func(s *settings) { s.displayName = n } }
-
-// WithAdditionalIssuers accepts further exact spellings of the issuer in
-// ID tokens (Google also issues "accounts.google.com").
-func WithAdditionalIssuers(iss ...string) Option {
-	return func(s *settings) { s.additionalIssuers = append(s.additionalIssuers, iss...) }
-}
-
-// WithFormPost asks an OpenID provider to answer with
-// response_mode=form_post: the callback is then a cross-site POST, and the
-// flow cookie is SameSite=None (Secure) so that it travels with it. Use it
-// only with providers that list form_post in response_modes_supported.
-func WithFormPost() Option { return func(s *settings) { s.formPost = true } }
-
-// WithTrustedAudiences accepts ID tokens whose aud also names these
-// clients (OpenID Connect Core §3.1.3.7 step 3); any other extra audience
-// is rejected.
-func WithTrustedAudiences(aud ...string) Option {
-	return func(s *settings) { s.trustedAudiences = append(s.trustedAudiences, aud...) }
-}
-
-// oidcParams are the fixed facts of an OpenID provider constructor.
+// oidcParams are what an OpenID provider constructor states: its spec
+// (name, display name, scopes, a fixed client authentication, dialect,
+// PKCE, authorization parameters, whether it always answers with
+// form_post), where to discover the rest, and what to verify.
 type oidcParams struct {
-	name        string
-	displayName string
-	// issuer is where discovery is fetched from.
-	issuer string
+	spec
 	// expectIssuer is the issuer the metadata names when it differs from
-	// issuer (Microsoft Entra's tenant-independent endpoints).
+	// spec.issuer, where discovery is fetched from (Microsoft Entra's
+	// tenant-independent endpoints).
 	expectIssuer      string
 	additionalIssuers []string
-	scopes            []string
-	authOptions       []core.AuthOption
-	formPost          bool
-	// fetchUser replaces the standard ID token + UserInfo user.
-	fetchUser func(ctx context.Context, r core.UserRequest, userInfoURL string) (*core.User, error)
-	// authMethod fixes the client authentication instead of choosing it
-	// from the metadata.
-	authMethod core.AuthMethod
-	// dialect is the provider's wire dialect; nil means RFC 6749.
-	dialect *core.Dialect
-	// pkce defaults to S256.
-	pkce core.PKCEMode
 	// algorithms replaces the metadata's ID-token algorithm list.
 	algorithms []string
-	// extraEndpoints fill endpoints the metadata does not list (Slack's
-	// and LinkedIn's revocation).
-	extraEndpoints core.Endpoints
+	// extra fills endpoints the metadata does not list (Slack's and
+	// LinkedIn's revocation).
+	extra core.Endpoints
+	// user replaces the standard ID token + UserInfo user.
+	user func(ctx context.Context, r core.UserRequest, userInfoURL string) (*core.User, error)
 	// clientSecret, when set, is the secret the client authenticates with
 	// while the verifier gets none (Apple signs its own per request).
 	clientSecret string
 }
 
+// newOIDC builds an OpenID provider: its endpoints, keys and (unless fixed)
+// client authentication come from discovery on first use, and every login
+// verifies the ID token. Besides the common options it takes
+// WithAdditionalIssuers and WithTrustedAudiences, WithAuthMethod when p
+// fixes no method, and WithFormPost when p always answers with form_post
+// or says the provider can (p.accepts).
 func newOIDC(p oidcParams, clientID, clientSecret string, opts []Option) (*core.Provider, error) {
 	s := collect(opts)
 	if p.scopes == nil {
 		p.scopes = []string{"openid", "profile", "email"}
 	}
-	display := p.displayName
-	if s.displayName != "" {
-		display = s.displayName
+	p.accepts |= optIDToken
+	if p.method == "" {
+		p.accepts |= optAuthMethod
+		p.method = s.authMethod
 	}
-	issuer := p.issuer
-	discover := func(ctx context.Context, rc *http.Client, clock core.Clock) (*core.Discovery, error) {
+	if p.formPost {
+		p.accepts |= optFormPost
+	}
+	p.issuer = strings.TrimSpace(p.issuer)
+	p.discover = func(ctx context.Context, rc *http.Client, clock core.Clock) (*core.Discovery, error) {
 		dopts := []oidc.DiscoverOption{oidc.WithHTTPClient(rc), oidc.WithClock(clock.Now)}
 		if p.expectIssuer != "" {
 			dopts = append(dopts, oidc.WithExpectedIssuer(p.expectIssuer))
 		}
-		md, err := oidc.Discover(ctx, issuer, dopts...)
+		md, err := oidc.Discover(ctx, p.issuer, dopts...)
 		if err != nil {
 			return nil, err
 		}
 		v, err := md.NewVerifier(oidc.VerifierConfig{
 			ClientID: clientID, ClientSecret: clientSecret, HTTPClient: rc, Now: clock.Now,
-			AdditionalIssuers: append(append([]string(nil), p.additionalIssuers...), s.additionalIssuers...),
+			AdditionalIssuers: append(slices.Clone(p.additionalIssuers), s.additionalIssuers...),
 			TrustedAudiences:  s.trustedAudiences,
 			Algorithms:        p.algorithms,
 		})
@@ -114,10 +94,10 @@ func newOIDC(p oidcParams, clientID, clientSecret string, opts []Option) (*core.
 		}
 		ep := md.Endpoints()
 		if ep.RevocationURL == "" {
-			ep.RevocationURL = p.extraEndpoints.RevocationURL
+			ep.RevocationURL = p.extra.RevocationURL
 		}
 		if ep.UserInfoURL == "" {
-			ep.UserInfoURL = p.extraEndpoints.UserInfoURL
+			ep.UserInfoURL = p.extra.UserInfoURL
 		}
 		return &core.Discovery{
 			Issuer: md.Issuer, Endpoints: ep, Verifier: v,
@@ -127,35 +107,19 @@ func newOIDC(p oidcParams, clientID, clientSecret string, opts []Option) (*core.
 			Expiry:                clock.Now().Add(oidc.DefaultMetadataTTL),
 		}, nil
 	}
-	fetch := func(ctx context.Context, r core.UserRequest) (*core.User, error) {
+	p.oidc = true
+	p.fetchUser = func(ctx context.Context, r core.UserRequest) (*core.User, error) {
 		ep := r.Client.Endpoints().UserInfoURL
-		if p.fetchUser != nil {
-			return p.fetchUser(ctx, r, ep)
+		if p.user != nil {
+			return p.user(ctx, r, ep)
 		}
 		return oidcUser(ctx, r, ep)
 	}
-	return core.NewProvider(core.ProviderSpec{
-		Name:        s.nameOr(p.name),
-		DisplayName: display,
-		Client: core.Config{
-			ClientID: clientID, ClientSecret: firstSet(p.clientSecret, clientSecret), Issuer: strings.TrimSpace(issuer),
-			RedirectURL: s.redirectURL, Scopes: s.scopesOr(p.scopes...), HTTPClient: s.httpClient,
-			AuthMethod: firstSet(s.authMethod, p.authMethod), Dialect: p.dialect,
-		},
-		Discover:    discover,
-		OIDC:        true,
-		PKCE:        p.pkce,
-		AuthOptions: append(append(append([]core.AuthOption(nil), p.authOptions...), formPostOption(s)...), s.authParams...),
-		FormPost:    p.formPost || s.formPost,
-		FetchUser:   fetch,
-	})
-}
-
-func formPostOption(s *settings) []core.AuthOption {
-	if !s.formPost {
-		return nil
+	secret := clientSecret
+	if p.clientSecret != "" {
+		secret = p.clientSecret
 	}
-	return []core.AuthOption{core.WithParam("response_mode", "form_post")}
+	return s.build(clientID, secret, p.spec)
 }
 
 // oidcUser builds the user from the verified ID token and, when the issuer
@@ -198,15 +162,4 @@ func userInfoUser(ctx context.Context, r core.UserRequest, userInfoURL string) (
 	}
 	u := oidc.ClaimsUser(fields)
 	return &u, nil
-}
-
-// firstSet returns the first of vals that is not the zero value.
-func firstSet[T comparable](vals ...T) T {
-	var zero T
-	for _, v := range vals {
-		if v != zero {
-			return v
-		}
-	}
-	return zero
 }

@@ -1,9 +1,8 @@
-package providers_test
+package providers
 
 import (
 	"context"
 	"errors"
-	"net/http"
 	"net/url"
 	"strings"
 	"testing"
@@ -11,55 +10,28 @@ import (
 	"github.com/go-oauth20/oauth20/conformance/oidctest"
 	"github.com/go-oauth20/oauth20/core"
 	"github.com/go-oauth20/oauth20/oidc"
-	"github.com/go-oauth20/oauth20/providers"
 )
 
-const appBase = "http://127.0.0.1:8000/auth"
-
-// oidcEnv is an Auth with providers.OIDC against an in-process provider.
+// oidcEnv is an Auth with OIDC against an in-process provider at its own
+// address.
 type oidcEnv struct {
 	op   *oidctest.Server
 	auth *core.Auth
 }
 
-func newOIDCEnv(t *testing.T, opts ...providers.Option) *oidcEnv {
+func newOIDCEnv(t *testing.T, opts ...Option) *oidcEnv {
 	t.Helper()
-	op := oidctest.New(t, oidctest.WithAlgorithm("ES256"), oidctest.WithClients(oidctest.Client{
-		ID: "app", Secret: "app-secret", RedirectURIs: []string{appBase + "/idp/callback"},
-		PostLogoutRedirectURIs: []string{"http://127.0.0.1:8000/bye"},
-	}))
-	a, err := core.New().SealingKeys([]byte("0123456789abcdef0123456789abcdef")).BaseURL(appBase).
-		KeepTokens().PostLogoutRedirectURL("http://127.0.0.1:8000/bye").
-		Provider(providers.OIDC("idp", op.Issuer(), "app", "app-secret", opts...)).Build()
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = a.Close() })
-	return &oidcEnv{op: op, auth: a}
+	client := testClient("idp", oidctest.AuthSecretBasic)
+	client.PostLogoutRedirectURIs = []string{"https://app.example/bye"}
+	op := oidctest.New(t, oidctest.WithAlgorithm("ES256"), oidctest.WithClients(client))
+	p, err := OIDC("idp", op.Issuer(), testClientID, testClientSecret, opts...)
+	return &oidcEnv{op: op, auth: newTestAuth(t, op, p, err, func(b *core.Builder) { b.PostLogoutRedirectURL("https://app.example/bye") })}
 }
 
-var noRedirects = &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
-
-// login runs Begin, follows the provider's redirect and runs Complete.
+// login logs in through the provider.
 func (e *oidcEnv) login(t *testing.T, opts core.BeginOptions) (*core.Result, error) {
 	t.Helper()
-	ctx := context.Background()
-	authURL, cookie, err := e.auth.Begin(ctx, "idp", opts)
-	if err != nil {
-		t.Fatal(err)
-	}
-	resp, err := noRedirects.Get(authURL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	resp.Body.Close()
-	loc, err := url.Parse(resp.Header.Get("Location"))
-	if err != nil || !strings.HasPrefix(loc.String(), appBase) {
-		t.Fatalf("provider answered %d, Location %q", resp.StatusCode, resp.Header.Get("Location"))
-	}
-	res, _, err := e.auth.Complete(ctx, "idp", loc.Query(), func(name string) (string, bool) {
-		return cookie.Value, name == cookie.Name
-	})
+	res, _, err := login(t, e.op, e.auth, "idp", opts, nil)
 	return res, err
 }
 
@@ -102,8 +74,8 @@ func TestOIDCLogin(t *testing.T) {
 	}
 	end, clear := e.auth.Logout(context.Background(), "idp", func(name string) (string, bool) { return session.Value, name == session.Name })
 	eu, _ := url.Parse(end)
-	if !strings.HasPrefix(end, e.op.URL(oidctest.EndSessionEndpoint)) || eu.Query().Get("id_token_hint") != tok.IDToken ||
-		eu.Query().Get("post_logout_redirect_uri") != "http://127.0.0.1:8000/bye" || eu.Query().Get("client_id") != "app" || clear.MaxAge >= 0 {
+	if !strings.HasPrefix(end, e.op.URL(oidctest.EndSessionEndpoint)) || eu.Query().Get("id_token_hint") != id.Raw ||
+		eu.Query().Get("post_logout_redirect_uri") != "https://app.example/bye" || eu.Query().Get("client_id") != testClientID || clear.MaxAge >= 0 {
 		t.Errorf("end-session URL %q", end)
 	}
 	if e.op.Count(oidctest.RevocationEndpoint) != 2 {
@@ -169,25 +141,18 @@ func TestOIDCDiscoveryIssuerMismatch(t *testing.T) {
 
 func TestOIDCAuthMethodOption(t *testing.T) {
 	t.Parallel()
-	op := oidctest.New(t, oidctest.WithAlgorithm("ES256"), oidctest.WithClients(oidctest.Client{
-		ID: "app", Secret: "app-secret", AuthMethod: oidctest.AuthSecretPost, RedirectURIs: []string{appBase + "/idp/callback"},
-	}))
+	op := oidctest.New(t, oidctest.WithAlgorithm("ES256"), oidctest.WithClients(testClient("idp", oidctest.AuthSecretPost)))
 	for _, tt := range []struct {
 		name string
-		opts []providers.Option
+		opts []Option
 		want error
 	}{
 		{"discovered default is basic, which this client may not use", nil, core.ErrInvalidClient},
-		{"WithAuthMethod(post)", []providers.Option{providers.WithAuthMethod(core.AuthSecretPost)}, nil},
+		{"WithAuthMethod(post)", []Option{WithAuthMethod(core.AuthSecretPost)}, nil},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
-			a, err := core.New().SealingKeys([]byte("0123456789abcdef0123456789abcdef")).BaseURL(appBase).
-				Provider(providers.OIDC("idp", op.Issuer(), "app", "app-secret", tt.opts...)).Build()
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer a.Close()
-			_, err = (&oidcEnv{op: op, auth: a}).login(t, core.BeginOptions{})
+			p, err := OIDC("idp", op.Issuer(), testClientID, testClientSecret, tt.opts...)
+			_, err = (&oidcEnv{op: op, auth: newTestAuth(t, op, p, err)}).login(t, core.BeginOptions{})
 			if !errors.Is(err, tt.want) || (tt.want == nil) != (err == nil) {
 				t.Fatalf("err = %v, want %v", err, tt.want)
 			}

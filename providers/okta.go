@@ -34,12 +34,13 @@ import (
 // is a number. Without an ID token (outside a login), the user comes from
 // UserInfo alone.
 //
-// Default scopes: openid, profile, email. Options as for OIDC; the default
-// name is "okta". The returned provider is immutable and safe for
+// Default scopes: openid, profile, email. Options as for OIDC (the
+// organisation is domain: there is no WithBaseURL); the default name is
+// "okta". The returned provider is immutable and safe for
 // concurrent use; it does no network I/O until first used.
 func Okta(domain, authServer, clientID, clientSecret string, opts ...Option) (*core.Provider, error) {
 	var errs []error
-	base, err := intlHostURL("okta", domain)
+	base, err := hostURL("okta", domain)
 	if err != nil {
 		errs = append(errs, err)
 	}
@@ -53,7 +54,6 @@ func Okta(domain, authServer, clientID, clientSecret string, opts ...Option) (*c
 	if err := errors.Join(errs...); err != nil {
 		return nil, err
 	}
-	return newOIDC(oidcParams{
-		name: "okta", displayName: "Okta", issuer: issuer,
-	}, clientID, clientSecret, opts)
+	return newOIDC(oidcParams{spec: spec{name: "okta", display: "Okta", issuer: issuer, accepts: optFormPost}},
+		clientID, clientSecret, opts)
 }

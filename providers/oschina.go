@@ -37,38 +37,25 @@ const oschinaURL = "https://www.oschina.net"
 //     AvatarURL. OSChina returns an email but does not say whether it is
 //     verified, so EmailVerified is false.
 //
-// WithBaseURL is not supported.
+// Options: those every constructor takes (see Option).
 //
 // The returned provider is immutable and safe for concurrent use.
 func OSChina(clientID, clientSecret string, opts ...Option) (*core.Provider, error) {
-	s := collect(opts)
-	return core.NewProvider(core.ProviderSpec{
-		Name:        s.nameOr("oschina"),
-		DisplayName: "OSChina",
-		Client: core.Config{
-			ClientID:     clientID,
-			ClientSecret: clientSecret,
-			Endpoints: core.Endpoints{
-				AuthURL:     oschinaURL + "/action/oauth2/authorize",
-				TokenURL:    oschinaURL + "/action/openapi/token",
-				UserInfoURL: oschinaURL + "/action/openapi/user",
-			},
-			RedirectURL: s.redirectURL,
-			Scopes:      s.scopesOr(),
-			AuthMethod:  core.AuthSecretPost,
-			Dialect:     oschinaDialect,
-			HTTPClient:  s.httpClient,
+	return collect(opts).build(clientID, clientSecret, spec{
+		name: "oschina", display: "OSChina",
+		endpoints: core.Endpoints{
+			AuthURL:     oschinaURL + "/action/oauth2/authorize",
+			TokenURL:    oschinaURL + "/action/openapi/token",
+			UserInfoURL: oschinaURL + "/action/openapi/user",
 		},
-		PKCE:        core.PKCEUnsupported,
-		AuthOptions: s.authParams,
-		FetchUser:   oschinaUser,
+		method: core.AuthSecretPost, dialect: oschinaDialect, pkce: core.PKCEUnsupported,
+		fetchUser: oschinaUser,
 	})
 }
 
 // oschinaDialect sends token requests as a POST with the parameters in the
 // query and dataType=json.
 var oschinaDialect = &core.Dialect{
-	Name:             "oschina",
 	DefaultTokenType: "Bearer",
 	EditRequest: func(r *core.Request) error {
 		if r.Op == core.OpExchange || r.Op == core.OpRefresh {
@@ -82,7 +69,7 @@ var oschinaDialect = &core.Dialect{
 func oschinaUser(ctx context.Context, r core.UserRequest) (*core.User, error) {
 	fields, err := r.Client.Resource(ctx, core.ResourceRequest{
 		URL: r.Client.Endpoints().UserInfoURL, Token: r.Token, NoBearer: true,
-		Query: seedQuery("access_token", r.Token.AccessToken, "dataType", "json"),
+		Query: query("access_token", r.Token.AccessToken, "dataType", "json"),
 	})
 	if err != nil {
 		return nil, err

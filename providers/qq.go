@@ -90,31 +90,19 @@ var qqUserCodes = map[string]core.ErrorCode{
 //     figureurl_qq_2 (100 px), else figureurl_qq_1 (40 px). QQ gives no
 //     email: Email is always empty.
 //
-// WithBaseURL is not supported.
+// Options: those every constructor takes (see Option).
 //
 // The returned provider is immutable and safe for concurrent use.
 func QQ(appID, appKey string, opts ...Option) (*core.Provider, error) {
-	s := collect(opts)
-	return core.NewProvider(core.ProviderSpec{
-		Name:        s.nameOr("qq"),
-		DisplayName: "QQ",
-		Client: core.Config{
-			ClientID:     appID,
-			ClientSecret: appKey,
-			Endpoints: core.Endpoints{
-				AuthURL:     qqURL + "/oauth2.0/authorize",
-				TokenURL:    qqURL + "/oauth2.0/token",
-				UserInfoURL: qqURL + "/user/get_user_info",
-			},
-			RedirectURL: s.redirectURL,
-			Scopes:      s.scopesOr("get_user_info"),
-			AuthMethod:  core.AuthSecretPost,
-			Dialect:     qqDialect,
-			HTTPClient:  s.httpClient,
+	return collect(opts).build(appID, appKey, spec{
+		name: "qq", display: "QQ", scopes: []string{"get_user_info"},
+		endpoints: core.Endpoints{
+			AuthURL:     qqURL + "/oauth2.0/authorize",
+			TokenURL:    qqURL + "/oauth2.0/token",
+			UserInfoURL: qqURL + "/user/get_user_info",
 		},
-		PKCE:        core.PKCEUnsupported,
-		AuthOptions: s.authParams,
-		FetchUser: func(ctx context.Context, r core.UserRequest) (*core.User, error) {
+		method: core.AuthSecretPost, dialect: qqDialect, pkce: core.PKCEUnsupported,
+		fetchUser: func(ctx context.Context, r core.UserRequest) (*core.User, error) {
 			return qqUser(ctx, r, appID)
 		},
 	})
@@ -122,7 +110,6 @@ func QQ(appID, appKey string, opts ...Option) (*core.Provider, error) {
 
 // qqDialect is QQ Connect's wire format.
 var qqDialect = &core.Dialect{
-	Name:             "qq",
 	ScopeSeparator:   ",",
 	TokenMethod:      "GET",
 	TokenParamOrder:  []string{"grant_type", "client_id", "client_secret", "code", "refresh_token", "redirect_uri"},
@@ -150,9 +137,9 @@ func qqError(status int, body map[string]any) *core.Error {
 	return e
 }
 
-func qqUser(ctx context.Context, r core.UserRequest, clientID string) (*core.User, error) {
+func qqUser(ctx context.Context, r core.UserRequest, appID string) (*core.User, error) {
 	me := func(unionID bool) (map[string]any, error) {
-		q := seedQuery("access_token", r.Token.AccessToken)
+		q := query("access_token", r.Token.AccessToken)
 		if unionID {
 			q.Set("unionid", "1")
 		}
@@ -173,12 +160,12 @@ func qqUser(ctx context.Context, r core.UserRequest, clientID string) (*core.Use
 	if openid == "" {
 		return nil, fmt.Errorf("providers: qq: %w: /oauth2.0/me has no openid", core.ErrMalformedResponse)
 	}
-	if cid := jsonmap.String(ids, "client_id"); cid != "" && cid != clientID {
+	if cid := jsonmap.String(ids, "client_id"); cid != "" && cid != appID {
 		return nil, fmt.Errorf("providers: qq: %w: the access token was issued to another app", core.ErrMalformedResponse)
 	}
 	info, err := r.Client.Resource(ctx, core.ResourceRequest{
 		URL: r.Client.Endpoints().UserInfoURL, Token: r.Token, NoBearer: true,
-		Query: seedQuery("access_token", r.Token.AccessToken, "oauth_consumer_key", clientID, "openid", openid),
+		Query: query("access_token", r.Token.AccessToken, "oauth_consumer_key", appID, "openid", openid),
 	})
 	if err != nil {
 		return nil, err
@@ -192,7 +179,7 @@ func qqUser(ctx context.Context, r core.UserRequest, clientID string) (*core.Use
 		UnionID:   jsonmap.String(ids, "unionid"),
 		Name:      jsonmap.String(info, "nickname"),
 		AvatarURL: avatar,
-		Raw:       seedMerge(info, ids),
+		Raw:       mergeMissing(info, ids),
 	}
 	return u, nil
 }

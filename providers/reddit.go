@@ -55,39 +55,26 @@ const (
 //     Name, icon_img the AvatarURL with Reddit's HTML escaping (&amp;) undone.
 //     Reddit never gives the email address, so Email is always empty.
 //
-// Options: WithScopes, WithRedirectURL, WithHTTPClient, WithAuthParam,
-// WithName (default "reddit"). WithBaseURL is ignored.
+// Options: those every constructor takes (see Option).
 //
 // The returned provider is immutable and safe for concurrent use.
 func Reddit(clientID, clientSecret, userAgent string, opts ...Option) (*core.Provider, error) {
-	s := collect(opts)
 	ua := strings.TrimSpace(userAgent)
+	var err error
 	if ua == "" || strings.ContainsAny(ua, "\r\n") {
-		return nil, fmt.Errorf("%w: reddit: the user agent must be a non-empty single line", core.ErrInvalidConfig)
+		err = fmt.Errorf("%w: reddit: the user agent must be a non-empty single line", core.ErrInvalidConfig)
 	}
-	auth := append([]core.AuthOption{core.WithParam("duration", "permanent")}, s.authParams...)
-	return core.NewProvider(core.ProviderSpec{
-		Name:        s.nameOr("reddit"),
-		DisplayName: "Reddit",
-		Client: core.Config{
-			ClientID:     clientID,
-			ClientSecret: clientSecret,
-			Endpoints: core.Endpoints{
-				AuthURL:       redditAuthURL,
-				TokenURL:      redditTokenURL,
-				RevocationURL: redditRevokeURL,
-				UserInfoURL:   redditMeURL,
-			},
-			RedirectURL: s.redirectURL,
-			Scopes:      s.scopesOr("identity"),
-			AuthMethod:  core.AuthSecretBasic,
-			Dialect:     &core.Dialect{Name: "reddit", Headers: map[string]string{"User-Agent": ua}},
-			HTTPClient:  s.httpClient,
+	return collect(opts).build(clientID, clientSecret, spec{
+		name: "reddit", display: "Reddit", scopes: []string{"identity"},
+		endpoints: core.Endpoints{
+			AuthURL: redditAuthURL, TokenURL: redditTokenURL, RevocationURL: redditRevokeURL, UserInfoURL: redditMeURL,
 		},
-		PKCE:        core.PKCEUnsupported,
-		AuthOptions: auth,
-		FetchUser:   redditFetchUser,
-	})
+		method:      core.AuthSecretBasic,
+		dialect:     &core.Dialect{Headers: map[string]string{"User-Agent": ua}},
+		pkce:        core.PKCEUnsupported,
+		authOptions: []core.AuthOption{core.WithParam("duration", "permanent")},
+		fetchUser:   redditFetchUser,
+	}, err)
 }
 
 func redditFetchUser(ctx context.Context, r core.UserRequest) (*core.User, error) {

@@ -40,19 +40,20 @@ const (
 //   - Without an ID token (outside a login), the user comes from UserInfo
 //     alone, whose {"ok":false} errors are detected.
 //
-// Default scopes: openid, profile, email. Options as for OIDC; the default
-// name is "slack". The returned provider is immutable and safe for
+// Default scopes: openid, profile, email. Options: those every
+// constructor takes (see Option), and WithAdditionalIssuers and
+// WithTrustedAudiences; the client authentication is fixed (no
+// WithAuthMethod) and there is no form_post (no WithFormPost). The returned provider is immutable and safe for
 // concurrent use.
 func Slack(clientID, clientSecret string, opts ...Option) (*core.Provider, error) {
 	return newOIDC(oidcParams{
-		name: "slack", displayName: "Slack", issuer: slackIssuer,
-		authMethod: core.AuthSecretPost, dialect: slackDialect, pkce: core.PKCEUnsupported,
-		extraEndpoints: core.Endpoints{RevocationURL: slackRevokeURL},
+		spec: spec{name: "slack", display: "Slack", issuer: slackIssuer,
+			method: core.AuthSecretPost, dialect: slackDialect, pkce: core.PKCEUnsupported},
+		extra: core.Endpoints{RevocationURL: slackRevokeURL},
 	}, clientID, clientSecret, opts)
 }
 
 var slackDialect = &core.Dialect{
-	Name:                  "slack",
 	RevocationErrorsIn2xx: true,
 	ErrorDetectors: []core.ErrorDetector{
 		okFalseDetector(map[string]core.ErrorCode{

@@ -42,41 +42,17 @@ const (
 //   - Since 2025 Spotify refuses "localhost" redirect URIs: use
 //     http://127.0.0.1 for local development [unverified by us].
 //
-// Default scopes: user-read-email. Options: WithScopes, WithRedirectURL,
-// WithHTTPClient, WithAuthParam (show_dialog=true, for example), WithName
-// (default "spotify"). WithBaseURL is ignored.
+// Default scopes: user-read-email. Options: those every constructor takes
+// (see Option; WithAuthParam for show_dialog=true, for example).
 //
 // The returned provider is immutable and safe for concurrent use.
 func Spotify(clientID, clientSecret string, opts ...Option) (*core.Provider, error) {
-	s := collect(opts)
-	method := core.AuthSecretBasic
-	if clientSecret == "" {
-		method = core.AuthNone
-	}
-	return core.NewProvider(core.ProviderSpec{
-		Name:        s.nameOr("spotify"),
-		DisplayName: "Spotify",
-		Client: core.Config{
-			ClientID:     clientID,
-			ClientSecret: clientSecret,
-			Endpoints: core.Endpoints{
-				AuthURL:     spotifyAuthURL,
-				TokenURL:    spotifyTokenURL,
-				UserInfoURL: spotifyMeURL,
-			},
-			RedirectURL: s.redirectURL,
-			Scopes:      s.scopesOr("user-read-email"),
-			AuthMethod:  method,
-			Dialect:     spotifyDialect,
-			HTTPClient:  s.httpClient,
-		},
-		PKCE:        core.PKCES256,
-		AuthOptions: s.authParams,
-		FetchUser:   spotifyFetchUser,
+	return collect(opts).build(clientID, clientSecret, spec{
+		name: "spotify", display: "Spotify", scopes: []string{"user-read-email"},
+		endpoints: core.Endpoints{AuthURL: spotifyAuthURL, TokenURL: spotifyTokenURL, UserInfoURL: spotifyMeURL},
+		method:    publicOr(clientSecret, core.AuthSecretBasic), fetchUser: spotifyFetchUser,
 	})
 }
-
-var spotifyDialect = &core.Dialect{Name: "spotify"}
 
 func spotifyFetchUser(ctx context.Context, r core.UserRequest) (*core.User, error) {
 	fields, err := r.Client.Resource(ctx, core.ResourceRequest{URL: spotifyMeURL, Token: r.Token})

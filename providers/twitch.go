@@ -52,41 +52,24 @@ const (
 //     the user:read:email scope (a default here); Twitch documents it as the
 //     user's verified address, so EmailVerified is true when it is there.
 //
-// Default scopes: user:read:email. Options: WithScopes, WithRedirectURL,
-// WithHTTPClient, WithAuthParam (force_verify=true, for example), WithName
-// (default "twitch"). WithBaseURL is ignored.
+// Default scopes: user:read:email. Options: those every constructor takes
+// (see Option; WithAuthParam for force_verify=true, for example).
 //
 // The returned provider is immutable and safe for concurrent use.
 func Twitch(clientID, clientSecret string, opts ...Option) (*core.Provider, error) {
-	s := collect(opts)
-	return core.NewProvider(core.ProviderSpec{
-		Name:        s.nameOr("twitch"),
-		DisplayName: "Twitch",
-		Client: core.Config{
-			ClientID:     clientID,
-			ClientSecret: clientSecret,
-			Endpoints: core.Endpoints{
-				AuthURL:       twitchAuthURL,
-				TokenURL:      twitchTokenURL,
-				RevocationURL: twitchRevokeURL,
-				UserInfoURL:   twitchUsersURL,
-			},
-			RedirectURL: s.redirectURL,
-			Scopes:      s.scopesOr("user:read:email"),
-			AuthMethod:  core.AuthSecretPost,
-			Dialect:     twitchDialect,
-			HTTPClient:  s.httpClient,
+	return collect(opts).build(clientID, clientSecret, spec{
+		name: "twitch", display: "Twitch", scopes: []string{"user:read:email"},
+		endpoints: core.Endpoints{
+			AuthURL: twitchAuthURL, TokenURL: twitchTokenURL, RevocationURL: twitchRevokeURL, UserInfoURL: twitchUsersURL,
 		},
-		PKCE:        core.PKCEUnsupported,
-		AuthOptions: s.authParams,
-		FetchUser: func(ctx context.Context, r core.UserRequest) (*core.User, error) {
+		method: core.AuthSecretPost, dialect: twitchDialect, pkce: core.PKCEUnsupported,
+		fetchUser: func(ctx context.Context, r core.UserRequest) (*core.User, error) {
 			return twitchFetchUser(ctx, r, clientID)
 		},
 	})
 }
 
 var twitchDialect = &core.Dialect{
-	Name:           "twitch",
 	ErrorDetectors: []core.ErrorDetector{twitchDetect, core.DetectRFC6749},
 	EditRequest:    twitchEditRequest,
 }

@@ -54,36 +54,10 @@ import (
 //     (is_snapshotuser=1, whose profile is unavailable), gets no /sns/userinfo
 //     call: the user is the token answer's openid and unionid.
 //
-// WithBaseURL is not supported (WeChat has one public installation).
+// Options: those every constructor takes (see Option); WeChat has one
+// public installation, so there is no WithBaseURL.
 //
 // The returned provider is immutable and safe for concurrent use.
 func WeChatMP(appID, secret string, opts ...Option) (*core.Provider, error) {
-	return seedWeChat("wechatmp", "WeChat (in WeChat)", seedWeChatWebURL+"/connect/oauth2/authorize", "snsapi_userinfo", appID, secret, opts)
-}
-
-// seedWeChat builds WeChat MP and WeChat Open, which differ only in their
-// authorization page and default scope.
-func seedWeChat(name, display, authURL, scope, appID, secret string, opts []Option) (*core.Provider, error) {
-	s := collect(opts)
-	return core.NewProvider(core.ProviderSpec{
-		Name:        s.nameOr(name),
-		DisplayName: display,
-		Client: core.Config{
-			ClientID:     appID,
-			ClientSecret: secret,
-			Endpoints: core.Endpoints{
-				AuthURL:     authURL,
-				TokenURL:    seedWeChatAPIURL + "/sns/oauth2/access_token",
-				UserInfoURL: seedWeChatAPIURL + "/sns/userinfo",
-			},
-			RedirectURL: s.redirectURL,
-			Scopes:      s.scopesOr(scope),
-			AuthMethod:  core.AuthSecretPost,
-			Dialect:     seedWeChatDialect,
-			HTTPClient:  s.httpClient,
-		},
-		PKCE:        core.PKCEUnsupported,
-		AuthOptions: s.authParams,
-		FetchUser:   seedWeChatUser(seedWeChatAPIURL),
-	})
+	return newWeChat("wechatmp", "WeChat (in WeChat)", wechatWebURL+"/connect/oauth2/authorize", "snsapi_userinfo", appID, secret, opts)
 }

@@ -39,9 +39,9 @@ import (
 //     apps: link accounts with it), Name the nickname, AvatarURL
 //     headimgurl. WeChat gives no email: Email is always empty.
 //
-// WithBaseURL is not supported.
+// Options: those every constructor takes (see Option).
 //
 // The returned provider is immutable and safe for concurrent use.
 func WeChatOpen(appID, secret string, opts ...Option) (*core.Provider, error) {
-	return seedWeChat("wechatopen", "WeChat (QR code)", seedWeChatWebURL+"/connect/qrconnect", "snsapi_login", appID, secret, opts)
+	return newWeChat("wechatopen", "WeChat (QR code)", wechatWebURL+"/connect/qrconnect", "snsapi_login", appID, secret, opts)
 }

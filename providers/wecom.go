@@ -2,6 +2,7 @@ package providers
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -94,53 +95,39 @@ var wecomDetectors = []core.ErrorDetector{core.CodeDetector("errcode", "errmsg",
 //     the corp's administrators and never marked verified.
 //   - No revocation and no OpenID Connect.
 //
-// WithBaseURL replaces the API host https://qyapi.weixin.qq.com (a private
-// WeCom deployment); the login page stays on login.work.weixin.qq.com.
+// Options: those every constructor takes (see Option; WithScopes sends a
+// scope, which WeCom otherwise does without), and WithBaseURL, which
+// replaces the API host https://qyapi.weixin.qq.com (a private WeCom
+// deployment); the login page stays on login.work.weixin.qq.com.
 //
 // The returned provider is immutable and safe for concurrent use.
 func WeCom(corpID, agentID, secret string, opts ...Option) (*core.Provider, error) {
 	s := collect(opts)
-	api, err := seedBaseURL("wecom", s, wecomAPIURL)
-	if err != nil {
-		return nil, err
-	}
+	api, err := checkBaseURL("wecom", "base URL", s.baseURL, wecomAPIURL)
 	if agentID == "" {
-		return nil, fmt.Errorf("%w: wecom: the agent id is empty", core.ErrInvalidConfig)
+		err = errors.Join(err, fmt.Errorf("%w: wecom: the agent id is empty", core.ErrInvalidConfig))
 	}
 	w := &wecom{corpID: corpID, secret: secret, api: api}
-	auth := []core.AuthOption{
-		core.WithParam("response_type", ""),
-		core.WithParam("login_type", "CorpApp"),
-		core.WithParam("agentid", agentID),
-	}
-	return core.NewProvider(core.ProviderSpec{
-		Name:        s.nameOr("wecom"),
-		DisplayName: "WeCom",
-		Client: core.Config{
-			ClientID:     corpID,
-			ClientSecret: secret,
-			Endpoints: core.Endpoints{
-				AuthURL:     wecomLoginURL,
-				TokenURL:    api + "/cgi-bin/auth/getuserinfo",
-				UserInfoURL: api + "/cgi-bin/user/get",
-			},
-			RedirectURL: s.redirectURL,
-			Scopes:      s.scopesOr(),
-			AuthMethod:  core.AuthSecretPost,
-			Dialect:     wecomDialect,
-			HTTPClient:  s.httpClient,
+	return s.build(corpID, secret, spec{
+		name: "wecom", display: "WeCom",
+		endpoints: core.Endpoints{
+			AuthURL:     wecomLoginURL,
+			TokenURL:    api + "/cgi-bin/auth/getuserinfo",
+			UserInfoURL: api + "/cgi-bin/user/get",
 		},
-		Discover:    w.corpToken,
-		PKCE:        core.PKCEUnsupported,
-		AuthOptions: append(auth, s.authParams...),
-		FetchUser:   w.fetchUser,
-	})
+		method: core.AuthSecretPost, dialect: wecomDialect, pkce: core.PKCEUnsupported,
+		authOptions: []core.AuthOption{
+			core.WithParam("response_type", ""),
+			core.WithParam("login_type", "CorpApp"),
+			core.WithParam("agentid", agentID),
+		},
+		discover: w.corpToken, fetchUser: w.fetchUser, accepts: optBaseURL,
+	}, err)
 }
 
 // wecomDialect is WeCom's: appid on the login page, GET calls with the
 // corp token in the query, errcode errors in HTTP 200 answers.
 var wecomDialect = &core.Dialect{
-	Name:             "wecom",
 	ParamNames:       map[string]string{"client_id": "appid"},
 	AuthParamOrder:   []string{"login_type", "appid", "agentid", "redirect_uri", "state"},
 	TokenMethod:      "GET",
@@ -177,7 +164,7 @@ func (w *wecom) corpToken(ctx context.Context, rc *http.Client, clock core.Clock
 	}
 	fields, err := c.Resource(ctx, core.ResourceRequest{
 		URL: w.api + "/cgi-bin/gettoken", NoBearer: true,
-		Query: seedQuery("corpid", w.corpID, "corpsecret", w.secret),
+		Query: query("corpid", w.corpID, "corpsecret", w.secret),
 	})
 	if err != nil {
 		return nil, fmt.Errorf("providers: wecom: corp access token: %w", err)
@@ -211,7 +198,7 @@ func (w *wecom) fetchUser(ctx context.Context, r core.UserRequest) (*core.User, 
 		userid = r.Token.AccessToken
 	}
 	ep := r.Client.Endpoints().UserInfoURL
-	fields, err := r.Client.Resource(ctx, core.ResourceRequest{URL: ep, NoBearer: true, Query: seedQuery("userid", userid)})
+	fields, err := r.Client.Resource(ctx, core.ResourceRequest{URL: ep, NoBearer: true, Query: query("userid", userid)})
 	if err != nil {
 		return nil, err
 	}
@@ -232,7 +219,7 @@ func (w *wecom) fetchUser(ctx context.Context, r core.UserRequest) (*core.User, 
 		if err != nil {
 			return nil, fmt.Errorf("providers: wecom: user detail: %w", err)
 		}
-		raw = seedMerge(detail, fields)
+		raw = mergeMissing(detail, fields)
 	}
 	email := jsonmap.String(raw, "email")
 	if email == "" {

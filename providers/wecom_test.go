@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/go-oauth20/oauth20/internal/coreaccess"
+	"github.com/go-oauth20/oauth20/internal/testkit"
 )
 
 // TestWeComCorpTokenCache checks that the corp access token is fetched once
@@ -21,7 +22,7 @@ func TestWeComCorpTokenCache(t *testing.T) {
 	var fetches atomic.Int32
 	arrived := make(chan struct{}, 16)
 	release := make(chan struct{})
-	rc := seedClient(func(w http.ResponseWriter, r *http.Request) {
+	rc := handlerClient(func(w http.ResponseWriter, r *http.Request) {
 		if r.URL.Path != "/cgi-bin/gettoken" {
 			http.NotFound(w, r)
 			return
@@ -34,7 +35,7 @@ func TestWeComCorpTokenCache(t *testing.T) {
 		<-release
 		fmt.Fprintf(w, `{"errcode":0,"errmsg":"ok","access_token":"corp-token-%d","expires_in":7200}`, n)
 	})
-	clock := &seedClock{t: time.Date(2025, 1, 1, 12, 0, 0, 0, time.UTC)}
+	clock := testkit.NewClock(time.Date(2025, 1, 1, 12, 0, 0, 0, time.UTC))
 	p0, err := WeCom("corp", "1000002", "s3cret")
 	if err != nil {
 		t.Fatal(err)
@@ -73,14 +74,14 @@ func TestWeComCorpTokenCache(t *testing.T) {
 	}
 
 	// 7200 s less a margin of 300 s (a tenth, at most five minutes).
-	clock.advance(6900*time.Second - time.Second)
+	clock.Advance(6900*time.Second - time.Second)
 	if _, err := p.Client(ctx); err != nil {
 		t.Fatal(err)
 	}
 	if n := fetches.Load(); n != 1 {
 		t.Fatalf("refetched %d times before expiry", n-1)
 	}
-	clock.advance(time.Second)
+	clock.Advance(time.Second)
 	c, err := p.Client(ctx)
 	if err != nil {
 		t.Fatal(err)

@@ -8,13 +8,8 @@ import (
 	"github.com/go-oauth20/oauth20/internal/jsonmap"
 )
 
-// Weibo endpoints.
-const (
-	weiboAuthURL   = "https://api.weibo.com/oauth2/authorize"
-	weiboTokenURL  = "https://api.weibo.com/oauth2/access_token"
-	weiboRevokeURL = "https://api.weibo.com/oauth2/revokeoauth2"
-	weiboUserURL   = "https://api.weibo.com/2/users/show.json"
-)
+// weiboURL is the host of Weibo's OAuth and API endpoints.
+const weiboURL = "https://api.weibo.com"
 
 // Weibo returns a provider for Sina Weibo login (新浪微博, 网站接入). clientID
 // is the App Key, clientSecret the App Secret. It reports configuration
@@ -50,42 +45,28 @@ const (
 //     token answer (Token.Raw["uid"]); a token without it cannot fetch the
 //     user.
 //
-// Options: WithScopes, WithRedirectURL, WithHTTPClient, WithAuthParam
-// (forcelogin=true, for example), WithName (default "weibo"). WithBaseURL is
-// ignored.
+// Options: those every constructor takes (see Option; WithAuthParam for
+// forcelogin=true, for example).
 //
 // The returned provider is immutable and safe for concurrent use.
 func Weibo(clientID, clientSecret string, opts ...Option) (*core.Provider, error) {
-	s := collect(opts)
-	return core.NewProvider(core.ProviderSpec{
-		Name:        s.nameOr("weibo"),
-		DisplayName: "Weibo",
-		Client: core.Config{
-			ClientID:     clientID,
-			ClientSecret: clientSecret,
-			Endpoints: core.Endpoints{
-				AuthURL:       weiboAuthURL,
-				TokenURL:      weiboTokenURL,
-				RevocationURL: weiboRevokeURL,
-				UserInfoURL:   weiboUserURL,
-			},
-			RedirectURL: s.redirectURL,
-			Scopes:      s.scopesOr(),
-			AuthMethod:  core.AuthSecretPost,
-			Dialect:     weiboDialect,
-			HTTPClient:  s.httpClient,
+	return collect(opts).build(clientID, clientSecret, spec{
+		name: "weibo", display: "Weibo",
+		endpoints: core.Endpoints{
+			AuthURL:       weiboURL + "/oauth2/authorize",
+			TokenURL:      weiboURL + "/oauth2/access_token",
+			RevocationURL: weiboURL + "/oauth2/revokeoauth2",
+			UserInfoURL:   weiboURL + "/2/users/show.json",
 		},
-		PKCE:        core.PKCEUnsupported,
-		AuthOptions: s.authParams,
-		FetchUser:   weiboFetchUser,
+		method: core.AuthSecretPost, dialect: weiboDialect, pkce: core.PKCEUnsupported,
+		fetchUser: weiboFetchUser,
 	})
 }
 
 var weiboDialect = &core.Dialect{
-	Name:             "weibo",
 	ScopeSeparator:   ",",
 	DefaultTokenType: "Bearer",
-	ErrorDetectors:   []core.ErrorDetector{moreDetectWithCode("error_code")},
+	ErrorDetectors:   []core.ErrorDetector{detectWithCode("error_code")},
 	EditRequest:      weiboEditRequest,
 }
 
@@ -112,7 +93,7 @@ func weiboFetchUser(ctx context.Context, r core.UserRequest) (*core.User, error)
 	q := &core.Params{}
 	q.Set("access_token", r.Token.AccessToken)
 	q.Set("uid", uid)
-	fields, err := r.Client.Resource(ctx, core.ResourceRequest{URL: weiboUserURL, Token: r.Token, NoBearer: true, Query: q})
+	fields, err := r.Client.Resource(ctx, core.ResourceRequest{URL: r.Client.Endpoints().UserInfoURL, Token: r.Token, NoBearer: true, Query: q})
 	if err != nil {
 		return nil, err
 	}

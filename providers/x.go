@@ -49,42 +49,16 @@ const (
 //     (A confirmed_email field behind a users.email scope has been reported
 //     but is not verified by us, so it is not requested.)
 //
-// Options: WithScopes, WithRedirectURL, WithHTTPClient, WithAuthParam,
-// WithName (default "x"). WithBaseURL is ignored.
+// Options: those every constructor takes (see Option).
 //
 // The returned provider is immutable and safe for concurrent use.
 func X(clientID, clientSecret string, opts ...Option) (*core.Provider, error) {
-	s := collect(opts)
-	method := core.AuthSecretBasic
-	if clientSecret == "" {
-		method = core.AuthNone
-	}
-	return core.NewProvider(core.ProviderSpec{
-		Name:        s.nameOr("x"),
-		DisplayName: "X",
-		Client: core.Config{
-			ClientID:     clientID,
-			ClientSecret: clientSecret,
-			Endpoints: core.Endpoints{
-				AuthURL:       xAuthURL,
-				TokenURL:      xTokenURL,
-				RevocationURL: xRevokeURL,
-				UserInfoURL:   xUserURL,
-			},
-			RedirectURL: s.redirectURL,
-			Scopes:      s.scopesOr("tweet.read", "users.read"),
-			AuthMethod:  method,
-			Dialect:     xDialect,
-			HTTPClient:  s.httpClient,
-		},
-		PKCE:        core.PKCES256,
-		AuthOptions: s.authParams,
-		FetchUser:   xFetchUser,
+	return collect(opts).build(clientID, clientSecret, spec{
+		name: "x", display: "X", scopes: []string{"tweet.read", "users.read"},
+		endpoints: core.Endpoints{AuthURL: xAuthURL, TokenURL: xTokenURL, RevocationURL: xRevokeURL, UserInfoURL: xUserURL},
+		method:    publicOr(clientSecret, core.AuthSecretBasic), fetchUser: xFetchUser,
 	})
 }
-
-// xDialect is RFC 6749; only the name differs, for errors and logs.
-var xDialect = &core.Dialect{Name: "x"}
 
 func xFetchUser(ctx context.Context, r core.UserRequest) (*core.User, error) {
 	q := &core.Params{}

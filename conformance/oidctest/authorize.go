@@ -55,7 +55,7 @@ func (s *Server) authorize(w http.ResponseWriter, r *http.Request, fault *ErrorR
 		s.respond(w, resp, errorParams(errInvalidRequest("unsupported response_mode")))
 		return
 	}
-	if e := checkAuthorizeRequest(q, client); e != nil {
+	if e := s.checkAuthorizeRequest(q, client); e != nil {
 		s.respond(w, resp, errorParams(e))
 		return
 	}
@@ -94,7 +94,7 @@ func (s *Server) authorize(w http.ResponseWriter, r *http.Request, fault *ErrorR
 }
 
 // checkAuthorizeRequest checks everything but client_id and redirect_uri.
-func checkAuthorizeRequest(q url.Values, client Client) *oauthError {
+func (s *Server) checkAuthorizeRequest(q url.Values, client Client) *oauthError {
 	for _, k := range sortedKeys(q) {
 		if len(q[k]) > 1 {
 			return errInvalidRequest("parameter " + k + " is repeated")
@@ -113,7 +113,7 @@ func checkAuthorizeRequest(q url.Values, client Client) *oauthError {
 	default:
 		return newError(0, "unsupported_response_type", "only response_type=code is supported")
 	}
-	if !hasScope(splitScope(q.Get("scope")), "openid") {
+	if !s.cfg.ImplicitOpenID && !hasScope(splitScope(q.Get("scope")), "openid") {
 		return newError(0, "invalid_scope", "scope must include openid")
 	}
 	challenge, method := q.Get("code_challenge"), q.Get("code_challenge_method")
@@ -161,7 +161,7 @@ func (s *Server) respond(w http.ResponseWriter, resp authzResponse, params url.V
 	case f.OmitResponseIssuer:
 	case f.WrongResponseIssuer:
 		params.Set("iss", AttackerIssuer)
-	default:
+	case s.sendsResponseIssuer():
 		params.Set("iss", s.issuer)
 	}
 	w.Header().Set("Cache-Control", "no-store")

@@ -48,6 +48,11 @@ type Client struct {
 	// PostLogoutRedirectURIs are the allowed post_logout_redirect_uri
 	// values of the end-session endpoint, compared exactly.
 	PostLogoutRedirectURIs []string
+	// VerifySecret, when set, checks the secret a client_secret_basic or
+	// client_secret_post client sends, in place of comparing it with
+	// Secret: for a provider whose client secret is not a fixed string,
+	// such as Apple's JWT signed by the client. Secret may then be empty.
+	VerifySecret func(secret string) error
 }
 
 // DefaultClient returns the client registered when Config.Clients is nil: a
@@ -74,7 +79,7 @@ func (c Client) normalize() (Client, error) {
 	}
 	switch c.AuthMethod {
 	case AuthSecretBasic, AuthSecretPost:
-		if c.Secret == "" {
+		if c.Secret == "" && c.VerifySecret == nil {
 			return c, fmt.Errorf("%w: client %q uses %s without a secret", ErrInvalidConfig, c.ID, c.AuthMethod)
 		}
 	case AuthNone:
@@ -174,6 +179,12 @@ func (s *Server) authenticateClient(r *http.Request, form url.Values) (Client, *
 	case AuthNone:
 		if hasBasic || hasPostSecret {
 			return Client{}, errInvalidClient(hasBasic, "public client must not send a secret")
+		}
+		return c, nil
+	}
+	if c.VerifySecret != nil {
+		if err := c.VerifySecret(secret); err != nil {
+			return Client{}, errInvalidClient(hasBasic, "client secret refused: "+err.Error())
 		}
 		return c, nil
 	}

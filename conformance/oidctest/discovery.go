@@ -9,9 +9,22 @@ import (
 var authMethods = []string{string(AuthSecretBasic), string(AuthSecretPost), string(AuthNone)}
 
 // Discovery returns the provider metadata (OpenID Connect Discovery 1.0 §3,
-// RFC 8414 §2) that the discovery endpoint serves, ignoring
-// Faults.WrongDiscoveryIssuer.
+// RFC 8414 §2) that the discovery endpoint serves, Config.Metadata applied
+// and Faults.WrongDiscoveryIssuer ignored.
 func (s *Server) Discovery() map[string]any {
+	doc := s.ownMetadata()
+	for k, v := range s.cfg.Metadata {
+		if v == nil {
+			delete(doc, k)
+		} else {
+			doc[k] = v
+		}
+	}
+	return doc
+}
+
+// ownMetadata is the document before Config.Metadata.
+func (s *Server) ownMetadata() map[string]any {
 	return map[string]any{
 		"issuer":                                     s.issuer,
 		"authorization_endpoint":                     s.URL(AuthorizeEndpoint),
@@ -51,4 +64,11 @@ func (s *Server) discovery(w http.ResponseWriter, _ *http.Request, _ *ErrorRespo
 		doc["issuer"] = AttackerIssuer
 	}
 	writeJSON(w, http.StatusOK, doc)
+}
+
+// sendsResponseIssuer reports whether authorization responses carry iss:
+// when the metadata says so (RFC 9207 §3).
+func (s *Server) sendsResponseIssuer() bool {
+	b, _ := s.Discovery()["authorization_response_iss_parameter_supported"].(bool)
+	return b
 }

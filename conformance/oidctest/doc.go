@@ -70,6 +70,29 @@
 // (with the hash of the signing algorithm) and sid, and the kid of the key
 // that signed them.
 //
+// # A provider's shape
+//
+// By default the server is a textbook provider at its own loopback address.
+// Config can give it the shape of a real one instead, so that a client
+// written for that provider is tested as it will meet it:
+//
+//   - Issuer names the provider's own issuer (with a trailing slash, a path,
+//     an https host), and Endpoints moves endpoints below it or onto other
+//     hosts (Google's token endpoint is on oauth2.googleapis.com). The
+//     server plays those hosts: Transport and HTTPClient send their requests
+//     to it.
+//   - TokenIssuer puts another iss in ID tokens than the metadata names
+//     (Microsoft's {tenantid} template, Google's issuer without a scheme).
+//   - Metadata changes or removes members of the discovery document; the
+//     server follows what it then says about the RFC 9207 iss parameter.
+//   - Algorithm may be an HMAC algorithm keyed with the client secret
+//     (LINE); Client.VerifySecret checks a client secret that is not a fixed
+//     string (Apple's signed JWT); ImplicitOpenID issues ID tokens without
+//     the openid scope (Apple); Handlers serve a provider's own APIs beside
+//     the OpenID ones (LINE's profile), with UserFor to check their access
+//     tokens; Sign signs tokens of the test's own making with the server's
+//     key.
+//
 // # Faults
 //
 // Faults holds knobs that break one thing each: the ID token's signature,

@@ -87,11 +87,23 @@ var errHint = errors.New("oidctest: bad id_token_hint")
 func (s *Server) parseIDTokenHint(raw string) (aud, sid string, err error) {
 	claims := jwt.MapClaims{}
 	_, err = jwt.ParseWithClaims(raw, claims, func(t *jwt.Token) (any, error) {
+		if algorithms[s.cfg.Algorithm].hmac {
+			// MACed with the secret of the client it was issued to.
+			auds, err := t.Claims.GetAudience()
+			if err != nil || len(auds) != 1 {
+				return nil, errHint
+			}
+			c, ok := s.lookupClient(auds[0])
+			if !ok || c.Secret == "" {
+				return nil, errHint
+			}
+			return []byte(c.Secret), nil
+		}
 		kid, _ := t.Header["kid"].(string)
 		s.mu.Lock()
 		defer s.mu.Unlock()
 		k := s.keys.find(kid)
-		if k == nil {
+		if k == nil || k.jwk == nil {
 			return nil, errHint
 		}
 		return k.private.Public(), nil
@@ -99,7 +111,7 @@ func (s *Server) parseIDTokenHint(raw string) (aud, sid string, err error) {
 	if err != nil {
 		return "", "", errHint
 	}
-	if iss, _ := claims["iss"].(string); iss != s.issuer {
+	if iss, _ := claims["iss"].(string); iss != s.tokenIssuer() {
 		return "", "", errHint
 	}
 	auds, err := claims.GetAudience()

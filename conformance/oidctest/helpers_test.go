@@ -14,10 +14,10 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
+	"github.com/go-oauth20/oauth20/internal/testkit"
 	"github.com/golang-jwt/jwt/v5"
 )
 
@@ -26,26 +26,10 @@ const (
 	testPostLogout = "https://rp.example/signed-out"
 )
 
-// testClock is a settable clock for Config.Now.
-type testClock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func newTestClock() *testClock {
-	return &testClock{t: time.Date(2025, 3, 1, 12, 0, 0, 0, time.UTC)}
-}
-
-func (c *testClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *testClock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
+// newTestClock returns a clock for Config.Now that moves only when the
+// test advances it.
+func newTestClock() *testkit.Clock {
+	return testkit.NewClock(time.Date(2025, 3, 1, 12, 0, 0, 0, time.UTC))
 }
 
 // Test clients, one per authentication method.
@@ -62,7 +46,7 @@ var (
 type harness struct {
 	t     *testing.T
 	srv   *Server
-	clock *testClock
+	clock *testkit.Clock
 	http  *http.Client
 	// lastHeader holds the response headers of the last raw call.
 	lastHeader http.Header
@@ -76,8 +60,7 @@ func newHarness(t *testing.T, opts ...Option) *harness {
 	// cover the RS256 default and the other algorithms.
 	opts = append([]Option{WithClock(clock.Now), WithAlgorithm("ES256"), WithClients(basicClient, postClient, publicClient)}, opts...)
 	srv := New(t, opts...)
-	hc := srv.HTTPClient()
-	hc.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+	hc := testkit.NoRedirectClient(srv.HTTPClient().Transport)
 	return &harness{t: t, srv: srv, clock: clock, http: hc}
 }
 

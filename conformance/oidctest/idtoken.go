@@ -21,7 +21,7 @@ func (s *Server) idToken(g *grant, accessToken string, withNonce bool, now time.
 	}
 
 	c := g.user.claims(g.scope)
-	c["iss"] = s.issuer
+	c["iss"] = s.tokenIssuer()
 	if f.WrongIssuer {
 		c["iss"] = AttackerIssuer
 	}
@@ -56,7 +56,8 @@ func (s *Server) idToken(g *grant, accessToken string, withNonce bool, now time.
 		return jwt.NewWithClaims(jwt.SigningMethodNone, jwt.MapClaims(c)).
 			SignedString(jwt.UnsafeAllowNoneSignatureType)
 	}
-	signed, err := key.sign(c)
+	client, _ := s.lookupClient(g.clientID)
+	signed, err := key.sign(c, client.Secret)
 	if err != nil || !f.BadSignature {
 		return signed, err
 	}

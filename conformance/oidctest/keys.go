@@ -24,23 +24,30 @@ var ErrKey = errors.New("oidctest: key")
 type algorithm struct {
 	method jwt.SigningMethod
 	hash   crypto.Hash
-	curve  elliptic.Curve // nil for RSA
+	curve  elliptic.Curve // nil for RSA and HMAC
+	hmac   bool           // keyed with the client secret
 }
 
 var algorithms = map[string]algorithm{
-	"RS256": {jwt.SigningMethodRS256, crypto.SHA256, nil},
-	"RS384": {jwt.SigningMethodRS384, crypto.SHA384, nil},
-	"RS512": {jwt.SigningMethodRS512, crypto.SHA512, nil},
-	"PS256": {jwt.SigningMethodPS256, crypto.SHA256, nil},
-	"ES256": {jwt.SigningMethodES256, crypto.SHA256, elliptic.P256()},
-	"ES384": {jwt.SigningMethodES384, crypto.SHA384, elliptic.P384()},
+	"RS256": {jwt.SigningMethodRS256, crypto.SHA256, nil, false},
+	"RS384": {jwt.SigningMethodRS384, crypto.SHA384, nil, false},
+	"RS512": {jwt.SigningMethodRS512, crypto.SHA512, nil, false},
+	"PS256": {jwt.SigningMethodPS256, crypto.SHA256, nil, false},
+	"ES256": {jwt.SigningMethodES256, crypto.SHA256, elliptic.P256(), false},
+	"ES384": {jwt.SigningMethodES384, crypto.SHA384, elliptic.P384(), false},
+	"HS256": {jwt.SigningMethodHS256, crypto.SHA256, nil, true},
+	"HS384": {jwt.SigningMethodHS384, crypto.SHA384, nil, true},
+	"HS512": {jwt.SigningMethodHS512, crypto.SHA512, nil, true},
 }
 
-// signingKey is one private key with its public JWK.
+// signingKey is one private key with its public JWK. An HMAC key has
+// neither: it signs with the client's secret, or with secret when set (the
+// key of Faults.UnpublishedKey).
 type signingKey struct {
 	kid     string
 	alg     algorithm
 	private crypto.Signer
+	secret  []byte
 	jwk     map[string]any
 }
 
@@ -49,6 +56,9 @@ type signingKey struct {
 func newSigningKey(name string) (*signingKey, error) {
 	alg := algorithms[name]
 	k := &signingKey{alg: alg}
+	if alg.hmac {
+		return k, nil
+	}
 	b64 := base64.RawURLEncoding.EncodeToString
 	var thumb string
 	if alg.curve == nil {
@@ -85,11 +95,36 @@ func newSigningKey(name string) (*signingKey, error) {
 	return k, nil
 }
 
-// sign returns the compact JWS of claims with the key's kid in the header.
-func (k *signingKey) sign(claims map[string]any) (string, error) {
+// sign returns the compact JWS of claims with the key's kid in the header;
+// an HMAC key signs with clientSecret unless it has its own secret.
+func (k *signingKey) sign(claims map[string]any, clientSecret string) (string, error) {
 	t := jwt.NewWithClaims(k.alg.method, jwt.MapClaims(claims))
-	t.Header["kid"] = k.kid
-	return t.SignedString(k.private)
+	if !k.alg.hmac {
+		t.Header["kid"] = k.kid
+		return t.SignedString(k.private)
+	}
+	secret := k.secret
+	if secret == nil {
+		secret = []byte(clientSecret)
+	}
+	if len(secret) == 0 {
+		return "", fmt.Errorf("oidctest: %s needs a client secret to sign with", k.alg.method.Alg())
+	}
+	return t.SignedString(secret)
+}
+
+// Sign signs claims with the current key as the server signs its ID
+// tokens, kid included, so that a test can give a verifier tokens with
+// claims the server would not write. It fails for the HMAC algorithms,
+// whose key is a client's secret: sign those with the secret directly.
+func (s *Server) Sign(claims map[string]any) (string, error) {
+	s.mu.Lock()
+	k := s.keys.current()
+	s.mu.Unlock()
+	if k.alg.hmac {
+		return "", fmt.Errorf("%w: %s tokens are signed with a client secret", ErrKey, s.cfg.Algorithm)
+	}
+	return k.sign(claims, "")
 }
 
 // keyring holds the published keys; the last one is current. unpublished
@@ -118,10 +153,19 @@ func (r *keyring) find(kid string) *signingKey {
 	return nil
 }
 
+// errNoKeyToRotate is returned by RotateKey and ReplaceKey for the HMAC
+// algorithms.
+func (s *Server) errNoKeyToRotate() error {
+	return fmt.Errorf("%w: %s signs with the client secret: there is no key to rotate", ErrKey, s.cfg.Algorithm)
+}
+
 // RotateKey generates a new signing key and makes it current. The previous
 // keys stay in the JWKS, so tokens they signed still verify, until
 // RemoveKey removes them. It returns the new key's kid.
 func (s *Server) RotateKey() (string, error) {
+	if algorithms[s.cfg.Algorithm].hmac {
+		return "", s.errNoKeyToRotate()
+	}
 	k, err := newSigningKey(s.cfg.Algorithm)
 	if err != nil {
 		return "", err
@@ -136,6 +180,9 @@ func (s *Server) RotateKey() (string, error) {
 // other key from the JWKS at once: a rotation without overlap, after which
 // tokens signed before no longer verify. It returns the new key's kid.
 func (s *Server) ReplaceKey() (string, error) {
+	if algorithms[s.cfg.Algorithm].hmac {
+		return "", s.errNoKeyToRotate()
+	}
 	k, err := newSigningKey(s.cfg.Algorithm)
 	if err != nil {
 		return "", err
@@ -164,13 +211,15 @@ func (s *Server) RemoveKey(kid string) error {
 }
 
 // KeyIDs returns the kids of the published keys, oldest first; the last is
-// the current signing key.
+// the current signing key. It is empty for the HMAC algorithms.
 func (s *Server) KeyIDs() []string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	ids := make([]string, len(s.keys.published))
-	for i, k := range s.keys.published {
-		ids[i] = k.kid
+	var ids []string
+	for _, k := range s.keys.published {
+		if k.jwk != nil {
+			ids = append(ids, k.kid)
+		}
 	}
 	return ids
 }
@@ -191,6 +240,9 @@ func (s *Server) signingKeyFor(f *Faults) (*signingKey, error) {
 	if err != nil {
 		return nil, err
 	}
+	if k.alg.hmac {
+		k.secret = []byte(randomString())
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.keys.unpublished == nil {
@@ -202,9 +254,11 @@ func (s *Server) signingKeyFor(f *Faults) (*signingKey, error) {
 // jwks serves the JWK Set (RFC 7517 §5) of the published keys.
 func (s *Server) jwks(w http.ResponseWriter, _ *http.Request, _ *ErrorResponse) {
 	s.mu.Lock()
-	keys := make([]map[string]any, len(s.keys.published))
-	for i, k := range s.keys.published {
-		keys[i] = k.jwk
+	keys := make([]map[string]any, 0, len(s.keys.published))
+	for _, k := range s.keys.published {
+		if k.jwk != nil {
+			keys = append(keys, k.jwk)
+		}
 	}
 	s.mu.Unlock()
 	writeJSON(w, http.StatusOK, map[string]any{"keys": keys})

@@ -3,9 +3,11 @@ package oidctest
 import (
 	"context"
 	"fmt"
+	"maps"
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"slices"
 	"strings"
 	"sync"
@@ -35,6 +37,8 @@ var endpoints = []Endpoint{
 	JWKSEndpoint, RevocationEndpoint, IntrospectionEndpoint, EndSessionEndpoint,
 }
 
+func validEndpoint(ep Endpoint) bool { return slices.Contains(endpoints, ep) }
+
 // maxBody caps every request body the server reads.
 const maxBody = 64 << 10
 
@@ -45,6 +49,11 @@ type Server struct {
 	cfg    Config // immutable after Start
 	http   *httptest.Server
 	issuer string
+	// origin is the scheme and host:port the server listens on; played
+	// holds the other hosts it answers for through Transport.
+	origin *url.URL
+	played map[string]bool
+	urls   map[Endpoint]string
 	done   chan struct{}
 	once   sync.Once
 
@@ -107,10 +116,20 @@ func Start(cfg Config) (*Server, error) {
 	if cfg.TLS {
 		scheme = "https"
 	}
-	s.issuer = scheme + "://" + issuerHost(cfg.Addr, l.Addr()) + cfg.IssuerPath
+	s.origin = &url.URL{Scheme: scheme, Host: issuerHost(cfg.Addr, l.Addr())}
+	s.issuer = s.origin.String() + cfg.IssuerPath
+	if cfg.Issuer != "" {
+		s.issuer = cfg.Issuer
+	}
+	s.placeEndpoints()
+	h, err := s.handler()
+	if err != nil {
+		_ = l.Close()
+		return nil, err
+	}
 	s.http = &httptest.Server{
 		Listener: l,
-		Config:   &http.Server{Handler: s.handler(), ReadHeaderTimeout: 10 * time.Second},
+		Config:   &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second},
 	}
 	if cfg.TLS {
 		s.http.StartTLS()
@@ -140,24 +159,105 @@ func (s *Server) Close() {
 	})
 }
 
-// Issuer returns the issuer identifier, such as "http://127.0.0.1:41234".
+// Issuer returns the issuer identifier, such as "http://127.0.0.1:41234",
+// or Config.Issuer when set.
 func (s *Server) Issuer() string { return s.issuer }
 
-// URL returns the absolute URL of an endpoint.
-func (s *Server) URL(ep Endpoint) string { return s.issuer + string(ep) }
+// tokenIssuer is the iss of the ID tokens the server signs.
+func (s *Server) tokenIssuer() string {
+	if s.cfg.TokenIssuer != "" {
+		return s.cfg.TokenIssuer
+	}
+	return s.issuer
+}
 
-// HTTPClient returns a new HTTP client for the server: it trusts the
-// server's certificate when Config.TLS is set. Clients returned by different
-// calls share one transport, whose idle connections Close closes, but
-// changing one client (say its CheckRedirect) does not change the others.
+// URL returns the absolute URL of an endpoint: below the issuer unless
+// Config.Endpoints moved it.
+func (s *Server) URL(ep Endpoint) string { return s.urls[ep] }
+
+// placeEndpoints computes every endpoint's URL.
+func (s *Server) placeEndpoints() {
+	base := strings.TrimSuffix(s.issuer, "/")
+	s.urls = make(map[Endpoint]string, len(endpoints))
+	for _, ep := range endpoints {
+		s.urls[ep] = s.resolve(base, string(ep))
+		if u := s.cfg.Endpoints[ep]; u != "" && ep != DiscoveryEndpoint {
+			s.urls[ep] = s.resolve(base, u)
+		}
+	}
+}
+
+// resolve turns a path below base or an absolute URL into an absolute URL.
+func (s *Server) resolve(base, u string) string {
+	if strings.HasPrefix(u, "/") {
+		return base + u
+	}
+	return u
+}
+
+// HTTPClient returns a new HTTP client for the server: its Transport, so it
+// reaches the hosts the server plays, and it trusts the server's
+// certificate when Config.TLS is set. Clients returned by different calls
+// share one transport, whose idle connections Close closes, but changing
+// one client (say its CheckRedirect) does not change the others.
 func (s *Server) HTTPClient() *http.Client {
 	c := *s.http.Client()
+	c.Transport = s.Transport()
 	return &c
 }
 
-// handler routes every endpoint through s.serve.
-func (s *Server) handler() http.Handler {
-	mux := http.NewServeMux()
+// Transport returns a transport that sends the requests for every host the
+// server plays (Config.Issuer, Config.Endpoints, Config.Handlers) to the
+// server, whatever their scheme, with the host they named in their Host
+// header; requests for other hosts go out unchanged. It trusts the server's
+// certificate when Config.TLS is set.
+func (s *Server) Transport() http.RoundTripper {
+	return playTransport{s: s, base: s.http.Client().Transport}
+}
+
+type playTransport struct {
+	s    *Server
+	base http.RoundTripper
+}
+
+func (t playTransport) RoundTrip(r *http.Request) (*http.Response, error) {
+	if !t.s.played[strings.ToLower(r.URL.Host)] {
+		return t.base.RoundTrip(r)
+	}
+	out := r.Clone(r.Context())
+	if out.Host == "" {
+		out.Host = r.URL.Host
+	}
+	out.URL.Scheme, out.URL.Host = t.s.origin.Scheme, t.s.origin.Host
+	return t.base.RoundTrip(out)
+}
+
+// handler routes every endpoint through s.serve, and Config.Handlers
+// beside them. A request is routed by its host and path; one for the
+// server's own address also by its path alone, so that "localhost" reaches
+// a server that names 127.0.0.1.
+func (s *Server) handler() (http.Handler, error) {
+	byURL := map[string]http.Handler{}
+	byPath := map[string]http.Handler{}
+	s.played = map[string]bool{}
+	add := func(raw string, h http.Handler) error {
+		u, err := url.Parse(raw)
+		if err != nil {
+			return fmt.Errorf("%w: %q is not a URL", ErrInvalidConfig, raw)
+		}
+		host := strings.ToLower(u.Host)
+		key := host + u.EscapedPath()
+		if _, dup := byURL[key]; dup {
+			return fmt.Errorf("%w: two handlers for %q", ErrInvalidConfig, raw)
+		}
+		byURL[key] = h
+		if host == s.origin.Host {
+			byPath[u.EscapedPath()] = h
+		} else {
+			s.played[host] = true
+		}
+		return nil
+	}
 	handlers := map[Endpoint]endpointHandler{
 		DiscoveryEndpoint:     {[]string{http.MethodGet}, s.discovery},
 		AuthorizeEndpoint:     {[]string{http.MethodGet, http.MethodPost}, s.authorize},
@@ -169,9 +269,28 @@ func (s *Server) handler() http.Handler {
 		EndSessionEndpoint:    {[]string{http.MethodGet, http.MethodPost}, s.endSession},
 	}
 	for _, ep := range endpoints {
-		mux.Handle(s.cfg.IssuerPath+string(ep), s.serve(ep, handlers[ep]))
+		if err := add(s.URL(ep), s.serve(ep, handlers[ep])); err != nil {
+			return nil, err
+		}
 	}
-	return mux
+	base := strings.TrimSuffix(s.issuer, "/")
+	for _, raw := range slices.Sorted(maps.Keys(s.cfg.Handlers)) {
+		if err := add(s.resolve(base, raw), s.cfg.Handlers[raw]); err != nil {
+			return nil, err
+		}
+	}
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		path := r.URL.EscapedPath()
+		h := byURL[strings.ToLower(r.Host)+path]
+		if h == nil {
+			h = byPath[path]
+		}
+		if h == nil {
+			http.NotFound(w, r)
+			return
+		}
+		h.ServeHTTP(w, r)
+	}), nil
 }
 
 // endpointHandler is one endpoint: the methods it allows and its handler,

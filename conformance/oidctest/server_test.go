@@ -17,7 +17,7 @@ func TestStartConfigErrors(t *testing.T) {
 		name string
 		cfg  Config
 	}{
-		{"unknown algorithm", Config{Algorithm: "HS256"}},
+		{"unknown algorithm", Config{Algorithm: "none"}},
 		{"client without ID", Config{Clients: []Client{{Secret: "x"}}}},
 		{"public client with secret", Config{Clients: []Client{{ID: "a", Secret: "x", AuthMethod: AuthNone}}}},
 		{"basic client without secret", Config{Clients: []Client{{ID: "a", AuthMethod: AuthSecretBasic}}}},
@@ -26,6 +26,15 @@ func TestStartConfigErrors(t *testing.T) {
 		{"redirect URI with fragment", Config{Clients: []Client{{ID: "a", RedirectURIs: []string{"https://rp.example/cb#x"}}}}},
 		{"duplicate client", Config{Clients: []Client{{ID: "a"}, {ID: "a"}}}},
 		{"issuer path with trailing slash", Config{IssuerPath: "/realm/"}},
+		{"issuer and issuer path", Config{Issuer: "https://idp.example", IssuerPath: "/realm"}},
+		{"relative issuer", Config{Issuer: "idp.example"}},
+		{"issuer with query", Config{Issuer: "https://idp.example/?x=1"}},
+		{"discovery moved", Config{Endpoints: map[Endpoint]string{DiscoveryEndpoint: "/meta"}}},
+		{"unknown endpoint", Config{Endpoints: map[Endpoint]string{"/nope": "/x"}}},
+		{"endpoint with query", Config{Endpoints: map[Endpoint]string{TokenEndpoint: "https://idp.example/token?x=1"}}},
+		{"two endpoints at one URL", Config{Endpoints: map[Endpoint]string{TokenEndpoint: "/t", RevocationEndpoint: "/t"}}},
+		{"nil handler", Config{Handlers: map[string]http.Handler{"/profile": nil}}},
+		{"client with neither secret nor check", Config{Clients: []Client{{ID: "a", AuthMethod: AuthSecretPost}}}},
 		{"user without subject", Config{User: User{Name: "x"}}},
 		{"sub-second TTL", Config{CodeTTL: time.Millisecond}},
 	}

@@ -178,7 +178,7 @@ func (s *Server) clientCredentials(client Client, form url.Values) (*tokenRespon
 
 // issue creates an access token for scope, a refresh token for
 // refreshScope unless it is nil, and an ID token when the grant has a user
-// and scope includes openid.
+// and scope includes openid (or Config.ImplicitOpenID is set).
 func (s *Server) issue(g *grant, scope, refreshScope []string, withNonce bool) (*tokenResponse, *oauthError) {
 	withRefresh := refreshScope != nil
 	now := s.now()
@@ -191,7 +191,7 @@ func (s *Server) issue(g *grant, scope, refreshScope []string, withNonce bool) (
 	if withRefresh {
 		resp.RefreshToken = randomString()
 	}
-	if g.user != nil && hasScope(scope, "openid") {
+	if g.user != nil && (hasScope(scope, "openid") || s.cfg.ImplicitOpenID) {
 		f := s.Faults()
 		idt, err := s.idToken(g, resp.AccessToken, withNonce, now, &f)
 		if err != nil {

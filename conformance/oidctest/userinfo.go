@@ -36,7 +36,7 @@ func (s *Server) userinfo(w http.ResponseWriter, r *http.Request, _ *ErrorRespon
 		writeBearerError(w, newError(http.StatusUnauthorized, "invalid_token", "the access token is unknown, expired or revoked"))
 		return
 	}
-	if at.grant.user == nil || !hasScope(at.scope, "openid") {
+	if at.grant.user == nil || !hasScope(at.scope, "openid") && !s.cfg.ImplicitOpenID {
 		writeBearerError(w, newError(http.StatusForbidden, "insufficient_scope", "the access token lacks the openid scope"))
 		return
 	}
@@ -45,4 +45,18 @@ func (s *Server) userinfo(w http.ResponseWriter, r *http.Request, _ *ErrorRespon
 		claims["sub"] = sub
 	}
 	writeJSON(w, http.StatusOK, claims)
+}
+
+// UserFor returns the user an access token was issued for, and whether the
+// token is active (issued by this server, for a login, not expired nor
+// revoked). Config.Handlers use it to answer as a provider's own API would.
+func (s *Server) UserFor(accessToken string) (User, bool) {
+	now := s.now()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	at, ok := s.store.access[accessToken]
+	if !ok || !at.active(now) || at.grant.user == nil {
+		return User{}, false
+	}
+	return at.grant.user.clone(), true
 }

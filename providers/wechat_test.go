@@ -4,58 +4,14 @@ import (
 	"context"
 	"errors"
 	"net/http"
-	"net/http/httptest"
 	"slices"
-	"sync"
 	"testing"
-	"time"
 
 	"github.com/go-oauth20/oauth20/core"
 	"github.com/go-oauth20/oauth20/internal/coreaccess"
 )
 
-// seedRoundTripper serves requests in process with h, whatever their host,
-// so tests can play providers on their real URLs.
-type seedRoundTripper struct{ h http.Handler }
-
-func (rt seedRoundTripper) RoundTrip(r *http.Request) (*http.Response, error) {
-	rec := httptest.NewRecorder()
-	rt.h.ServeHTTP(rec, r)
-	resp := rec.Result()
-	resp.Request = r
-	return resp, nil
-}
-
-// seedClient is a resty client whose requests h answers.
-func seedClient(h http.HandlerFunc) *http.Client {
-	return &http.Client{Transport: seedRoundTripper{h}}
-}
-
-// seedClock is a settable clock.
-type seedClock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *seedClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *seedClock) After(d time.Duration) <-chan time.Time {
-	ch := make(chan time.Time, 1)
-	ch <- c.Now().Add(d)
-	return ch
-}
-
-func (c *seedClock) advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
-}
-
-func TestSeedWeChatParameterOrder(t *testing.T) {
+func TestWeChatParameterOrder(t *testing.T) {
 	t.Parallel()
 	tests := []struct {
 		name string
@@ -69,7 +25,7 @@ func TestSeedWeChatParameterOrder(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			var queries []string
-			rc := seedClient(func(w http.ResponseWriter, r *http.Request) {
+			rc := handlerClient(func(w http.ResponseWriter, r *http.Request) {
 				queries = append(queries, r.URL.Path+"?"+r.URL.RawQuery)
 				w.Header().Set("Content-Type", "text/plain")
 				_, _ = w.Write([]byte(`{"access_token":"AT","expires_in":7200,"refresh_token":"RT","openid":"OID","scope":"snsapi_userinfo"}`))
@@ -104,9 +60,9 @@ func TestSeedWeChatParameterOrder(t *testing.T) {
 	}
 }
 
-func TestSeedWeChatTokenWithoutOpenID(t *testing.T) {
+func TestWeChatTokenWithoutOpenID(t *testing.T) {
 	t.Parallel()
-	rc := seedClient(func(w http.ResponseWriter, r *http.Request) {
+	rc := handlerClient(func(w http.ResponseWriter, r *http.Request) {
 		_, _ = w.Write([]byte(`{"access_token":"AT","expires_in":7200}`))
 	})
 	p, err := WeChatOpen("wxID", "wxSecret", WithHTTPClient(rc))
@@ -116,29 +72,5 @@ func TestSeedWeChatTokenWithoutOpenID(t *testing.T) {
 	c, _ := p.Client(context.Background())
 	if _, err := c.Exchange(context.Background(), "CODE"); !errors.Is(err, core.ErrMalformedResponse) {
 		t.Fatalf("err = %v, want ErrMalformedResponse", err)
-	}
-}
-
-func TestSeedDingTalkCallbackCode(t *testing.T) {
-	t.Parallel()
-	p, err := DingTalk("key", "secret")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if got := coreaccess.Spec(p).CodeParams; !slices.Equal(got, []string{"authCode", "code"}) {
-		t.Errorf("CodeParams = %q", got)
-	}
-}
-
-func TestSeedConfigErrors(t *testing.T) {
-	t.Parallel()
-	if _, err := WeCom("corp", "", "secret"); !errors.Is(err, core.ErrInvalidConfig) {
-		t.Errorf("WeCom without agent id: %v", err)
-	}
-	if _, err := Gitee("id", "secret", WithBaseURL("http://gitee.example")); !errors.Is(err, core.ErrInvalidConfig) {
-		t.Errorf("Gitee over plain http: %v", err)
-	}
-	if _, err := QQ("", "key"); !errors.Is(err, core.ErrInvalidConfig) {
-		t.Errorf("QQ without app id: %v", err)
 	}
 }

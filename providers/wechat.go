@@ -3,94 +3,38 @@ package providers
 import (
 	"context"
 	"fmt"
-	"net/url"
 	"strings"
 
 	"github.com/go-oauth20/oauth20/core"
 	"github.com/go-oauth20/oauth20/internal/jsonmap"
-	"github.com/go-oauth20/oauth20/internal/urls"
 )
 
-// This file holds what the providers of fastapi-oauth20 (the seed library)
-// share: their registration, base-URL handling, and the WeChat dialect that
-// WeChat MP and WeChat Open have in common.
+// This file holds what WeChat MP (wechatmp.go) and WeChat Open
+// (wechatopen.go) share: the hosts, the wire dialect and the user fetch.
+// The two differ only in their authorization page, default scope and name.
 
-// seedBuiltins lists the seed's providers for Builtins. Providers that need
-// more than a client id and secret are built with fixed fake values for
-// the missing credentials, documented where they are set: these entries
-// exist for the conformance suite.
-func seedBuiltins() []Builtin {
-	return []Builtin{
-		{Name: "google", New: Google},
-		{Name: "gitee", New: Gitee},
-		{Name: "feishu", New: Feishu},
-		{Name: "lark", New: Lark},
-		{Name: "linuxdo", New: LinuxDo},
-		{Name: "oschina", New: OSChina},
-		{Name: "wechatmp", New: WeChatMP},
-		{Name: "wechatopen", New: WeChatOpen},
-		// For conformance: WeCom also needs an agent id; the cassette
-		// expects this one.
-		{Name: "wecom", New: func(corpID, secret string, opts ...Option) (*core.Provider, error) {
-			return WeCom(corpID, seedWeComTestAgentID, secret, opts...)
-		}},
-		{Name: "dingtalk", New: DingTalk},
-		{Name: "qq", New: QQ},
-	}
-}
-
-// seedWeComTestAgentID is the agent id of the WeCom conformance entry.
-const seedWeComTestAgentID = "1000002"
-
-// seedBaseURL returns the base URL set with WithBaseURL without a trailing
-// slash, or def when none was set. A base URL must be an absolute https
-// URL (http only on loopback hosts) without query or fragment.
-func seedBaseURL(provider string, s *settings, def string) (string, error) {
-	if s.baseURL == "" {
-		return def, nil
-	}
-	base := strings.TrimRight(s.baseURL, "/")
-	u, err := url.Parse(base)
-	if err != nil || u.RawQuery != "" || u.Fragment != "" || u.User != nil {
-		return "", fmt.Errorf("%w: %s: base URL %q must be a scheme, host and optional path", core.ErrInvalidConfig, provider, s.baseURL)
-	}
-	if err := urls.CheckEndpoint(base, false); err != nil {
-		return "", fmt.Errorf("%w: %s: base URL: %w", core.ErrInvalidConfig, provider, err)
-	}
-	return base, nil
-}
-
-// seedQuery builds ordered query parameters from key, value pairs.
-func seedQuery(kv ...string) *core.Params {
-	p := &core.Params{}
-	for i := 0; i+1 < len(kv); i += 2 {
-		p.Set(kv[i], kv[i+1])
-	}
-	return p
-}
-
-// seedMerge copies the members of src into dst that dst does not have.
-func seedMerge(dst, src map[string]any) map[string]any {
-	if dst == nil {
-		dst = map[string]any{}
-	}
-	for k, v := range src {
-		if _, ok := dst[k]; !ok {
-			dst[k] = v
-		}
-	}
-	return dst
-}
-
-// WeChat (MP and Open) share the token endpoint, the user endpoint and the
-// wire format; only the authorization page and default scope differ.
+// The hosts of WeChat's authorization pages and of its API.
 const (
-	seedWeChatWebURL = "https://open.weixin.qq.com"
-	seedWeChatAPIURL = "https://api.weixin.qq.com"
+	wechatWebURL = "https://open.weixin.qq.com"
+	wechatAPIURL = "https://api.weixin.qq.com"
 )
 
-// seedWeChatCodes maps WeChat's errcode values onto RFC codes.
-var seedWeChatCodes = map[string]core.ErrorCode{
+// newWeChat builds WeChat MP and WeChat Open.
+func newWeChat(name, display, authURL, scope, appID, secret string, opts []Option) (*core.Provider, error) {
+	return collect(opts).build(appID, secret, spec{
+		name: name, display: display, scopes: []string{scope},
+		endpoints: core.Endpoints{
+			AuthURL:     authURL,
+			TokenURL:    wechatAPIURL + "/sns/oauth2/access_token",
+			UserInfoURL: wechatAPIURL + "/sns/userinfo",
+		},
+		method: core.AuthSecretPost, dialect: wechatDialect, pkce: core.PKCEUnsupported,
+		fetchUser: wechatUser(wechatAPIURL),
+	})
+}
+
+// wechatCodes maps WeChat's errcode values onto RFC codes.
+var wechatCodes = map[string]core.ErrorCode{
 	"40029": core.CodeInvalidGrant,   // invalid code
 	"40163": core.CodeInvalidGrant,   // code been used
 	"40030": core.CodeInvalidGrant,   // invalid refresh_token
@@ -109,11 +53,11 @@ var seedWeChatCodes = map[string]core.ErrorCode{
 	"50001": core.CodeAccessDenied, // user or app not authorised for the API
 }
 
-// seedWeChatDialect is WeChat's wire format: appid/secret, comma-separated
+// wechatDialect is WeChat's wire format: appid/secret, comma-separated
 // scopes, #wechat_redirect, the parameter order WeChat checks, GET token
 // requests, JSON answers sent as text/plain (core ignores the content type
 // of JSON answers) and errcode/errmsg errors in HTTP 200 answers.
-var seedWeChatDialect = &core.Dialect{
+var wechatDialect = &core.Dialect{
 	Name:             "wechat",
 	ParamNames:       map[string]string{"client_id": "appid", "client_secret": "secret"},
 	ScopeSeparator:   ",",
@@ -123,14 +67,14 @@ var seedWeChatDialect = &core.Dialect{
 	TokenParamOrder:  []string{"appid", "secret", "code", "grant_type"},
 	Response:         core.ResponseJSON,
 	DefaultTokenType: "Bearer",
-	ErrorDetectors:   []core.ErrorDetector{core.CodeDetector("errcode", "errmsg", seedWeChatCodes)},
-	EditRequest:      seedWeChatEditRequest,
-	EditToken:        seedWeChatEditToken,
+	ErrorDetectors:   []core.ErrorDetector{core.CodeDetector("errcode", "errmsg", wechatCodes)},
+	EditRequest:      wechatEditRequest,
+	EditToken:        wechatEditToken,
 }
 
-// seedWeChatEditRequest drops what WeChat's token endpoints do not take
+// wechatEditRequest drops what WeChat's token endpoints do not take
 // and sends refreshes to their own endpoint, without the secret.
-func seedWeChatEditRequest(r *core.Request) error {
+func wechatEditRequest(r *core.Request) error {
 	switch r.Op {
 	case core.OpExchange:
 		// WeChat takes no redirect_uri (nor PKCE) at the token endpoint.
@@ -148,20 +92,20 @@ func seedWeChatEditRequest(r *core.Request) error {
 	return nil
 }
 
-// seedWeChatEditToken requires the openid the user fetch needs.
-func seedWeChatEditToken(t *core.Token, fields map[string]any) error {
+// wechatEditToken requires the openid the user fetch needs.
+func wechatEditToken(t *core.Token, fields map[string]any) error {
 	if jsonmap.String(fields, "openid") == "" {
 		return fmt.Errorf("%w: the token answer has no openid", core.ErrMalformedResponse)
 	}
 	return nil
 }
 
-// seedWeChatUser fetches a WeChat user: GET /sns/userinfo with the access
+// wechatUser fetches a WeChat user: GET /sns/userinfo with the access
 // token and the token answer's openid in the query (WeChat takes no Bearer
 // header). For a silent snsapi_base login, or a "snapshot page" virtual
 // user (is_snapshotuser=1), WeChat has no profile to give: the user is
 // built from the token answer alone (openid, unionid).
-func seedWeChatUser(apiURL string) func(ctx context.Context, r core.UserRequest) (*core.User, error) {
+func wechatUser(apiURL string) func(ctx context.Context, r core.UserRequest) (*core.User, error) {
 	return func(ctx context.Context, r core.UserRequest) (*core.User, error) {
 		if r.Token == nil {
 			return nil, fmt.Errorf("providers: wechat: no token")
@@ -179,7 +123,7 @@ func seedWeChatUser(apiURL string) func(ctx context.Context, r core.UserRequest)
 		if scope == "" {
 			scope = r.Token.Scope
 		}
-		if jsonmap.String(raw, "is_snapshotuser") == "1" || seedOnlyBaseScope(scope) {
+		if jsonmap.String(raw, "is_snapshotuser") == "1" || wechatOnlyBaseScope(scope) {
 			if v, ok := raw["is_snapshotuser"]; ok {
 				u.Raw["is_snapshotuser"] = v
 			}
@@ -187,7 +131,7 @@ func seedWeChatUser(apiURL string) func(ctx context.Context, r core.UserRequest)
 		}
 		fields, err := r.Client.Resource(ctx, core.ResourceRequest{
 			URL: apiURL + "/sns/userinfo", Token: r.Token, NoBearer: true,
-			Query: seedQuery("access_token", r.Token.AccessToken, "openid", openid, "lang", "zh_CN"),
+			Query: query("access_token", r.Token.AccessToken, "openid", openid, "lang", "zh_CN"),
 		})
 		if err != nil {
 			return nil, err
@@ -200,14 +144,14 @@ func seedWeChatUser(apiURL string) func(ctx context.Context, r core.UserRequest)
 		if id := jsonmap.String(fields, "unionid"); id != "" {
 			u.UnionID = id
 		}
-		u.Raw = seedMerge(fields, u.Raw)
+		u.Raw = mergeMissing(fields, u.Raw)
 		return u, nil
 	}
 }
 
-// seedOnlyBaseScope reports whether a WeChat scope string grants
+// wechatOnlyBaseScope reports whether a WeChat scope string grants
 // snsapi_base and nothing that reaches /sns/userinfo.
-func seedOnlyBaseScope(scope string) bool {
+func wechatOnlyBaseScope(scope string) bool {
 	base := false
 	for _, s := range strings.FieldsFunc(scope, func(r rune) bool { return r == ',' || r == ' ' }) {
 		switch s {

@@ -1,0 +1,28 @@
+// Package testkit holds what the tests of this module would otherwise write
+// again in every package: a fake clock, keys generated per test, HTTP
+// clients and transports for in-process servers, and JSON answers.
+//
+// It imports nothing of the module, so that the tests of every package,
+// core's own included, can use it. Nothing here is meant for production
+// code.
+//
+// # Clock
+//
+// Clock stands still until the test moves it; it has the Now and After
+// methods of core.Clock. NewClock's After fires when Advance or Set reaches
+// its deadline, and WaitForTimers lets a test wait, without sleeping, until
+// the code under test is waiting on the clock. NewAutoClock's After moves the
+// time forward and fires at once, for code that polls.
+//
+// # Keys
+//
+// RSAKey, ECKey, Ed25519Key and SigningKey (by JWS algorithm name) generate
+// a fresh key for one test; PKCS8PEM encodes one as a .p8 file would.
+//
+// # HTTP
+//
+// NoRedirectClient reads a redirect instead of following it;
+// HandlerTransport answers every request in process, whatever its host, so
+// a provider can be played on its real https URLs; WriteJSON writes a JSON
+// answer.
+package testkit

@@ -1,0 +1,56 @@
+package providers
+
+import (
+	"github.com/go-oauth20/oauth20/core"
+	"github.com/go-oauth20/oauth20/internal/jsonmap"
+)
+
+// This file holds the small readers and builders of answer members and
+// query parameters that several provider files use.
+
+// stringMember returns a string member, "" for anything else (a LinkedIn
+// locale object, a JSON null, a number). core.String, by contrast, also
+// formats numbers and booleans.
+func stringMember(m map[string]any, key string) string {
+	s, _ := m[key].(string)
+	return s
+}
+
+// query builds ordered query parameters from key, value pairs.
+func query(kv ...string) *core.Params {
+	p := &core.Params{}
+	for i := 0; i+1 < len(kv); i += 2 {
+		p.Set(kv[i], kv[i+1])
+	}
+	return p
+}
+
+// mergeMissing copies the members of src into dst that dst does not have.
+func mergeMissing(dst, src map[string]any) map[string]any {
+	if dst == nil {
+		dst = map[string]any{}
+	}
+	for k, v := range src {
+		if _, ok := dst[k]; !ok {
+			dst[k] = v
+		}
+	}
+	return dst
+}
+
+// detectWithCode is core.DetectRFC6749 for providers that put a code of
+// their own beside the RFC "error" member (Kakao's error_code "KOE320",
+// Weibo's error_code 21325): that code becomes the error's ProviderCode,
+// while Code stays the RFC code.
+func detectWithCode(key string) core.ErrorDetector {
+	return func(status int, body map[string]any) *core.Error {
+		e := core.DetectRFC6749(status, body)
+		if e == nil {
+			return nil
+		}
+		if pc := jsonmap.String(body, key); pc != "" {
+			e.ProviderCode = pc
+		}
+		return e
+	}
+}

@@ -1,0 +1,108 @@
+package providers_test
+
+import (
+	"errors"
+	"net/http"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/go-oauth20/oauth20/core"
+	"github.com/go-oauth20/oauth20/internal/builtin"
+	"github.com/go-oauth20/oauth20/internal/coreaccess"
+	"github.com/go-oauth20/oauth20/providers"
+)
+
+// takes lists, per constructor, the options beyond the common ones it can
+// honour; every other one must be refused.
+var takes = map[string][]string{
+	"github":    {"WithBaseURL"},
+	"gitlab":    {"WithBaseURL"},
+	"gitee":     {"WithBaseURL"},
+	"wecom":     {"WithBaseURL"},
+	"oidc":      {"WithAuthMethod", "WithFormPost", "WithAdditionalIssuers", "WithTrustedAudiences"},
+	"keycloak":  {"WithAuthMethod", "WithFormPost", "WithAdditionalIssuers", "WithTrustedAudiences"},
+	"okta":      {"WithAuthMethod", "WithFormPost", "WithAdditionalIssuers", "WithTrustedAudiences"},
+	"auth0":     {"WithAuthMethod", "WithFormPost", "WithAdditionalIssuers", "WithTrustedAudiences"},
+	"microsoft": {"WithBaseURL", "WithAuthMethod", "WithFormPost", "WithAdditionalIssuers", "WithTrustedAudiences"},
+	"google":    {"WithAuthMethod", "WithAdditionalIssuers", "WithTrustedAudiences"},
+	"apple":     {"WithFormPost", "WithAdditionalIssuers", "WithTrustedAudiences"},
+	"line":      {"WithAdditionalIssuers", "WithTrustedAudiences"},
+	"linkedin":  {"WithAdditionalIssuers", "WithTrustedAudiences"},
+	"slack":     {"WithAdditionalIssuers", "WithTrustedAudiences"},
+}
+
+// options are every Option with a usable value, and what a provider built
+// with it shows of it (nil: nothing to see without a login).
+var options = []struct {
+	name   string
+	common bool
+	opt    providers.Option
+	check  func(*core.Provider) bool
+}{
+	{"WithScopes", true, providers.WithScopes("a", "b"), func(p *core.Provider) bool {
+		return slices.Equal(coreaccess.Spec(p).Client.Scopes, []string{"a", "b"})
+	}},
+	{"WithRedirectURL", true, providers.WithRedirectURL("https://app.example/cb"), func(p *core.Provider) bool {
+		return coreaccess.Spec(p).Client.RedirectURL == "https://app.example/cb"
+	}},
+	{"WithHTTPClient", true, providers.WithHTTPClient(&http.Client{}), func(p *core.Provider) bool {
+		return coreaccess.Spec(p).Client.HTTPClient != nil
+	}},
+	{"WithAuthParam", true, providers.WithAuthParam("k", "v"), nil},
+	{"WithName", true, providers.WithName("renamed"), func(p *core.Provider) bool { return p.Name() == "renamed" }},
+	{"WithDisplayName", true, providers.WithDisplayName("Shown"), func(p *core.Provider) bool { return p.DisplayName() == "Shown" }},
+	{"WithBaseURL", false, providers.WithBaseURL("https://self-hosted.example/base"), nil},
+	{"WithAuthMethod", false, providers.WithAuthMethod(core.AuthSecretPost), func(p *core.Provider) bool {
+		return coreaccess.Spec(p).Client.AuthMethod == core.AuthSecretPost
+	}},
+	{"WithFormPost", false, providers.WithFormPost(), func(p *core.Provider) bool { return coreaccess.Spec(p).FormPost }},
+	{"WithAdditionalIssuers", false, providers.WithAdditionalIssuers("https://other-issuer.example"), nil},
+	{"WithTrustedAudiences", false, providers.WithTrustedAudiences("other-client"), nil},
+}
+
+// TestOptionsEveryConstructor builds every constructor with every option:
+// the common ones and those it declares work, the others are refused with
+// an error that wraps core.ErrInvalidConfig and names the option and the
+// provider.
+func TestOptionsEveryConstructor(t *testing.T) {
+	t.Parallel()
+	for _, b := range builtin.All() {
+		for _, o := range options {
+			t.Run(b.Name+"/"+o.name, func(t *testing.T) {
+				t.Parallel()
+				p, err := b.New("client-id", "client-secret", o.opt)
+				if o.common || slices.Contains(takes[b.Name], o.name) {
+					if err != nil {
+						t.Fatalf("refused: %v", err)
+					}
+					if o.check != nil && !o.check(p) {
+						t.Errorf("%s has no effect: %+v", o.name, coreaccess.Spec(p))
+					}
+					return
+				}
+				if p != nil || !errors.Is(err, core.ErrInvalidConfig) {
+					t.Fatalf("got %v, %v; want an ErrInvalidConfig", p, err)
+				}
+				if msg := err.Error(); !strings.Contains(msg, o.name) || !strings.Contains(msg, b.Name+":") {
+					t.Errorf("error %q does not name %s and %s", msg, o.name, b.Name)
+				}
+			})
+		}
+	}
+}
+
+// TestOptionErrorsJoined: every refused option is reported, with the
+// constructor's own configuration errors.
+func TestOptionErrorsJoined(t *testing.T) {
+	t.Parallel()
+	_, err := providers.Reddit("id", "secret", "", providers.WithBaseURL("https://reddit.example"), providers.WithFormPost())
+	if !errors.Is(err, core.ErrInvalidConfig) {
+		t.Fatalf("err = %v", err)
+	}
+	for _, want := range []string{"WithBaseURL", "WithFormPost", "user agent"} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("error %q does not mention %s", err, want)
+		}
+	}
+}
