@@ -4,6 +4,8 @@
 //	go run ./examples/demo    # net/http (oauth20http)
 //	go run ./examples/chi     # chi (oauth20chi)
 //	go run ./examples/fiber   # Fiber v3 (oauth20fiber)
+//	go run ./examples/gin     # Gin (oauth20gin)
+//	go run ./examples/echo    # Echo v5 (oauth20echo)
 //
 // Each serves http://127.0.0.1:8000 and needs no credentials: it starts an
 // in-process OpenID provider and offers it as the first login button.

@@ -12,14 +12,18 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gin-gonic/gin"
 	"github.com/go-chi/chi/v5"
 	"github.com/go-oauth20/oauth20/adapters/oauth20chi"
+	"github.com/go-oauth20/oauth20/adapters/oauth20echo"
 	"github.com/go-oauth20/oauth20/adapters/oauth20fiber"
+	"github.com/go-oauth20/oauth20/adapters/oauth20gin"
 	"github.com/go-oauth20/oauth20/adapters/oauth20http"
 	"github.com/go-oauth20/oauth20/conformance/adaptertest"
 	"github.com/go-oauth20/oauth20/core"
 	"github.com/go-oauth20/oauth20/internal/realop"
 	"github.com/gofiber/fiber/v3"
+	"github.com/labstack/echo/v5"
 )
 
 // adapter serves an application with the login routes under loginPrefix,
@@ -34,6 +38,8 @@ var adapters = []adapter{
 	{name: "http", serve: serveHTTP},
 	{name: "chi", serve: serveChi},
 	{name: "fiber", serve: serveFiber},
+	{name: "gin", serve: serveGin},
+	{name: "echo", serve: serveEcho},
 }
 
 func serveHTTP(t *testing.T, ln net.Listener, auth *core.Auth) {
@@ -82,6 +88,44 @@ func serveFiber(t *testing.T, ln net.Listener, auth *core.Auth) {
 			t.Errorf("fiber listener: %v", err)
 		}
 	})
+}
+
+// Gin lists its routes on stdout in its default debug mode.
+func init() { gin.SetMode(gin.TestMode) }
+
+func serveGin(t *testing.T, ln net.Listener, auth *core.Auth) {
+	h, err := oauth20gin.New(oauth20gin.Config{Auth: auth})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := gin.New()
+	h.Register(r.Group(loginPrefix))
+	r.GET("/me", h.RequireLogin, func(c *gin.Context) {
+		s, ok := oauth20gin.UserFrom(c)
+		if !ok {
+			c.String(http.StatusInternalServerError, "no user in the gin.Context")
+			return
+		}
+		c.JSON(http.StatusOK, adaptertest.MeOf(s))
+	})
+	startHTTP(t, ln, r)
+}
+
+func serveEcho(t *testing.T, ln net.Listener, auth *core.Auth) {
+	h, err := oauth20echo.New(oauth20echo.Config{Auth: auth})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := echo.New()
+	h.Register(e.Group(loginPrefix))
+	e.GET("/me", func(c *echo.Context) error {
+		s, ok := oauth20echo.UserFrom(c)
+		if !ok {
+			return c.String(http.StatusInternalServerError, "no user in the echo.Context")
+		}
+		return c.JSON(http.StatusOK, adaptertest.MeOf(s))
+	}, h.RequireLogin)
+	startHTTP(t, ln, e)
 }
 
 func startHTTP(t *testing.T, ln net.Listener, h http.Handler) {

@@ -6,12 +6,12 @@
 // # What runs
 //
 //   - adapters_test.go: a login through providers.OIDC and each adapter
-//     (oauth20http, oauth20chi, oauth20fiber) for each of the provider's
-//     clients (client_secret_basic, client_secret_post, and a public client
-//     with PKCE), played by an HTTP client with a cookie jar that fills in
-//     the provider's login and consent pages; then the protected route, a
-//     silent second login, and RP-initiated logout confirmed at the
-//     provider.
+//     (oauth20http, oauth20chi, oauth20fiber, oauth20gin, oauth20echo) for
+//     each of the provider's clients (client_secret_basic,
+//     client_secret_post, and a public client with PKCE), played by an HTTP
+//     client with a cookie jar that fills in the provider's login and
+//     consent pages; then the protected route, a silent second login, and
+//     RP-initiated logout confirmed at the provider.
 //   - tokens_test.go: what an application does with the tokens of a login,
 //     through core.Auth and core.Client: userinfo, introspection, refresh
 //     (with rotation for the public client), revocation, client credentials

@@ -1,5 +1,5 @@
-// Package demoapp is what the three demo applications (net/http, chi and
-// Fiber) share: their configuration, the login providers (an in-process
+// Package demoapp is what the demo applications (net/http, chi, Fiber, Gin
+// and Echo) share: their configuration, the login providers (an in-process
 // OpenID provider by default, and every built-in provider or any OpenID
 // issuer whose credentials are in the environment) and the page.
 //

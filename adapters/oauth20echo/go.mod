@@ -1,0 +1,19 @@
+module github.com/go-oauth20/oauth20/adapters/oauth20echo
+
+go 1.25.0
+
+require (
+	github.com/go-oauth20/oauth20 v0.0.0
+	github.com/labstack/echo/v5 v5.4.4
+)
+
+require (
+	github.com/MicahParks/jwkset v0.11.4 // indirect
+	github.com/MicahParks/keyfunc/v3 v3.9.2 // indirect
+	github.com/go-resty/resty/v2 v2.17.2 // indirect
+	github.com/golang-jwt/jwt/v5 v5.3.1 // indirect
+	golang.org/x/net v0.57.0 // indirect
+	golang.org/x/time v0.15.0 // indirect
+)
+
+replace github.com/go-oauth20/oauth20 => ../..

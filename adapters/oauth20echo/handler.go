@@ -1,0 +1,208 @@
+package oauth20echo
+
+import (
+	"fmt"
+	"net/http"
+	"net/url"
+
+	"github.com/go-oauth20/oauth20/core"
+	"github.com/labstack/echo/v5"
+)
+
+// maxCallbackBody caps the form body of a form_post callback.
+const maxCallbackBody = 64 << 10
+
+// ProviderParam is the route parameter that holds the provider's name.
+const ProviderParam = "provider"
+
+// Config configures a Handler. Only Auth is required; session, login page
+// and logout settings are the Auth's (core.Builder).
+type Config struct {
+	// Auth runs the login flow. Required.
+	Auth *core.Auth
+	// OnSuccess is called after a successful callback. The default,
+	// Handler.StartSession, seals the session into a cookie and redirects
+	// to Result.ReturnTo.
+	OnSuccess func(c *echo.Context, res *core.Result) error
+	// ErrorHandler answers a failed login; err is a *core.CallbackError
+	// with the status to answer with and its cause for errors.Is/As. The
+	// default is WriteProblem.
+	ErrorHandler func(c *echo.Context, err error) error
+}
+
+// Handler serves the login routes on Echo and protects other routes with
+// RequireLogin. A Handler is immutable and safe for concurrent use.
+type Handler struct {
+	auth      *core.Auth
+	onSuccess func(*echo.Context, *core.Result) error
+	onError   func(*echo.Context, error) error
+}
+
+// New checks cfg and returns a Handler. Problems wrap core.ErrInvalidConfig.
+func New(cfg Config) (*Handler, error) {
+	if cfg.Auth == nil {
+		return nil, fmt.Errorf("%w: oauth20echo: Auth is required", core.ErrInvalidConfig)
+	}
+	h := &Handler{auth: cfg.Auth, onSuccess: cfg.OnSuccess, onError: cfg.ErrorHandler}
+	if h.onSuccess == nil {
+		h.onSuccess = h.StartSession
+	}
+	if h.onError == nil {
+		h.onError = WriteProblem
+	}
+	return h, nil
+}
+
+// MustNew is New that panics on error, for tests and examples.
+func MustNew(cfg Config) *Handler {
+	h, err := New(cfg)
+	if err != nil {
+		panic(err)
+	}
+	return h
+}
+
+// Register adds the login, callback and logout routes to g, whose prefix
+// must be the path of the Auth's base URL:
+//
+//	h.Register(e.Group("/auth"))
+//
+// Middleware of the group runs before the handlers.
+func (h *Handler) Register(g *echo.Group) {
+	p := "/:" + ProviderParam
+	g.GET(p+"/login", h.Login)
+	g.GET(p+"/callback", h.Callback)
+	g.POST(p+"/callback", h.Callback)
+	g.GET(p+"/logout", h.Logout)
+	g.POST(p+"/logout", h.Logout)
+}
+
+// Login starts a login with the route's provider and redirects (302) to
+// it. The query parameter return_to is where the browser goes after login,
+// if it is a safe local path.
+func (h *Handler) Login(c *echo.Context) error {
+	noStore(c)
+	loc, ck, err := h.auth.Begin(c.Request().Context(), c.Param(ProviderParam), core.BeginOptions{ReturnTo: c.QueryParam("return_to")})
+	if err != nil {
+		return h.onError(c, err)
+	}
+	c.SetCookie(ck.HTTPCookie())
+	return c.Redirect(http.StatusFound, loc)
+}
+
+// Callback completes a login from the provider's redirect (query) or
+// form_post (body). It always clears the flow cookie, answers with
+// Cache-Control: no-store and Referrer-Policy: no-referrer (the URL holds
+// the code), then calls OnSuccess or ErrorHandler.
+func (h *Handler) Callback(c *echo.Context) error {
+	noStore(c)
+	c.Response().Header().Set("Referrer-Policy", "no-referrer")
+	p := c.Param(ProviderParam)
+	params, err := callbackParams(c)
+	if err != nil {
+		return h.onError(c, &core.CallbackError{Status: http.StatusBadRequest, Provider: p, Err: err})
+	}
+	res, clear, err := h.auth.Complete(c.Request().Context(), p, params, requestCookie(c))
+	if clear.Name != "" {
+		c.SetCookie(clear.HTTPCookie())
+	}
+	if err != nil {
+		return h.onError(c, err)
+	}
+	return h.onSuccess(c, res)
+}
+
+// callbackParams returns the authorization response's parameters: the
+// query of a GET, the form body of a POST, read up to maxCallbackBody.
+func callbackParams(c *echo.Context) (url.Values, error) {
+	r := c.Request()
+	if r.Method != http.MethodPost {
+		return c.QueryParams(), nil
+	}
+	r.Body = http.MaxBytesReader(c.Response(), r.Body, maxCallbackBody)
+	if err := r.ParseForm(); err != nil {
+		return nil, fmt.Errorf("%w: unreadable form body", core.ErrInvalidCallback)
+	}
+	return r.PostForm, nil
+}
+
+// StartSession is the default OnSuccess: it seals the session of res into
+// a cookie (core.Auth.SessionCookie) and redirects (303) to res.ReturnTo.
+// If the session cannot be sealed it calls ErrorHandler.
+func (h *Handler) StartSession(c *echo.Context, res *core.Result) error {
+	ck, err := h.auth.SessionCookie(res)
+	if err != nil {
+		return h.onError(c, err)
+	}
+	c.SetCookie(ck.HTTPCookie())
+	return c.Redirect(http.StatusSeeOther, res.ReturnTo)
+}
+
+// Logout ends the session (see core.Auth.Logout) and redirects (303) to
+// the provider's end-session URL or to the Auth's after-logout path.
+func (h *Handler) Logout(c *echo.Context) error {
+	noStore(c)
+	to, clear := h.auth.Logout(c.Request().Context(), c.Param(ProviderParam), requestCookie(c))
+	c.SetCookie(clear.HTTPCookie())
+	return c.Redirect(http.StatusSeeOther, to)
+}
+
+// Session returns the session of the request's cookie, if it has a valid
+// one. Unlike UserFrom it does not need RequireLogin.
+func (h *Handler) Session(c *echo.Context) (*core.Session, bool) {
+	return h.auth.Session(requestCookie(c))
+}
+
+// userKey is the key of the session in the echo.Context's store.
+const userKey = "oauth20echo.session"
+
+// UserFrom returns the session that RequireLogin stored in c.
+func UserFrom(c *echo.Context) (*core.Session, bool) {
+	s, ok := c.Get(userKey).(*core.Session)
+	return s, ok && s != nil
+}
+
+// RequireLogin is an Echo middleware: with a valid session it stores the
+// session in c (UserFrom) and in the request's context
+// (core.UserFrom(c.Request().Context())) and calls next; otherwise it
+// redirects (303) a GET or HEAD to the Auth's login URL with return_to, or
+// answers with ErrorHandler and a 401 wrapping core.ErrLoginRequired.
+func (h *Handler) RequireLogin(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c *echo.Context) error {
+		r := c.Request()
+		s, to, err := h.auth.RequireLogin(r.Method, r.URL.RequestURI(), requestCookie(c))
+		if s != nil {
+			c.Set(userKey, s)
+			c.SetRequest(r.WithContext(core.ContextWithUser(r.Context(), s)))
+			return next(c)
+		}
+		noStore(c)
+		if to != "" {
+			return c.Redirect(http.StatusSeeOther, to)
+		}
+		return h.onError(c, err)
+	}
+}
+
+// WriteProblem is the default ErrorHandler: core.ProblemOf(err) as
+// application/problem+json with the problem's status.
+func WriteProblem(c *echo.Context, err error) error {
+	p := core.ProblemOf(err)
+	hd := c.Response().Header()
+	hd.Set(echo.HeaderContentType, core.ProblemContentType)
+	hd.Set(echo.HeaderXContentTypeOptions, "nosniff")
+	return c.JSON(p.Status, p)
+}
+
+// requestCookie looks cookies up in the request.
+func requestCookie(c *echo.Context) func(string) (string, bool) {
+	return func(name string) (string, bool) {
+		ck, err := c.Cookie(name)
+		if err != nil {
+			return "", false
+		}
+		return ck.Value, true
+	}
+}
+
+func noStore(c *echo.Context) { c.Response().Header().Set(echo.HeaderCacheControl, "no-store") }

@@ -1,0 +1,65 @@
+package main
+
+import (
+	"bytes"
+	"net/http"
+	"time"
+
+	"github.com/go-oauth20/oauth20/adapters/oauth20echo"
+	"github.com/go-oauth20/oauth20/examples/internal/demoapp"
+	"github.com/labstack/echo/v5"
+)
+
+// App is the demo web application on Echo v5.
+type App struct {
+	// Echo serves the pages and the login routes.
+	Echo  *echo.Echo
+	setup *demoapp.Setup
+	login *oauth20echo.Handler
+}
+
+// NewApp starts the in-process provider and builds the application. Close
+// it when done.
+func NewApp(cfg demoapp.Config) (*App, error) {
+	setup, err := demoapp.New(cfg)
+	if err != nil {
+		return nil, err
+	}
+	h, err := oauth20echo.New(oauth20echo.Config{Auth: setup.Auth})
+	if err != nil {
+		setup.Close()
+		return nil, err
+	}
+	a := &App{setup: setup, login: h, Echo: echo.New()}
+	h.Register(a.Echo.Group(demoapp.Prefix))
+	a.Echo.GET("/", a.home)
+	a.Echo.GET("/profile", a.profile, h.RequireLogin)
+	return a, nil
+}
+
+// Close stops the in-process provider.
+func (a *App) Close() { a.setup.Close() }
+
+// Provider returns the in-process provider's issuer.
+func (a *App) Provider() string { return a.setup.Provider.Issuer() }
+
+// home shows the login buttons or, after login, the user.
+func (a *App) home(c *echo.Context) error {
+	s, _ := a.login.Session(c)
+	return a.render(c, demoapp.NewView("Echo", a.setup.Auth, s, c.QueryParam("return_to"), time.Now()))
+}
+
+// profile is a protected page: RequireLogin put the user in the context.
+func (a *App) profile(c *echo.Context) error {
+	s, _ := oauth20echo.UserFrom(c)
+	return a.render(c, demoapp.NewView("Echo, protected page", a.setup.Auth, s, "", time.Now()))
+}
+
+func (a *App) render(c *echo.Context, v demoapp.View) error {
+	var buf bytes.Buffer
+	if err := demoapp.Render(&buf, v); err != nil {
+		return err
+	}
+	c.Response().Header().Set(echo.HeaderCacheControl, "no-store")
+	return c.HTMLBlob(http.StatusOK, buf.Bytes())
+}
