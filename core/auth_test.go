@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/go-oauth20/oauth20/internal/jsonmap"
+	"github.com/go-oauth20/oauth20/internal/testkit"
 )
 
 var testKey = []byte("0123456789abcdef0123456789abcdef")
@@ -66,7 +67,7 @@ func testProvider(t testing.TB, f *fakeServer, name string, edit func(*ProviderS
 type flowEnv struct {
 	auth  *Auth
 	f     *fakeServer
-	clock *fakeClock
+	clock *testkit.Clock
 }
 
 func newFlowEnv(t *testing.T, edit func(*ProviderSpec)) *flowEnv {
@@ -174,7 +175,7 @@ func TestCompleteFlow(t *testing.T) {
 			return "fake", url.Values{"code": {"good-code"}, "state": {q.Get("state")}}, []Cookie{c}
 		}},
 		{name: "expired flow", wantErr: ErrFlowExpired, wantCode: 400, callback: func(t *testing.T, e *flowEnv, q url.Values, c Cookie) (string, url.Values, []Cookie) {
-			e.clock.advance(11 * time.Minute)
+			e.clock.Advance(11 * time.Minute)
 			return okCallback(t, e, q, c)
 		}},
 		{name: "cookie from another provider", wantErr: ErrProviderMismatch, wantCode: 400, callback: func(t *testing.T, e *flowEnv, q url.Values, c Cookie) (string, url.Values, []Cookie) {
@@ -393,7 +394,7 @@ func TestSession(t *testing.T) {
 	if _, err := e.auth.sealer.open(other.Value, "session:"+other.Name); !errors.Is(err, ErrUnseal) {
 		t.Errorf("session opened under another name: %v", err)
 	}
-	e.clock.advance(DefaultSessionLifetime + time.Second)
+	e.clock.Advance(DefaultSessionLifetime + time.Second)
 	if _, ok := e.auth.Session(jar(c)); ok {
 		t.Error("expired session accepted")
 	}
@@ -465,7 +466,7 @@ func TestMemoryStore(t *testing.T) {
 	}
 	_ = s.Set(ctx, "short", []byte("x"), time.Second)
 	_ = s.Set(ctx, "long", []byte("y"), time.Hour)
-	clock.advance(2 * time.Second)
+	clock.Advance(2 * time.Second)
 	if _, ok, _ := s.Get(ctx, "short"); ok {
 		t.Error("expired entry returned")
 	}

@@ -8,6 +8,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/go-oauth20/oauth20/internal/testkit"
 )
 
 const deviceAnswer = `{"device_code":"dev-1","user_code":"WDJB-MJHT","verification_uri":"https://as.example/device","verification_uri_complete":"https://as.example/device?user_code=WDJB-MJHT","expires_in":1800%s}`
@@ -79,7 +81,7 @@ func TestDeviceFlow(t *testing.T) {
 			} else if err != nil || tok.AccessToken != "at-123" {
 				t.Fatalf("tok %v err %v", tok, err)
 			}
-			if got := clock.recordedWaits(); tt.name != "ends at expires_in" && !reflect.DeepEqual(got, tt.wantWaits) {
+			if got := clock.Waits(); tt.name != "ends at expires_in" && !reflect.DeepEqual(got, tt.wantWaits) {
 				t.Errorf("waits %v, want %v", got, tt.wantWaits)
 			}
 			polls := 0
@@ -120,7 +122,7 @@ func TestDeviceTokenStopsWithContext(t *testing.T) {
 	f := newFakeServer(t)
 	f.answer("/token", 400, "application/json", pending)
 	// A clock whose After never fires: only ctx can end the wait.
-	c := newTestClient(t, f, func(cfg *Config) { cfg.Clock = stuckClock{} })
+	c := newTestClient(t, f, func(cfg *Config) { cfg.Clock = testkit.NewClock(time.Now()) })
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
 	_, err := c.DeviceToken(ctx, &DeviceAuth{DeviceCode: "d", Interval: time.Second, Expiry: time.Now().Add(time.Hour)})
@@ -128,8 +130,3 @@ func TestDeviceTokenStopsWithContext(t *testing.T) {
 		t.Fatalf("err = %v", err)
 	}
 }
-
-type stuckClock struct{}
-
-func (stuckClock) Now() time.Time                       { return time.Now() }
-func (stuckClock) After(time.Duration) <-chan time.Time { return nil }

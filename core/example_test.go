@@ -22,7 +22,7 @@ func exampleServer() *httptest.Server {
 		switch {
 		case r.URL.Path == "/device":
 			fmt.Fprint(w, `{"device_code":"dc","user_code":"WDJB-MJHT","verification_uri":"https://example.com/device","expires_in":600,"interval":1}`)
-		case r.Form.Get("grant_type") == "urn:ietf:params:oauth:grant-type:device_code" && polls.Add(1) < 3:
+		case r.Form.Get("grant_type") == "urn:ietf:params:oauth:grant-type:device_code" && polls.Add(1) < 2:
 			w.WriteHeader(http.StatusBadRequest)
 			fmt.Fprint(w, `{"error":"authorization_pending"}`)
 		case r.Form.Get("grant_type") == "authorization_code" && r.Form.Get("code_verifier") == "":
@@ -100,29 +100,18 @@ func ExampleClient_Refresh() {
 	// fresh
 }
 
-// instantClock makes the example's polling waits pass at once.
-type instantClock struct{ now time.Time }
-
-func (c *instantClock) Now() time.Time { return c.now }
-func (c *instantClock) After(d time.Duration) <-chan time.Time {
-	c.now = c.now.Add(d)
-	ch := make(chan time.Time, 1)
-	ch <- c.now
-	return ch
-}
-
 func ExampleClient_DeviceToken() {
 	srv := exampleServer()
 	defer srv.Close()
 	client, _ := core.NewClient(core.Config{ClientID: "tv-app",
-		Endpoints: core.Endpoints{TokenURL: srv.URL + "/token", DeviceAuthURL: srv.URL + "/device"},
-		Clock:     &instantClock{now: time.Unix(0, 0)}})
+		Endpoints: core.Endpoints{TokenURL: srv.URL + "/token", DeviceAuthURL: srv.URL + "/device"}})
 
 	da, err := client.DeviceAuthorize(context.Background())
 	if err != nil {
 		panic(err)
 	}
 	fmt.Printf("Visit %s and enter %s\n", da.VerificationURI, da.UserCode)
+	// Polls every interval (1 s here) until the user has approved.
 	tok, err := client.DeviceToken(context.Background(), da)
 	if err != nil {
 		panic(err)

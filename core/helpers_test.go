@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/go-oauth20/oauth20/internal/jsonmap"
+	"github.com/go-oauth20/oauth20/internal/testkit"
 )
 
 // recorded is one request a fake server received.
@@ -115,44 +116,9 @@ func newTestClient(t testing.TB, f *fakeServer, edit func(*Config)) *Client {
 	return c
 }
 
-// fakeClock is a Clock whose After advances time at once and records the
-// waits asked for.
-type fakeClock struct {
-	mu    sync.Mutex
-	now   time.Time
-	waits []time.Duration
-}
-
-func newFakeClock() *fakeClock { return &fakeClock{now: time.Unix(1_700_000_000, 0)} }
-
-func (c *fakeClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *fakeClock) After(d time.Duration) <-chan time.Time {
-	c.mu.Lock()
-	c.now = c.now.Add(d)
-	c.waits = append(c.waits, d)
-	now := c.now
-	c.mu.Unlock()
-	ch := make(chan time.Time, 1)
-	ch <- now
-	return ch
-}
-
-func (c *fakeClock) advance(d time.Duration) {
-	c.mu.Lock()
-	c.now = c.now.Add(d)
-	c.mu.Unlock()
-}
-
-func (c *fakeClock) recordedWaits() []time.Duration {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return append([]time.Duration(nil), c.waits...)
-}
+// newFakeClock returns a clock whose After advances time at once and
+// records the waits asked for.
+func newFakeClock() *testkit.Clock { return testkit.NewAutoClock(time.Unix(1_700_000_000, 0)) }
 
 const okToken = `{"access_token":"at-123","token_type":"bearer","expires_in":3600,"refresh_token":"rt-456","scope":"read write"}`
 

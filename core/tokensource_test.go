@@ -67,7 +67,7 @@ func TestTokenSourceSingleFlight(t *testing.T) {
 		t.Errorf("refreshed with %q", got)
 	}
 	// The rotated refresh token is used next time; the old one never again.
-	clock.advance(2 * time.Hour)
+	clock.Advance(2 * time.Hour)
 	f.answer("/token", 200, "application/json", `{"access_token":"third","token_type":"Bearer","expires_in":3600}`)
 	tok, err := ts.Token(context.Background())
 	if err != nil || tok.AccessToken != "third" || tok.RefreshToken != "new-rt" {
@@ -89,7 +89,7 @@ func TestTokenSourceMarginAndErrors(t *testing.T) {
 	if got, err := ts.Token(context.Background()); err != nil || got != tok {
 		t.Fatalf("fresh token refreshed: %v %v", got, err)
 	}
-	clock.advance(31 * time.Second) // inside the margin
+	clock.Advance(31 * time.Second) // inside the margin
 	if _, err := ts.Token(context.Background()); !errors.Is(err, ErrInvalidGrant) {
 		t.Fatalf("err = %v", err)
 	}

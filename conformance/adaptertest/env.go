@@ -5,12 +5,12 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/go-oauth20/oauth20/conformance/oidctest"
 	"github.com/go-oauth20/oauth20/core"
+	"github.com/go-oauth20/oauth20/internal/testkit"
 	"github.com/go-oauth20/oauth20/providers"
 )
 
@@ -67,36 +67,10 @@ func Handler(build func(t *testing.T, env Env) http.Handler) Serve {
 	}
 }
 
-// Clock is a core.Clock that a test moves by hand.
-type Clock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-// NewClock returns a clock at the current time.
-func NewClock() *Clock { return &Clock{now: time.Now()} }
-
-// Now returns the clock's time.
-func (c *Clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-// After returns a channel that receives after d of real time.
-func (c *Clock) After(d time.Duration) <-chan time.Time { return time.After(d) }
-
-// Advance moves the clock forward by d.
-func (c *Clock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = c.now.Add(d)
-}
-
 // env is one case's world: the provider, the app and a browser.
 type env struct {
 	op      *oidctest.Server
-	clock   *Clock
+	clock   *testkit.Clock
 	auth    *core.Auth
 	baseURL string // the app's origin, http://127.0.0.1:port
 }
@@ -128,7 +102,7 @@ func newEnv(t *testing.T, serve Serve) *env {
 	}))
 	key := make([]byte, 32)
 	_, _ = rand.Read(key)
-	clock := NewClock()
+	clock := testkit.NewClock(time.Now())
 	auth, err := core.New().SealingKeys(key).BaseURL(base + Prefix).Clock(clock).PostLogoutRedirectURL(base + "/").
 		Provider(OIDCTestProvider(op, QueryProvider, ClientID, ClientSecret, false)).
 		Provider(OIDCTestProvider(op, FormPostProvider, ClientID, ClientSecret, true)).

@@ -12,6 +12,7 @@ import (
 
 	"github.com/go-oauth20/oauth20/conformance/oidctest"
 	"github.com/go-oauth20/oauth20/core"
+	"github.com/go-oauth20/oauth20/internal/testkit"
 	"github.com/go-oauth20/oauth20/providers"
 )
 
@@ -58,7 +59,7 @@ func (e *env) close() {
 	e.tr.CloseIdleConnections()
 }
 
-var direct = &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+var direct = testkit.NoRedirectClient(nil)
 
 // login plays the browser (straight to the provider, not through the proxy)
 // and returns the outcome of Complete, or of Begin when it failed.
