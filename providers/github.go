@@ -87,8 +87,9 @@ func GitHub(clientID, clientSecret string, opts ...Option) (*core.Provider, erro
 // githubDialect is RFC 6749 plus JSON answers on request and GitHub's
 // revocation call.
 var githubDialect = &core.Dialect{
-	Headers:     map[string]string{"Accept": "application/json"},
-	EditRequest: githubEditRequest,
+	Headers:                 map[string]string{"Accept": "application/json"},
+	EditRequest:             githubEditRequest,
+	RevokesAccessTokensOnly: true,
 }
 
 // githubEditRequest turns core's RFC 7009 revocation request (a form POST

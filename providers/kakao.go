@@ -75,7 +75,8 @@ var kakaoDialect = &core.Dialect{
 		detectWithCode("error_code"),
 		core.CodeDetector("code", "msg", map[string]core.ErrorCode{"-401": core.CodeInvalidToken}),
 	},
-	EditRequest: kakaoEditRequest,
+	EditRequest:             kakaoEditRequest,
+	RevokesAccessTokensOnly: true,
 }
 
 // kakaoEditRequest turns core's RFC 7009 revocation request into a call of

@@ -83,7 +83,7 @@ func LINE(clientID, clientSecret string, opts ...Option) (*core.Provider, error)
 	}, clientID, clientSecret, opts)
 }
 
-var lineDialect = &core.Dialect{EditRequest: lineEditRequest}
+var lineDialect = &core.Dialect{EditRequest: lineEditRequest, RevokesAccessTokensOnly: true}
 
 // lineEditRequest renames token to access_token in revocation requests
 // and drops the hint.

@@ -69,8 +69,9 @@ func Naver(clientID, clientSecret string, opts ...Option) (*core.Provider, error
 
 var naverDialect = &core.Dialect{
 	ErrorDetectors:        []core.ErrorDetector{core.DetectRFC6749, naverDetectResult},
-	RevocationErrorsIn2xx: true,
-	EditRequest:           naverEditRequest,
+	RevocationErrorsIn2xx:   true,
+	RevokesAccessTokensOnly: true,
+	EditRequest:             naverEditRequest,
 }
 
 // naverResultCodes maps resultcode values of the Open API onto RFC codes.

@@ -3,6 +3,7 @@ package providers
 import (
 	"context"
 	"fmt"
+	"strings"
 
 	"github.com/go-oauth20/oauth20/core"
 	"github.com/go-oauth20/oauth20/internal/jsonmap"
@@ -37,7 +38,10 @@ const (
 //     WithScopes to get a refresh token (refresh tokens rotate: store the
 //     new one). Access tokens live two hours.
 //   - Token errors are RFC 6749 JSON with HTTP 400; X answers a bad or
-//     expired code with invalid_request, not invalid_grant.
+//     expired code with invalid_request, not invalid_grant, and a refresh
+//     token it no longer accepts (expired, revoked, or rotated out) with
+//     invalid_request "Value passed for the token was invalid.": such a
+//     refresh error matches core.ErrLoginAgain.
 //   - Revocation is RFC 7009 at /2/oauth2/revoke with the same client
 //     authentication as the token endpoint.
 //   - The user comes from GET /2/users/me?user.fields=profile_image_url,
@@ -57,7 +61,15 @@ func X(clientID, clientSecret string, opts ...Option) (*core.Provider, error) {
 		name: "x", display: "X", scopes: []string{"tweet.read", "users.read"},
 		endpoints: core.Endpoints{AuthURL: xAuthURL, TokenURL: xTokenURL, RevocationURL: xRevokeURL, UserInfoURL: xUserURL},
 		method:    publicOr(clientSecret, core.AuthSecretBasic), fetchUser: xFetchUser,
+		dialect: xDialect,
 	})
+}
+
+// xDialect is RFC 6749 with X's way of refusing a refresh token.
+var xDialect = &core.Dialect{
+	RefreshTokenRejected: func(e *core.Error) bool {
+		return e.Code == core.CodeInvalidRequest && strings.Contains(strings.ToLower(e.Description), "token was invalid")
+	},
 }
 
 func xFetchUser(ctx context.Context, r core.UserRequest) (*core.User, error) {
