@@ -17,6 +17,9 @@ type Cassette struct {
 	Provider string `json:"provider"`
 	// Description says how and when it was recorded.
 	Description string `json:"description,omitempty"`
+	// Source is where the cassette's shapes come from, for every scenario
+	// that does not name its own: see Scenario.Source.
+	Source string `json:"source,omitempty"`
 	// Clock is the time the replay's clock stands at: token expiries are
 	// computed from it. Zero means DefaultClock.
 	Clock time.Time `json:"clock,omitzero"`
@@ -61,6 +64,13 @@ type Scenario struct {
 	Op Op `json:"op"`
 	// Description says what the scenario proves.
 	Description string `json:"description,omitempty"`
+	// Source says where the shapes of its requests and answers come from:
+	// "recorded: <date>" for a live login through a Recorder, a
+	// documentation page ("https://… § Section"), the public code of
+	// another library ("github.com/owner/repo path/to/file.go"), or
+	// "unverified: <why>" for shapes nobody could check. Empty means the
+	// cassette's Source.
+	Source string `json:"source,omitempty"`
 	// Input holds the operation's arguments.
 	Input Input `json:"input,omitzero"`
 	// Authorization is the expected authorization URL (OpAuthorizationURL
@@ -265,4 +275,17 @@ func strictUnmarshal(b []byte, v any) error {
 		return fmt.Errorf("trailing data after the JSON value")
 	}
 	return nil
+}
+
+// UnverifiedPrefix starts the Source of a scenario whose shapes could not
+// be checked against documentation, code or a recording.
+const UnverifiedPrefix = "unverified:"
+
+// SourceOf returns the source of the scenario s of c: its own, else the
+// cassette's.
+func (c *Cassette) SourceOf(s *Scenario) string {
+	if s.Source != "" {
+		return s.Source
+	}
+	return c.Source
 }

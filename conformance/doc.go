@@ -29,6 +29,7 @@
 //
 //	{
 //	  "provider": "github",
+//	  "source": "https://docs.github.com/… § Web application flow", // where the shapes come from
 //	  "clock": "2025-01-01T12:00:00Z",        // replay time; optional
 //	  "values": {"rotated": "ghr_new"},       // placeholders of its own
 //	  "shared": [ interactions ],             // usable by any scenario, any number of times
@@ -48,6 +49,12 @@
 //	     "expect": {"error": {"code": "invalid_grant", "provider_code": "bad_verification_code", "status": 200}}}
 //	  ]
 //	}
+//
+// Every scenario says where its shapes come from, in its "source" or the
+// cassette's: "recorded: <date>" (a Recorder sets it), a documentation page
+// with its section, another library's public code (repository and path), or
+// "unverified: <why>". Check's Report counts the unverified scenarios, so a
+// provider proven only by guesswork shows as such.
 //
 // Operations (op): authorization_url (no request; the URL built with the
 // spec's AuthOptions, PKCE when the provider uses it and a nonce for

@@ -89,5 +89,6 @@ func Example_recordAndCheck() {
 	// ok   acme/authorization_url
 	// ok   acme/exchange_success
 	// ok   acme/user
+	// acme: 3 scenarios, 0 unverified
 	// {{email}}
 }

@@ -180,6 +180,7 @@ func (r *Recorder) Cassette(provider string) (*Cassette, error) {
 	c := &Cassette{
 		Provider:    provider,
 		Description: "Recorded with conformance.Recorder; secrets and personal data replaced.",
+		Source:      "recorded: " + r.started.Format(time.DateOnly),
 		Clock:       r.started,
 	}
 	for i, u := range r.authURLs {

@@ -49,7 +49,11 @@ func Check(ctx context.Context, p *core.Provider, c *Cassette) (*Report, error) 
 	r := &Report{Provider: c.Provider}
 	for i := range c.Scenarios {
 		s := &c.Scenarios[i]
-		r.Scenarios = append(r.Scenarios, ScenarioResult{Name: s.Name, Problems: replay(ctx, p, c, s)})
+		src := c.SourceOf(s)
+		r.Scenarios = append(r.Scenarios, ScenarioResult{Name: s.Name, Source: src, Problems: replay(ctx, p, c, s)})
+		if src == "" || strings.HasPrefix(src, UnverifiedPrefix) {
+			r.Unverified++
+		}
 	}
 	return r, nil
 }
@@ -58,11 +62,17 @@ func Check(ctx context.Context, p *core.Provider, c *Cassette) (*Report, error) 
 type Report struct {
 	Provider  string
 	Scenarios []ScenarioResult
+	// Unverified counts the scenarios whose source is "unverified: …" or
+	// missing: their shapes pass the replay but nobody checked them against
+	// the provider.
+	Unverified int
 }
 
 // ScenarioResult lists one scenario's differences; none means it passed.
 type ScenarioResult struct {
-	Name     string
+	Name string
+	// Source is where the scenario's shapes come from (Scenario.Source).
+	Source   string
 	Problems []string
 }
 
@@ -94,6 +104,7 @@ func (r *Report) String() string {
 			fmt.Fprintf(&b, "FAIL %s/%s (%d problems)\n", r.Provider, s.Name, len(s.Problems))
 		}
 	}
+	fmt.Fprintf(&b, "%s: %d scenarios, %d unverified\n", r.Provider, len(r.Scenarios), r.Unverified)
 	return b.String()
 }
 
