@@ -92,7 +92,7 @@ type Input struct {
 	Code string `json:"code,omitempty"`
 	// RefreshToken is the token to refresh; default "{{refresh_token}}".
 	RefreshToken string `json:"refresh_token,omitempty"`
-	// Scopes are sent with a refresh (core.WithGrantParam("scope", …)).
+	// Scopes are sent with a refresh (core.WithParam("scope", …)).
 	Scopes []string `json:"scopes,omitempty"`
 	// Token is the token to revoke; default "{{access_token}}".
 	Token string `json:"token,omitempty"`

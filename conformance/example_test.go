@@ -34,7 +34,7 @@ func Example_recordAndCheck() {
 	authURL := client.AuthCodeURL(core.GenerateVerifier(), core.WithPKCE(verifier))
 	rec.AuthorizationURL(authURL)
 	code := idp.approve(authURL) // the browser's part: consent, callback with ?code=
-	tok, err := client.Exchange(ctx, code, core.WithVerifier(verifier))
+	tok, err := client.Exchange(ctx, code, core.WithPKCE(verifier))
 	if err != nil {
 		fmt.Println(err)
 		return

@@ -162,7 +162,7 @@ func drive(ctx context.Context, p *core.Provider, s *Scenario, b *binder) outcom
 	}
 	switch s.Op {
 	case OpAuthorizationURL:
-		var opts []core.AuthOption
+		var opts []core.Option
 		if spec.PKCE == core.PKCES256 {
 			opts = append(opts, core.WithPKCE(b.get("code_verifier")))
 		}
@@ -175,26 +175,26 @@ func drive(ctx context.Context, p *core.Provider, s *Scenario, b *binder) outcom
 		}
 		return outcome{authURL: c.AuthCodeURL(b.get("state"), opts...)}
 	case OpExchange:
-		var opts []core.GrantOption
+		var opts []core.Option
 		if spec.PKCE == core.PKCES256 {
-			opts = append(opts, core.WithVerifier(b.get("code_verifier")))
+			opts = append(opts, core.WithPKCE(b.get("code_verifier")))
 		}
 		for _, k := range sortedKeys(in.Params) {
-			opts = append(opts, core.WithGrantParam(b.expand(k), b.expand(in.Params[k])))
+			opts = append(opts, core.WithParam(b.expand(k), b.expand(in.Params[k])))
 		}
 		t, err := c.Exchange(ctx, or(in.Code, "{{code}}"), opts...)
 		return outcome{token: t, err: err}
 	case OpRefresh:
-		var opts []core.GrantOption
+		var opts []core.Option
 		if len(in.Scopes) > 0 {
 			scopes := make([]string, len(in.Scopes))
 			for i, sc := range in.Scopes {
 				scopes[i] = b.expand(sc)
 			}
-			opts = append(opts, core.WithGrantParam("scope", strings.Join(scopes, " ")))
+			opts = append(opts, core.WithParam("scope", strings.Join(scopes, " ")))
 		}
 		for _, k := range sortedKeys(in.Params) {
-			opts = append(opts, core.WithGrantParam(b.expand(k), b.expand(in.Params[k])))
+			opts = append(opts, core.WithParam(b.expand(k), b.expand(in.Params[k])))
 		}
 		t, err := c.Refresh(ctx, or(in.RefreshToken, "{{refresh_token}}"), opts...)
 		return outcome{token: t, err: err}

@@ -8,11 +8,13 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"log/slog"
 	"maps"
 	"net/http"
 	"net/url"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 )
 
@@ -23,7 +25,7 @@ import (
 // the session live in sealed cookies, so any number of replicas work with
 // the same sealing keys. An Auth is immutable and safe for concurrent use.
 type Auth struct {
-	cfg        authConfig
+	cfg        *authConfig // behind a pointer: %+v of an Auth shows no key
 	sealer     *sealer
 	byName     map[string]*Provider
 	order      []*Provider
@@ -78,6 +80,12 @@ type BeginOptions struct {
 	// the ID token's auth_time to be no older (OpenID Connect Core
 	// §3.1.2.1, §3.1.3.7 item 13).
 	MaxAge time.Duration
+	// Host is the host (and port) the login request arrived at, when the
+	// adapter knows it. A login that starts on another host than the base
+	// URL's (localhost against 127.0.0.1) is sent to the same login route
+	// on the base URL's host first, with no flow cookie: the cookie must be
+	// set where the callback will look for it.
+	Host string
 	// Params are extra authorization request parameters (such as
 	// GitHub's allow_signup or Google's hd). They cannot set or remove the
 	// parameters the library owns: response_type, client_id,
@@ -128,20 +136,35 @@ func (a *Auth) flowCookieName(state string) string {
 // provider's discovery endpoint (once, cached). Its error is a
 // *CallbackError: 404 for an unknown provider, 502 when the provider's
 // metadata cannot be fetched, 500 for options it refuses.
-func (a *Auth) Begin(ctx context.Context, provider string, opts BeginOptions) (string, Cookie, error) {
+func (a *Auth) Begin(ctx context.Context, provider string, opts BeginOptions) (string, http.Cookie, error) {
+	if opts.Host != "" && !strings.EqualFold(opts.Host, a.base.Host) {
+		// The flow cookie would be set for this host and looked for on the
+		// base URL's, where the callback arrives: start on that host
+		// instead (localhost and 127.0.0.1 are different hosts to a
+		// browser).
+		return a.loginURL(provider, opts.ReturnTo), http.Cookie{}, nil
+	}
+	to, c, err := a.begin(ctx, provider, opts)
+	if err != nil {
+		a.logFailure(ctx, "login", provider, err)
+	}
+	return to, c, err
+}
+
+func (a *Auth) begin(ctx context.Context, provider string, opts BeginOptions) (string, http.Cookie, error) {
 	p, ok := a.byName[provider]
 	if !ok {
-		return "", Cookie{}, callbackErr(http.StatusNotFound, provider, fmt.Errorf("%w: %q", ErrUnknownProvider, provider))
+		return "", http.Cookie{}, callbackErr(http.StatusNotFound, provider, fmt.Errorf("%w: %q", ErrUnknownProvider, provider))
 	}
 	for _, k := range slices.Sorted(maps.Keys(opts.Params)) {
 		if reservedParams[k] {
-			return "", Cookie{}, callbackErr(http.StatusInternalServerError, provider,
+			return "", http.Cookie{}, callbackErr(http.StatusInternalServerError, provider,
 				configError("BeginOptions.Params cannot set %q: the library owns that parameter", k))
 		}
 	}
 	client, err := p.Client(ctx)
 	if err != nil {
-		return "", Cookie{}, callbackErr(http.StatusBadGateway, provider, err)
+		return "", http.Cookie{}, callbackErr(http.StatusBadGateway, provider, err)
 	}
 	rec := flowRecord{
 		State:       randomString(32),
@@ -154,7 +177,7 @@ func (a *Auth) Begin(ctx context.Context, provider string, opts BeginOptions) (s
 	if opts.ReturnTo != "" && safeReturnTo(opts.ReturnTo) {
 		rec.ReturnTo = opts.ReturnTo
 	}
-	authOpts := make([]AuthOption, 0, 8+len(p.spec.AuthOptions)+len(opts.Params))
+	authOpts := make([]Option, 0, 8+len(p.spec.AuthOptions)+len(opts.Params))
 	authOpts = append(authOpts, withRedirectURL(rec.RedirectURI))
 	authOpts = append(authOpts, p.spec.AuthOptions...)
 	if scopes := opts.Scopes; len(scopes) > 0 {
@@ -191,16 +214,16 @@ func (a *Auth) Begin(ctx context.Context, provider string, opts BeginOptions) (s
 		// way it was sent, auth_time is checked against it.
 		secs, err := strconv.ParseInt(v, 10, 64)
 		if err != nil || secs < 0 {
-			return "", Cookie{}, callbackErr(http.StatusInternalServerError, provider, configError("max_age %q is not a number of seconds", v))
+			return "", http.Cookie{}, callbackErr(http.StatusInternalServerError, provider, configError("max_age %q is not a number of seconds", v))
 		}
 		rec.MaxAge, rec.MaxAgeSet = secs, true
 	}
 	plain, err := json.Marshal(rec)
 	if err != nil {
-		return "", Cookie{}, callbackErr(http.StatusInternalServerError, provider, err)
+		return "", http.Cookie{}, callbackErr(http.StatusInternalServerError, provider, err)
 	}
 	name := a.flowCookieName(rec.State)
-	cookie := Cookie{
+	cookie := http.Cookie{
 		Name: name, Value: a.sealer.seal(plain, name), Path: a.cookiePath,
 		MaxAge: int(a.cfg.flowLifetime / time.Second), Secure: a.secure, HttpOnly: true, SameSite: http.SameSiteLaxMode,
 	}
@@ -234,15 +257,36 @@ type Result struct {
 //
 // params are the callback's query parameters, or its form body for
 // response_mode=form_post; cookies looks up a request cookie by name.
-func (a *Auth) Complete(ctx context.Context, provider string, params url.Values, cookies func(name string) (string, bool)) (*Result, Cookie, error) {
-	clear := Cookie{Path: a.cookiePath, MaxAge: -1, Secure: a.secure, HttpOnly: true, SameSite: http.SameSiteLaxMode}
+func (a *Auth) Complete(ctx context.Context, provider string, params url.Values, cookies func(name string) (string, bool)) (*Result, http.Cookie, error) {
+	res, clear, returnTo, err := a.complete(ctx, provider, params, cookies)
+	if err != nil {
+		var ce *CallbackError
+		if errors.As(err, &ce) && ce.Retry == "" {
+			if _, known := a.byName[provider]; known {
+				ce.Retry = a.loginURL(provider, returnTo)
+			}
+		}
+		a.logFailure(ctx, "callback", provider, err)
+		return nil, clear, err
+	}
+	if a.cfg.logger.Enabled(ctx, slog.LevelInfo) {
+		a.cfg.logger.LogAttrs(ctx, slog.LevelInfo, "oauth20: login", slog.String("provider", provider))
+	}
+	return res, clear, nil
+}
+
+// complete is Complete without the logging; it also returns the return-to
+// path of the flow record, once the record could be read.
+func (a *Auth) complete(ctx context.Context, provider string, params url.Values, cookies func(name string) (string, bool)) (*Result, http.Cookie, string, error) {
+	rt := "" // the flow's return-to path, once the record is read
+	clear := http.Cookie{Path: a.cookiePath, MaxAge: -1, Secure: a.secure, HttpOnly: true, SameSite: http.SameSiteLaxMode}
 	p, ok := a.byName[provider]
 	if !ok {
-		return nil, clear, callbackErr(http.StatusNotFound, provider, fmt.Errorf("%w: %q", ErrUnknownProvider, provider))
+		return nil, clear, rt, callbackErr(http.StatusNotFound, provider, fmt.Errorf("%w: %q", ErrUnknownProvider, provider))
 	}
 	state := params.Get("state")
 	if state == "" || len(state) > 512 {
-		return nil, clear, callbackErr(http.StatusBadRequest, provider, fmt.Errorf("%w: the callback has no usable state", ErrStateMismatch))
+		return nil, clear, rt, callbackErr(http.StatusBadRequest, provider, fmt.Errorf("%w: the callback has no usable state", ErrStateMismatch))
 	}
 	name := a.flowCookieName(state)
 	clear.Name = name
@@ -254,25 +298,26 @@ func (a *Auth) Complete(ctx context.Context, provider string, params url.Values,
 		sealed, ok = cookies(name)
 	}
 	if !ok || sealed == "" {
-		return nil, clear, callbackErr(http.StatusBadRequest, provider, ErrFlowMissing)
+		return nil, clear, rt, callbackErr(http.StatusBadRequest, provider, ErrFlowMissing)
 	}
 	plain, err := a.sealer.open(sealed, name)
 	if err != nil {
-		return nil, clear, callbackErr(http.StatusBadRequest, provider, fmt.Errorf("%w: %w", ErrFlowInvalid, err))
+		return nil, clear, rt, callbackErr(http.StatusBadRequest, provider, fmt.Errorf("%w: %w", ErrFlowInvalid, err))
 	}
 	var rec flowRecord
 	if err := json.Unmarshal(plain, &rec); err != nil {
-		return nil, clear, callbackErr(http.StatusBadRequest, provider, fmt.Errorf("%w: undecodable record", ErrFlowInvalid))
+		return nil, clear, rt, callbackErr(http.StatusBadRequest, provider, fmt.Errorf("%w: undecodable record", ErrFlowInvalid))
 	}
+	rt = rec.ReturnTo
 	now := a.cfg.clock.Now()
 	if created := time.Unix(rec.Created, 0); now.Sub(created) > a.cfg.flowLifetime || created.After(now.Add(time.Minute)) {
-		return nil, clear, callbackErr(http.StatusBadRequest, provider, ErrFlowExpired)
+		return nil, clear, rt, callbackErr(http.StatusBadRequest, provider, ErrFlowExpired)
 	}
 	if subtle.ConstantTimeCompare([]byte(rec.State), []byte(state)) != 1 {
-		return nil, clear, callbackErr(http.StatusBadRequest, provider, ErrStateMismatch)
+		return nil, clear, rt, callbackErr(http.StatusBadRequest, provider, ErrStateMismatch)
 	}
 	if rec.Provider != provider {
-		return nil, clear, callbackErr(http.StatusBadRequest, provider, fmt.Errorf("%w: started for %q", ErrProviderMismatch, rec.Provider))
+		return nil, clear, rt, callbackErr(http.StatusBadRequest, provider, fmt.Errorf("%w: started for %q", ErrProviderMismatch, rec.Provider))
 	}
 	// A flow is used once (RFC 9700 §2.1.1, §4.2): its state is marked
 	// before the provider is asked anything, for as long as the flow
@@ -281,17 +326,17 @@ func (a *Auth) Complete(ctx context.Context, provider string, params url.Values,
 	ttl := a.cfg.flowLifetime - now.Sub(time.Unix(rec.Created, 0)) + time.Minute
 	fresh, err := a.cfg.store.SetIfAbsent(ctx, "oauth20:used:"+name, []byte{1}, max(ttl, time.Minute))
 	if err != nil {
-		return nil, clear, callbackErr(http.StatusServiceUnavailable, provider, fmt.Errorf("%w: %w", ErrStoreUnavailable, err))
+		return nil, clear, rt, callbackErr(http.StatusServiceUnavailable, provider, fmt.Errorf("%w: %w", ErrStoreUnavailable, err))
 	}
 	if !fresh {
-		return nil, clear, callbackErr(http.StatusBadRequest, provider, ErrFlowUsed)
+		return nil, clear, rt, callbackErr(http.StatusBadRequest, provider, ErrFlowUsed)
 	}
 	client, err := p.Client(ctx)
 	if err != nil {
-		return nil, clear, callbackErr(http.StatusBadGateway, provider, err)
+		return nil, clear, rt, callbackErr(http.StatusBadGateway, provider, err)
 	}
 	if err := a.checkIssuer(ctx, p, rec, params); err != nil {
-		return nil, clear, callbackErr(http.StatusBadRequest, provider, err)
+		return nil, clear, rt, callbackErr(http.StatusBadRequest, provider, err)
 	}
 	code := ""
 	for _, k := range p.spec.CodeParams {
@@ -301,7 +346,7 @@ func (a *Auth) Complete(ctx context.Context, provider string, params url.Values,
 	}
 	if e := params.Get("error"); e != "" {
 		if code != "" {
-			return nil, clear, callbackErr(http.StatusBadRequest, provider, fmt.Errorf("%w: both code and error", ErrInvalidCallback))
+			return nil, clear, rt, callbackErr(http.StatusBadRequest, provider, fmt.Errorf("%w: both code and error", ErrInvalidCallback))
 		}
 		oe := &Error{Code: ErrorCode(truncate(e, 64)), Description: truncate(params.Get("error_description"), 500),
 			URI: truncate(params.Get("error_uri"), 500), Endpoint: "authorization"}
@@ -309,14 +354,14 @@ func (a *Auth) Complete(ctx context.Context, provider string, params url.Values,
 		if oe.Code == CodeAccessDenied {
 			status = http.StatusUnauthorized
 		}
-		return nil, clear, callbackErr(status, provider, oe)
+		return nil, clear, rt, callbackErr(status, provider, oe)
 	}
 	if code == "" {
-		return nil, clear, callbackErr(http.StatusBadRequest, provider, fmt.Errorf("%w: no code", ErrInvalidCallback))
+		return nil, clear, rt, callbackErr(http.StatusBadRequest, provider, fmt.Errorf("%w: no code", ErrInvalidCallback))
 	}
-	grantOpts := []GrantOption{withGrantRedirectURL(rec.RedirectURI)}
+	grantOpts := []Option{withRedirectURL(rec.RedirectURI)}
 	if rec.Verifier != "" {
-		grantOpts = append(grantOpts, WithVerifier(rec.Verifier))
+		grantOpts = append(grantOpts, WithPKCE(rec.Verifier))
 	}
 	tok, err := client.Exchange(ctx, code, grantOpts...)
 	if err != nil {
@@ -326,20 +371,20 @@ func (a *Auth) Complete(ctx context.Context, provider string, params url.Values,
 			// replayed callback, not a provider failure.
 			status = http.StatusBadRequest
 		}
-		return nil, clear, callbackErr(status, provider, err)
+		return nil, clear, rt, callbackErr(status, provider, err)
 	}
 	res := &Result{Provider: provider, Token: tok, ReturnTo: rec.ReturnTo}
 	if p.spec.OIDC {
 		res.IDToken, err = a.verifyIDToken(ctx, p, tok, rec)
 		if err != nil {
-			return nil, clear, callbackErr(http.StatusBadGateway, provider, err)
+			return nil, clear, rt, callbackErr(http.StatusBadGateway, provider, err)
 		}
 	}
 	res.User, err = p.User(ctx, UserRequest{Client: client, Token: tok, IDToken: res.IDToken, Callback: params})
 	if err != nil {
-		return nil, clear, callbackErr(http.StatusBadGateway, provider, err)
+		return nil, clear, rt, callbackErr(http.StatusBadGateway, provider, err)
 	}
-	return res, clear, nil
+	return res, clear, rec.ReturnTo, nil
 }
 
 // checkIssuer applies RFC 9207 §2.4: when the callback carries iss it must
@@ -373,4 +418,37 @@ func (a *Auth) verifyIDToken(ctx context.Context, p *Provider, tok *Token, rec f
 	return v.VerifyIDToken(ctx, tok.IDToken, IDTokenExpectations{
 		Nonce: rec.Nonce, AccessToken: tok.AccessToken, MaxAge: time.Duration(rec.MaxAge) * time.Second, MaxAgeSet: rec.MaxAgeSet,
 	})
+}
+
+// loginURL is the login route of provider under the base URL, with
+// return_to when it is a safe path other than "/".
+func (a *Auth) loginURL(provider, returnTo string) string {
+	u := a.cfg.baseURL + "/" + url.PathEscape(provider) + "/login"
+	if returnTo != "" && returnTo != "/" && safeReturnTo(returnTo) {
+		u += "?" + url.Values{"return_to": {returnTo}}.Encode()
+	}
+	return u
+}
+
+// logFailure writes one Warn line for a failed login step: the provider,
+// the kind of failure, the status, the provider's error code and the
+// cause, which the library keeps free of secrets. The context goes to the
+// handler, so one that reads a request id from it adds it.
+func (a *Auth) logFailure(ctx context.Context, step, provider string, err error) {
+	if !a.cfg.logger.Enabled(ctx, slog.LevelWarn) {
+		return
+	}
+	p := ProblemOf(err)
+	attrs := []slog.Attr{slog.String("step", step), slog.String("provider", provider),
+		slog.String("kind", strings.TrimPrefix(p.Type, "urn:oauth20:")), slog.Int("status", p.Status)}
+	var oe *Error
+	if errors.As(err, &oe) {
+		code := string(oe.Code)
+		if oe.ProviderCode != "" {
+			code = oe.ProviderCode
+		}
+		attrs = append(attrs, slog.String("code", code))
+	}
+	attrs = append(attrs, slog.String("error", err.Error()))
+	a.cfg.logger.LogAttrs(ctx, slog.LevelWarn, "oauth20: login failed", attrs...)
 }

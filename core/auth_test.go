@@ -80,7 +80,7 @@ func newFlowEnv(t *testing.T, edit func(*ProviderSpec)) *flowEnv {
 }
 
 // begin starts a flow and returns the provider URL's query and the cookie.
-func (e *flowEnv) begin(t *testing.T, provider string, opts BeginOptions) (url.Values, Cookie) {
+func (e *flowEnv) begin(t *testing.T, provider string, opts BeginOptions) (url.Values, http.Cookie) {
 	t.Helper()
 	u, c, err := e.auth.Begin(context.Background(), provider, opts)
 	if err != nil {
@@ -93,7 +93,7 @@ func (e *flowEnv) begin(t *testing.T, provider string, opts BeginOptions) (url.V
 	return pu.Query(), c
 }
 
-func jar(cookies ...Cookie) func(string) (string, bool) {
+func jar(cookies ...http.Cookie) func(string) (string, bool) {
 	return func(name string) (string, bool) {
 		for _, c := range cookies {
 			if c.Name == name {
@@ -132,76 +132,76 @@ func TestCompleteFlow(t *testing.T) {
 	t.Parallel()
 	type tc struct {
 		name      string
-		callback  func(t *testing.T, e *flowEnv, q url.Values, c Cookie) (string, url.Values, []Cookie)
+		callback  func(t *testing.T, e *flowEnv, q url.Values, c http.Cookie) (string, url.Values, []http.Cookie)
 		wantErr   error
 		wantCode  int
 		wantToken bool
 	}
-	okCallback := func(t *testing.T, e *flowEnv, q url.Values, c Cookie) (string, url.Values, []Cookie) {
-		return "fake", url.Values{"code": {"good-code"}, "state": {q.Get("state")}}, []Cookie{c}
+	okCallback := func(t *testing.T, e *flowEnv, q url.Values, c http.Cookie) (string, url.Values, []http.Cookie) {
+		return "fake", url.Values{"code": {"good-code"}, "state": {q.Get("state")}}, []http.Cookie{c}
 	}
 	tests := []tc{
 		{name: "success", callback: okCallback, wantToken: true},
-		{name: "extra parameters are ignored", wantToken: true, callback: func(t *testing.T, e *flowEnv, q url.Values, c Cookie) (string, url.Values, []Cookie) {
-			return "fake", url.Values{"code": {"good-code"}, "state": {q.Get("state")}, "foo": {"bar"}}, []Cookie{c}
+		{name: "extra parameters are ignored", wantToken: true, callback: func(t *testing.T, e *flowEnv, q url.Values, c http.Cookie) (string, url.Values, []http.Cookie) {
+			return "fake", url.Values{"code": {"good-code"}, "state": {q.Get("state")}, "foo": {"bar"}}, []http.Cookie{c}
 		}},
-		{name: "user denied", wantErr: ErrAccessDenied, wantCode: 401, callback: func(t *testing.T, e *flowEnv, q url.Values, c Cookie) (string, url.Values, []Cookie) {
-			return "fake", url.Values{"error": {"access_denied"}, "error_description": {"<script>"}, "state": {q.Get("state")}}, []Cookie{c}
+		{name: "user denied", wantErr: ErrAccessDenied, wantCode: 401, callback: func(t *testing.T, e *flowEnv, q url.Values, c http.Cookie) (string, url.Values, []http.Cookie) {
+			return "fake", url.Values{"error": {"access_denied"}, "error_description": {"<script>"}, "state": {q.Get("state")}}, []http.Cookie{c}
 		}},
-		{name: "provider error", wantErr: ErrServerError, wantCode: 502, callback: func(t *testing.T, e *flowEnv, q url.Values, c Cookie) (string, url.Values, []Cookie) {
-			return "fake", url.Values{"error": {"server_error"}, "state": {q.Get("state")}}, []Cookie{c}
+		{name: "provider error", wantErr: ErrServerError, wantCode: 502, callback: func(t *testing.T, e *flowEnv, q url.Values, c http.Cookie) (string, url.Values, []http.Cookie) {
+			return "fake", url.Values{"error": {"server_error"}, "state": {q.Get("state")}}, []http.Cookie{c}
 		}},
-		{name: "error with a bad state is a state error", wantErr: ErrFlowMissing, wantCode: 400, callback: func(t *testing.T, e *flowEnv, q url.Values, c Cookie) (string, url.Values, []Cookie) {
-			return "fake", url.Values{"error": {"access_denied"}, "state": {"forged"}}, []Cookie{c}
+		{name: "error with a bad state is a state error", wantErr: ErrFlowMissing, wantCode: 400, callback: func(t *testing.T, e *flowEnv, q url.Values, c http.Cookie) (string, url.Values, []http.Cookie) {
+			return "fake", url.Values{"error": {"access_denied"}, "state": {"forged"}}, []http.Cookie{c}
 		}},
-		{name: "missing cookie", wantErr: ErrFlowMissing, wantCode: 400, callback: func(t *testing.T, e *flowEnv, q url.Values, c Cookie) (string, url.Values, []Cookie) {
+		{name: "missing cookie", wantErr: ErrFlowMissing, wantCode: 400, callback: func(t *testing.T, e *flowEnv, q url.Values, c http.Cookie) (string, url.Values, []http.Cookie) {
 			return "fake", url.Values{"code": {"good-code"}, "state": {q.Get("state")}}, nil
 		}},
-		{name: "missing state", wantErr: ErrStateMismatch, wantCode: 400, callback: func(t *testing.T, e *flowEnv, q url.Values, c Cookie) (string, url.Values, []Cookie) {
-			return "fake", url.Values{"code": {"good-code"}}, []Cookie{c}
+		{name: "missing state", wantErr: ErrStateMismatch, wantCode: 400, callback: func(t *testing.T, e *flowEnv, q url.Values, c http.Cookie) (string, url.Values, []http.Cookie) {
+			return "fake", url.Values{"code": {"good-code"}}, []http.Cookie{c}
 		}},
-		{name: "state of another flow", wantErr: ErrFlowInvalid, wantCode: 400, callback: func(t *testing.T, e *flowEnv, q url.Values, c Cookie) (string, url.Values, []Cookie) {
+		{name: "state of another flow", wantErr: ErrFlowInvalid, wantCode: 400, callback: func(t *testing.T, e *flowEnv, q url.Values, c http.Cookie) (string, url.Values, []http.Cookie) {
 			q2, c2 := e.begin(t, "fake", BeginOptions{})
 			c2.Value = c.Value // this flow's record under the other flow's name
-			return "fake", url.Values{"code": {"good-code"}, "state": {q2.Get("state")}}, []Cookie{c2}
+			return "fake", url.Values{"code": {"good-code"}, "state": {q2.Get("state")}}, []http.Cookie{c2}
 		}},
-		{name: "tampered cookie", wantErr: ErrFlowInvalid, wantCode: 400, callback: func(t *testing.T, e *flowEnv, q url.Values, c Cookie) (string, url.Values, []Cookie) {
+		{name: "tampered cookie", wantErr: ErrFlowInvalid, wantCode: 400, callback: func(t *testing.T, e *flowEnv, q url.Values, c http.Cookie) (string, url.Values, []http.Cookie) {
 			b := []byte(c.Value)
 			b[len(b)/2] ^= 1
 			if b[len(b)/2] == c.Value[len(b)/2] {
 				b[len(b)/2] = 'A'
 			}
 			c.Value = string(b)
-			return "fake", url.Values{"code": {"good-code"}, "state": {q.Get("state")}}, []Cookie{c}
+			return "fake", url.Values{"code": {"good-code"}, "state": {q.Get("state")}}, []http.Cookie{c}
 		}},
-		{name: "expired flow", wantErr: ErrFlowExpired, wantCode: 400, callback: func(t *testing.T, e *flowEnv, q url.Values, c Cookie) (string, url.Values, []Cookie) {
+		{name: "expired flow", wantErr: ErrFlowExpired, wantCode: 400, callback: func(t *testing.T, e *flowEnv, q url.Values, c http.Cookie) (string, url.Values, []http.Cookie) {
 			e.clock.Advance(11 * time.Minute)
 			return okCallback(t, e, q, c)
 		}},
-		{name: "cookie from another provider", wantErr: ErrProviderMismatch, wantCode: 400, callback: func(t *testing.T, e *flowEnv, q url.Values, c Cookie) (string, url.Values, []Cookie) {
+		{name: "cookie from another provider", wantErr: ErrProviderMismatch, wantCode: 400, callback: func(t *testing.T, e *flowEnv, q url.Values, c http.Cookie) (string, url.Values, []http.Cookie) {
 			q2, c2 := e.begin(t, "other", BeginOptions{})
-			return "fake", url.Values{"code": {"good-code"}, "state": {q2.Get("state")}}, []Cookie{c2}
+			return "fake", url.Values{"code": {"good-code"}, "state": {q2.Get("state")}}, []http.Cookie{c2}
 		}},
-		{name: "unknown provider", wantErr: ErrUnknownProvider, wantCode: 404, callback: func(t *testing.T, e *flowEnv, q url.Values, c Cookie) (string, url.Values, []Cookie) {
-			return "nope", url.Values{"code": {"good-code"}, "state": {q.Get("state")}}, []Cookie{c}
+		{name: "unknown provider", wantErr: ErrUnknownProvider, wantCode: 404, callback: func(t *testing.T, e *flowEnv, q url.Values, c http.Cookie) (string, url.Values, []http.Cookie) {
+			return "nope", url.Values{"code": {"good-code"}, "state": {q.Get("state")}}, []http.Cookie{c}
 		}},
-		{name: "wrong iss (mix-up)", wantErr: ErrAuthResponseIssuer, wantCode: 400, callback: func(t *testing.T, e *flowEnv, q url.Values, c Cookie) (string, url.Values, []Cookie) {
-			return "fake", url.Values{"code": {"good-code"}, "state": {q.Get("state")}, "iss": {"https://attacker.example"}}, []Cookie{c}
+		{name: "wrong iss (mix-up)", wantErr: ErrAuthResponseIssuer, wantCode: 400, callback: func(t *testing.T, e *flowEnv, q url.Values, c http.Cookie) (string, url.Values, []http.Cookie) {
+			return "fake", url.Values{"code": {"good-code"}, "state": {q.Get("state")}, "iss": {"https://attacker.example"}}, []http.Cookie{c}
 		}},
-		{name: "wrong iss on an error response", wantErr: ErrAuthResponseIssuer, wantCode: 400, callback: func(t *testing.T, e *flowEnv, q url.Values, c Cookie) (string, url.Values, []Cookie) {
-			return "fake", url.Values{"error": {"access_denied"}, "state": {q.Get("state")}, "iss": {"https://attacker.example"}}, []Cookie{c}
+		{name: "wrong iss on an error response", wantErr: ErrAuthResponseIssuer, wantCode: 400, callback: func(t *testing.T, e *flowEnv, q url.Values, c http.Cookie) (string, url.Values, []http.Cookie) {
+			return "fake", url.Values{"error": {"access_denied"}, "state": {q.Get("state")}, "iss": {"https://attacker.example"}}, []http.Cookie{c}
 		}},
-		{name: "right iss", wantToken: true, callback: func(t *testing.T, e *flowEnv, q url.Values, c Cookie) (string, url.Values, []Cookie) {
-			return "fake", url.Values{"code": {"good-code"}, "state": {q.Get("state")}, "iss": {e.f.URL}}, []Cookie{c}
+		{name: "right iss", wantToken: true, callback: func(t *testing.T, e *flowEnv, q url.Values, c http.Cookie) (string, url.Values, []http.Cookie) {
+			return "fake", url.Values{"code": {"good-code"}, "state": {q.Get("state")}, "iss": {e.f.URL}}, []http.Cookie{c}
 		}},
-		{name: "code and error", wantErr: ErrInvalidCallback, wantCode: 400, callback: func(t *testing.T, e *flowEnv, q url.Values, c Cookie) (string, url.Values, []Cookie) {
-			return "fake", url.Values{"code": {"good-code"}, "error": {"access_denied"}, "state": {q.Get("state")}}, []Cookie{c}
+		{name: "code and error", wantErr: ErrInvalidCallback, wantCode: 400, callback: func(t *testing.T, e *flowEnv, q url.Values, c http.Cookie) (string, url.Values, []http.Cookie) {
+			return "fake", url.Values{"code": {"good-code"}, "error": {"access_denied"}, "state": {q.Get("state")}}, []http.Cookie{c}
 		}},
-		{name: "neither code nor error", wantErr: ErrInvalidCallback, wantCode: 400, callback: func(t *testing.T, e *flowEnv, q url.Values, c Cookie) (string, url.Values, []Cookie) {
-			return "fake", url.Values{"state": {q.Get("state")}}, []Cookie{c}
+		{name: "neither code nor error", wantErr: ErrInvalidCallback, wantCode: 400, callback: func(t *testing.T, e *flowEnv, q url.Values, c http.Cookie) (string, url.Values, []http.Cookie) {
+			return "fake", url.Values{"state": {q.Get("state")}}, []http.Cookie{c}
 		}},
-		{name: "bad code", wantErr: ErrInvalidGrant, wantCode: 400, callback: func(t *testing.T, e *flowEnv, q url.Values, c Cookie) (string, url.Values, []Cookie) {
-			return "fake", url.Values{"code": {"bad-code"}, "state": {q.Get("state")}}, []Cookie{c}
+		{name: "bad code", wantErr: ErrInvalidGrant, wantCode: 400, callback: func(t *testing.T, e *flowEnv, q url.Values, c http.Cookie) (string, url.Values, []http.Cookie) {
+			return "fake", url.Values{"code": {"bad-code"}, "state": {q.Get("state")}}, []http.Cookie{c}
 		}},
 	}
 	for _, tt := range tests {
@@ -333,7 +333,7 @@ func TestFormPostCookie(t *testing.T) {
 	t.Parallel()
 	e := newFlowEnv(t, func(s *ProviderSpec) {
 		s.FormPost = true
-		s.AuthOptions = []AuthOption{WithParam("response_mode", "form_post")}
+		s.AuthOptions = []Option{WithParam("response_mode", "form_post")}
 	})
 	q, c := e.begin(t, "fake", BeginOptions{})
 	if c.SameSite != http.SameSiteNoneMode || !c.Secure || q.Get("response_mode") != "form_post" {
@@ -557,7 +557,7 @@ func TestMaxAgeAlwaysChecked(t *testing.T) {
 	// max_age from the provider's own options.
 	e2 := newFlowEnv(t, func(s *ProviderSpec) {
 		s.OIDC = true
-		s.AuthOptions = []AuthOption{WithParam("max_age", "0")}
+		s.AuthOptions = []Option{WithParam("max_age", "0")}
 		s.Discover = func(context.Context, *http.Client, Clock) (*Discovery, error) {
 			return &Discovery{Endpoints: s.Client.Endpoints, Verifier: v}, nil
 		}

@@ -5,8 +5,14 @@ import (
 	"strings"
 )
 
-// AuthOption adds or changes a parameter of an authorization request.
-type AuthOption interface{ applyAuth(*authRequest) }
+// Option sets a parameter of an authorization request (AuthCodeURL) or of
+// a token request (Exchange, Refresh, ClientCredentials, DeviceAuthorize):
+// the same WithPKCE verifier gives the challenge to the one and the
+// code_verifier to the other.
+type Option interface {
+	applyAuth(*authRequest)
+	applyGrant(*grantRequest)
+}
 
 type authRequest struct {
 	params      *Params
@@ -15,47 +21,86 @@ type authRequest struct {
 	redirectURL string
 }
 
-type authOptionFunc func(*authRequest)
-
-func (f authOptionFunc) applyAuth(r *authRequest) { f(r) }
-
-// WithPKCE adds the S256 code challenge of verifier (RFC 7636). The method
-// is always sent explicitly, so a server never falls back to plain.
-func WithPKCE(verifier string) AuthOption {
-	return authOptionFunc(func(r *authRequest) {
-		r.params.Set("code_challenge", s256Challenge(verifier))
-		r.params.Set("code_challenge_method", "S256")
-	})
+// option is an Option of two halves; a nil half does nothing.
+type option struct {
+	auth  func(*authRequest)
+	grant func(*grantRequest)
 }
 
-// WithScopes replaces the client's default scopes for this request.
-func WithScopes(scopes ...string) AuthOption {
-	return authOptionFunc(func(r *authRequest) {
-		r.scopes, r.scopesSet = append([]string(nil), scopes...), true
-	})
+func (o option) applyAuth(r *authRequest) {
+	if o.auth != nil {
+		o.auth(r)
+	}
 }
 
-// withRedirectURL replaces the client's default redirect URI.
-func withRedirectURL(u string) AuthOption {
-	return authOptionFunc(func(r *authRequest) { r.redirectURL = u })
+func (o option) applyGrant(r *grantRequest) {
+	if o.grant != nil {
+		o.grant(r)
+	}
 }
 
-// WithParam sets any parameter (standard name; the dialect renames it),
-// such as nonce, prompt, login_hint or response_mode. An empty value
-// removes the parameter. A redirect_uri set this way replaces the client's
-// RedirectURL for this request.
-func WithParam(key, value string) AuthOption {
-	return authOptionFunc(func(r *authRequest) {
-		if key == "redirect_uri" {
-			r.redirectURL = value
-			return
-		}
-		if value == "" {
-			r.params.Del(key)
-			return
-		}
-		r.params.Set(key, value)
-	})
+// WithPKCE adds the S256 code challenge of verifier to an authorization
+// request (RFC 7636; the method is always sent, so a server never falls
+// back to plain) and verifier itself as the code_verifier of a code
+// exchange.
+func WithPKCE(verifier string) Option {
+	return option{
+		auth: func(r *authRequest) {
+			r.params.Set("code_challenge", s256Challenge(verifier))
+			r.params.Set("code_challenge_method", "S256")
+		},
+		grant: func(r *grantRequest) { r.verifier = verifier },
+	}
+}
+
+// WithScopes replaces the client's default scopes for this request, joined
+// the way the provider's dialect wants.
+func WithScopes(scopes ...string) Option {
+	scopes = append([]string(nil), scopes...)
+	return option{
+		auth:  func(r *authRequest) { r.scopes, r.scopesSet = scopes, true },
+		grant: func(r *grantRequest) { r.scopes = scopes },
+	}
+}
+
+// withRedirectURL replaces the client's default redirect URI: the one of
+// an exchange must be the one of the authorization request (RFC 6749
+// §4.1.3).
+func withRedirectURL(u string) Option {
+	return option{
+		auth:  func(r *authRequest) { r.redirectURL = u },
+		grant: func(r *grantRequest) { r.redirectURL = u },
+	}
+}
+
+// WithParam sets any parameter under its standard name (the dialect
+// renames it on the wire), such as nonce, prompt, login_hint or
+// response_mode in an authorization request, or resource or audience in a
+// token request. An empty value removes an authorization parameter. Two
+// names are special: redirect_uri replaces the client's RedirectURL for
+// this request, and scope takes space-separated scopes (as WithScopes).
+func WithParam(key, value string) Option {
+	switch key {
+	case "redirect_uri":
+		return withRedirectURL(value)
+	case "scope":
+		return WithScopes(strings.Fields(value)...)
+	}
+	return option{
+		auth: func(r *authRequest) {
+			if value == "" {
+				r.params.Del(key)
+				return
+			}
+			r.params.Set(key, value)
+		},
+		grant: func(r *grantRequest) {
+			if r.params == nil {
+				r.params = &Params{}
+			}
+			r.params.Set(key, value)
+		},
+	}
 }
 
 // AuthCodeURL returns the URL of the authorization endpoint for the
@@ -66,13 +111,13 @@ func WithParam(key, value string) AuthOption {
 // Parameters go on the wire in this order: response_type, client_id,
 // redirect_uri, scope, state, then options in the order given, unless the
 // dialect fixes an order. AuthCodeURL does not validate option values.
-func (c *Client) AuthCodeURL(state string, opts ...AuthOption) string {
+func (c *Client) AuthCodeURL(state string, opts ...Option) string {
 	return c.authURL(c.authParams(state, opts))
 }
 
 // authParams collects the parameters of an authorization request under
 // their standard names, before the dialect renames and orders them.
-func (c *Client) authParams(state string, opts []AuthOption) *Params {
+func (c *Client) authParams(state string, opts []Option) *Params {
 	r := &authRequest{params: &Params{}, redirectURL: c.cfg.RedirectURL, scopes: c.cfg.Scopes}
 	p := r.params
 	p.Set("response_type", "code")

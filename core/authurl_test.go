@@ -13,7 +13,7 @@ func TestAuthCodeURL(t *testing.T) {
 		name    string
 		dialect *Dialect
 		scopes  []string
-		opts    []AuthOption
+		opts    []Option
 		want    string // the part after the endpoint
 	}{
 		{
@@ -23,7 +23,7 @@ func TestAuthCodeURL(t *testing.T) {
 		},
 		{
 			name: "every option",
-			opts: []AuthOption{WithPKCE("dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk"), WithParam("nonce", "n-1"), WithParam("prompt", "login consent"),
+			opts: []Option{WithPKCE("dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk"), WithParam("nonce", "n-1"), WithParam("prompt", "login consent"),
 				WithParam("login_hint", "a@b.example"), WithParam("response_mode", "form_post"), WithParam("access_type", "offline"),
 				WithScopes("a", "b"), withRedirectURL("https://rp.example/cb")},
 			want: "response_type=code&client_id=client-1&redirect_uri=https%3A%2F%2Frp.example%2Fcb&scope=a%20b&state=st" +
@@ -38,7 +38,7 @@ func TestAuthCodeURL(t *testing.T) {
 		},
 		{
 			name: "empty value removes a parameter",
-			opts: []AuthOption{WithParam("response_type", "")},
+			opts: []Option{WithParam("response_type", "")},
 			want: "client_id=client-1&redirect_uri=http%3A%2F%2F127.0.0.1%3A8000%2Fcallback&state=st",
 		},
 	}

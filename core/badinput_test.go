@@ -67,7 +67,7 @@ func TestBadAnswers(t *testing.T) {
 				cfg.Dialect = tt.dialect
 				cfg.Logger = slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 			})
-			tok, err := c.Exchange(context.Background(), "the-code", WithVerifier("the-verifier"))
+			tok, err := c.Exchange(context.Background(), "the-code", WithPKCE("the-verifier"))
 			if tok != nil || !errors.Is(err, tt.want) {
 				t.Fatalf("tok %v err %v, want %v", tok, err, tt.want)
 			}
@@ -112,7 +112,7 @@ func TestTimeout(t *testing.T) {
 		cfg.Dialect = &Dialect{TokenMethod: http.MethodGet} // secrets in the URL query
 		cfg.AuthMethod = AuthSecretPost
 	})
-	_, err := c.Exchange(context.Background(), "the-code", WithVerifier("the-verifier"))
+	_, err := c.Exchange(context.Background(), "the-code", WithPKCE("the-verifier"))
 	if !errors.Is(err, ErrTransport) {
 		t.Fatalf("err = %v, want ErrTransport", err)
 	}
@@ -168,7 +168,7 @@ func TestInjectedHTTPClientKeepsSafety(t *testing.T) {
 	})
 	hc := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return nil }}
 	c := newTestClient(t, f, func(cfg *Config) { cfg.HTTPClient = hc; cfg.AuthMethod = AuthSecretPost })
-	_, err := c.Exchange(context.Background(), "the-code", WithVerifier("the-verifier"))
+	_, err := c.Exchange(context.Background(), "the-code", WithPKCE("the-verifier"))
 	var se *StatusError
 	if !errors.As(err, &se) || se.Status != http.StatusTemporaryRedirect || elsewhere.Load() != 0 {
 		t.Fatalf("err %v, requests elsewhere %d", err, elsewhere.Load())

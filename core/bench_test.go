@@ -34,7 +34,7 @@ func BenchmarkExchange(b *testing.B) {
 		}
 		b.ReportAllocs()
 		for b.Loop() {
-			tok, err := c.Exchange(ctx, "code-abc", WithVerifier("verifier-xyz"))
+			tok, err := c.Exchange(ctx, "code-abc", WithPKCE("verifier-xyz"))
 			if err != nil || tok.AccessToken != "at-123" {
 				b.Fatal(tok, err)
 			}

@@ -232,7 +232,7 @@ func newAuth(cfg authConfig, providers []*Provider, earlier []error) (*Auth, err
 		cfg.store = newMemoryStore(cfg.clock, defaultStoreEntries)
 	}
 	cfg.baseURL = strings.TrimSuffix(cfg.baseURL, "/")
-	a := &Auth{cfg: cfg, sealer: s, byName: map[string]*Provider{}, base: base}
+	a := &Auth{cfg: &cfg, sealer: s, byName: map[string]*Provider{}, base: base}
 	a.cookiePath = strings.TrimSuffix(base.EscapedPath(), "/") + "/"
 	a.secure = base.Scheme == "https" && !cfg.insecureCookies
 	// One resty client over one safe *http.Client for every provider.

@@ -46,6 +46,9 @@ type CallbackError struct {
 	Status   int
 	Provider string
 	Err      error
+	// Retry is where the user can start the login again (the provider's
+	// login route, with the page the login was for), when known.
+	Retry string
 }
 
 // Error implements error: the provider, the status and the cause.

@@ -106,7 +106,7 @@ type Config struct {
 // Client talks to one authorization server as one OAuth 2.0 client. A
 // Client is immutable once built and safe for concurrent use.
 type Client struct {
-	cfg     Config
+	cfg     *Config // behind a pointer: %+v of a Client shows no secret
 	dialect *Dialect
 	http    *resty.Client // over httpx.Safe(cfg.HTTPClient)
 	clock   Clock
@@ -125,7 +125,7 @@ func newClient(cfg Config, rc *resty.Client) (*Client, error) {
 	if err := cfg.validate(); err != nil {
 		return nil, err
 	}
-	c := &Client{cfg: cfg, dialect: cfg.Dialect, http: rc, clock: cfg.Clock, log: cfg.Logger}
+	c := &Client{cfg: &cfg, dialect: cfg.Dialect, http: rc, clock: cfg.Clock, log: cfg.Logger}
 	c.cfg.Scopes = append([]string(nil), cfg.Scopes...)
 	if c.dialect == nil {
 		c.dialect = rfc6749
@@ -197,7 +197,7 @@ func (c *Client) Endpoints() Endpoints { return c.cfg.Endpoints }
 // config returns a copy of the client's configuration, for deriving a
 // variant.
 func (c *Client) config() Config {
-	cfg := c.cfg
+	cfg := *c.cfg
 	cfg.Scopes = append([]string(nil), c.cfg.Scopes...)
 	cfg.Dialect = c.dialect
 	cfg.Clock = c.clock
@@ -213,3 +213,18 @@ const (
 	// DefaultMaxResponseBytes caps every response body read from a provider.
 	DefaultMaxResponseBytes = httpx.MaxResponseBytes
 )
+
+// String describes the configuration without its secrets (the client
+// secret and the private key are shown as set or not); %v and %+v use it.
+func (cfg Config) String() string {
+	return fmt.Sprintf("Config{client_id=%q, secret=%t, private_key=%t, auth=%s, issuer=%q, token_url=%q, scopes=%q}",
+		cfg.ClientID, cfg.ClientSecret != "", cfg.PrivateKey != nil, cfg.AuthMethod, cfg.Issuer,
+		httpx.RedactURL(cfg.Endpoints.TokenURL), cfg.Scopes)
+}
+
+// LogValue describes the configuration to log/slog without its secrets.
+func (cfg Config) LogValue() slog.Value {
+	return slog.GroupValue(slog.String("client_id", cfg.ClientID), slog.Bool("secret", cfg.ClientSecret != ""),
+		slog.Bool("private_key", cfg.PrivateKey != nil), slog.String("auth", string(cfg.AuthMethod)),
+		slog.String("issuer", cfg.Issuer), slog.String("token_url", httpx.RedactURL(cfg.Endpoints.TokenURL)))
+}

@@ -39,8 +39,8 @@ type DeviceAuth struct {
 var ErrDeviceAuthResponse = errors.New("oauth20: invalid device authorization response")
 
 // DeviceAuthorize starts the device authorization grant (RFC 8628 §3.1)
-// with the client's scopes unless WithGrantParam("scope", …) is given.
-func (c *Client) DeviceAuthorize(ctx context.Context, opts ...GrantOption) (*DeviceAuth, error) {
+// with the client's scopes unless WithParam("scope", …) is given.
+func (c *Client) DeviceAuthorize(ctx context.Context, opts ...Option) (*DeviceAuth, error) {
 	g := &grantRequest{scopes: c.cfg.Scopes}
 	for _, o := range opts {
 		o.applyGrant(g)

@@ -42,7 +42,7 @@
 //	})
 //	verifier := core.GenerateVerifier()
 //	url := client.AuthCodeURL(state, core.WithPKCE(verifier))
-//	tok, err := client.Exchange(ctx, code, core.WithVerifier(verifier))
+//	tok, err := client.Exchange(ctx, code, core.WithPKCE(verifier))
 //
 // # The login flow
 //

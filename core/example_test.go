@@ -60,7 +60,7 @@ func Example() {
 	fmt.Println(u.Query().Get("code_challenge_method"), u.Query().Get("scope"))
 
 	// 2. On the callback, check state, then exchange the code.
-	tok, err := client.Exchange(context.Background(), "code-from-callback", core.WithVerifier(verifier))
+	tok, err := client.Exchange(context.Background(), "code-from-callback", core.WithPKCE(verifier))
 	if err != nil {
 		panic(err)
 	}

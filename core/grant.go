@@ -7,9 +7,6 @@ import (
 	"strings"
 )
 
-// GrantOption adds or changes a parameter of a token request.
-type GrantOption interface{ applyGrant(*grantRequest) }
-
 type grantRequest struct {
 	params      *Params
 	redirectURL string
@@ -17,50 +14,11 @@ type grantRequest struct {
 	scopes      []string
 }
 
-type grantOptionFunc func(*grantRequest)
-
-func (f grantOptionFunc) applyGrant(r *grantRequest) { f(r) }
-
-// WithVerifier sends the PKCE code_verifier with a code exchange.
-func WithVerifier(verifier string) GrantOption {
-	return grantOptionFunc(func(r *grantRequest) { r.verifier = verifier })
-}
-
-// withGrantRedirectURL sets the redirect_uri of a code exchange; it must be
-// the one of the authorization request (RFC 6749 §4.1.3). The default is
-// the client's RedirectURL.
-func withGrantRedirectURL(u string) GrantOption {
-	return grantOptionFunc(func(r *grantRequest) { r.redirectURL = u })
-}
-
-// WithGrantParam sets any extra parameter of a token or device
-// authorization request. Two are special: "scope" takes space-separated
-// scopes, sent joined the way the provider's dialect wants (and replacing
-// the client's default scopes in client-credentials and device requests);
-// "redirect_uri" replaces the client's RedirectURL in a code exchange, and
-// must be the one of the authorization request (RFC 6749 §4.1.3).
-func WithGrantParam(key, value string) GrantOption {
-	return grantOptionFunc(func(r *grantRequest) {
-		switch key {
-		case "redirect_uri":
-			r.redirectURL = value
-			return
-		case "scope":
-			r.scopes = strings.Fields(value)
-			return
-		}
-		if r.params == nil {
-			r.params = &Params{}
-		}
-		r.params.Set(key, value)
-	})
-}
-
 // Exchange trades an authorization code for a token (RFC 6749 §4.1.3),
 // sending the PKCE verifier when given and the same redirect_uri as the
 // authorization request. A code is single use, so Exchange never retries.
 // Exchange does not verify the ID token; Auth.Complete does.
-func (c *Client) Exchange(ctx context.Context, code string, opts ...GrantOption) (*Token, error) {
+func (c *Client) Exchange(ctx context.Context, code string, opts ...Option) (*Token, error) {
 	g := &grantRequest{redirectURL: c.cfg.RedirectURL}
 	for _, o := range opts {
 		o.applyGrant(g)
@@ -80,7 +38,7 @@ func (c *Client) Exchange(ctx context.Context, code string, opts ...GrantOption)
 // dropped when there is none; to also check that it names the same user as
 // the login's (OpenID Connect Core §12.2), use Auth.Refresh or a
 // TokenSource given the login's ID token.
-func (c *Client) Refresh(ctx context.Context, refreshToken string, opts ...GrantOption) (*Token, error) {
+func (c *Client) Refresh(ctx context.Context, refreshToken string, opts ...Option) (*Token, error) {
 	t, _, err := c.refresh(ctx, refreshToken, nil, opts)
 	return t, err
 }
@@ -88,7 +46,7 @@ func (c *Client) Refresh(ctx context.Context, refreshToken string, opts ...Grant
 // refresh is the one refresh path: the grant, then the ID token of the
 // answer verified against previous (the login's, when known) or dropped
 // when the client has no verifier.
-func (c *Client) refresh(ctx context.Context, refreshToken string, previous *IDToken, opts []GrantOption) (*Token, *IDToken, error) {
+func (c *Client) refresh(ctx context.Context, refreshToken string, previous *IDToken, opts []Option) (*Token, *IDToken, error) {
 	t, err := c.refreshGrant(ctx, refreshToken, opts)
 	if err != nil {
 		return nil, nil, c.loginAgain(err)
@@ -116,7 +74,7 @@ func (c *Client) verifyIDToken(ctx context.Context, t *Token, want IDTokenExpect
 	return c.cfg.IDTokenVerifier.VerifyIDToken(ctx, t.IDToken, want)
 }
 
-func (c *Client) refreshGrant(ctx context.Context, refreshToken string, opts []GrantOption) (*Token, error) {
+func (c *Client) refreshGrant(ctx context.Context, refreshToken string, opts []Option) (*Token, error) {
 	if refreshToken == "" {
 		return nil, loginAgainError{ErrNoRefreshToken}
 	}
@@ -138,8 +96,8 @@ func (c *Client) refreshGrant(ctx context.Context, refreshToken string, opts []G
 }
 
 // ClientCredentials obtains a token for the client itself (RFC 6749 §4.4).
-// The client's default scopes are requested unless WithGrantParam("scope", …) is given.
-func (c *Client) ClientCredentials(ctx context.Context, opts ...GrantOption) (*Token, error) {
+// The client's default scopes are requested unless WithParam("scope", …) is given.
+func (c *Client) ClientCredentials(ctx context.Context, opts ...Option) (*Token, error) {
 	g := &grantRequest{scopes: c.cfg.Scopes}
 	for _, o := range opts {
 		o.applyGrant(g)

@@ -21,7 +21,7 @@ func TestExchangeRequestAndToken(t *testing.T) {
 	f.answer("/token", 200, "application/json", okToken)
 	clock := newFakeClock()
 	c := newTestClient(t, f, func(cfg *Config) { cfg.Clock = clock })
-	tok, err := c.Exchange(context.Background(), "code-abc", WithVerifier("verifier-xyz"))
+	tok, err := c.Exchange(context.Background(), "code-abc", WithPKCE("verifier-xyz"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -52,7 +52,7 @@ func TestRefreshKeepsOrReplacesRefreshToken(t *testing.T) {
 	f := newFakeServer(t)
 	c := newTestClient(t, f, nil)
 	f.answer("/token", 200, "application/json", `{"access_token":"a2","token_type":"Bearer","expires_in":60}`)
-	tok, err := c.Refresh(context.Background(), "old-rt", WithGrantParam("scope", "read"))
+	tok, err := c.Refresh(context.Background(), "old-rt", WithParam("scope", "read"))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -3,6 +3,7 @@ package core
 import (
 	"context"
 	"errors"
+	"net/http"
 )
 
 // Logout ends the session found in the request's cookies (looked up by
@@ -15,7 +16,7 @@ import (
 // with client_id, and id_token_hint and post_logout_redirect_uri when the
 // session has the ID token, which OpenID sessions keep) when it has one,
 // else the Auth's AfterLogout path.
-func (a *Auth) Logout(ctx context.Context, provider string, cookies func(name string) (string, bool)) (string, Cookie) {
+func (a *Auth) Logout(ctx context.Context, provider string, cookies func(name string) (string, bool)) (string, http.Cookie) {
 	clear := a.clearSessionCookie()
 	var tok *Token
 	idTokenHint := ""

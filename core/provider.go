@@ -85,9 +85,9 @@ type ProviderSpec struct {
 	OIDC bool
 	// PKCE defaults to PKCES256.
 	PKCE PKCEMode
-	// AuthOptions are added to every authorization request (Google's
+	// Options are added to every authorization request (Google's
 	// access_type=offline, Apple's response_mode=form_post).
-	AuthOptions []AuthOption
+	AuthOptions []Option
 	// FormPost is true when the provider answers with response_mode=
 	// form_post, so the flow cookie must be SameSite=None.
 	FormPost bool
@@ -103,9 +103,9 @@ var providerName = regexp.MustCompile(`^[a-z0-9][a-z0-9_-]{0,62}$`)
 // Provider is a built login provider: immutable and safe for concurrent
 // use. Build one with NewProvider or a constructor of package providers.
 type Provider struct {
-	spec   ProviderSpec
-	client *Client      // static endpoints; with Discover, the template
-	hc     *http.Client // httpx.Safe of spec.Client.HTTPClient, for Discover
+	spec   *ProviderSpec // behind a pointer: %+v of a Provider shows no secret
+	client *Client       // static endpoints; with Discover, the template
+	hc     *http.Client  // httpx.Safe of spec.Client.HTTPClient, for Discover
 	disc   *discoveryCache
 }
 
@@ -153,8 +153,8 @@ func NewProvider(spec ProviderSpec) (*Provider, error) {
 	if len(spec.CodeParams) == 0 {
 		spec.CodeParams = []string{"code"}
 	}
-	spec.AuthOptions = append([]AuthOption(nil), spec.AuthOptions...)
-	return &Provider{spec: spec, client: client, hc: client.http.GetClient(), disc: &discoveryCache{}}, nil
+	spec.AuthOptions = append([]Option(nil), spec.AuthOptions...)
+	return &Provider{spec: &spec, client: client, hc: client.http.GetClient(), disc: &discoveryCache{}}, nil
 }
 
 // Name returns the provider's name.
@@ -194,12 +194,14 @@ func (p *Provider) withRuntime(rc *resty.Client, clock Clock, log *slog.Logger) 
 	// The spec keeps what was configured: an empty AuthMethod still means
 	// "choose from the discovered metadata".
 	cfg.AuthMethod = p.spec.Client.AuthMethod
-	q.spec.Client = cfg
+	spec := *p.spec
+	spec.Client = cfg
+	q.spec = &spec
 	return &q
 }
 
 func init() {
-	corehook.ProviderSpec = func(p *Provider) ProviderSpec { return p.spec }
+	corehook.ProviderSpec = func(p *Provider) ProviderSpec { return *p.spec }
 	corehook.ProviderWithRuntime = func(p *Provider, hc *http.Client, clock Clock, log *slog.Logger) *Provider {
 		var rc *resty.Client
 		if hc != nil {

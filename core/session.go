@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net/http"
 	"net/url"
 	"strings"
@@ -46,6 +47,24 @@ type Session struct {
 	// browser back). It identifies the user to the provider; never render
 	// or log it.
 	IDToken string `json:"i,omitempty"`
+}
+
+// String describes the session without its tokens; %v and %+v use it.
+func (s *Session) String() string {
+	if s == nil {
+		return "<nil session>"
+	}
+	return fmt.Sprintf("Session{provider=%q, user=%q, name=%q, expiry=%s, scopes=%q, token=%t, id_token=%t}",
+		s.Provider, s.UserID, s.Name, s.Expiry.Format(time.RFC3339), s.Scopes, s.Token != nil, s.IDToken != "")
+}
+
+// LogValue describes the session to log/slog without its tokens.
+func (s *Session) LogValue() slog.Value {
+	if s == nil {
+		return slog.StringValue("<nil session>")
+	}
+	return slog.GroupValue(slog.String("provider", s.Provider), slog.String("user", s.UserID),
+		slog.Time("expiry", s.Expiry), slog.Bool("token", s.Token != nil), slog.Bool("id_token", s.IDToken != ""))
 }
 
 // newSession makes the session of a completed login. The access and
@@ -102,21 +121,21 @@ const cookiePrefix = "oauth20"
 // expiry and the granted scopes, and the tokens when the Auth keeps them.
 // The error is a *CallbackError (500) when the sealed session would not fit
 // in a cookie.
-func (a *Auth) SessionCookie(res *Result) (Cookie, error) {
+func (a *Auth) SessionCookie(res *Result) (http.Cookie, error) {
 	name := a.sessionCookieName()
 	plain, err := json.Marshal(sealedSession{Expires: a.cfg.clock.Now().Add(a.cfg.sessionLifetime).Unix(), Data: newSession(res, a.cfg.keepTokens)})
 	if err != nil {
-		return Cookie{}, callbackErr(http.StatusInternalServerError, res.Provider, fmt.Errorf("oauth20: session: %w", err))
+		return http.Cookie{}, callbackErr(http.StatusInternalServerError, res.Provider, fmt.Errorf("oauth20: session: %w", err))
 	}
 	value := a.sealer.seal(plain, "session:"+name)
 	if len(value) > maxSealedLen {
 		// A configuration problem, not a provider failure: the tokens this
 		// provider issues are too large to keep in a cookie.
-		return Cookie{}, callbackErr(http.StatusInternalServerError, res.Provider,
+		return http.Cookie{}, callbackErr(http.StatusInternalServerError, res.Provider,
 			fmt.Errorf("%w: the sealed session of %d bytes does not fit in a cookie (at most %d): keep fewer tokens (KeepTokens) or keep sessions on the server (a Store)",
 				ErrInvalidConfig, len(value), maxSealedLen))
 	}
-	return Cookie{Name: name, Value: value, Path: "/", MaxAge: int(a.cfg.sessionLifetime / time.Second),
+	return http.Cookie{Name: name, Value: value, Path: "/", MaxAge: int(a.cfg.sessionLifetime / time.Second),
 		Secure: a.secure, HttpOnly: true, SameSite: http.SameSiteLaxMode}, nil
 }
 
@@ -147,8 +166,8 @@ func (a *Auth) Session(cookies func(name string) (string, bool)) (*Session, bool
 }
 
 // clearSessionCookie returns the cookie that deletes the session cookie.
-func (a *Auth) clearSessionCookie() Cookie {
-	return Cookie{Name: a.sessionCookieName(), Path: "/", MaxAge: -1, Secure: a.secure, HttpOnly: true, SameSite: http.SameSiteLaxMode}
+func (a *Auth) clearSessionCookie() http.Cookie {
+	return http.Cookie{Name: a.sessionCookieName(), Path: "/", MaxAge: -1, Secure: a.secure, HttpOnly: true, SameSite: http.SameSiteLaxMode}
 }
 
 // RequireLogin is the rule of every adapter's login-required middleware,

@@ -2,6 +2,7 @@ package core
 
 import (
 	"fmt"
+	"log/slog"
 	"strings"
 	"time"
 
@@ -56,7 +57,19 @@ func (t *Token) scopes() []string {
 	return strings.FieldsFunc(t.Scope, func(r rune) bool { return r == ' ' || r == ',' })
 }
 
-// String describes the token without revealing it.
+// LogValue describes the token to log/slog without revealing it, so that a
+// JSON handler logging a Token writes its type, scope and expiry, never its
+// values (encoding/json would otherwise write every member).
+func (t *Token) LogValue() slog.Value {
+	if t == nil {
+		return slog.StringValue("<nil token>")
+	}
+	return slog.GroupValue(slog.String("type", t.TokenType), slog.Int("access_bytes", len(t.AccessToken)),
+		slog.Bool("refresh", t.RefreshToken != ""), slog.Bool("id_token", t.IDToken != ""),
+		slog.String("scope", t.Scope), slog.Time("expiry", t.Expiry))
+}
+
+// String describes the token without revealing it; %v and %+v use it.
 func (t *Token) String() string {
 	if t == nil {
 		return "<nil token>"

@@ -25,7 +25,7 @@ type TokenSourceOptions struct {
 	// token can be persisted. It runs at most once per refresh.
 	OnRefresh func(ctx context.Context, t *Token, id *IDToken)
 	// RefreshOptions are passed to every Refresh call.
-	RefreshOptions []GrantOption
+	RefreshOptions []Option
 }
 
 // TokenSource hands out a valid access token, refreshing it when it has

@@ -112,7 +112,7 @@ func Apple(clientID, teamID, keyID string, p8Key []byte, opts ...Option) (*core.
 	signer := &appleSecret{clientID: clientID, teamID: teamID, keyID: keyID, key: key, now: time.Now}
 	return newOIDC(oidcParams{
 		spec: spec{name: "apple", display: "Apple", issuer: appleIssuer, scopes: []string{"name", "email"},
-			authOptions: []core.AuthOption{core.WithParam("response_mode", "form_post")}, formPost: true,
+			authOptions: []core.Option{core.WithParam("response_mode", "form_post")}, formPost: true,
 			method: core.AuthSecretPost, pkce: core.PKCEUnsupported,
 			dialect: &core.Dialect{EditRequest: signer.editRequest},
 		},

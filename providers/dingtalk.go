@@ -94,7 +94,7 @@ func DingTalk(clientID, clientSecret string, opts ...Option) (*core.Provider, er
 			UserInfoURL: dingtalkAPIURL + "/v1.0/contact/users/me",
 		},
 		method: core.AuthSecretPost, dialect: dingtalkDialect, pkce: core.PKCEUnsupported,
-		authOptions: []core.AuthOption{core.WithParam("prompt", "consent")},
+		authOptions: []core.Option{core.WithParam("prompt", "consent")},
 		codeParams:  []string{"authCode", "code"},
 		fetchUser:   dingtalkUser,
 	})

@@ -56,7 +56,7 @@ func Google(clientID, clientSecret string, opts ...Option) (*core.Provider, erro
 	return newOIDC(oidcParams{
 		spec: spec{name: "google", display: "Google", issuer: googleIssuer,
 			scopes:      []string{"openid", "email", "profile"},
-			authOptions: []core.AuthOption{core.WithParam("access_type", "offline")},
+			authOptions: []core.Option{core.WithParam("access_type", "offline")},
 		},
 		additionalIssuers: []string{"accounts.google.com"},
 	}, clientID, clientSecret, opts)

@@ -75,7 +75,7 @@ type settings struct {
 	scopes      []string
 	redirectURL string
 	httpClient  *http.Client
-	authParams  []core.AuthOption
+	authParams  []core.Option
 	baseURL     string
 	authMethod  core.AuthMethod
 	formPost    bool

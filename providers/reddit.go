@@ -72,7 +72,7 @@ func Reddit(clientID, clientSecret, userAgent string, opts ...Option) (*core.Pro
 		method:      core.AuthSecretBasic,
 		dialect:     &core.Dialect{Headers: map[string]string{"User-Agent": ua}},
 		pkce:        core.PKCEUnsupported,
-		authOptions: []core.AuthOption{core.WithParam("duration", "permanent")},
+		authOptions: []core.Option{core.WithParam("duration", "permanent")},
 		fetchUser:   redditFetchUser,
 	}, err)
 }

@@ -29,7 +29,7 @@ type spec struct {
 	pkce    core.PKCEMode
 	// authOptions go into every authorization request, before the
 	// caller's WithAuthParam.
-	authOptions []core.AuthOption
+	authOptions []core.Option
 	codeParams  []string
 	fetchUser   func(context.Context, core.UserRequest) (*core.User, error)
 
@@ -72,7 +72,7 @@ func (s *settings) build(clientID, clientSecret string, sp spec, errs ...error) 
 	if dialect.Name == "" {
 		dialect.Name = sp.name
 	}
-	auth := append([]core.AuthOption(nil), sp.authOptions...)
+	auth := append([]core.Option(nil), sp.authOptions...)
 	if s.formPost && !sp.formPost {
 		auth = append(auth, core.WithParam("response_mode", "form_post"))
 	}

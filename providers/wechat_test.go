@@ -39,11 +39,11 @@ func TestWeChatParameterOrder(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			opts := append([]core.AuthOption{core.WithParam("redirect_uri", "https://app.example/cb")}, coreaccess.Spec(p).AuthOptions...)
+			opts := append([]core.Option{core.WithParam("redirect_uri", "https://app.example/cb")}, coreaccess.Spec(p).AuthOptions...)
 			if got := c.AuthCodeURL("st", opts...); got != tt.url {
 				t.Errorf("authorization URL\n got %s\nwant %s", got, tt.url)
 			}
-			if _, err := c.Exchange(ctx, "CODE", core.WithGrantParam("redirect_uri", "https://app.example/cb")); err != nil {
+			if _, err := c.Exchange(ctx, "CODE", core.WithParam("redirect_uri", "https://app.example/cb")); err != nil {
 				t.Fatal(err)
 			}
 			if _, err := c.Refresh(ctx, "RT"); err != nil {

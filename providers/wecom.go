@@ -116,7 +116,7 @@ func WeCom(corpID, agentID, secret string, opts ...Option) (*core.Provider, erro
 			UserInfoURL: api + "/cgi-bin/user/get",
 		},
 		method: core.AuthSecretPost, dialect: wecomDialect, pkce: core.PKCEUnsupported,
-		authOptions: []core.AuthOption{
+		authOptions: []core.Option{
 			core.WithParam("response_type", ""),
 			core.WithParam("login_type", "CorpApp"),
 			core.WithParam("agentid", agentID),

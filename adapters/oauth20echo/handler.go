@@ -86,7 +86,7 @@ func (h *Handler) Login(c *echo.Context) error {
 	if err != nil {
 		return h.onError(c, err)
 	}
-	c.SetCookie(ck.HTTPCookie())
+	c.SetCookie(&ck)
 	return c.Redirect(http.StatusFound, loc)
 }
 
@@ -104,7 +104,7 @@ func (h *Handler) Callback(c *echo.Context) error {
 	}
 	res, clear, err := h.auth.Complete(c.Request().Context(), p, params, requestCookie(c))
 	if clear.Name != "" {
-		c.SetCookie(clear.HTTPCookie())
+		c.SetCookie(&clear)
 	}
 	if err != nil {
 		return h.onError(c, err)
@@ -134,7 +134,7 @@ func (h *Handler) StartSession(c *echo.Context, res *core.Result) error {
 	if err != nil {
 		return h.onError(c, err)
 	}
-	c.SetCookie(ck.HTTPCookie())
+	c.SetCookie(&ck)
 	return c.Redirect(http.StatusSeeOther, res.ReturnTo)
 }
 
@@ -143,7 +143,7 @@ func (h *Handler) StartSession(c *echo.Context, res *core.Result) error {
 func (h *Handler) Logout(c *echo.Context) error {
 	noStore(c)
 	to, clear := h.auth.Logout(c.Request().Context(), c.Param(ProviderParam), requestCookie(c))
-	c.SetCookie(clear.HTTPCookie())
+	c.SetCookie(&clear)
 	return c.Redirect(http.StatusSeeOther, to)
 }
 

@@ -209,7 +209,7 @@ func requestCookie(c fiber.Ctx) func(string) (string, bool) {
 var expired = time.Unix(0, 0).UTC()
 
 // setCookie writes ck through Fiber's cookie API.
-func setCookie(c fiber.Ctx, ck core.Cookie) {
+func setCookie(c fiber.Ctx, ck http.Cookie) {
 	fc := &fiber.Cookie{Name: ck.Name, Value: ck.Value, Path: ck.Path, MaxAge: ck.MaxAge,
 		Secure: ck.Secure, HTTPOnly: ck.HttpOnly, SameSite: sameSite(ck.SameSite)}
 	if ck.MaxAge < 0 {

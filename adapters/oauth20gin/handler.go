@@ -87,7 +87,7 @@ func (h *Handler) Login(c *gin.Context) {
 		h.onError(c, err)
 		return
 	}
-	c.SetCookieData(ck.HTTPCookie())
+	c.SetCookieData(&ck)
 	redirect(c, http.StatusFound, loc)
 }
 
@@ -106,7 +106,7 @@ func (h *Handler) Callback(c *gin.Context) {
 	}
 	res, clear, err := h.auth.Complete(c.Request.Context(), p, params, requestCookie(c.Request))
 	if clear.Name != "" {
-		c.SetCookieData(clear.HTTPCookie())
+		c.SetCookieData(&clear)
 	}
 	if err != nil {
 		h.onError(c, err)
@@ -138,7 +138,7 @@ func (h *Handler) StartSession(c *gin.Context, res *core.Result) {
 		h.onError(c, err)
 		return
 	}
-	c.SetCookieData(ck.HTTPCookie())
+	c.SetCookieData(&ck)
 	redirect(c, http.StatusSeeOther, res.ReturnTo)
 }
 
@@ -147,7 +147,7 @@ func (h *Handler) StartSession(c *gin.Context, res *core.Result) {
 func (h *Handler) Logout(c *gin.Context) {
 	c.Header("Cache-Control", "no-store")
 	to, clear := h.auth.Logout(c.Request.Context(), c.Param(ProviderParam), requestCookie(c.Request))
-	c.SetCookieData(clear.HTTPCookie())
+	c.SetCookieData(&clear)
 	redirect(c, http.StatusSeeOther, to)
 }
 

@@ -51,7 +51,7 @@
 //
 // # Other frameworks
 //
-// core.Auth holds the whole flow in terms of plain data (core.Cookie,
+// core.Auth holds the whole flow in terms of plain data (http.Cookie,
 // url.Values, cookie look-ups), so an adapter for another framework is a
 // page of glue like this one. Package conformance/adaptertest holds the
 // table of HTTP-level cases that every adapter must pass.

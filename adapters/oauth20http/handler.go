@@ -112,7 +112,7 @@ func (h *Handler) Login(w http.ResponseWriter, r *http.Request) {
 		h.onError(w, r, err)
 		return
 	}
-	http.SetCookie(w, c.HTTPCookie())
+	http.SetCookie(w, &c)
 	w.Header().Set("Location", loc)
 	w.WriteHeader(http.StatusFound)
 }
@@ -133,7 +133,7 @@ func (h *Handler) Callback(w http.ResponseWriter, r *http.Request) {
 	}
 	res, clear, err := h.auth.Complete(r.Context(), provider, params, requestCookie(r))
 	if clear.Name != "" {
-		http.SetCookie(w, clear.HTTPCookie())
+		http.SetCookie(w, &clear)
 	}
 	if err != nil {
 		h.onError(w, r, err)
@@ -163,7 +163,7 @@ func (h *Handler) StartSession(w http.ResponseWriter, r *http.Request, res *core
 		h.onError(w, r, err)
 		return
 	}
-	http.SetCookie(w, c.HTTPCookie())
+	http.SetCookie(w, &c)
 	w.Header().Set("Location", res.ReturnTo)
 	w.WriteHeader(http.StatusSeeOther)
 }
@@ -173,7 +173,7 @@ func (h *Handler) StartSession(w http.ResponseWriter, r *http.Request, res *core
 func (h *Handler) Logout(w http.ResponseWriter, r *http.Request) {
 	noStore(w)
 	to, clear := h.auth.Logout(r.Context(), h.provider(r), requestCookie(r))
-	http.SetCookie(w, clear.HTTPCookie())
+	http.SetCookie(w, &clear)
 	w.Header().Set("Location", to)
 	w.WriteHeader(http.StatusSeeOther)
 }

@@ -223,7 +223,7 @@ func clientCredentials(t *testing.T, ctx context.Context, s *realop.Server, auth
 		t.Fatal(err)
 	}
 	id := c.client(s).ID
-	tok, err := client.ClientCredentials(ctx, core.WithGrantParam("scope", "api:read"))
+	tok, err := client.ClientCredentials(ctx, core.WithParam("scope", "api:read"))
 	if err != nil {
 		t.Fatalf("client credentials: %v", err)
 	}
@@ -244,7 +244,7 @@ func clientCredentials(t *testing.T, ctx context.Context, s *realop.Server, auth
 		t.Errorf("introspection of the revoked access token: active %t, error %v; want inactive", in != nil && in.Active, err)
 	}
 
-	tok, err = client.ClientCredentials(ctx, core.WithGrantParam("scope", "api:write"), core.WithGrantParam("resource", s.APIResource))
+	tok, err = client.ClientCredentials(ctx, core.WithParam("scope", "api:write"), core.WithParam("resource", s.APIResource))
 	if err != nil {
 		t.Fatalf("client credentials for the API: %v", err)
 	}
@@ -299,7 +299,7 @@ func deviceFlow(t *testing.T, ctx context.Context, s *realop.Server, auth *core.
 	if err != nil {
 		t.Fatal(err)
 	}
-	da, err := client.DeviceAuthorize(ctx, core.WithGrantParam("scope", "openid profile email"))
+	da, err := client.DeviceAuthorize(ctx, core.WithParam("scope", "openid profile email"))
 	if err != nil {
 		t.Fatalf("device authorization: %v", err)
 	}

@@ -53,7 +53,7 @@ func newOP(t *testing.T, name string) *oidctest.Server {
 }
 
 // browser is one user agent: the flow cookies it holds.
-type browser struct{ cookies []core.Cookie }
+type browser struct{ cookies []http.Cookie }
 
 func (b *browser) lookup(name string) (string, bool) {
 	for _, c := range b.cookies {
@@ -130,7 +130,7 @@ func TestAttackAnotherBrowsersCookie(t *testing.T) {
 	_, err := e.complete(victim, "a", params)
 	wantRefused(t, err, core.ErrFlowMissing, http.StatusBadRequest)
 	// Even with the victim's cookie renamed to the attacker's flow.
-	forged := &browser{cookies: []core.Cookie{victim.cookies[0]}}
+	forged := &browser{cookies: []http.Cookie{victim.cookies[0]}}
 	forged.cookies[0].Name = attacker.cookies[0].Name
 	_, err = e.complete(forged, "a", params)
 	wantRefused(t, err, core.ErrFlowInvalid, http.StatusBadRequest)
