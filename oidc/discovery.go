@@ -67,9 +67,12 @@ func (m *Metadata) Endpoints() core.Endpoints {
 	}
 }
 
-// NewVerifier builds a Verifier for this provider: cfg's Issuer, JWKSURL
-// and Algorithms default to the metadata's issuer, jwks_uri and
-// id_token_signing_alg_values_supported. Like NewVerifier, it does no I/O.
+// NewVerifier builds a Verifier for this provider: cfg's Issuer, JWKSURL,
+// Algorithms and UserInfoAlgorithms default to the metadata's issuer,
+// jwks_uri, id_token_signing_alg_values_supported and
+// userinfo_signing_alg_values_supported. Only the asymmetric algorithms of
+// those lists are used; HS* needs cfg.SymmetricAlgorithms. Like
+// NewVerifier, it does no I/O.
 func (m *Metadata) NewVerifier(cfg VerifierConfig) (*Verifier, error) {
 	if cfg.Issuer == "" {
 		cfg.Issuer = m.Issuer
@@ -79,6 +82,9 @@ func (m *Metadata) NewVerifier(cfg VerifierConfig) (*Verifier, error) {
 	}
 	if len(cfg.Algorithms) == 0 {
 		cfg.Algorithms = m.IDTokenSigningAlgValuesSupported
+	}
+	if len(cfg.UserInfoAlgorithms) == 0 {
+		cfg.UserInfoAlgorithms = m.UserInfoSigningAlgValuesSupported
 	}
 	return NewVerifier(cfg)
 }

@@ -34,15 +34,31 @@
 //
 // Verify implements OpenID Connect Core §3.1.3.7 and the JWT rules of
 // RFC 7519 and RFC 8725, in this order: size (MaxTokenSize) and compact
-// shape; the header (alg in the allow-list, "none" never, HS* only with the
-// client secret, no crit, typ absent or "JWT"); the key; the signature; then
-// the claims. Claims are read with exact, case-sensitive names and a payload
+// shape; the header (alg in the allow-list, no crit, typ absent or "JWT");
+// the key; the signature; then the claims. Claims are read with exact, case-sensitive names and a payload
 // with a duplicate name (also under case folding) is rejected, so neither
 // {"Sub":...} nor a second "sub" can pass as the subject. A token whose
 // signature fails is always reported as ErrBadSignature, never by its claim
 // errors. Each failed check returns its own sentinel (ErrIssuerMismatch,
 // ErrAudienceMismatch, ErrTokenExpired, ErrNonceMismatch, ...) wrapped with
 // detail; error strings never contain the token, a nonce or a secret.
+//
+// # Signature algorithms
+//
+// The allow-list comes from configuration, never from the token (RFC 8725
+// §3.1). It holds the asymmetric algorithms the provider advertises
+// (RS256/384/512, PS256/384/512, ES256/384/512, EdDSA; VerifierConfig
+// Algorithms, by default id_token_signing_alg_values_supported), narrowed
+// to the client's registered id_token_signed_response_alg when
+// RegisteredAlgorithm is set. "none" is never accepted. HS256/384/512,
+// keyed with the client secret, are accepted only when listed in
+// SymmetricAlgorithms (LINE's provider does so): an advertised HS256 and a
+// client secret turn nothing on, so the secret, which the client shares
+// with the provider and sometimes with others, never signs an ID token
+// that passes. Back-channel logout tokens follow the same list. Signed
+// UserInfo responses follow UserInfoAlgorithms (by default
+// userinfo_signing_alg_values_supported, else the ID-token list),
+// narrowed to RegisteredUserInfoAlgorithm (userinfo_signed_response_alg).
 //
 // Policies where the specification leaves a choice: aud may hold other
 // audiences only if they are in TrustedAudiences, and azp is then required;

@@ -51,8 +51,10 @@ type userInfoOptions struct {
 }
 
 // WithUserInfoVerifier lets FetchUserInfo accept a signed response
-// (Content-Type application/jwt), verified with v's keys, issuer and client
-// id. Without it a signed response is an error.
+// (Content-Type application/jwt), verified with v's keys, issuer, client id
+// and UserInfo allow-list (VerifierConfig.UserInfoAlgorithms, narrowed to
+// RegisteredUserInfoAlgorithm). exp is checked only when present: signed
+// UserInfo often has none. Without it a signed response is an error.
 func WithUserInfoVerifier(v *Verifier) UserInfoOption {
 	return func(o *userInfoOptions) { o.verifier = v }
 }
@@ -132,8 +134,9 @@ func ParseUserInfo(ctx context.Context, body []byte, wantSub string, opts ...Use
 	return info, nil
 }
 
-// verifyUserInfoJWT checks a signed UserInfo response: signature with the
-// issuer's keys, iss, aud, and exp/nbf when present.
+// verifyUserInfoJWT checks a signed UserInfo response: alg in the UserInfo
+// allow-list, signature with the issuer's keys, iss and aud (required,
+// §5.3.2), and exp/nbf only when present (Hydra sends neither).
 func (v *Verifier) verifyUserInfoJWT(ctx context.Context, raw string) (*verified, error) {
 	r, err := v.verifyJWS(ctx, raw, kindUserInfo)
 	if err != nil {

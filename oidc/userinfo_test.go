@@ -7,6 +7,7 @@ import (
 	"net/http/httptest"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/go-oauth20/oauth20/core"
 )
@@ -43,6 +44,7 @@ func TestFetchUserInfo(t *testing.T) {
 	key := newKey(t, "k", "ES256")
 	jw := newJWKSServer(t, key)
 	v := newTestVerifier(t, jw, clock, nil)
+	vRS := newTestVerifier(t, jw, clock, func(c *VerifierConfig) { c.RegisteredUserInfoAlgorithm = "RS256" })
 	const sub = "248289761001"
 	signed := func(edit map[string]any) string {
 		c := with(map[string]any{"iss": "https://op.example", "aud": testClientID, "sub": sub, "email": "s@example.com"}, edit)
@@ -68,6 +70,11 @@ func TestFetchUserInfo(t *testing.T) {
 		{name: "sub number", status: 200, ctype: "application/json", body: `{"sub":248289761001}`, err: ErrUserInfoSubjectMismatch},
 		{name: "html", status: 200, ctype: "text/html", body: `<html>`, err: core.ErrMalformedResponse},
 		{name: "signed", status: 200, ctype: "application/jwt", body: signed(nil), opts: []UserInfoOption{WithUserInfoVerifier(v)}},
+		{name: "signed as Hydra signs it, no exp", status: 200, ctype: "application/jwt", body: signed(map[string]any{"aud": []string{testClientID}, "iat": clock.Now().Unix(), "jti": "j-1"}), opts: []UserInfoOption{RequireSignedUserInfo(v)}},
+		{name: "signed no iss", status: 200, ctype: "application/jwt", body: signed(map[string]any{"iss": nil}), opts: []UserInfoOption{WithUserInfoVerifier(v)}, err: ErrIssuerMismatch},
+		{name: "signed no aud", status: 200, ctype: "application/jwt", body: signed(map[string]any{"aud": nil}), opts: []UserInfoOption{WithUserInfoVerifier(v)}, err: ErrAudienceMismatch},
+		{name: "signed expired", status: 200, ctype: "application/jwt", body: signed(map[string]any{"exp": clock.Now().Add(-time.Hour).Unix()}), opts: []UserInfoOption{WithUserInfoVerifier(v)}, err: ErrTokenExpired},
+		{name: "signed with an algorithm other than the registered one", status: 200, ctype: "application/jwt", body: signed(nil), opts: []UserInfoOption{RequireSignedUserInfo(vRS)}, err: ErrUnsupportedAlgorithm},
 		{name: "signed without verifier", status: 200, ctype: "application/jwt", body: signed(nil), err: core.ErrMalformedResponse},
 		{name: "signed wrong aud", status: 200, ctype: "application/jwt", body: signed(map[string]any{"aud": "other"}), opts: []UserInfoOption{WithUserInfoVerifier(v)}, err: ErrAudienceMismatch},
 		{name: "signed wrong iss", status: 200, ctype: "application/jwt", body: signed(map[string]any{"iss": "https://evil.example"}), opts: []UserInfoOption{WithUserInfoVerifier(v)}, err: ErrIssuerMismatch},

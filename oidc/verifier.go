@@ -62,15 +62,39 @@ type VerifierConfig struct {
 	TrustedAudiences []string
 	// JWKSURL is the issuer's jwks_uri. Keys are fetched on first use.
 	JWKSURL string
-	// Algorithms is the allow-list of signature algorithms, typically the
-	// registered id_token_signed_response_alg or the discovered
-	// id_token_signing_alg_values_supported. It is intersected with the
-	// algorithms this package supports (RS*, PS*, ES*, EdDSA; HS* only when
-	// ClientSecret is set); "none" is always dropped. Empty means RS256.
+	// Algorithms are the ID-token signature algorithms the provider
+	// advertises (id_token_signing_alg_values_supported), or the list its
+	// documentation gives where discovery is known to be incomplete. Only
+	// the asymmetric ones are taken (RS256/384/512, PS256/384/512,
+	// ES256/384/512, EdDSA): "none" and HS* are dropped whatever the list
+	// says. Empty means RegisteredAlgorithm when that is asymmetric, else
+	// RS256. The same list applies to back-channel logout tokens.
 	Algorithms []string
-	// ClientSecret enables HS256/384/512 when they are in Algorithms; the
-	// secret's UTF-8 octets are then the HMAC key (§3.1.3.7 step 8).
+	// RegisteredAlgorithm is the client's registered
+	// id_token_signed_response_alg (OpenID Connect Registration §2), when
+	// it registered one: ID tokens and logout tokens must then be signed
+	// with it and nothing else. It must be one of Algorithms, or of
+	// SymmetricAlgorithms for HS*.
+	RegisteredAlgorithm string
+	// SymmetricAlgorithms turns on HS256, HS384 or HS512, keyed with the
+	// UTF-8 octets of ClientSecret (§3.1.3.7 step 8), for providers
+	// documented to sign with the client secret (LINE). They are never
+	// taken from discovery, and a ClientSecret alone turns none of them
+	// on. They apply to ID tokens, logout tokens and signed UserInfo.
+	SymmetricAlgorithms []string
+	// ClientSecret is the HMAC key of SymmetricAlgorithms; it is required
+	// with them and ignored without them.
 	ClientSecret string
+	// UserInfoAlgorithms are the algorithms the provider advertises for
+	// signed UserInfo responses (userinfo_signing_alg_values_supported),
+	// filtered like Algorithms. Empty means RegisteredUserInfoAlgorithm
+	// when that is asymmetric, else Algorithms.
+	UserInfoAlgorithms []string
+	// RegisteredUserInfoAlgorithm is the client's registered
+	// userinfo_signed_response_alg (OpenID Connect Registration §2): a
+	// signed UserInfo response must then be signed with it. It must be one
+	// of UserInfoAlgorithms, or of SymmetricAlgorithms for HS*.
+	RegisteredUserInfoAlgorithm string
 	// ClockSkew is the leeway for time claims: default DefaultClockSkew,
 	// at most MaxClockSkew.
 	ClockSkew time.Duration
@@ -110,13 +134,15 @@ type Verifier struct {
 	altIssuers    []string
 	clientID      string
 	trusted       []string
-	algs          []string
+	algs          []string // ID tokens and logout tokens
+	userInfoAlgs  []string // signed UserInfo responses
 	hmacKey       []byte
 	skew          time.Duration
 	maxTokenAge   time.Duration
 	now           func() time.Time
 	maxCandidates int
-	parser        *jwt.Parser
+	parser        *jwt.Parser // with algs
+	userInfoParse *jwt.Parser // with userInfoAlgs
 	keys          *keyCache
 	kf            keyfunc.Keyfunc
 }
@@ -156,23 +182,44 @@ func NewVerifier(cfg VerifierConfig) (*Verifier, error) {
 	if cfg.ClientID == "" {
 		bad("client id is empty")
 	}
-	for _, a := range cfg.Algorithms {
-		if slices.Contains(asymmetricAlgs, a) || (cfg.ClientSecret != "" && slices.Contains(hmacAlgs, a)) {
-			if !slices.Contains(v.algs, a) {
-				v.algs = append(v.algs, a)
-			}
+	var symmetric []string
+	for _, a := range cfg.SymmetricAlgorithms {
+		switch {
+		case !isHMAC(a) || !slices.Contains(hmacAlgs, a):
+			bad("symmetric algorithm %q is not one of %q", a, hmacAlgs)
+		case !slices.Contains(symmetric, a):
+			symmetric = append(symmetric, a)
 		}
 	}
-	if len(cfg.Algorithms) == 0 {
-		v.algs = []string{"RS256"}
+	if len(symmetric) > 0 {
+		if cfg.ClientSecret == "" {
+			bad("symmetric algorithms %q need the client secret", symmetric)
+		} else {
+			v.hmacKey = []byte(cfg.ClientSecret)
+		}
 	}
-	if len(v.algs) == 0 {
-		bad("none of the algorithms %q is supported (HS* need the client secret)", cfg.Algorithms)
+	idAdvertised := cfg.Algorithms
+	if len(idAdvertised) == 0 {
+		idAdvertised = []string{"RS256"}
+		if slices.Contains(asymmetricAlgs, cfg.RegisteredAlgorithm) {
+			idAdvertised = []string{cfg.RegisteredAlgorithm}
+		}
 	}
-	if cfg.ClientSecret != "" && slices.ContainsFunc(v.algs, isHMAC) {
-		v.hmacKey = []byte(cfg.ClientSecret)
+	uiAdvertised := cfg.UserInfoAlgorithms
+	if len(uiAdvertised) == 0 {
+		uiAdvertised = idAdvertised
+		if slices.Contains(asymmetricAlgs, cfg.RegisteredUserInfoAlgorithm) {
+			uiAdvertised = []string{cfg.RegisteredUserInfoAlgorithm}
+		}
 	}
-	needKeys := slices.ContainsFunc(v.algs, func(a string) bool { return !isHMAC(a) })
+	var err error
+	if v.algs, err = allowList(idAdvertised, cfg.RegisteredAlgorithm, symmetric); err != nil {
+		bad("ID-token algorithms: %w", err)
+	}
+	if v.userInfoAlgs, err = allowList(uiAdvertised, cfg.RegisteredUserInfoAlgorithm, symmetric); err != nil {
+		bad("UserInfo algorithms: %w", err)
+	}
+	needKeys := slices.ContainsFunc(v.algs, isAsymmetric) || slices.ContainsFunc(v.userInfoAlgs, isAsymmetric)
 	if needKeys {
 		if cfg.JWKSURL == "" {
 			bad("jwks_uri is empty")
@@ -208,6 +255,7 @@ func NewVerifier(cfg VerifierConfig) (*Verifier, error) {
 	interval := cmp(cfg.KeyRefreshInterval, DefaultKeyRefreshInterval)
 	rc := httpx.Resty(cfg.HTTPClient)
 	v.parser = jwt.NewParser(jwt.WithValidMethods(v.algs), jwt.WithoutClaimsValidation(), jwt.WithStrictDecoding())
+	v.userInfoParse = jwt.NewParser(jwt.WithValidMethods(v.userInfoAlgs), jwt.WithoutClaimsValidation(), jwt.WithStrictDecoding())
 	if needKeys {
 		v.keys = newKeyCache(cfg.JWKSURL, rc, v.now, limit, interval)
 		kf, err := keyfunc.New(keyfunc.Options{
@@ -231,6 +279,33 @@ func cmp(d, def time.Duration) time.Duration {
 
 func isHMAC(alg string) bool { return strings.HasPrefix(alg, "HS") }
 
+func isAsymmetric(alg string) bool { return slices.Contains(asymmetricAlgs, alg) }
+
+// allowList is one allow-list of signature algorithms: the asymmetric ones
+// among advertised ("none" and HS* are dropped: the provider's list never
+// turns on an algorithm keyed with the client secret), then the
+// configured symmetric ones, narrowed to the registered algorithm when
+// there is one.
+func allowList(advertised []string, registered string, symmetric []string) ([]string, error) {
+	var algs []string
+	for _, a := range advertised {
+		if isAsymmetric(a) && !slices.Contains(algs, a) {
+			algs = append(algs, a)
+		}
+	}
+	algs = append(algs, symmetric...)
+	if registered != "" {
+		if !slices.Contains(algs, registered) {
+			return nil, fmt.Errorf("the registered algorithm %q is not among %q (HS* only through SymmetricAlgorithms)", registered, algs)
+		}
+		return []string{registered}, nil
+	}
+	if len(algs) == 0 {
+		return nil, fmt.Errorf("none of %q is supported (HS* only through SymmetricAlgorithms)", advertised)
+	}
+	return algs, nil
+}
+
 // checkIssuerURL: https (http on loopback, or anywhere when insecure), no
 // query, no fragment (OpenID Connect Discovery §3, RFC 9207 §2).
 func checkIssuerURL(issuer string, insecure bool) error {
@@ -249,8 +324,21 @@ func (v *Verifier) Issuer() string { return v.issuer }
 // ClientID returns the configured client id.
 func (v *Verifier) ClientID() string { return v.clientID }
 
-// Algorithms returns the effective algorithm allow-list.
+// Algorithms returns the effective allow-list of ID tokens and logout
+// tokens.
 func (v *Verifier) Algorithms() []string { return slices.Clone(v.algs) }
+
+// UserInfoAlgorithms returns the effective allow-list of signed UserInfo
+// responses.
+func (v *Verifier) UserInfoAlgorithms() []string { return slices.Clone(v.userInfoAlgs) }
+
+// allowed returns the allow-list and the parser for tokens of kind k.
+func (v *Verifier) allowed(k tokenKind) ([]string, *jwt.Parser) {
+	if k == kindUserInfo {
+		return v.userInfoAlgs, v.userInfoParse
+	}
+	return v.algs, v.parser
+}
 
 // Close ends the background refresh of the JWK Set and waits for a running
 // fetch to stop. Tokens signed with cached keys still verify afterwards;
@@ -281,11 +369,12 @@ func (v *Verifier) verifyJWS(ctx context.Context, raw string, kind tokenKind) (*
 	if err != nil {
 		return nil, err
 	}
-	alg := v.algs[h.alg]
+	algs, parser := v.allowed(kind)
+	alg := algs[h.alg]
 	r := new(verified)
 	r.c.t = &r.tok.IDToken
 	var keyErr error
-	token, err := v.parser.ParseWithClaims(raw, &r.c, func(t *jwt.Token) (any, error) {
+	token, err := parser.ParseWithClaims(raw, &r.c, func(t *jwt.Token) (any, error) {
 		key, err := v.keyFor(ctx, t, alg, h.hasKID)
 		keyErr = err
 		return key, err
