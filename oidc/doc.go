@@ -94,9 +94,13 @@
 //
 // FetchUserInfo sends the access token only in the Authorization header,
 // accepts JSON or, with a verifier, a signed application/jwt response
-// (signature, iss and aud checked), understands email_verified sent as the
-// string "true", and discards the response unless its sub equals the ID
-// token's (§5.3.2). EndSessionURL builds the RP-initiated logout request;
+// (signature, iss and aud checked), and discards the response unless its
+// sub equals the ID token's (§5.3.2). NewUser takes email and
+// email_verified as a pair from one source (UserInfo when it has an email,
+// else the ID token), so one source's email_verified never vouches for the
+// other's address; only a JSON true counts as verified, or the string
+// "true" with WithStringEmailVerified for providers that send strings
+// (Apple). EndSessionURL builds the RP-initiated logout request;
 // VerifyLogoutToken checks a back-channel logout token (events member, sub
 // or sid, jti, no nonce, typ "logout+jwt" accepted).
 package oidc

@@ -55,7 +55,7 @@ func newProvider() *provider {
 			return
 		}
 		w.Header().Set("Content-Type", "application/json")
-		_, _ = w.Write([]byte(`{"sub":"alice","email":"alice@example.com","email_verified":"true","name":"Alice"}`))
+		_, _ = w.Write([]byte(`{"sub":"alice","email":"alice@example.com","email_verified":true,"name":"Alice"}`))
 	})
 	p.srv = httptest.NewServer(mux)
 	return p
