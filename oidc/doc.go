@@ -27,8 +27,38 @@
 // Discovery 1.0 §4), falling back to the RFC 8414 location on 404. The
 // document's issuer must equal the requested issuer byte for byte (no case
 // folding, no trailing-slash repair); every endpoint must be https, or http
-// on a loopback host (InsecureAllowHTTP lifts this for tests). Unknown
-// members are ignored; a member name given twice is rejected.
+// on a loopback host. Unknown members are ignored; a member name given
+// twice is rejected.
+//
+// # Endpoints the metadata may name
+//
+// The metadata document comes from the network, and the client then sends
+// requests (with the client secret, codes and tokens) to the endpoints it
+// names. A hostile or compromised issuer, or anyone who can change its
+// document, could name http://127.0.0.1:6379/, http://localhost:2375/ or
+// the cloud metadata service at 169.254.169.254 and make the application
+// call services inside its own network (server-side request forgery). So
+// an endpoint is refused with ErrEndpointNotAllowed when its host is a
+// loopback (127.0.0.0/8, ::1, localhost, *.localhost), private (10/8,
+// 172.16/12, 192.168/16, 100.64/10, fc00::/7), link-local (169.254/16,
+// fe80::/10), unspecified (0.0.0.0/8, ::) or other special-purpose address,
+// or an IPv4 address in a non-standard spelling (2130706433, 0x7f.1),
+// unless the issuer itself is on that kind of host: a provider on loopback
+// (oidctest, a local Keycloak) may name loopback endpoints, one on a
+// private address private ones.
+//
+// The knobs:
+//
+//   - WithEndpointHosts lists the hosts endpoints may be on (besides the
+//     issuer's own); every other host is refused, and a listed host is
+//     accepted whatever its kind. It is the tighter choice for a known
+//     provider whose endpoints live on several hosts.
+//   - InsecureAllowHTTP lifts the https rule and the host rule, for tests.
+//
+// Only the spelling of the URL is judged: a DNS name that resolves to an
+// internal address passes. Where that matters, give the HTTP clients
+// (WithHTTPClient here, the *http.Client of the login flow) a dialer that
+// refuses such addresses (net.Dialer.Control).
 //
 // # ID-token verification
 //

@@ -86,6 +86,11 @@ var (
 	// ErrUserInfoNotSigned: a signed UserInfo response was required and a
 	// plain JSON one arrived.
 	ErrUserInfoNotSigned = errors.New("oidc: userinfo response not signed")
+	// ErrEndpointNotAllowed: a discovery document names an endpoint on a
+	// loopback, private, link-local, unspecified or otherwise special
+	// address (or localhost) while the issuer is not on such a host, or a
+	// host outside WithEndpointHosts.
+	ErrEndpointNotAllowed = errors.New("oidc: endpoint host not allowed")
 	// ErrVerifierClosed: the verifier was closed and the key it needs is
 	// not cached.
 	ErrVerifierClosed = errors.New("oidc: verifier closed")

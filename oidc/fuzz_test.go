@@ -4,6 +4,9 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"net"
+	"net/url"
+	"strings"
 	"testing"
 
 	"github.com/go-oauth20/oauth20/core"
@@ -64,9 +67,25 @@ func FuzzParseMetadata(f *testing.F) {
 		if md.Issuer != "https://op.example" {
 			t.Fatalf("issuer %q accepted", md.Issuer)
 		}
-		for _, u := range []string{md.AuthorizationEndpoint, md.TokenEndpoint, md.JWKSURL, md.UserInfoEndpoint} {
-			if u != "" && urls.CheckEndpoint(u, false) != nil {
+		for _, u := range []string{md.AuthorizationEndpoint, md.TokenEndpoint, md.JWKSURL, md.UserInfoEndpoint,
+			md.RegistrationEndpoint, md.RevocationEndpoint, md.IntrospectionEndpoint, md.DeviceAuthorizationEndpoint, md.EndSessionEndpoint} {
+			if u == "" {
+				continue
+			}
+			if urls.CheckEndpoint(u, false) != nil {
 				t.Fatalf("insecure endpoint %q accepted", u)
+			}
+			// The issuer is a public name: no endpoint may be internal.
+			pu, err := url.Parse(u)
+			if err != nil {
+				t.Fatalf("unparsable endpoint %q accepted", u)
+			}
+			host := strings.ToLower(strings.TrimSuffix(pu.Hostname(), "."))
+			if host == "localhost" || strings.HasSuffix(host, ".localhost") {
+				t.Fatalf("localhost endpoint %q accepted", u)
+			}
+			if ip := net.ParseIP(strings.SplitN(host, "%", 2)[0]); ip != nil && (!ip.IsGlobalUnicast() || ip.IsPrivate()) {
+				t.Fatalf("internal endpoint %q accepted", u)
 			}
 		}
 	})
