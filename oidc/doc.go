@@ -96,6 +96,10 @@
 // off by default; at_hash is checked whenever present and an access token
 // is given; sub must be 1 to 255 printable ASCII characters; an ID token
 // returned by a refresh must keep iss, sub, aud, azp, auth_time and nonce.
+// When max_age was sent, an ID token without auth_time is refused with
+// ErrAuthTimeMissing (§3.1.2.1 requires the claim), whose message says so;
+// providers known to omit it (Dex, dexidp/dex#1052) need max_age left
+// unset.
 //
 // # Keys and rotation
 //

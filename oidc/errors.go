@@ -71,6 +71,12 @@ var (
 	ErrCHashMismatch = errors.New("oidc: c_hash mismatch")
 	// ErrAuthTimeTooOld: max_age was sent and auth_time is too old.
 	ErrAuthTimeTooOld = errors.New("oidc: authentication too old")
+	// ErrAuthTimeMissing: max_age was sent and the ID token has no
+	// auth_time, which OpenID Connect Core §3.1.2.1 requires. It is wrapped
+	// together with ErrMissingClaim. Some providers omit auth_time all the
+	// same (Dex, dexidp/dex#1052): a new login does not help there; leave
+	// max_age unset for such a provider.
+	ErrAuthTimeMissing = errors.New("oidc: no auth_time although max_age was requested")
 	// ErrACRMismatch: the token's acr is not one of the acceptable values.
 	ErrACRMismatch = errors.New("oidc: acr not acceptable")
 	// ErrRefreshMismatch: an ID token from a refresh differs from the

@@ -18,7 +18,7 @@ var sentinels = []error{
 	ErrMalformedToken, ErrUnsupportedAlgorithm, ErrUnsupportedHeader, ErrWrongTokenType, ErrUnknownKey,
 	ErrKeyNotUsable, ErrBadSignature, ErrIssuerMismatch, ErrAudienceMismatch, ErrAuthorizedPartyMismatch,
 	ErrTokenExpired, ErrIssuedInFuture, ErrTokenTooOld, ErrTokenNotYetValid, ErrMissingClaim, ErrInvalidSubject,
-	ErrNonceMismatch, ErrAtHashMismatch, ErrCHashMismatch, ErrAuthTimeTooOld, ErrACRMismatch,
+	ErrNonceMismatch, ErrAtHashMismatch, ErrCHashMismatch, ErrAuthTimeTooOld, ErrAuthTimeMissing, ErrACRMismatch,
 }
 
 // FuzzVerify feeds arbitrary strings to Verify. Seeds are in
