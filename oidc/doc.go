@@ -109,15 +109,24 @@
 // alg are never used. keyfunc's HTTP storage is replaced by a cache tuned
 // for logins:
 //
-//   - a token with an unknown kid starts one JWK Set fetch, and every caller
-//     that meets an unknown kid while it runs waits for that same fetch and
-//     gets its answer from it, each no longer than its own ctx allows;
-//   - such fetches start at most once per KeyRefreshLimit (default 10 s); a
-//     caller the limit turns away fails at once with ErrUnknownKey instead of
-//     queueing, so random kids cannot make us hammer the provider and a real
-//     rotation is picked up within one window;
+//   - a token with an unknown kid needs the answer of a JWK Set fetch that
+//     started after the kid was found missing; every caller in that
+//     position shares one fetch (a caller that joined an older fetch whose
+//     answer lacks the kid waits for the next one);
+//   - such fetches start at most once per KeyRefreshLimit (default 1 s), so
+//     random kids cannot make us hammer the provider; a caller that the
+//     limit puts off does not fail but waits for the next permitted fetch,
+//     no longer than its ctx allows and only while fewer than
+//     MaxKeyWaiters (default 1000) wait so (more fail at once with
+//     ErrUnknownKey), so a real rotation during a flood of made-up kids
+//     fails no caller and nobody waits much longer than the limit;
+//   - after a failed fetch, callers fail at once with its error until the
+//     limit has passed;
 //   - keys older than KeyRefreshInterval (default 1 h) are refreshed in the
 //     background while still in use; Close ends that work.
+//
+// The waits run on the injected clock: VerifierConfig.After is the timer
+// that goes with Now.
 //
 // A token without kid is verified with the single signing key that fits its
 // alg; when several fit, up to MaxKeysWithoutKID (default 3) are tried, and

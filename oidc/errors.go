@@ -26,8 +26,10 @@ var (
 	// JWT (an access token as an ID token, an ID token as a logout token).
 	ErrWrongTokenType = errors.New("oidc: wrong token type")
 	// ErrUnknownKey: no key of the issuer's JWK Set matches the token's kid
-	// (after the one refresh the kid is entitled to), or no key fits a token
-	// without kid.
+	// (after the one refresh the kid is entitled to), no key fits a token
+	// without kid, or the JWK Set could not be had: its fetch failed, the
+	// caller's ctx ended while waiting for it, or too many callers already
+	// wait for it (VerifierConfig.MaxKeyWaiters).
 	ErrUnknownKey = errors.New("oidc: unknown signing key")
 	// ErrKeyNotUsable: the key named by kid exists but may not verify this
 	// token: it is an encryption key (use "enc" or key_ops without

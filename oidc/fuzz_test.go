@@ -26,7 +26,8 @@ var sentinels = []error{
 // added here. Verify must not panic, must fail with a sentinel, and must
 // accept only tokens whose checked claims hold.
 func FuzzVerify(f *testing.F) {
-	clock := newClock()
+	clock := newAutoClock() // unknown kids wait for the next permitted fetch
+
 	key := newKey(f, "fz", "ES256")
 	srv := newJWKSServer(f, key)
 	v := newTestVerifier(f, srv, clock, nil)

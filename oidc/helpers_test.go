@@ -25,13 +25,31 @@ const (
 	testNonce    = "n-0S6_WzA2Mj"
 )
 
-// fakeClock is an injected clock that moves only when told to.
+// fakeClock is an injected clock that moves only when told to. Its timers
+// (After) fire when Advance reaches their deadline; an auto-advancing clock
+// instead jumps to a timer's deadline as soon as the timer is set, for
+// tests where waiting is not the point.
 type fakeClock struct {
-	mu sync.Mutex
-	t  time.Time
+	mu     sync.Mutex
+	t      time.Time
+	auto   bool
+	timers []fakeTimer
+}
+
+type fakeTimer struct {
+	at time.Time
+	ch chan time.Time
 }
 
 func newClock() *fakeClock { return &fakeClock{t: time.Date(2025, 6, 1, 12, 0, 0, 0, time.UTC)} }
+
+// newAutoClock returns a clock whose timers fire at once, moving the time
+// to their deadline.
+func newAutoClock() *fakeClock {
+	c := newClock()
+	c.auto = true
+	return c
+}
 
 func (c *fakeClock) Now() time.Time {
 	c.mu.Lock()
@@ -42,7 +60,55 @@ func (c *fakeClock) Now() time.Time {
 func (c *fakeClock) Advance(d time.Duration) {
 	c.mu.Lock()
 	c.t = c.t.Add(d)
+	c.fireLocked()
 	c.mu.Unlock()
+}
+
+// After implements VerifierConfig.After on the fake time.
+func (c *fakeClock) After(d time.Duration) <-chan time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	ch := make(chan time.Time, 1)
+	at := c.t.Add(d)
+	if c.auto && at.After(c.t) {
+		c.t = at
+	}
+	c.timers = append(c.timers, fakeTimer{at, ch})
+	c.fireLocked()
+	return ch
+}
+
+// AdvanceToTimer moves the time to the earliest pending timer's deadline
+// and fires it; it reports false when no timer is pending.
+func (c *fakeClock) AdvanceToTimer() bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if len(c.timers) == 0 {
+		return false
+	}
+	next := c.timers[0].at
+	for _, tm := range c.timers[1:] {
+		if tm.at.Before(next) {
+			next = tm.at
+		}
+	}
+	if next.After(c.t) {
+		c.t = next
+	}
+	c.fireLocked()
+	return true
+}
+
+func (c *fakeClock) fireLocked() {
+	kept := c.timers[:0]
+	for _, tm := range c.timers {
+		if tm.at.After(c.t) {
+			kept = append(kept, tm)
+			continue
+		}
+		tm.ch <- c.t
+	}
+	c.timers = kept
 }
 
 // testKey is a signing key generated for one test.
@@ -223,6 +289,7 @@ func newTestVerifier(t testing.TB, srv *jwksServer, clock *fakeClock, edit func(
 		JWKSURL:    srv.URL + "/jwks",
 		Algorithms: []string{"RS256", "RS384", "PS256", "ES256", "ES384", "ES512", "EdDSA"},
 		Now:        clock.Now,
+		After:      clock.After,
 	}
 	if edit != nil {
 		edit(&cfg)

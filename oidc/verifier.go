@@ -106,10 +106,19 @@ type VerifierConfig struct {
 	HTTPClient *http.Client
 	// Now is the clock; default time.Now.
 	Now func() time.Time
+	// After is the timer of the same clock as Now (a channel that receives
+	// once d has passed); default time.After. A caller that the key
+	// refresh limit puts off waits on it. Set it whenever Now is not the
+	// system clock (core.Clock's After fits).
+	After func(d time.Duration) <-chan time.Time
 	// KeyRefreshLimit is the least time between two JWK Set fetches caused
-	// by unknown kids or following a failed fetch; default
-	// DefaultKeyRefreshLimit.
+	// by unknown kids or failed signatures, or following a failed fetch;
+	// default DefaultKeyRefreshLimit.
 	KeyRefreshLimit time.Duration
+	// MaxKeyWaiters bounds the callers that wait at once for a JWK Set
+	// fetch the limit has put off; more fail at once with ErrUnknownKey.
+	// Default DefaultMaxKeyWaiters.
+	MaxKeyWaiters int
 	// KeyRefreshInterval is the age after which cached keys are refreshed
 	// in the background; default DefaultKeyRefreshInterval, negative
 	// disables it.
@@ -239,6 +248,9 @@ func NewVerifier(cfg VerifierConfig) (*Verifier, error) {
 	if cfg.KeyRefreshLimit < 0 {
 		bad("key refresh limit %s is negative", cfg.KeyRefreshLimit)
 	}
+	if cfg.MaxKeyWaiters < 0 {
+		bad("max key waiters %d is negative", cfg.MaxKeyWaiters)
+	}
 	switch {
 	case cfg.MaxKeysWithoutKID == 0:
 		v.maxCandidates = DefaultMaxKeysWithoutKID
@@ -257,7 +269,15 @@ func NewVerifier(cfg VerifierConfig) (*Verifier, error) {
 	v.parser = jwt.NewParser(jwt.WithValidMethods(v.algs), jwt.WithoutClaimsValidation(), jwt.WithStrictDecoding())
 	v.userInfoParse = jwt.NewParser(jwt.WithValidMethods(v.userInfoAlgs), jwt.WithoutClaimsValidation(), jwt.WithStrictDecoding())
 	if needKeys {
-		v.keys = newKeyCache(cfg.JWKSURL, rc, v.now, limit, interval)
+		after := cfg.After
+		if after == nil {
+			after = time.After
+		}
+		waiters := cfg.MaxKeyWaiters
+		if waiters == 0 {
+			waiters = DefaultMaxKeyWaiters
+		}
+		v.keys = newKeyCache(cfg.JWKSURL, rc, v.now, after, limit, interval, waiters)
 		kf, err := keyfunc.New(keyfunc.Options{
 			Storage:      v.keys,
 			UseWhitelist: []jwkset.USE{jwkset.UseSig, ""},
