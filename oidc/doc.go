@@ -120,6 +120,12 @@
 //     MaxKeyWaiters (default 1000) wait so (more fail at once with
 //     ErrUnknownKey), so a real rotation during a flood of made-up kids
 //     fails no caller and nobody waits much longer than the limit;
+//   - a signature that fails with the cached key named by its kid counts
+//     the same: the caller waits for such a fetch, and if the issuer now
+//     publishes another key under that kid (a provider restarted with new
+//     keys under the same names, go-oidc#243), the token is verified once
+//     more; forged signatures thus cost the issuer at most one fetch per
+//     limit, and are reported as ErrBadSignature;
 //   - after a failed fetch, callers fail at once with its error until the
 //     limit has passed;
 //   - keys older than KeyRefreshInterval (default 1 h) are refreshed in the

@@ -380,6 +380,10 @@ type verified struct {
 
 // verifyJWS checks the header, finds the key and verifies the signature of
 // raw; only then does it report problems found while decoding the payload.
+// A signature that fails with a cached key named by kid gets one retry
+// after the JWK Set was fetched again, if the issuer now publishes another
+// key under that kid (a provider restarted with new keys under the same
+// kid); that fetch is rate limited like an unknown kid's.
 func (v *Verifier) verifyJWS(ctx context.Context, raw string, kind tokenKind) (*verified, error) {
 	hseg, err := splitCompact(raw)
 	if err != nil {
@@ -391,34 +395,49 @@ func (v *Verifier) verifyJWS(ctx context.Context, raw string, kind tokenKind) (*
 	}
 	algs, parser := v.allowed(kind)
 	alg := algs[h.alg]
-	r := new(verified)
-	r.c.t = &r.tok.IDToken
-	var keyErr error
-	token, err := parser.ParseWithClaims(raw, &r.c, func(t *jwt.Token) (any, error) {
-		key, err := v.keyFor(ctx, t, alg, h.hasKID)
-		keyErr = err
-		return key, err
-	})
-	switch {
-	case err == nil:
-	case keyErr != nil:
-		return nil, keyErr
-	case errors.Is(err, jwt.ErrTokenSignatureInvalid):
-		return nil, fmt.Errorf("%w: %s signature does not verify with the issuer's key", ErrBadSignature, alg)
-	case errors.Is(err, jwt.ErrTokenUnverifiable):
-		return nil, fmt.Errorf("%w: %v", ErrUnsupportedAlgorithm, err)
-	default:
-		return nil, fmt.Errorf("%w: %v", ErrMalformedToken, err)
+	for retried := false; ; retried = true {
+		r := new(verified)
+		r.c.t = &r.tok.IDToken
+		var (
+			keyErr error
+			key    any
+			kid    string
+		)
+		_, err := parser.ParseWithClaims(raw, &r.c, func(t *jwt.Token) (any, error) {
+			kid, _ = t.Header["kid"].(string)
+			key, keyErr = v.keyFor(ctx, t, alg, h.hasKID)
+			return key, keyErr
+		})
+		switch {
+		case err == nil:
+		case keyErr != nil:
+			return nil, keyErr
+		case errors.Is(err, jwt.ErrTokenSignatureInvalid):
+			if !retried && h.hasKID && !isHMAC(alg) {
+				changed, rerr := v.keys.rekeyed(ctx, kid, key)
+				if changed {
+					continue
+				}
+				if ctxErr := ctx.Err(); rerr != nil && ctxErr != nil {
+					return nil, fmt.Errorf("%w: %s signature does not verify with the issuer's key (gave up waiting for a newer one: %w)", ErrBadSignature, alg, ctxErr)
+				}
+			}
+			return nil, fmt.Errorf("%w: %s signature does not verify with the issuer's key", ErrBadSignature, alg)
+		case errors.Is(err, jwt.ErrTokenUnverifiable):
+			return nil, fmt.Errorf("%w: %v", ErrUnsupportedAlgorithm, err)
+		default:
+			return nil, fmt.Errorf("%w: %v", ErrMalformedToken, err)
+		}
+		if !r.c.decoded {
+			return nil, fmt.Errorf("%w: payload is not a JSON object", ErrMalformedToken)
+		}
+		if r.c.err != nil {
+			return nil, r.c.err
+		}
+		r.tok.Algorithm = alg
+		r.tok.KeyID = kid
+		return r, nil
 	}
-	if !r.c.decoded {
-		return nil, fmt.Errorf("%w: payload is not a JSON object", ErrMalformedToken)
-	}
-	if r.c.err != nil {
-		return nil, r.c.err
-	}
-	r.tok.Algorithm = alg
-	r.tok.KeyID, _ = token.Header["kid"].(string)
-	return r, nil
 }
 
 // keyFor returns the key (or keys) that may verify a token signed with alg.
