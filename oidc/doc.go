@@ -83,9 +83,9 @@
 // RegisteredAlgorithm is set. "none" is never accepted. HS256/384/512,
 // keyed with the client secret, are accepted only when listed in
 // SymmetricAlgorithms (LINE's provider does so): an advertised HS256 and a
-// client secret turn nothing on, so the secret, which the client shares
-// with the provider and sometimes with others, never signs an ID token
-// that passes. Back-channel logout tokens follow the same list. Signed
+// client secret turn nothing on, so whoever learns the secret (it sits in
+// the application's configuration, not in a key store of the provider)
+// cannot sign an ID token or a logout token that passes. Back-channel logout tokens follow the same list. Signed
 // UserInfo responses follow UserInfoAlgorithms (by default
 // userinfo_signing_alg_values_supported, else the ID-token list),
 // narrowed to RegisteredUserInfoAlgorithm (userinfo_signed_response_alg).
