@@ -55,7 +55,10 @@ type userInfoOptions struct {
 // (Content-Type application/jwt), verified with v's keys, issuer, client id
 // and UserInfo allow-list (VerifierConfig.UserInfoAlgorithms, narrowed to
 // RegisteredUserInfoAlgorithm). exp is checked only when present: signed
-// UserInfo often has none. Without it a signed response is an error.
+// UserInfo often has none. When v was configured with
+// RegisteredUserInfoAlgorithm, a plain JSON answer is refused with
+// ErrUserInfoNotSigned, as under RequireSignedUserInfo. Without a verifier
+// a signed response is an error.
 func WithUserInfoVerifier(v *Verifier) UserInfoOption {
 	return func(o *userInfoOptions) { o.verifier = v }
 }
@@ -101,12 +104,16 @@ func FetchUserInfo(ctx context.Context, hc *http.Client, endpoint, accessToken, 
 // ParseUserInfo checks a UserInfo answer the caller fetched itself (a JSON
 // object, or a JWT when signed) as FetchUserInfo does: a signed answer is
 // verified with the verifier of WithUserInfoVerifier, an unsigned one is
-// refused under RequireSignedUserInfo, and the answer is returned only if
-// its sub equals wantSub.
+// refused under RequireSignedUserInfo or when that verifier has a
+// RegisteredUserInfoAlgorithm, and the answer is returned only if its sub
+// equals wantSub.
 func ParseUserInfo(ctx context.Context, body []byte, wantSub string, opts ...UserInfoOption) (*UserInfo, error) {
 	var o userInfoOptions
 	for _, opt := range opts {
 		opt(&o)
+	}
+	if o.verifier != nil && o.verifier.userInfoJWT {
+		o.requireSigned = true
 	}
 	if wantSub == "" {
 		return nil, fmt.Errorf("%w: no ID token subject to compare with", ErrUserInfoSubjectMismatch)

@@ -75,6 +75,7 @@ func TestFetchUserInfo(t *testing.T) {
 		{name: "signed no iss", status: 200, ctype: "application/jwt", body: signed(map[string]any{"iss": nil}), opts: []UserInfoOption{WithUserInfoVerifier(v)}, err: ErrIssuerMismatch},
 		{name: "signed no aud", status: 200, ctype: "application/jwt", body: signed(map[string]any{"aud": nil}), opts: []UserInfoOption{WithUserInfoVerifier(v)}, err: ErrAudienceMismatch},
 		{name: "signed expired", status: 200, ctype: "application/jwt", body: signed(map[string]any{"exp": clock.Now().Add(-time.Hour).Unix()}), opts: []UserInfoOption{WithUserInfoVerifier(v)}, err: ErrTokenExpired},
+		{name: "downgrade to json, alg registered", status: 200, ctype: "application/json", body: `{"sub":"` + sub + `"}`, opts: []UserInfoOption{WithUserInfoVerifier(vRS)}, err: ErrUserInfoNotSigned},
 		{name: "signed with an algorithm other than the registered one", status: 200, ctype: "application/jwt", body: signed(nil), opts: []UserInfoOption{RequireSignedUserInfo(vRS)}, err: ErrUnsupportedAlgorithm},
 		{name: "signed without verifier", status: 200, ctype: "application/jwt", body: signed(nil), err: core.ErrMalformedResponse},
 		{name: "signed wrong aud", status: 200, ctype: "application/jwt", body: signed(map[string]any{"aud": "other"}), opts: []UserInfoOption{WithUserInfoVerifier(v)}, err: ErrAudienceMismatch},

@@ -92,8 +92,10 @@ type VerifierConfig struct {
 	UserInfoAlgorithms []string
 	// RegisteredUserInfoAlgorithm is the client's registered
 	// userinfo_signed_response_alg (OpenID Connect Registration §2): a
-	// signed UserInfo response must then be signed with it. It must be one
-	// of UserInfoAlgorithms, or of SymmetricAlgorithms for HS*.
+	// UserInfo response must then be signed, with it alone, so
+	// WithUserInfoVerifier refuses a plain JSON answer as
+	// RequireSignedUserInfo does (a downgrade). It must be one of
+	// UserInfoAlgorithms, or of SymmetricAlgorithms for HS*.
 	RegisteredUserInfoAlgorithm string
 	// ClockSkew is the leeway for time claims: default DefaultClockSkew,
 	// at most MaxClockSkew.
@@ -145,6 +147,7 @@ type Verifier struct {
 	trusted       []string
 	algs          []string // ID tokens and logout tokens
 	userInfoAlgs  []string // signed UserInfo responses
+	userInfoJWT   bool     // the client registered userinfo_signed_response_alg
 	hmacKey       []byte
 	skew          time.Duration
 	maxTokenAge   time.Duration
@@ -175,6 +178,7 @@ func NewVerifier(cfg VerifierConfig) (*Verifier, error) {
 		maxTokenAge:   cfg.MaxTokenAge,
 		now:           cfg.Now,
 		maxCandidates: cfg.MaxKeysWithoutKID,
+		userInfoJWT:   cfg.RegisteredUserInfoAlgorithm != "",
 	}
 	if cfg.Issuer == "" {
 		bad("issuer is empty")
@@ -194,7 +198,7 @@ func NewVerifier(cfg VerifierConfig) (*Verifier, error) {
 	var symmetric []string
 	for _, a := range cfg.SymmetricAlgorithms {
 		switch {
-		case !isHMAC(a) || !slices.Contains(hmacAlgs, a):
+		case !slices.Contains(hmacAlgs, a):
 			bad("symmetric algorithm %q is not one of %q", a, hmacAlgs)
 		case !slices.Contains(symmetric, a):
 			symmetric = append(symmetric, a)
