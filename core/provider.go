@@ -61,6 +61,10 @@ type UserRequest struct {
 	// Callback holds the parameters of the authorization response (Apple
 	// sends the user's name there, once).
 	Callback url.Values
+	// Verifier is the provider's ID-token verifier after discovery (nil
+	// for plain OAuth 2.0 providers), for user fetches that verify a signed
+	// answer with the issuer's keys. Provider.User fills it.
+	Verifier IDTokenVerifier
 }
 
 // ProviderSpec describes a login provider. Package providers fills one per
@@ -330,6 +334,13 @@ func (p *Provider) User(ctx context.Context, r UserRequest) (*User, error) {
 			return nil, err
 		}
 		r.Client = c
+	}
+	if r.Verifier == nil {
+		v, err := p.verifier(ctx)
+		if err != nil {
+			return nil, err
+		}
+		r.Verifier = v
 	}
 	u, err := p.spec.FetchUser(ctx, r)
 	if err != nil {

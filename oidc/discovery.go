@@ -67,9 +67,12 @@ func (m *Metadata) Endpoints() core.Endpoints {
 	}
 }
 
-// NewVerifier builds a Verifier for this provider: cfg's Issuer, JWKSURL
-// and Algorithms default to the metadata's issuer, jwks_uri and
-// id_token_signing_alg_values_supported. Like NewVerifier, it does no I/O.
+// NewVerifier builds a Verifier for this provider: cfg's Issuer, JWKSURL,
+// Algorithms and UserInfoAlgorithms default to the metadata's issuer,
+// jwks_uri, id_token_signing_alg_values_supported and
+// userinfo_signing_alg_values_supported. Only the asymmetric algorithms of
+// those lists are used; HS* needs cfg.SymmetricAlgorithms. Like
+// NewVerifier, it does no I/O.
 func (m *Metadata) NewVerifier(cfg VerifierConfig) (*Verifier, error) {
 	if cfg.Issuer == "" {
 		cfg.Issuer = m.Issuer
@@ -79,6 +82,9 @@ func (m *Metadata) NewVerifier(cfg VerifierConfig) (*Verifier, error) {
 	}
 	if len(cfg.Algorithms) == 0 {
 		cfg.Algorithms = m.IDTokenSigningAlgValuesSupported
+	}
+	if len(cfg.UserInfoAlgorithms) == 0 {
+		cfg.UserInfoAlgorithms = m.UserInfoSigningAlgValuesSupported
 	}
 	return NewVerifier(cfg)
 }
@@ -92,6 +98,7 @@ type discoverOptions struct {
 	expected string
 	now      func() time.Time
 	ttl      time.Duration
+	hosts    []string
 }
 
 // WithHTTPClient sets the client for the metadata request (default: one of
@@ -110,10 +117,22 @@ func WithExpectedIssuer(issuer string) DiscoverOption {
 	return func(o *discoverOptions) { o.expected = issuer }
 }
 
-// InsecureAllowHTTP accepts plain-http endpoints on non-loopback hosts. For
-// tests only; loopback http is always accepted.
+// InsecureAllowHTTP accepts plain-http endpoints on any host, and
+// endpoints on loopback, private or link-local addresses whatever the
+// issuer's host. For tests only.
 func InsecureAllowHTTP() DiscoverOption {
 	return func(o *discoverOptions) { o.insecure = true }
+}
+
+// WithEndpointHosts accepts only endpoints on these hosts or on the
+// issuer's own host: every other endpoint in the metadata is refused with
+// ErrEndpointNotAllowed. An entry is a host name or an IP address, which
+// matches any port, or host:port, which matches that port only. A listed
+// host is accepted whatever its kind, so an operator can name an internal
+// address on purpose; https is still required (http only on loopback).
+// Without this option endpoints may be on any public host.
+func WithEndpointHosts(hosts ...string) DiscoverOption {
+	return func(o *discoverOptions) { o.hosts = append(o.hosts, hosts...) }
 }
 
 // WithClock sets the clock a Discovery uses for its cache.
@@ -142,8 +161,11 @@ func newDiscoverOptions(opts []DiscoverOption) discoverOptions {
 // {issuer}/.well-known/openid-configuration and, if that answers 404, from
 // the RFC 8414 location (/.well-known/oauth-authorization-server inserted
 // before the issuer's path). The document's issuer must equal the requested
-// one byte for byte (OpenID Connect Discovery §4.3, RFC 8414 §3.3), and
-// every endpoint must be https, or http on a loopback host.
+// one byte for byte (OpenID Connect Discovery §4.3, RFC 8414 §3.3), every
+// endpoint must be https, or http on a loopback host, and no endpoint may
+// be on a loopback, private, link-local or unspecified address unless the
+// issuer is on that kind of host too (ErrEndpointNotAllowed; see
+// WithEndpointHosts and InsecureAllowHTTP).
 func Discover(ctx context.Context, issuer string, opts ...DiscoverOption) (*Metadata, error) {
 	o := newDiscoverOptions(opts)
 	return discover(ctx, issuer, &o)
@@ -170,7 +192,7 @@ func discover(ctx context.Context, issuer string, o *discoverOptions) (*Metadata
 	if o.expected != "" {
 		want = o.expected
 	}
-	return ParseMetadata(body, want, o.insecure)
+	return parseMetadata(body, want, newEndpointPolicy(issuer, o.insecure, o.hosts))
 }
 
 func get(ctx context.Context, rc *resty.Client, u string) ([]byte, int, error) {
@@ -183,8 +205,15 @@ func get(ctx context.Context, rc *resty.Client, u string) ([]byte, int, error) {
 
 // ParseMetadata decodes a metadata document and checks it: issuer equal to
 // wantIssuer byte for byte, an authorization and a token endpoint, every
-// endpoint https (http only on loopback hosts unless insecure).
+// endpoint https (http only on loopback hosts unless insecure), and no
+// endpoint on a loopback, private, link-local or unspecified address
+// unless wantIssuer is on that kind of host too (or insecure): see
+// ErrEndpointNotAllowed.
 func ParseMetadata(body []byte, wantIssuer string, insecure bool) (*Metadata, error) {
+	return parseMetadata(body, wantIssuer, newEndpointPolicy(wantIssuer, insecure, nil))
+}
+
+func parseMetadata(body []byte, wantIssuer string, policy endpointPolicy) (*Metadata, error) {
 	if err := checkUniqueMembers(body); err != nil {
 		return nil, fmt.Errorf("oidc: metadata: %w: %v", core.ErrMalformedResponse, err)
 	}
@@ -217,7 +246,11 @@ func ParseMetadata(body []byte, wantIssuer string, insecure bool) (*Metadata, er
 		if e.url == "" {
 			continue
 		}
-		if err := urls.CheckEndpoint(e.url, insecure); err != nil {
+		err := urls.CheckEndpoint(e.url, policy.insecure)
+		if err == nil {
+			err = policy.check(e.url)
+		}
+		if err != nil {
 			errs = append(errs, fmt.Errorf("oidc: metadata %s: %w", e.name, err))
 		}
 	}

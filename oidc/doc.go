@@ -27,16 +27,45 @@
 // Discovery 1.0 §4), falling back to the RFC 8414 location on 404. The
 // document's issuer must equal the requested issuer byte for byte (no case
 // folding, no trailing-slash repair); every endpoint must be https, or http
-// on a loopback host (InsecureAllowHTTP lifts this for tests). Unknown
-// members are ignored; a member name given twice is rejected.
+// on a loopback host. Unknown members are ignored; a member name given
+// twice is rejected.
+//
+// # Endpoints the metadata may name
+//
+// The metadata document comes from the network, and the client then sends
+// requests (with the client secret, codes and tokens) to the endpoints it
+// names. A hostile or compromised issuer, or anyone who can change its
+// document, could name http://127.0.0.1:6379/, http://localhost:2375/ or
+// the cloud metadata service at 169.254.169.254 and make the application
+// call services inside its own network (server-side request forgery). So
+// an endpoint is refused with ErrEndpointNotAllowed when its host is a
+// loopback (127.0.0.0/8, ::1, localhost, *.localhost), private (10/8,
+// 172.16/12, 192.168/16, 100.64/10, fc00::/7), link-local (169.254/16,
+// fe80::/10), unspecified (0.0.0.0/8, ::) or other special-purpose address,
+// or an IPv4 address in a non-standard spelling (2130706433, 0x7f.1),
+// unless the issuer itself is on that kind of host: a provider on loopback
+// (oidctest, a local Keycloak) may name loopback endpoints, one on a
+// private address private ones.
+//
+// The knobs:
+//
+//   - WithEndpointHosts lists the hosts endpoints may be on (besides the
+//     issuer's own); every other host is refused, and a listed host is
+//     accepted whatever its kind. It is the tighter choice for a known
+//     provider whose endpoints live on several hosts.
+//   - InsecureAllowHTTP lifts the https rule and the host rule, for tests.
+//
+// Only the spelling of the URL is judged: a DNS name that resolves to an
+// internal address passes. Where that matters, give the HTTP clients
+// (WithHTTPClient here, the *http.Client of the login flow) a dialer that
+// refuses such addresses (net.Dialer.Control).
 //
 // # ID-token verification
 //
 // Verify implements OpenID Connect Core §3.1.3.7 and the JWT rules of
 // RFC 7519 and RFC 8725, in this order: size (MaxTokenSize) and compact
-// shape; the header (alg in the allow-list, "none" never, HS* only with the
-// client secret, no crit, typ absent or "JWT"); the key; the signature; then
-// the claims. Claims are read with exact, case-sensitive names and a payload
+// shape; the header (alg in the allow-list, no crit, typ absent or "JWT");
+// the key; the signature; then the claims. Claims are read with exact, case-sensitive names and a payload
 // with a duplicate name (also under case folding) is rejected, so neither
 // {"Sub":...} nor a second "sub" can pass as the subject. A token whose
 // signature fails is always reported as ErrBadSignature, never by its claim
@@ -44,12 +73,33 @@
 // ErrAudienceMismatch, ErrTokenExpired, ErrNonceMismatch, ...) wrapped with
 // detail; error strings never contain the token, a nonce or a secret.
 //
+// # Signature algorithms
+//
+// The allow-list comes from configuration, never from the token (RFC 8725
+// §3.1). It holds the asymmetric algorithms the provider advertises
+// (RS256/384/512, PS256/384/512, ES256/384/512, EdDSA; VerifierConfig
+// Algorithms, by default id_token_signing_alg_values_supported), narrowed
+// to the client's registered id_token_signed_response_alg when
+// RegisteredAlgorithm is set. "none" is never accepted. HS256/384/512,
+// keyed with the client secret, are accepted only when listed in
+// SymmetricAlgorithms (LINE's provider does so): an advertised HS256 and a
+// client secret turn nothing on, so whoever learns the secret (it sits in
+// the application's configuration, not in a key store of the provider)
+// cannot sign an ID token or a logout token that passes. Back-channel logout tokens follow the same list. Signed
+// UserInfo responses follow UserInfoAlgorithms (by default
+// userinfo_signing_alg_values_supported, else the ID-token list),
+// narrowed to RegisteredUserInfoAlgorithm (userinfo_signed_response_alg).
+//
 // Policies where the specification leaves a choice: aud may hold other
 // audiences only if they are in TrustedAudiences, and azp is then required;
 // iat more than the clock skew in the future is rejected; MaxTokenAge is
 // off by default; at_hash is checked whenever present and an access token
 // is given; sub must be 1 to 255 printable ASCII characters; an ID token
 // returned by a refresh must keep iss, sub, aud, azp, auth_time and nonce.
+// When max_age was sent, an ID token without auth_time is refused with
+// ErrAuthTimeMissing (§3.1.2.1 requires the claim), whose message says so;
+// providers known to omit it (Dex, dexidp/dex#1052) need max_age left
+// unset.
 //
 // # Keys and rotation
 //
@@ -59,15 +109,30 @@
 // alg are never used. keyfunc's HTTP storage is replaced by a cache tuned
 // for logins:
 //
-//   - a token with an unknown kid starts one JWK Set fetch, and every caller
-//     that meets an unknown kid while it runs waits for that same fetch and
-//     gets its answer from it, each no longer than its own ctx allows;
-//   - such fetches start at most once per KeyRefreshLimit (default 10 s); a
-//     caller the limit turns away fails at once with ErrUnknownKey instead of
-//     queueing, so random kids cannot make us hammer the provider and a real
-//     rotation is picked up within one window;
+//   - a token with an unknown kid needs the answer of a JWK Set fetch that
+//     started after the kid was found missing; every caller in that
+//     position shares one fetch (a caller that joined an older fetch whose
+//     answer lacks the kid waits for the next one);
+//   - such fetches start at most once per KeyRefreshLimit (default 1 s), so
+//     random kids cannot make us hammer the provider; a caller that the
+//     limit puts off does not fail but waits for the next permitted fetch,
+//     no longer than its ctx allows and only while fewer than
+//     MaxKeyWaiters (default 1000) wait so (more fail at once with
+//     ErrUnknownKey), so a real rotation during a flood of made-up kids
+//     fails no caller and nobody waits much longer than the limit;
+//   - a signature that fails with the cached key named by its kid counts
+//     the same: the caller waits for such a fetch, and if the issuer now
+//     publishes another key under that kid (a provider restarted with new
+//     keys under the same names, go-oidc#243), the token is verified once
+//     more; forged signatures thus cost the issuer at most one fetch per
+//     limit, and are reported as ErrBadSignature;
+//   - after a failed fetch, callers fail at once with its error until the
+//     limit has passed;
 //   - keys older than KeyRefreshInterval (default 1 h) are refreshed in the
 //     background while still in use; Close ends that work.
+//
+// The waits run on the injected clock: VerifierConfig.After is the timer
+// that goes with Now.
 //
 // A token without kid is verified with the single signing key that fits its
 // alg; when several fit, up to MaxKeysWithoutKID (default 3) are tried, and
@@ -78,9 +143,13 @@
 //
 // FetchUserInfo sends the access token only in the Authorization header,
 // accepts JSON or, with a verifier, a signed application/jwt response
-// (signature, iss and aud checked), understands email_verified sent as the
-// string "true", and discards the response unless its sub equals the ID
-// token's (§5.3.2). EndSessionURL builds the RP-initiated logout request;
+// (signature, iss and aud checked), and discards the response unless its
+// sub equals the ID token's (§5.3.2). NewUser takes email and
+// email_verified as a pair from one source (UserInfo when it has an email,
+// else the ID token), so one source's email_verified never vouches for the
+// other's address; only a JSON true counts as verified, or the string
+// "true" with WithStringEmailVerified for providers that send strings
+// (Apple). EndSessionURL builds the RP-initiated logout request;
 // VerifyLogoutToken checks a back-channel logout token (events member, sub
 // or sid, jti, no nonce, typ "logout+jwt" accepted).
 package oidc

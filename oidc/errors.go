@@ -26,8 +26,10 @@ var (
 	// JWT (an access token as an ID token, an ID token as a logout token).
 	ErrWrongTokenType = errors.New("oidc: wrong token type")
 	// ErrUnknownKey: no key of the issuer's JWK Set matches the token's kid
-	// (after the one refresh the kid is entitled to), or no key fits a token
-	// without kid.
+	// (after the one refresh the kid is entitled to), no key fits a token
+	// without kid, or the JWK Set could not be had: its fetch failed, the
+	// caller's ctx ended while waiting for it, or too many callers already
+	// wait for it (VerifierConfig.MaxKeyWaiters).
 	ErrUnknownKey = errors.New("oidc: unknown signing key")
 	// ErrKeyNotUsable: the key named by kid exists but may not verify this
 	// token: it is an encryption key (use "enc" or key_ops without
@@ -71,6 +73,12 @@ var (
 	ErrCHashMismatch = errors.New("oidc: c_hash mismatch")
 	// ErrAuthTimeTooOld: max_age was sent and auth_time is too old.
 	ErrAuthTimeTooOld = errors.New("oidc: authentication too old")
+	// ErrAuthTimeMissing: max_age was sent and the ID token has no
+	// auth_time, which OpenID Connect Core §3.1.2.1 requires. It is wrapped
+	// together with ErrMissingClaim. Some providers omit auth_time all the
+	// same (Dex, dexidp/dex#1052): a new login does not help there; leave
+	// max_age unset for such a provider.
+	ErrAuthTimeMissing = errors.New("oidc: no auth_time although max_age was requested")
 	// ErrACRMismatch: the token's acr is not one of the acceptable values.
 	ErrACRMismatch = errors.New("oidc: acr not acceptable")
 	// ErrRefreshMismatch: an ID token from a refresh differs from the
@@ -86,6 +94,11 @@ var (
 	// ErrUserInfoNotSigned: a signed UserInfo response was required and a
 	// plain JSON one arrived.
 	ErrUserInfoNotSigned = errors.New("oidc: userinfo response not signed")
+	// ErrEndpointNotAllowed: a discovery document names an endpoint on a
+	// loopback, private, link-local, unspecified or otherwise special
+	// address (or localhost) while the issuer is not on such a host, or a
+	// host outside WithEndpointHosts.
+	ErrEndpointNotAllowed = errors.New("oidc: endpoint host not allowed")
 	// ErrVerifierClosed: the verifier was closed and the key it needs is
 	// not cached.
 	ErrVerifierClosed = errors.New("oidc: verifier closed")

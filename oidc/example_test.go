@@ -55,7 +55,7 @@ func newProvider() *provider {
 			return
 		}
 		w.Header().Set("Content-Type", "application/json")
-		_, _ = w.Write([]byte(`{"sub":"alice","email":"alice@example.com","email_verified":"true","name":"Alice"}`))
+		_, _ = w.Write([]byte(`{"sub":"alice","email":"alice@example.com","email_verified":true,"name":"Alice"}`))
 	})
 	p.srv = httptest.NewServer(mux)
 	return p
@@ -161,4 +161,25 @@ func ExampleNewDiscovery() {
 	again, _ := d.Metadata(context.Background())
 	fmt.Println(md == again, strings.TrimPrefix(md.Endpoints().TokenURL, p.srv.URL))
 	// Output: true /token
+}
+
+// Discovery refuses metadata that points the client at an internal
+// service, and WithEndpointHosts narrows the endpoints to known hosts.
+func ExampleWithEndpointHosts() {
+	var base string
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_ = json.NewEncoder(w).Encode(map[string]any{
+			"issuer": base, "authorization_endpoint": base + "/authorize", "token_endpoint": base + "/token",
+			"jwks_uri": "https://169.254.169.254/latest/meta-data/",
+		})
+	}))
+	defer srv.Close()
+	base = srv.URL
+	_, err := oidc.Discover(context.Background(), srv.URL)
+	fmt.Println(errors.Is(err, oidc.ErrEndpointNotAllowed))
+	_, err = oidc.Discover(context.Background(), srv.URL, oidc.WithEndpointHosts("keys.example.com"))
+	fmt.Println(errors.Is(err, oidc.ErrEndpointNotAllowed))
+	// Output:
+	// true
+	// true
 }

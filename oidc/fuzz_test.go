@@ -4,6 +4,9 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"net"
+	"net/url"
+	"strings"
 	"testing"
 
 	"github.com/go-oauth20/oauth20/core"
@@ -15,7 +18,7 @@ var sentinels = []error{
 	ErrMalformedToken, ErrUnsupportedAlgorithm, ErrUnsupportedHeader, ErrWrongTokenType, ErrUnknownKey,
 	ErrKeyNotUsable, ErrBadSignature, ErrIssuerMismatch, ErrAudienceMismatch, ErrAuthorizedPartyMismatch,
 	ErrTokenExpired, ErrIssuedInFuture, ErrTokenTooOld, ErrTokenNotYetValid, ErrMissingClaim, ErrInvalidSubject,
-	ErrNonceMismatch, ErrAtHashMismatch, ErrCHashMismatch, ErrAuthTimeTooOld, ErrACRMismatch,
+	ErrNonceMismatch, ErrAtHashMismatch, ErrCHashMismatch, ErrAuthTimeTooOld, ErrAuthTimeMissing, ErrACRMismatch,
 }
 
 // FuzzVerify feeds arbitrary strings to Verify. Seeds are in
@@ -23,7 +26,8 @@ var sentinels = []error{
 // added here. Verify must not panic, must fail with a sentinel, and must
 // accept only tokens whose checked claims hold.
 func FuzzVerify(f *testing.F) {
-	clock := newClock()
+	clock := newAutoClock() // unknown kids wait for the next permitted fetch
+
 	key := newKey(f, "fz", "ES256")
 	srv := newJWKSServer(f, key)
 	v := newTestVerifier(f, srv, clock, nil)
@@ -64,9 +68,25 @@ func FuzzParseMetadata(f *testing.F) {
 		if md.Issuer != "https://op.example" {
 			t.Fatalf("issuer %q accepted", md.Issuer)
 		}
-		for _, u := range []string{md.AuthorizationEndpoint, md.TokenEndpoint, md.JWKSURL, md.UserInfoEndpoint} {
-			if u != "" && urls.CheckEndpoint(u, false) != nil {
+		for _, u := range []string{md.AuthorizationEndpoint, md.TokenEndpoint, md.JWKSURL, md.UserInfoEndpoint,
+			md.RegistrationEndpoint, md.RevocationEndpoint, md.IntrospectionEndpoint, md.DeviceAuthorizationEndpoint, md.EndSessionEndpoint} {
+			if u == "" {
+				continue
+			}
+			if urls.CheckEndpoint(u, false) != nil {
 				t.Fatalf("insecure endpoint %q accepted", u)
+			}
+			// The issuer is a public name: no endpoint may be internal.
+			pu, err := url.Parse(u)
+			if err != nil {
+				t.Fatalf("unparsable endpoint %q accepted", u)
+			}
+			host := strings.ToLower(strings.TrimSuffix(pu.Hostname(), "."))
+			if host == "localhost" || strings.HasSuffix(host, ".localhost") {
+				t.Fatalf("localhost endpoint %q accepted", u)
+			}
+			if ip := net.ParseIP(strings.SplitN(host, "%", 2)[0]); ip != nil && (!ip.IsGlobalUnicast() || ip.IsPrivate()) {
+				t.Fatalf("internal endpoint %q accepted", u)
 			}
 		}
 	})

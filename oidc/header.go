@@ -63,6 +63,7 @@ func splitCompact(raw string) (string, error) {
 // parseHeader decodes and checks the JOSE header of a token of kind k.
 func (v *Verifier) parseHeader(seg string, k tokenKind) (joseHeader, error) {
 	h := joseHeader{alg: -1}
+	algs, _ := v.allowed(k)
 	if len(seg) > maxHeaderSize {
 		return h, fmt.Errorf("%w: header of %d bytes", ErrMalformedToken, len(seg))
 	}
@@ -99,7 +100,7 @@ func (v *Verifier) parseHeader(seg string, k tokenKind) (joseHeader, error) {
 		case "alg":
 			algSeen = true
 			if len(val) >= 2 && val[0] == '"' {
-				h.alg = v.algIndex(val[1 : len(val)-1])
+				h.alg = algIndex(algs, val[1:len(val)-1])
 			}
 		case "kid":
 			if len(val) < 1 || val[0] != '"' {
@@ -119,7 +120,7 @@ func (v *Verifier) parseHeader(seg string, k tokenKind) (joseHeader, error) {
 	case !algSeen:
 		return h, fmt.Errorf("%w: header has no alg", ErrMalformedToken)
 	case h.alg < 0:
-		return h, fmt.Errorf("%w: alg not in %q", ErrUnsupportedAlgorithm, v.algs)
+		return h, fmt.Errorf("%w: alg not in %q", ErrUnsupportedAlgorithm, algs)
 	case critSet:
 		return h, fmt.Errorf("%w: crit lists extensions this verifier does not implement", ErrUnsupportedHeader)
 	case kidBad:
@@ -130,10 +131,10 @@ func (v *Verifier) parseHeader(seg string, k tokenKind) (joseHeader, error) {
 	return h, nil
 }
 
-// algIndex returns the position of the (JSON-encoded) alg in the allow-list,
-// or -1. Comparison is exact: "none", "None" and "RS256 " all fail.
-func (v *Verifier) algIndex(alg []byte) int {
-	for i, a := range v.algs {
+// algIndex returns the position of the (JSON-encoded) alg in algs, or -1.
+// Comparison is exact: "none", "None" and "RS256 " all fail.
+func algIndex(algs []string, alg []byte) int {
+	for i, a := range algs {
 		if a == string(alg) {
 			return i
 		}

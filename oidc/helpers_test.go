@@ -24,6 +24,12 @@ const (
 // newClock returns the tests' clock, standing still until advanced.
 func newClock() *testkit.Clock { return testkit.NewClock(time.Date(2025, 6, 1, 12, 0, 0, 0, time.UTC)) }
 
+// newAutoClock returns a clock whose timers fire at once, moving the time
+// to their deadline.
+func newAutoClock() *testkit.Clock {
+	return testkit.NewAutoClock(time.Date(2025, 6, 1, 12, 0, 0, 0, time.UTC))
+}
+
 // testKey is a signing key generated for one test.
 type testKey struct {
 	kid    string
@@ -181,6 +187,7 @@ func newTestVerifier(t testing.TB, srv *jwksServer, clock *testkit.Clock, edit f
 		JWKSURL:    srv.URL + "/jwks",
 		Algorithms: []string{"RS256", "RS384", "PS256", "ES256", "ES384", "ES512", "EdDSA"},
 		Now:        clock.Now,
+		After:      clock.After,
 	}
 	if edit != nil {
 		edit(&cfg)

@@ -92,7 +92,9 @@ func (v *Verifier) Verify(ctx context.Context, raw string, want Expectations) (*
 	}
 	if want.MaxAge > 0 || want.MaxAgeSet {
 		if c.has&hasAuthTime == 0 {
-			return nil, fmt.Errorf("%w: %w: %q (max_age was sent)", ErrAuthTimeTooOld, ErrMissingClaim, "auth_time")
+			return nil, fmt.Errorf("%w: %w: the provider sent no auth_time although max_age (%s) was requested, "+
+				"which OpenID Connect Core §3.1.2.1 requires; some providers omit it (Dex, dexidp/dex#1052): "+
+				"leave max_age unset for such a provider", ErrAuthTimeMissing, ErrMissingClaim, want.MaxAge)
 		}
 		if age := v.now().Sub(c.t.AuthTime); age > want.MaxAge+v.skew {
 			return nil, fmt.Errorf("%w: authenticated %s ago, max_age %s", ErrAuthTimeTooOld, age.Truncate(time.Second), want.MaxAge)

@@ -150,7 +150,7 @@ func TestVerifyClaims(t *testing.T) {
 		{name: "acr missing", claims: base, want: Expectations{ACR: []string{"urn:high"}}, err: ErrACRMismatch, also: ErrMissingClaim},
 		{name: "acr accepted", claims: with(base, map[string]any{"acr": "urn:high"}), want: Expectations{ACR: []string{"urn:mid", "urn:high"}}},
 		// auth_time (SPEC-OIDC-13)
-		{name: "max_age no auth_time", claims: base, want: Expectations{MaxAge: time.Minute}, err: ErrAuthTimeTooOld, also: ErrMissingClaim},
+		{name: "max_age no auth_time", claims: base, want: Expectations{MaxAge: time.Minute}, err: ErrAuthTimeMissing, also: ErrMissingClaim},
 		{name: "auth_time 1 h ago", claims: with(base, map[string]any{"auth_time": now.Add(-time.Hour).Unix()}), want: Expectations{MaxAge: time.Minute}, err: ErrAuthTimeTooOld},
 		{name: "auth_time recent", claims: with(base, map[string]any{"auth_time": now.Add(-time.Minute).Unix()}), want: Expectations{MaxAge: time.Minute}},
 		{name: "auth_time string", claims: with(base, map[string]any{"auth_time": "1"}), err: ErrMalformedToken},
@@ -213,6 +213,28 @@ func TestVerifyClaims(t *testing.T) {
 				t.Errorf("error %q lacks the package prefix", err)
 			}
 		})
+	}
+}
+
+// TestAuthTimeMissingMessage: a provider that omits auth_time although
+// max_age was requested is refused with an error that says so plainly
+// (OpenID Connect Core §3.1.2.1), not as a token that is too old.
+func TestAuthTimeMissingMessage(t *testing.T) {
+	t.Parallel()
+	clock := newClock()
+	key := newKey(t, "k1", "ES256")
+	v := newTestVerifier(t, newJWKSServer(t, key), clock, nil)
+	_, err := v.Verify(context.Background(), key.sign(t, claims(clock.Now()), nil), Expectations{MaxAge: 5 * time.Minute})
+	if !errors.Is(err, ErrAuthTimeMissing) || !errors.Is(err, ErrMissingClaim) {
+		t.Fatalf("error = %v, want ErrAuthTimeMissing and ErrMissingClaim", err)
+	}
+	if errors.Is(err, ErrAuthTimeTooOld) {
+		t.Errorf("error %v reads as an authentication that is too old", err)
+	}
+	for _, part := range []string{"no auth_time although max_age (5m0s) was requested", "§3.1.2.1", "some providers omit it"} {
+		if !strings.Contains(err.Error(), part) {
+			t.Errorf("error %q does not say %q", err, part)
+		}
 	}
 }
 

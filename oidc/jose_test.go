@@ -36,7 +36,9 @@ func hs256(header, payload []byte, secret []byte) string {
 // signature-before-claims order (JOSE-16).
 func TestVerifyHeader(t *testing.T) {
 	t.Parallel()
-	clock := newClock()
+	// Unknown kids and forged signatures wait for the next permitted JWK
+	// Set fetch; this clock lets that time pass at once.
+	clock := newAutoClock()
 	now := clock.Now()
 	key := newKey(t, "k1", "ES256")
 	attacker := newKey(t, "k1", "ES256")
@@ -122,9 +124,9 @@ func TestVerifyHeader(t *testing.T) {
 	}
 }
 
-// TestVerifyHMAC: HS* only with the client secret and when allowed, never
-// with an asymmetric key as the secret, never with several audiences
-// (SPEC-OIDC-08, JOSE-03).
+// TestVerifyHMAC: HS* only with the client secret and when configured in
+// SymmetricAlgorithms, never with an asymmetric key as the secret, never
+// with several audiences (SPEC-OIDC-08, JOSE-03).
 func TestVerifyHMAC(t *testing.T) {
 	t.Parallel()
 	clock := newClock()
@@ -133,7 +135,8 @@ func TestVerifyHMAC(t *testing.T) {
 	srv := newJWKSServer(t, rsaKey)
 	secret := "s3cr3t-value-long-enough-for-hs256"
 	v := newTestVerifier(t, srv, clock, func(c *VerifierConfig) {
-		c.Algorithms = []string{"RS256", "HS256"}
+		c.Algorithms = []string{"RS256"}
+		c.SymmetricAlgorithms = []string{"HS256"}
 		c.ClientSecret = secret
 		c.TrustedAudiences = []string{"x"}
 	})
@@ -170,6 +173,10 @@ func TestVerifyHMAC(t *testing.T) {
 	_, err = NewVerifier(VerifierConfig{Issuer: "https://op.example", ClientID: "c", Algorithms: []string{"HS256"}})
 	if !errors.Is(err, core.ErrInvalidConfig) {
 		t.Errorf("HS256 without secret: %v", err)
+	}
+	_, err = NewVerifier(VerifierConfig{Issuer: "https://op.example", ClientID: "c", SymmetricAlgorithms: []string{"HS256"}})
+	if !errors.Is(err, core.ErrInvalidConfig) {
+		t.Errorf("SymmetricAlgorithms without secret: %v", err)
 	}
 }
 

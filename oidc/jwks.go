@@ -2,6 +2,7 @@ package oidc
 
 import (
 	"context"
+	"crypto"
 	"crypto/ecdsa"
 	"crypto/ed25519"
 	"crypto/elliptic"
@@ -24,8 +25,15 @@ import (
 // Defaults for the JWK Set cache.
 const (
 	// DefaultKeyRefreshLimit is the least time between two JWK Set fetches
-	// caused by unknown kids (or following a failed fetch).
-	DefaultKeyRefreshLimit = 10 * time.Second
+	// caused by unknown kids or failed signatures (or following a failed
+	// fetch): under a flood of made-up kids the issuer sees at most one
+	// fetch a second, and a caller with a genuinely new key waits at most
+	// about that long for it.
+	DefaultKeyRefreshLimit = time.Second
+	// DefaultMaxKeyWaiters is how many callers may wait at once for a JWK
+	// Set fetch that the rate limit has put off; more fail at once with
+	// ErrUnknownKey.
+	DefaultMaxKeyWaiters = 1000
 	// DefaultKeyRefreshInterval is the age after which cached keys are
 	// refreshed in the background while still being used.
 	DefaultKeyRefreshInterval = time.Hour
@@ -59,6 +67,7 @@ type keySnapshot struct {
 // after done is closed.
 type fetchCall struct {
 	done chan struct{}
+	gen  uint64 // the fetch's number, set when it starts (under keyCache.mu)
 	snap *keySnapshot
 	err  error
 }
@@ -70,18 +79,27 @@ type fetchCall struct {
 // minute by default) and then fetch again on its own, and blocks all
 // unknown-kid refreshes for five minutes after one.
 //
-// Here, an unknown kid starts at most one fetch, which every caller with an
-// unknown kid joins (each waiting no longer than its own ctx), and such
-// fetches start at most once per limit; when the limit forbids a fetch the
-// caller fails at once instead of waiting. Keys are loaded lazily on first
-// use and refreshed in the background once older than interval; Close ends
-// that work.
+// Here, a caller that finds the cached set lacking (an unknown kid, or a
+// kid whose cached key failed a signature) needs the answer of a fetch that
+// started after it found so. It joins the running fetch or the scheduled
+// one; otherwise it starts one if the rate limit allows (one such fetch per
+// limit), and if not, schedules one for when the limit allows and waits for
+// it, no longer than its own ctx, and only while fewer than maxWaiters wait
+// so. A caller whose joined fetch had started before it arrived, and whose
+// answer still lacks what it needs, waits for the next fetch: that answer
+// may predate the issuer's change. So a random-kid flood costs the issuer
+// one fetch per limit, and a real rotation during the flood fails no
+// caller. After a failed fetch, callers fail at once until the limit has
+// passed. Keys are loaded lazily on first use and refreshed in the
+// background once older than interval; Close ends that work.
 type keyCache struct {
-	url      string
-	rc       *resty.Client
-	now      func() time.Time
-	limit    time.Duration
-	interval time.Duration
+	url        string
+	rc         *resty.Client
+	now        func() time.Time
+	after      func(time.Duration) <-chan time.Time
+	limit      time.Duration
+	interval   time.Duration
+	maxWaiters int64
 
 	base   context.Context // cancelled by close
 	cancel context.CancelFunc
@@ -91,22 +109,28 @@ type keyCache struct {
 
 	mu         sync.Mutex
 	inflight   *fetchCall
-	limitedAt  time.Time // start of the last rate-limited or failed fetch
+	next       *fetchCall // scheduled for when the rate limit allows
+	started    uint64     // fetches started; the last one's gen
+	limitedAt  time.Time  // start of the last rate-limited or failed fetch
 	limitedSet bool
 	lastErr    error
 	closed     bool
 	// staleAfter is the unix-nano time before which refreshIfStale does
 	// nothing: the snapshot is fresh, a refresh runs, or the last failed.
 	staleAfter atomic.Int64
-	// waiters counts callers waiting for a fetch (observability for tests).
+	// queued counts callers waiting for the scheduled fetch (bounded by
+	// maxWaiters); waiters counts every caller waiting for a fetch.
+	queued  atomic.Int64
 	waiters atomic.Int64
 }
 
 var _ jwkset.Storage = (*keyCache)(nil)
 
-func newKeyCache(url string, rc *resty.Client, now func() time.Time, limit, interval time.Duration) *keyCache {
+func newKeyCache(url string, rc *resty.Client, now func() time.Time, after func(time.Duration) <-chan time.Time,
+	limit, interval time.Duration, maxWaiters int) *keyCache {
 	ctx, cancel := context.WithCancel(context.Background())
-	return &keyCache{url: url, rc: rc, now: now, limit: limit, interval: interval, base: ctx, cancel: cancel}
+	return &keyCache{url: url, rc: rc, now: now, after: after, limit: limit, interval: interval,
+		maxWaiters: int64(maxWaiters), base: ctx, cancel: cancel}
 }
 
 // close stops background fetches and waits for a running one to end.
@@ -126,7 +150,8 @@ func (e *keyLookupError) Error() string { return e.err.Error() }
 func (e *keyLookupError) Unwrap() error { return e.err }
 
 // KeyRead returns the key with the given kid. A kid absent from the cached
-// set causes at most one fetch shared by all callers (see keyCache).
+// set causes at most one fetch per limit, shared by all callers (see
+// keyCache).
 func (c *keyCache) KeyRead(ctx context.Context, kid string) (jwkset.JWK, error) {
 	jwk, err := c.keyRead(ctx, kid)
 	if err != nil {
@@ -142,7 +167,7 @@ func (c *keyCache) keyRead(ctx context.Context, kid string) (jwkset.JWK, error) 
 			return e.result(kid)
 		}
 	}
-	s, err := c.await(ctx, kid, true)
+	s, err := c.await(ctx, kid, func(s *keySnapshot) bool { _, ok := s.byKID[kid]; return ok })
 	if err != nil {
 		return jwkset.JWK{}, err
 	}
@@ -166,52 +191,111 @@ func (c *keyCache) signingKeys(ctx context.Context) ([]jwkset.JWK, error) {
 		c.refreshIfStale(s)
 		return s.signing, nil
 	}
-	s, err := c.await(ctx, "", false)
+	s, err := c.await(ctx, "", func(*keySnapshot) bool { return true })
 	if err != nil {
 		return nil, err
 	}
 	return s.signing, nil
 }
 
-// await returns a snapshot that was current after kid was found missing:
-// either a newer snapshot already stored, or the result of a fetch, which
-// is joined if one is running and otherwise started if the rate limit
-// allows. The caller waits no longer than ctx allows.
-func (c *keyCache) await(ctx context.Context, kid string, unknownKID bool) (*keySnapshot, error) {
+// rekeyed is for a signature that failed with old, the cached key under
+// kid: it waits, as for an unknown kid, for a fetch that started after the
+// failure, and reports whether the issuer now publishes another usable key
+// under that kid (a provider that restarted with new keys under the same
+// kid). It does not report a kid the issuer withdrew.
+func (c *keyCache) rekeyed(ctx context.Context, kid string, old any) (bool, error) {
+	changed := func(s *keySnapshot) bool {
+		e, ok := s.byKID[kid]
+		if !ok || e.reason != "" {
+			return false
+		}
+		k, ok := e.jwk.Key().(interface{ Equal(crypto.PublicKey) bool })
+		return ok && !k.Equal(old)
+	}
+	s, err := c.await(ctx, kid, changed)
+	if err != nil {
+		return false, err
+	}
+	return changed(s), nil
+}
+
+// await returns, for a caller that found the cached set lacking (want
+// false), either a newer snapshot for which want holds or the answer of a
+// fetch that started after the caller found the set lacking (for which
+// want may still be false). See keyCache for the waiting rules; the caller
+// waits no longer than ctx allows.
+func (c *keyCache) await(ctx context.Context, kid string, want func(*keySnapshot) bool) (*keySnapshot, error) {
 	c.mu.Lock()
-	s := c.snap.Load()
-	if s != nil {
-		if _, ok := s.byKID[kid]; ok || !unknownKID {
+	seen := c.started
+	for {
+		if s := c.snap.Load(); s != nil && want(s) {
 			c.mu.Unlock()
 			return s, nil
 		}
+		call, queued, err := c.joinLocked(kid)
+		c.mu.Unlock()
+		if err != nil {
+			return nil, err
+		}
+		s, err := c.wait(ctx, call, queued, kid)
+		if err != nil {
+			return nil, err
+		}
+		if want(s) || call.gen > seen {
+			return s, nil
+		}
+		// The fetch joined had started before the set was found lacking,
+		// so its answer may predate the change: wait for the next one.
+		c.mu.Lock()
 	}
-	call := c.inflight
-	if call == nil {
-		if c.closed {
-			c.mu.Unlock()
-			return nil, fmt.Errorf("%w: kid %q: %w", ErrUnknownKey, kid, ErrVerifierClosed)
-		}
-		now := c.now()
-		limited := s != nil // a loaded set lacks kid: an unknown-kid refresh
-		if c.limitedSet && now.Sub(c.limitedAt) < c.limit {
-			lastErr := c.lastErr
-			c.mu.Unlock()
-			if s == nil && lastErr != nil {
-				return nil, fmt.Errorf("%w: kid %q: JWK Set unavailable, next fetch allowed after %s: %w",
-					ErrUnknownKey, kid, c.limit, lastErr)
-			}
-			return nil, fmt.Errorf("%w: kid %q: JWK Set refresh rate limited (one per %s)", ErrUnknownKey, kid, c.limit)
-		}
-		if limited {
-			c.limitedAt, c.limitedSet = now, true
-		}
-		call = c.startLocked(now)
-	}
-	c.mu.Unlock()
+}
 
+// joinLocked returns the fetch a caller should wait for: the running one,
+// the scheduled one, or a new one, started now when the rate limit allows
+// and scheduled otherwise. queued is true for the scheduled fetch, whose
+// waiters are counted. c.mu must be held.
+func (c *keyCache) joinLocked(kid string) (call *fetchCall, queued bool, err error) {
+	if c.inflight != nil {
+		return c.inflight, false, nil
+	}
+	if c.closed {
+		return nil, false, fmt.Errorf("%w: kid %q: %w", ErrUnknownKey, kid, ErrVerifierClosed)
+	}
+	if c.next == nil {
+		now := c.now()
+		if !c.limitedSet || now.Sub(c.limitedAt) >= c.limit {
+			if c.snap.Load() != nil { // a loaded set is lacking: a rate-limited refresh
+				c.limitedAt, c.limitedSet = now, true
+			}
+			return c.startLocked(now, nil), false, nil
+		}
+		if c.lastErr != nil {
+			if c.snap.Load() == nil {
+				return nil, false, fmt.Errorf("%w: kid %q: JWK Set unavailable, next fetch allowed after %s: %w",
+					ErrUnknownKey, kid, c.limit, c.lastErr)
+			}
+			return nil, false, fmt.Errorf("%w: kid %q: the last JWK Set refresh failed, next allowed after %s: %w",
+				ErrUnknownKey, kid, c.limit, c.lastErr)
+		}
+	}
+	if c.queued.Load() >= c.maxWaiters {
+		return nil, false, fmt.Errorf("%w: kid %q: %d callers already wait for the next JWK Set fetch (one per %s)",
+			ErrUnknownKey, kid, c.maxWaiters, c.limit)
+	}
+	if c.next == nil {
+		c.scheduleLocked(c.limitedAt.Add(c.limit).Sub(c.now()))
+	}
+	c.queued.Add(1)
+	return c.next, true, nil
+}
+
+// wait waits for call's answer, no longer than ctx allows.
+func (c *keyCache) wait(ctx context.Context, call *fetchCall, queued bool, kid string) (*keySnapshot, error) {
 	c.waiters.Add(1)
 	defer c.waiters.Add(-1)
+	if queued {
+		defer c.queued.Add(-1)
+	}
 	select {
 	case <-call.done:
 	case <-ctx.Done():
@@ -221,6 +305,41 @@ func (c *keyCache) await(ctx context.Context, kid string, unknownKID bool) (*key
 		return nil, fmt.Errorf("%w: kid %q: %w", ErrUnknownKey, kid, call.err)
 	}
 	return call.snap, nil
+}
+
+// scheduleLocked makes c.next a fetch that starts after delay (on the
+// injected clock's timer), when the rate limit allows it. c.mu must be
+// held.
+func (c *keyCache) scheduleLocked(delay time.Duration) {
+	call := &fetchCall{done: make(chan struct{})}
+	c.next = call
+	timer := c.after(delay)
+	c.wg.Add(1)
+	go func() {
+		defer c.wg.Done()
+		select {
+		case <-timer:
+		case <-c.base.Done():
+		}
+		c.mu.Lock()
+		for c.inflight != nil && !c.closed { // a background refresh runs: let it end
+			running := c.inflight
+			c.mu.Unlock()
+			<-running.done
+			c.mu.Lock()
+		}
+		c.next = nil
+		if c.closed {
+			c.mu.Unlock()
+			call.err = ErrVerifierClosed
+			close(call.done)
+			return
+		}
+		now := c.now()
+		c.limitedAt, c.limitedSet = now, true
+		c.startLocked(now, call)
+		c.mu.Unlock()
+	}()
 }
 
 // refreshIfStale starts a background fetch when s is older than interval.
@@ -234,19 +353,24 @@ func (c *keyCache) refreshIfStale(s *keySnapshot) {
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if c.closed || c.inflight != nil || c.snap.Load() != s {
+	if c.closed || c.inflight != nil || c.next != nil || c.snap.Load() != s {
 		return
 	}
 	if c.limitedSet && now.Sub(c.limitedAt) < c.limit {
 		c.staleAfter.Store(c.limitedAt.Add(c.limit).UnixNano()) // the last fetch failed recently
 		return
 	}
-	c.startLocked(now)
+	c.startLocked(now, nil)
 }
 
-// startLocked starts a fetch in the background. c.mu must be held.
-func (c *keyCache) startLocked(started time.Time) *fetchCall {
-	call := &fetchCall{done: make(chan struct{})}
+// startLocked starts call (a new one when nil) as a fetch in the
+// background. c.mu must be held.
+func (c *keyCache) startLocked(started time.Time, call *fetchCall) *fetchCall {
+	if call == nil {
+		call = &fetchCall{done: make(chan struct{})}
+	}
+	c.started++
+	call.gen = c.started
 	c.inflight = call
 	c.staleAfter.Store(int64(^uint64(0) >> 1)) // no background refresh while this runs
 	c.wg.Add(1)

@@ -6,12 +6,15 @@ import (
 	"fmt"
 	"net/http"
 	"runtime"
+	"slices"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/go-oauth20/oauth20/core"
+	"github.com/go-oauth20/oauth20/internal/testkit"
 	"github.com/jarcoal/httpmock"
 )
 
@@ -83,28 +86,23 @@ func TestRotationConcurrent(t *testing.T) {
 	}
 }
 
-// TestUnknownKIDFlood: 1000 goroutines send tokens with random kids while
-// the injected clock runs for 3 s. Refreshes start at most once per
-// limiter window (their start times, read at the server, are at least a
-// window apart); then a real rotation is picked up within one window. The
-// issue's 3 s of wall time are replaced by 3 s of injected time, which
-// proves the same property without sleeping.
+// TestUnknownKIDFlood: 1000 goroutines send tokens with random kids. Each
+// caller waits for a JWK Set fetch that started after it arrived and then
+// fails with ErrUnknownKey; the fetches start at least a limiter window
+// apart (their start times, read at the server on the injected clock), so
+// 6000 tokens cost the issuer a handful of fetches, not one each. The clock
+// jumps to each scheduled fetch instead of sleeping. Then a real rotation
+// is picked up within one window.
 func TestUnknownKIDFlood(t *testing.T) {
 	t.Parallel()
-	for _, tc := range []struct {
-		window     time.Duration
-		maxFetches int64
-	}{
-		{0, 1}, // the default: one per 10 s
-		{time.Second, 4},
-	} {
-		t.Run(fmt.Sprint(tc.window), func(t *testing.T) {
+	for _, window := range []time.Duration{0, 5 * time.Second} {
+		t.Run(fmt.Sprint(window), func(t *testing.T) {
 			t.Parallel()
-			window := tc.window
-			if window == 0 {
-				window = DefaultKeyRefreshLimit
+			limit := window
+			if limit == 0 {
+				limit = DefaultKeyRefreshLimit
 			}
-			clock := newClock()
+			clock := newAutoClock()
 			good := newKey(t, "good", "ES256")
 			attacker := newKey(t, "", "ES256")
 			srv := newJWKSServer(t, good)
@@ -119,12 +117,13 @@ func TestUnknownKIDFlood(t *testing.T) {
 				mu.Unlock()
 				inner.ServeHTTP(w, r)
 			})
-			v := newTestVerifier(t, srv, clock, func(c *VerifierConfig) { c.KeyRefreshLimit = tc.window })
+			v := newTestVerifier(t, srv, clock, func(c *VerifierConfig) { c.KeyRefreshLimit = window })
 			ctx := context.Background()
 			if _, err := v.Verify(ctx, good.sign(t, claims(clock.Now()), nil), Expectations{}); err != nil {
 				t.Fatal(err)
 			}
 			base := srv.fetches.Load()
+			start := clock.Now()
 
 			// Pre-sign a pool of tokens with random kids.
 			pool := make([]string, 64)
@@ -134,9 +133,7 @@ func TestUnknownKIDFlood(t *testing.T) {
 			const (
 				workers = 1000
 				perG    = 6
-				step    = 500 * time.Millisecond // 6 000 ops advance 3 s
 			)
-			var ops atomic.Int64
 			var wrong atomic.Int64
 			var wg sync.WaitGroup
 			for g := range workers {
@@ -146,9 +143,6 @@ func TestUnknownKIDFlood(t *testing.T) {
 						if !errors.Is(err, ErrUnknownKey) {
 							wrong.Add(1)
 						}
-						if ops.Add(1)%workers == 0 {
-							clock.Advance(step)
-						}
 					}
 				})
 			}
@@ -157,27 +151,218 @@ func TestUnknownKIDFlood(t *testing.T) {
 				t.Errorf("%d verifications did not fail with ErrUnknownKey", wrong.Load())
 			}
 			flood := srv.fetches.Load() - base
-			if flood < 1 || flood > tc.maxFetches {
-				t.Errorf("fetches during the flood = %d, want 1..%d", flood, tc.maxFetches)
+			elapsed := clock.Now().Sub(start)
+			t.Logf("%d tokens with random kids: %d fetches over %s", workers*perG, flood, elapsed)
+			if flood < 1 || flood > 4*perG+2 || flood > int64(elapsed/limit)+1 {
+				t.Errorf("fetches during the flood = %d for %d tokens over %s, want 1..%d and at most one per %s",
+					flood, workers*perG, elapsed, 4*perG+2, limit)
 			}
 			mu.Lock()
 			for i := 2; i < len(times); i++ {
-				if gap := times[i].Sub(times[i-1]); gap < window {
-					t.Errorf("fetches %d and %d only %s apart, window %s", i-1, i, gap, window)
+				if gap := times[i].Sub(times[i-1]); gap < limit {
+					t.Errorf("fetches %d and %d only %s apart, window %s", i-1, i, gap, limit)
 				}
 			}
 			mu.Unlock()
 
 			// A real rotation: the provider publishes a new key and signs
-			// with it. Within one window it verifies.
+			// with it. It verifies, within one window of the last fetch.
 			rotated := newKey(t, "rotated", "ES256")
 			srv.setKeys(t, good, rotated)
 			raw := rotated.sign(t, claims(clock.Now()), nil)
-			clock.Advance(window)
+			before := clock.Now()
 			if _, err := v.Verify(ctx, raw, Expectations{}); err != nil {
-				t.Fatalf("rotation not picked up within one window: %v", err)
+				t.Fatalf("rotation not picked up: %v", err)
+			}
+			if waited := clock.Now().Sub(before); waited > limit {
+				t.Errorf("the rotated key waited %s, more than one window", waited)
 			}
 		})
+	}
+}
+
+// recordFetchTimes makes srv note the injected clock's time of every
+// fetch.
+func recordFetchTimes(srv *jwksServer, clock *testkit.Clock) func() []time.Time {
+	var (
+		mu    sync.Mutex
+		times []time.Time
+	)
+	inner := srv.Config.Handler
+	srv.Config.Handler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		times = append(times, clock.Now())
+		mu.Unlock()
+		inner.ServeHTTP(w, r)
+	})
+	return func() []time.Time {
+		mu.Lock()
+		defer mu.Unlock()
+		return slices.Clone(times)
+	}
+}
+
+// drive fires the clock's timers one after the other until done is
+// closed: it stands for the time that passes while callers wait.
+func drive(clock *testkit.Clock, done <-chan struct{}) {
+	for {
+		select {
+		case <-done:
+			return
+		default:
+		}
+		if !clock.AdvanceToTimer() {
+			runtime.Gosched()
+		}
+	}
+}
+
+// TestRotationDuringFlood: while 200 goroutines flood the verifier with
+// random kids, so that the refresh limit is closed all the time, the
+// provider rotates to a new key and 100 callers bring tokens signed with
+// it. None of them fails: each waits for the next permitted fetch instead
+// of being turned away. The fetches stay at least a window apart (at most
+// one per second by default). The test moves the injected clock from timer
+// to timer; nothing sleeps.
+func TestRotationDuringFlood(t *testing.T) {
+	t.Parallel()
+	clock := newClock()
+	good := newKey(t, "good", "ES256")
+	attacker := newKey(t, "", "ES256")
+	srv := newJWKSServer(t, good)
+	times := recordFetchTimes(srv, clock)
+	v := newTestVerifier(t, srv, clock, nil)
+	ctx := context.Background()
+	if _, err := v.Verify(ctx, good.sign(t, claims(clock.Now()), nil), Expectations{}); err != nil {
+		t.Fatal(err)
+	}
+	pool := make([]string, 32)
+	for i := range pool {
+		pool[i] = attacker.sign(t, claims(clock.Now()), map[string]any{"kid": fmt.Sprintf("flood-%d", i)})
+	}
+
+	var (
+		stop        atomic.Bool
+		floodWrong  atomic.Int64
+		floodOps    atomic.Int64
+		flood       sync.WaitGroup
+		floodDone   = make(chan struct{})
+		legitFailed atomic.Int64
+		legit       sync.WaitGroup
+		legitDone   = make(chan struct{})
+	)
+	for g := range 200 {
+		flood.Go(func() {
+			for i := 0; !stop.Load(); i++ {
+				if _, err := v.Verify(ctx, pool[(g+i)%len(pool)], Expectations{}); !errors.Is(err, ErrUnknownKey) {
+					floodWrong.Add(1)
+				}
+				floodOps.Add(1)
+			}
+		})
+	}
+	// The flood has closed the limit: callers queue for the next fetch.
+	for v.keys.queued.Load() == 0 {
+		runtime.Gosched()
+	}
+
+	rotated := newKey(t, "rotated", "ES256")
+	srv.setKeys(t, good, rotated)
+	raw := rotated.sign(t, claims(clock.Now()), nil)
+	before := srv.fetches.Load()
+	for range 100 {
+		legit.Go(func() {
+			if _, err := v.Verify(ctx, raw, Expectations{}); err != nil {
+				legitFailed.Add(1)
+				t.Errorf("a token signed with the rotated key: %v", err)
+			}
+		})
+	}
+	go func() { legit.Wait(); close(legitDone) }()
+	drive(clock, legitDone)
+	stop.Store(true)
+	go func() { flood.Wait(); close(floodDone) }()
+	drive(clock, floodDone)
+
+	if n := legitFailed.Load(); n != 0 {
+		t.Errorf("%d of 100 callers with the rotated key failed", n)
+	}
+	if n := floodWrong.Load(); n != 0 {
+		t.Errorf("%d flood verifications did not fail with ErrUnknownKey", n)
+	}
+	if srv.fetches.Load() == before {
+		t.Error("the rotated key verified without a fetch")
+	}
+	ts := times()
+	for i := 2; i < len(ts); i++ {
+		if gap := ts[i].Sub(ts[i-1]); gap < DefaultKeyRefreshLimit {
+			t.Errorf("fetches %d and %d only %s apart", i-1, i, gap)
+		}
+	}
+	t.Logf("%d flood tokens and 100 rotated ones: %d fetches over %s", floodOps.Load(), len(ts)-1, ts[len(ts)-1].Sub(ts[0]))
+}
+
+// TestKeyWaitersBounded: callers put off by the refresh limit wait for the
+// scheduled fetch only while fewer than MaxKeyWaiters wait; the next one
+// fails at once. A waiter whose ctx ends leaves; Close ends the wait of the
+// others.
+func TestKeyWaitersBounded(t *testing.T) {
+	t.Parallel()
+	clock := newClock()
+	good := newKey(t, "good", "ES256")
+	srv := newJWKSServer(t, good)
+	v := newTestVerifier(t, srv, clock, func(c *VerifierConfig) { c.MaxKeyWaiters = 2 })
+	ctx := context.Background()
+	if _, err := v.Verify(ctx, good.sign(t, claims(clock.Now()), nil), Expectations{}); err != nil {
+		t.Fatal(err)
+	}
+	// An unknown kid: one fetch, and the limit is closed for a window.
+	if _, err := v.Verify(ctx, newKey(t, "made-up", "ES256").sign(t, claims(clock.Now()), nil), Expectations{}); !errors.Is(err, ErrUnknownKey) {
+		t.Fatalf("made-up kid: %v", err)
+	}
+	rotated := newKey(t, "rotated", "ES256")
+	srv.setKeys(t, good, rotated)
+	raw := rotated.sign(t, claims(clock.Now()), nil)
+
+	impatientCtx, cancel := context.WithCancel(ctx)
+	impatient, patient := make(chan error, 1), make(chan error, 1)
+	go func() { _, err := v.Verify(impatientCtx, raw, Expectations{}); impatient <- err }()
+	go func() { _, err := v.Verify(ctx, raw, Expectations{}); patient <- err }()
+	for v.keys.queued.Load() < 2 {
+		runtime.Gosched()
+	}
+	_, err := v.Verify(ctx, raw, Expectations{})
+	if !errors.Is(err, ErrUnknownKey) || !strings.Contains(err.Error(), "2 callers already wait") {
+		t.Fatalf("third waiter: %v", err)
+	}
+	cancel()
+	if err := <-impatient; !errors.Is(err, ErrUnknownKey) || !errors.Is(err, context.Canceled) {
+		t.Fatalf("cancelled waiter: %v", err)
+	}
+	clock.Advance(DefaultKeyRefreshLimit)
+	if err := <-patient; err != nil {
+		t.Fatalf("waiter after the window: %v", err)
+	}
+	if n := srv.fetches.Load(); n != 3 {
+		t.Errorf("fetches = %d, want 3", n)
+	}
+
+	// Close ends the wait of a queued caller.
+	clock.Advance(DefaultKeyRefreshLimit)
+	if _, err := v.Verify(ctx, newKey(t, "made-up-2", "ES256").sign(t, claims(clock.Now()), nil), Expectations{}); !errors.Is(err, ErrUnknownKey) {
+		t.Fatalf("made-up kid: %v", err)
+	}
+	closed := make(chan error, 1)
+	go func() {
+		_, err := v.Verify(ctx, newKey(t, "made-up-3", "ES256").sign(t, claims(clock.Now()), nil), Expectations{})
+		closed <- err
+	}()
+	for v.keys.queued.Load() < 1 {
+		runtime.Gosched()
+	}
+	_ = v.Close()
+	if err := <-closed; !errors.Is(err, ErrUnknownKey) || !errors.Is(err, ErrVerifierClosed) {
+		t.Fatalf("queued caller at close: %v", err)
 	}
 }
 

@@ -75,7 +75,9 @@ type LogoutToken struct {
 
 // VerifyLogoutToken verifies a back-channel logout token (OpenID Connect
 // Back-Channel Logout 1.0 §2.6): signature with the issuer's keys and an
-// allowed alg (never none), typ absent, "JWT" or "logout+jwt", iss, aud
+// alg of the ID-token allow-list (never none, HS* only through
+// SymmetricAlgorithms, the registered id_token_signed_response_alg alone
+// when configured), typ absent, "JWT" or "logout+jwt", iss, aud
 // (and azp) as for ID tokens, iat required, exp checked when present, the
 // events claim with the back-channel logout member, sub or sid, jti, and no
 // nonce. It does not remember jti values: replay detection is the

@@ -19,8 +19,9 @@ import (
 // UserInfo is a UserInfo response (OpenID Connect Core §5.3) whose sub was
 // checked against the ID token's.
 type UserInfo struct {
-	Subject           string
-	Email             string
+	Subject string
+	Email   string
+	// EmailVerified is true when email_verified is the JSON value true.
 	EmailVerified     bool
 	Name              string
 	GivenName         string
@@ -51,8 +52,13 @@ type userInfoOptions struct {
 }
 
 // WithUserInfoVerifier lets FetchUserInfo accept a signed response
-// (Content-Type application/jwt), verified with v's keys, issuer and client
-// id. Without it a signed response is an error.
+// (Content-Type application/jwt), verified with v's keys, issuer, client id
+// and UserInfo allow-list (VerifierConfig.UserInfoAlgorithms, narrowed to
+// RegisteredUserInfoAlgorithm). exp is checked only when present: signed
+// UserInfo often has none. When v was configured with
+// RegisteredUserInfoAlgorithm, a plain JSON answer is refused with
+// ErrUserInfoNotSigned, as under RequireSignedUserInfo. Without a verifier
+// a signed response is an error.
 func WithUserInfoVerifier(v *Verifier) UserInfoOption {
 	return func(o *userInfoOptions) { o.verifier = v }
 }
@@ -98,12 +104,16 @@ func FetchUserInfo(ctx context.Context, hc *http.Client, endpoint, accessToken, 
 // ParseUserInfo checks a UserInfo answer the caller fetched itself (a JSON
 // object, or a JWT when signed) as FetchUserInfo does: a signed answer is
 // verified with the verifier of WithUserInfoVerifier, an unsigned one is
-// refused under RequireSignedUserInfo, and the answer is returned only if
-// its sub equals wantSub.
+// refused under RequireSignedUserInfo or when that verifier has a
+// RegisteredUserInfoAlgorithm, and the answer is returned only if its sub
+// equals wantSub.
 func ParseUserInfo(ctx context.Context, body []byte, wantSub string, opts ...UserInfoOption) (*UserInfo, error) {
 	var o userInfoOptions
 	for _, opt := range opts {
 		opt(&o)
+	}
+	if o.verifier != nil && o.verifier.userInfoJWT {
+		o.requireSigned = true
 	}
 	if wantSub == "" {
 		return nil, fmt.Errorf("%w: no ID token subject to compare with", ErrUserInfoSubjectMismatch)
@@ -132,8 +142,9 @@ func ParseUserInfo(ctx context.Context, body []byte, wantSub string, opts ...Use
 	return info, nil
 }
 
-// verifyUserInfoJWT checks a signed UserInfo response: signature with the
-// issuer's keys, iss, aud, and exp/nbf when present.
+// verifyUserInfoJWT checks a signed UserInfo response: alg in the UserInfo
+// allow-list, signature with the issuer's keys, iss and aud (required,
+// §5.3.2), and exp/nbf only when present (Hydra sends neither).
 func (v *Verifier) verifyUserInfoJWT(ctx context.Context, raw string) (*verified, error) {
 	r, err := v.verifyJWS(ctx, raw, kindUserInfo)
 	if err != nil {
@@ -171,7 +182,7 @@ func (u *UserInfo) decode(payload []byte) error {
 	str := func(name string) string { s, _ := u.claims[name].(string); return s }
 	u.Subject = str("sub")
 	u.Email = str("email")
-	u.EmailVerified = jsonmap.BoolValue(u.claims["email_verified"])
+	u.EmailVerified, _ = u.claims["email_verified"].(bool)
 	u.Name = str("name")
 	u.GivenName = str("given_name")
 	u.FamilyName = str("family_name")
@@ -232,13 +243,34 @@ func bearerError(h string) (code, desc string) {
 	return code, desc
 }
 
+// UserOption changes how NewUser and ClaimsUser read claims.
+type UserOption func(*userOptions)
+
+type userOptions struct {
+	stringBools bool
+}
+
+// WithStringEmailVerified counts email_verified given as the JSON string
+// "true" (in any case) as verified, for providers documented to send
+// strings (Apple). Without it only the JSON value true counts: a string is
+// not what OpenID Connect Core §5.1 defines, and reading one as true
+// everywhere would let a provider's odd spelling vouch for an address.
+func WithStringEmailVerified() UserOption {
+	return func(o *userOptions) { o.stringBools = true }
+}
+
 // NewUser builds core's normalised user from a verified ID token and, when
-// not nil, a UserInfo response: sub → ID, email, email_verified (a boolean
-// or the string "true"), name, preferred_username → Username, picture →
-// AvatarURL. UserInfo values win over the ID token's; Raw holds the ID
-// token's claims overlaid with the UserInfo claims. If both are given, their
-// subjects must be equal.
-func NewUser(tok *core.IDToken, info *UserInfo) (core.User, error) {
+// not nil, a UserInfo response: sub → ID, email and email_verified, name,
+// preferred_username → Username, picture → AvatarURL. UserInfo values win
+// over the ID token's, except that email and email_verified are taken as a
+// pair from one source, so that one source's email_verified never vouches
+// for another source's address: from the UserInfo response when it has an
+// email, else from the ID token (when UserInfo gives the ID token's
+// address without email_verified, the ID token's flag applies). Raw holds the ID token's claims overlaid with the
+// UserInfo claims, with email and email_verified from the chosen source.
+// If both are given, their subjects must be equal. Only a JSON true counts
+// as verified unless WithStringEmailVerified is given.
+func NewUser(tok *core.IDToken, info *UserInfo, opts ...UserOption) (core.User, error) {
 	raw := map[string]any{}
 	if tok != nil && len(tok.Payload) > 0 {
 		dec := json.NewDecoder(bytes.NewReader(tok.Payload))
@@ -251,11 +283,28 @@ func NewUser(tok *core.IDToken, info *UserInfo) (core.User, error) {
 		if tok != nil && info.Subject != tok.Subject {
 			return core.User{}, fmt.Errorf("%w: userinfo sub %s", ErrUserInfoSubjectMismatch, quote(info.Subject))
 		}
+		email, _ := info.claims["email"].(string)
+		if email != "" {
+			tokEmail, _ := raw["email"].(string)
+			src := info.claims
+			if _, says := info.claims["email_verified"]; !says && tokEmail == email {
+				src = raw // the same address: the ID token's flag is about it
+			}
+			for _, k := range [...]string{"email", "email_verified"} {
+				if v, ok := src[k]; ok {
+					raw[k] = v
+				} else {
+					delete(raw, k)
+				}
+			}
+		}
 		for k, v := range info.claims {
-			raw[k] = v
+			if k != "email" && k != "email_verified" {
+				raw[k] = v
+			}
 		}
 	}
-	u := ClaimsUser(raw)
+	u := ClaimsUser(raw, opts...)
 	if tok != nil {
 		u.ID = tok.Subject
 	}
@@ -266,11 +315,12 @@ func NewUser(tok *core.IDToken, info *UserInfo) (core.User, error) {
 }
 
 // ClaimsUser maps standard OpenID claims onto core's user: sub → ID, email,
-// email_verified (a boolean or the string "true"; only with an email),
-// name, preferred_username → Username, picture → AvatarURL; Raw is claims.
-// Claims of another type (a JSON null, a locale object) are ignored. It
-// checks nothing: use it on claims that are already trusted.
-func ClaimsUser(claims map[string]any) core.User {
+// email_verified (only with an email; only a JSON true counts, or the
+// string "true" with WithStringEmailVerified), name, preferred_username →
+// Username, picture → AvatarURL; Raw is claims. Claims of another type (a
+// JSON null, a locale object) are ignored. It checks nothing: use it on
+// claims that are already trusted, and that come from one source.
+func ClaimsUser(claims map[string]any, opts ...UserOption) core.User {
 	str := func(name string) string { s, _ := claims[name].(string); return s }
 	u := core.User{
 		ID:        str("sub"),
@@ -280,6 +330,23 @@ func ClaimsUser(claims map[string]any) core.User {
 		AvatarURL: str("picture"),
 		Raw:       claims,
 	}
-	u.EmailVerified = u.Email != "" && jsonmap.BoolValue(claims["email_verified"])
+	u.EmailVerified = u.Email != "" && newUserOptions(opts).verified(claims["email_verified"])
 	return u
+}
+
+func newUserOptions(opts []UserOption) userOptions {
+	var o userOptions
+	for _, opt := range opts {
+		opt(&o)
+	}
+	return o
+}
+
+// verified reads an email_verified value: the JSON true, or with
+// stringBools the string "true" in any case.
+func (o userOptions) verified(v any) bool {
+	if b, ok := v.(bool); ok {
+		return b
+	}
+	return o.stringBools && jsonmap.BoolValue(v)
 }

@@ -62,15 +62,41 @@ type VerifierConfig struct {
 	TrustedAudiences []string
 	// JWKSURL is the issuer's jwks_uri. Keys are fetched on first use.
 	JWKSURL string
-	// Algorithms is the allow-list of signature algorithms, typically the
-	// registered id_token_signed_response_alg or the discovered
-	// id_token_signing_alg_values_supported. It is intersected with the
-	// algorithms this package supports (RS*, PS*, ES*, EdDSA; HS* only when
-	// ClientSecret is set); "none" is always dropped. Empty means RS256.
+	// Algorithms are the ID-token signature algorithms the provider
+	// advertises (id_token_signing_alg_values_supported), or the list its
+	// documentation gives where discovery is known to be incomplete. Only
+	// the asymmetric ones are taken (RS256/384/512, PS256/384/512,
+	// ES256/384/512, EdDSA): "none" and HS* are dropped whatever the list
+	// says. Empty means RegisteredAlgorithm when that is asymmetric, else
+	// RS256. The same list applies to back-channel logout tokens.
 	Algorithms []string
-	// ClientSecret enables HS256/384/512 when they are in Algorithms; the
-	// secret's UTF-8 octets are then the HMAC key (§3.1.3.7 step 8).
+	// RegisteredAlgorithm is the client's registered
+	// id_token_signed_response_alg (OpenID Connect Registration §2), when
+	// it registered one: ID tokens and logout tokens must then be signed
+	// with it and nothing else. It must be one of Algorithms, or of
+	// SymmetricAlgorithms for HS*.
+	RegisteredAlgorithm string
+	// SymmetricAlgorithms turns on HS256, HS384 or HS512, keyed with the
+	// UTF-8 octets of ClientSecret (§3.1.3.7 step 8), for providers
+	// documented to sign with the client secret (LINE). They are never
+	// taken from discovery, and a ClientSecret alone turns none of them
+	// on. They apply to ID tokens, logout tokens and signed UserInfo.
+	SymmetricAlgorithms []string
+	// ClientSecret is the HMAC key of SymmetricAlgorithms; it is required
+	// with them and ignored without them.
 	ClientSecret string
+	// UserInfoAlgorithms are the algorithms the provider advertises for
+	// signed UserInfo responses (userinfo_signing_alg_values_supported),
+	// filtered like Algorithms. Empty means RegisteredUserInfoAlgorithm
+	// when that is asymmetric, else Algorithms.
+	UserInfoAlgorithms []string
+	// RegisteredUserInfoAlgorithm is the client's registered
+	// userinfo_signed_response_alg (OpenID Connect Registration §2): a
+	// UserInfo response must then be signed, with it alone, so
+	// WithUserInfoVerifier refuses a plain JSON answer as
+	// RequireSignedUserInfo does (a downgrade). It must be one of
+	// UserInfoAlgorithms, or of SymmetricAlgorithms for HS*.
+	RegisteredUserInfoAlgorithm string
 	// ClockSkew is the leeway for time claims: default DefaultClockSkew,
 	// at most MaxClockSkew.
 	ClockSkew time.Duration
@@ -82,10 +108,19 @@ type VerifierConfig struct {
 	HTTPClient *http.Client
 	// Now is the clock; default time.Now.
 	Now func() time.Time
+	// After is the timer of the same clock as Now (a channel that receives
+	// once d has passed); default time.After. A caller that the key
+	// refresh limit puts off waits on it. Set it whenever Now is not the
+	// system clock (core.Clock's After fits).
+	After func(d time.Duration) <-chan time.Time
 	// KeyRefreshLimit is the least time between two JWK Set fetches caused
-	// by unknown kids or following a failed fetch; default
-	// DefaultKeyRefreshLimit.
+	// by unknown kids or failed signatures, or following a failed fetch;
+	// default DefaultKeyRefreshLimit.
 	KeyRefreshLimit time.Duration
+	// MaxKeyWaiters bounds the callers that wait at once for a JWK Set
+	// fetch the limit has put off; more fail at once with ErrUnknownKey.
+	// Default DefaultMaxKeyWaiters.
+	MaxKeyWaiters int
 	// KeyRefreshInterval is the age after which cached keys are refreshed
 	// in the background; default DefaultKeyRefreshInterval, negative
 	// disables it.
@@ -110,13 +145,16 @@ type Verifier struct {
 	altIssuers    []string
 	clientID      string
 	trusted       []string
-	algs          []string
+	algs          []string // ID tokens and logout tokens
+	userInfoAlgs  []string // signed UserInfo responses
+	userInfoJWT   bool     // the client registered userinfo_signed_response_alg
 	hmacKey       []byte
 	skew          time.Duration
 	maxTokenAge   time.Duration
 	now           func() time.Time
 	maxCandidates int
-	parser        *jwt.Parser
+	parser        *jwt.Parser // with algs
+	userInfoParse *jwt.Parser // with userInfoAlgs
 	keys          *keyCache
 	kf            keyfunc.Keyfunc
 }
@@ -140,6 +178,7 @@ func NewVerifier(cfg VerifierConfig) (*Verifier, error) {
 		maxTokenAge:   cfg.MaxTokenAge,
 		now:           cfg.Now,
 		maxCandidates: cfg.MaxKeysWithoutKID,
+		userInfoJWT:   cfg.RegisteredUserInfoAlgorithm != "",
 	}
 	if cfg.Issuer == "" {
 		bad("issuer is empty")
@@ -156,23 +195,44 @@ func NewVerifier(cfg VerifierConfig) (*Verifier, error) {
 	if cfg.ClientID == "" {
 		bad("client id is empty")
 	}
-	for _, a := range cfg.Algorithms {
-		if slices.Contains(asymmetricAlgs, a) || (cfg.ClientSecret != "" && slices.Contains(hmacAlgs, a)) {
-			if !slices.Contains(v.algs, a) {
-				v.algs = append(v.algs, a)
-			}
+	var symmetric []string
+	for _, a := range cfg.SymmetricAlgorithms {
+		switch {
+		case !slices.Contains(hmacAlgs, a):
+			bad("symmetric algorithm %q is not one of %q", a, hmacAlgs)
+		case !slices.Contains(symmetric, a):
+			symmetric = append(symmetric, a)
 		}
 	}
-	if len(cfg.Algorithms) == 0 {
-		v.algs = []string{"RS256"}
+	if len(symmetric) > 0 {
+		if cfg.ClientSecret == "" {
+			bad("symmetric algorithms %q need the client secret", symmetric)
+		} else {
+			v.hmacKey = []byte(cfg.ClientSecret)
+		}
 	}
-	if len(v.algs) == 0 {
-		bad("none of the algorithms %q is supported (HS* need the client secret)", cfg.Algorithms)
+	idAdvertised := cfg.Algorithms
+	if len(idAdvertised) == 0 {
+		idAdvertised = []string{"RS256"}
+		if slices.Contains(asymmetricAlgs, cfg.RegisteredAlgorithm) {
+			idAdvertised = []string{cfg.RegisteredAlgorithm}
+		}
 	}
-	if cfg.ClientSecret != "" && slices.ContainsFunc(v.algs, isHMAC) {
-		v.hmacKey = []byte(cfg.ClientSecret)
+	uiAdvertised := cfg.UserInfoAlgorithms
+	if len(uiAdvertised) == 0 {
+		uiAdvertised = idAdvertised
+		if slices.Contains(asymmetricAlgs, cfg.RegisteredUserInfoAlgorithm) {
+			uiAdvertised = []string{cfg.RegisteredUserInfoAlgorithm}
+		}
 	}
-	needKeys := slices.ContainsFunc(v.algs, func(a string) bool { return !isHMAC(a) })
+	var err error
+	if v.algs, err = allowList(idAdvertised, cfg.RegisteredAlgorithm, symmetric); err != nil {
+		bad("ID-token algorithms: %w", err)
+	}
+	if v.userInfoAlgs, err = allowList(uiAdvertised, cfg.RegisteredUserInfoAlgorithm, symmetric); err != nil {
+		bad("UserInfo algorithms: %w", err)
+	}
+	needKeys := slices.ContainsFunc(v.algs, isAsymmetric) || slices.ContainsFunc(v.userInfoAlgs, isAsymmetric)
 	if needKeys {
 		if cfg.JWKSURL == "" {
 			bad("jwks_uri is empty")
@@ -192,6 +252,9 @@ func NewVerifier(cfg VerifierConfig) (*Verifier, error) {
 	if cfg.KeyRefreshLimit < 0 {
 		bad("key refresh limit %s is negative", cfg.KeyRefreshLimit)
 	}
+	if cfg.MaxKeyWaiters < 0 {
+		bad("max key waiters %d is negative", cfg.MaxKeyWaiters)
+	}
 	switch {
 	case cfg.MaxKeysWithoutKID == 0:
 		v.maxCandidates = DefaultMaxKeysWithoutKID
@@ -208,8 +271,17 @@ func NewVerifier(cfg VerifierConfig) (*Verifier, error) {
 	interval := cmp(cfg.KeyRefreshInterval, DefaultKeyRefreshInterval)
 	rc := httpx.Resty(cfg.HTTPClient)
 	v.parser = jwt.NewParser(jwt.WithValidMethods(v.algs), jwt.WithoutClaimsValidation(), jwt.WithStrictDecoding())
+	v.userInfoParse = jwt.NewParser(jwt.WithValidMethods(v.userInfoAlgs), jwt.WithoutClaimsValidation(), jwt.WithStrictDecoding())
 	if needKeys {
-		v.keys = newKeyCache(cfg.JWKSURL, rc, v.now, limit, interval)
+		after := cfg.After
+		if after == nil {
+			after = time.After
+		}
+		waiters := cfg.MaxKeyWaiters
+		if waiters == 0 {
+			waiters = DefaultMaxKeyWaiters
+		}
+		v.keys = newKeyCache(cfg.JWKSURL, rc, v.now, after, limit, interval, waiters)
 		kf, err := keyfunc.New(keyfunc.Options{
 			Storage:      v.keys,
 			UseWhitelist: []jwkset.USE{jwkset.UseSig, ""},
@@ -231,6 +303,33 @@ func cmp(d, def time.Duration) time.Duration {
 
 func isHMAC(alg string) bool { return strings.HasPrefix(alg, "HS") }
 
+func isAsymmetric(alg string) bool { return slices.Contains(asymmetricAlgs, alg) }
+
+// allowList is one allow-list of signature algorithms: the asymmetric ones
+// among advertised ("none" and HS* are dropped: the provider's list never
+// turns on an algorithm keyed with the client secret), then the
+// configured symmetric ones, narrowed to the registered algorithm when
+// there is one.
+func allowList(advertised []string, registered string, symmetric []string) ([]string, error) {
+	var algs []string
+	for _, a := range advertised {
+		if isAsymmetric(a) && !slices.Contains(algs, a) {
+			algs = append(algs, a)
+		}
+	}
+	algs = append(algs, symmetric...)
+	if registered != "" {
+		if !slices.Contains(algs, registered) {
+			return nil, fmt.Errorf("the registered algorithm %q is not among %q (HS* only through SymmetricAlgorithms)", registered, algs)
+		}
+		return []string{registered}, nil
+	}
+	if len(algs) == 0 {
+		return nil, fmt.Errorf("none of %q is supported (HS* only through SymmetricAlgorithms)", advertised)
+	}
+	return algs, nil
+}
+
 // checkIssuerURL: https (http on loopback, or anywhere when insecure), no
 // query, no fragment (OpenID Connect Discovery §3, RFC 9207 §2).
 func checkIssuerURL(issuer string, insecure bool) error {
@@ -249,8 +348,21 @@ func (v *Verifier) Issuer() string { return v.issuer }
 // ClientID returns the configured client id.
 func (v *Verifier) ClientID() string { return v.clientID }
 
-// Algorithms returns the effective algorithm allow-list.
+// Algorithms returns the effective allow-list of ID tokens and logout
+// tokens.
 func (v *Verifier) Algorithms() []string { return slices.Clone(v.algs) }
+
+// UserInfoAlgorithms returns the effective allow-list of signed UserInfo
+// responses.
+func (v *Verifier) UserInfoAlgorithms() []string { return slices.Clone(v.userInfoAlgs) }
+
+// allowed returns the allow-list and the parser for tokens of kind k.
+func (v *Verifier) allowed(k tokenKind) ([]string, *jwt.Parser) {
+	if k == kindUserInfo {
+		return v.userInfoAlgs, v.userInfoParse
+	}
+	return v.algs, v.parser
+}
 
 // Close ends the background refresh of the JWK Set and waits for a running
 // fetch to stop. Tokens signed with cached keys still verify afterwards;
@@ -272,6 +384,10 @@ type verified struct {
 
 // verifyJWS checks the header, finds the key and verifies the signature of
 // raw; only then does it report problems found while decoding the payload.
+// A signature that fails with a cached key named by kid gets one retry
+// after the JWK Set was fetched again, if the issuer now publishes another
+// key under that kid (a provider restarted with new keys under the same
+// kid); that fetch is rate limited like an unknown kid's.
 func (v *Verifier) verifyJWS(ctx context.Context, raw string, kind tokenKind) (*verified, error) {
 	hseg, err := splitCompact(raw)
 	if err != nil {
@@ -281,35 +397,51 @@ func (v *Verifier) verifyJWS(ctx context.Context, raw string, kind tokenKind) (*
 	if err != nil {
 		return nil, err
 	}
-	alg := v.algs[h.alg]
-	r := new(verified)
-	r.c.t = &r.tok.IDToken
-	var keyErr error
-	token, err := v.parser.ParseWithClaims(raw, &r.c, func(t *jwt.Token) (any, error) {
-		key, err := v.keyFor(ctx, t, alg, h.hasKID)
-		keyErr = err
-		return key, err
-	})
-	switch {
-	case err == nil:
-	case keyErr != nil:
-		return nil, keyErr
-	case errors.Is(err, jwt.ErrTokenSignatureInvalid):
-		return nil, fmt.Errorf("%w: %s signature does not verify with the issuer's key", ErrBadSignature, alg)
-	case errors.Is(err, jwt.ErrTokenUnverifiable):
-		return nil, fmt.Errorf("%w: %v", ErrUnsupportedAlgorithm, err)
-	default:
-		return nil, fmt.Errorf("%w: %v", ErrMalformedToken, err)
+	algs, parser := v.allowed(kind)
+	alg := algs[h.alg]
+	for retried := false; ; retried = true {
+		r := new(verified)
+		r.c.t = &r.tok.IDToken
+		var (
+			keyErr error
+			key    any
+			kid    string
+		)
+		_, err := parser.ParseWithClaims(raw, &r.c, func(t *jwt.Token) (any, error) {
+			kid, _ = t.Header["kid"].(string)
+			key, keyErr = v.keyFor(ctx, t, alg, h.hasKID)
+			return key, keyErr
+		})
+		switch {
+		case err == nil:
+		case keyErr != nil:
+			return nil, keyErr
+		case errors.Is(err, jwt.ErrTokenSignatureInvalid):
+			if !retried && h.hasKID && !isHMAC(alg) {
+				changed, rerr := v.keys.rekeyed(ctx, kid, key)
+				if changed {
+					continue
+				}
+				if ctxErr := ctx.Err(); rerr != nil && ctxErr != nil {
+					return nil, fmt.Errorf("%w: %s signature does not verify with the issuer's key (gave up waiting for a newer one: %w)", ErrBadSignature, alg, ctxErr)
+				}
+			}
+			return nil, fmt.Errorf("%w: %s signature does not verify with the issuer's key", ErrBadSignature, alg)
+		case errors.Is(err, jwt.ErrTokenUnverifiable):
+			return nil, fmt.Errorf("%w: %v", ErrUnsupportedAlgorithm, err)
+		default:
+			return nil, fmt.Errorf("%w: %v", ErrMalformedToken, err)
+		}
+		if !r.c.decoded {
+			return nil, fmt.Errorf("%w: payload is not a JSON object", ErrMalformedToken)
+		}
+		if r.c.err != nil {
+			return nil, r.c.err
+		}
+		r.tok.Algorithm = alg
+		r.tok.KeyID = kid
+		return r, nil
 	}
-	if !r.c.decoded {
-		return nil, fmt.Errorf("%w: payload is not a JSON object", ErrMalformedToken)
-	}
-	if r.c.err != nil {
-		return nil, r.c.err
-	}
-	r.tok.Algorithm = alg
-	r.tok.KeyID, _ = token.Header["kid"].(string)
-	return r, nil
 }
 
 // keyFor returns the key (or keys) that may verify a token signed with alg.

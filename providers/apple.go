@@ -15,6 +15,7 @@ import (
 
 	"github.com/go-oauth20/oauth20/core"
 	"github.com/go-oauth20/oauth20/internal/jsonmap"
+	"github.com/go-oauth20/oauth20/oidc"
 	"github.com/golang-jwt/jwt/v5"
 )
 
@@ -195,7 +196,7 @@ func (a *appleSecret) editRequest(r *core.Request) error {
 // appleUser builds the user from the verified ID token, normalises
 // is_private_email, and takes the name from the callback's user field.
 func appleUser(ctx context.Context, r core.UserRequest, _ string) (*core.User, error) {
-	u, err := oidcUser(ctx, r, "")
+	u, err := oidcUser(ctx, r, "", oidc.WithStringEmailVerified())
 	if err != nil {
 		return nil, err
 	}

@@ -78,8 +78,8 @@ func LINE(clientID, clientSecret string, opts ...Option) (*core.Provider, error)
 		user: func(ctx context.Context, r core.UserRequest, _ string) (*core.User, error) {
 			return lineFetchUser(ctx, r)
 		},
-		algorithms: lineAlgorithms,
-		extra:      core.Endpoints{RevocationURL: lineRevokeURL},
+		algorithms: lineAlgorithms, symmetricAlgorithms: []string{"HS256"},
+		extra: core.Endpoints{RevocationURL: lineRevokeURL},
 	}, clientID, clientSecret, opts)
 }
 

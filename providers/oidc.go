@@ -42,8 +42,14 @@ type oidcParams struct {
 	// tenant-independent endpoints).
 	expectIssuer      string
 	additionalIssuers []string
-	// algorithms replaces the metadata's ID-token algorithm list.
-	algorithms []string
+	// algorithms replaces the metadata's ID-token algorithm list;
+	// symmetricAlgorithms turns on HS* keyed with the client secret, for a
+	// provider documented to use it.
+	algorithms          []string
+	symmetricAlgorithms []string
+	// userOptions change how the user is read from the claims (Apple's
+	// string booleans).
+	userOptions []oidc.UserOption
 	// extra fills endpoints the metadata does not list (Slack's and
 	// LinkedIn's revocation).
 	extra core.Endpoints
@@ -67,8 +73,11 @@ func newOIDC(p oidcParams, clientID, clientSecret string, opts []Option) (*core.
 	}
 	p.accepts |= optIDToken
 	if p.method == "" {
-		p.accepts |= optAuthMethod
+		p.accepts |= optClientAuth
 		p.method = s.authMethod
+		if p.method == "" && s.privateKey != nil {
+			p.method = core.AuthPrivateKeyJWT
+		}
 	}
 	if p.formPost {
 		p.accepts |= optFormPost
@@ -76,6 +85,9 @@ func newOIDC(p oidcParams, clientID, clientSecret string, opts []Option) (*core.
 	p.issuer = strings.TrimSpace(p.issuer)
 	p.discover = func(ctx context.Context, rc *http.Client, clock core.Clock) (*core.Discovery, error) {
 		dopts := []oidc.DiscoverOption{oidc.WithHTTPClient(rc), oidc.WithClock(clock.Now)}
+		if len(s.endpointHosts) > 0 {
+			dopts = append(dopts, oidc.WithEndpointHosts(s.endpointHosts...))
+		}
 		if p.expectIssuer != "" {
 			dopts = append(dopts, oidc.WithExpectedIssuer(p.expectIssuer))
 		}
@@ -88,6 +100,11 @@ func newOIDC(p oidcParams, clientID, clientSecret string, opts []Option) (*core.
 			AdditionalIssuers: append(slices.Clone(p.additionalIssuers), s.additionalIssuers...),
 			TrustedAudiences:  s.trustedAudiences,
 			Algorithms:        p.algorithms,
+			// HS* only where the provider is documented to use it (LINE).
+			SymmetricAlgorithms:         p.symmetricAlgorithms,
+			RegisteredAlgorithm:         s.idTokenAlg,
+			RegisteredUserInfoAlgorithm: s.userInfoAlg,
+			After:                       clock.After,
 		})
 		if err != nil {
 			return nil, err
@@ -113,7 +130,7 @@ func newOIDC(p oidcParams, clientID, clientSecret string, opts []Option) (*core.
 		if p.user != nil {
 			return p.user(ctx, r, ep)
 		}
-		return oidcUser(ctx, r, ep)
+		return oidcUser(ctx, r, ep, p.userOptions...)
 	}
 	secret := clientSecret
 	if p.clientSecret != "" {
@@ -127,7 +144,7 @@ func newOIDC(p oidcParams, clientID, clientSecret string, opts []Option) (*core.
 // fetch without an ID token (for a stored access token, outside a login)
 // takes the UserInfo answer alone: the access token authenticates it, and
 // its sub is the user's id.
-func oidcUser(ctx context.Context, r core.UserRequest, userInfoURL string) (*core.User, error) {
+func oidcUser(ctx context.Context, r core.UserRequest, userInfoURL string, opts ...oidc.UserOption) (*core.User, error) {
 	if r.IDToken == nil {
 		return userInfoUser(ctx, r, userInfoURL)
 	}
@@ -138,12 +155,18 @@ func oidcUser(ctx context.Context, r core.UserRequest, userInfoURL string) (*cor
 			Header: http.Header{"Accept": {"application/json, application/jwt"}}}); err != nil {
 			return nil, err
 		}
+		// The provider's verifier checks a signed answer (and, for a client
+		// registered for signed UserInfo, refuses a plain one).
+		var uopts []oidc.UserInfoOption
+		if v, ok := r.Verifier.(*oidc.Verifier); ok {
+			uopts = append(uopts, oidc.WithUserInfoVerifier(v))
+		}
 		var err error
-		if info, err = oidc.ParseUserInfo(ctx, body, r.IDToken.Subject); err != nil {
+		if info, err = oidc.ParseUserInfo(ctx, body, r.IDToken.Subject, uopts...); err != nil {
 			return nil, err
 		}
 	}
-	u, err := oidc.NewUser(r.IDToken, info)
+	u, err := oidc.NewUser(r.IDToken, info, opts...)
 	if err != nil {
 		return nil, err
 	}

@@ -1,6 +1,7 @@
 package providers
 
 import (
+	"crypto"
 	"fmt"
 	"net/http"
 
@@ -17,7 +18,7 @@ type Option func(*settings)
 
 // option names one Option, for the set a constructor accepts and for its
 // errors.
-type option uint16
+type option uint32
 
 const (
 	optScopes option = 1 << iota
@@ -31,11 +32,19 @@ const (
 	optFormPost
 	optAdditionalIssuers
 	optTrustedAudiences
+	optIDTokenSigningAlg
+	optUserInfoSigningAlg
+	optEndpointHosts
+	optPrivateKey
+	optTokenEndpointAudience
 
 	// optCommon are the options every constructor takes.
 	optCommon = optScopes | optRedirectURL | optHTTPClient | optAuthParam | optName | optDisplayName
 	// optIDToken are the options of a provider that verifies ID tokens.
-	optIDToken = optAdditionalIssuers | optTrustedAudiences
+	optIDToken = optAdditionalIssuers | optTrustedAudiences | optIDTokenSigningAlg | optUserInfoSigningAlg | optEndpointHosts
+	// optClientAuth are the options of a provider whose client
+	// authentication is the application's choice.
+	optClientAuth = optAuthMethod | optPrivateKey | optTokenEndpointAudience
 )
 
 // String returns the name of the Option function.
@@ -63,8 +72,18 @@ func (o option) String() string {
 		return "WithAdditionalIssuers"
 	case optTrustedAudiences:
 		return "WithTrustedAudiences"
+	case optIDTokenSigningAlg:
+		return "WithIDTokenSigningAlg"
+	case optUserInfoSigningAlg:
+		return "WithUserInfoSigningAlg"
+	case optEndpointHosts:
+		return "WithEndpointHosts"
+	case optPrivateKey:
+		return "WithPrivateKey"
+	case optTokenEndpointAudience:
+		return "WithTokenEndpointAudience"
 	}
-	return fmt.Sprintf("option(%d)", uint16(o))
+	return fmt.Sprintf("option(%d)", uint32(o))
 }
 
 // settings is what the options record; spec.build reads it.
@@ -82,6 +101,13 @@ type settings struct {
 	// OpenID providers (oidc.go).
 	additionalIssuers []string
 	trustedAudiences  []string
+	idTokenAlg        string
+	userInfoAlg       string
+	endpointHosts     []string
+	// Client authentication by private key (private_key_jwt).
+	privateKey            crypto.Signer
+	keyID                 string
+	tokenEndpointAudience bool
 }
 
 func collect(opts []Option) *settings {
@@ -191,4 +217,54 @@ func WithTrustedAudiences(aud ...string) Option {
 		s.given |= optTrustedAudiences
 		s.trustedAudiences = append(s.trustedAudiences, aud...)
 	}
+}
+
+// WithIDTokenSigningAlg states the algorithm the client registered for ID
+// tokens (OpenID Connect Registration §2, id_token_signed_response_alg):
+// ID tokens and logout tokens signed any other way are refused, even with
+// an algorithm the provider advertises. Only providers that verify ID
+// tokens take it.
+func WithIDTokenSigningAlg(alg string) Option {
+	return func(s *settings) { s.given |= optIDTokenSigningAlg; s.idTokenAlg = alg }
+}
+
+// WithUserInfoSigningAlg states that the client registered for signed
+// UserInfo answers (userinfo_signed_response_alg): the answer must then be
+// a JWT signed with alg by the provider's keys, and a plain JSON answer is
+// refused (a downgrade would otherwise pass). Without it, a signed answer
+// is still verified and accepted. Only providers that verify ID tokens
+// take it.
+func WithUserInfoSigningAlg(alg string) Option {
+	return func(s *settings) { s.given |= optUserInfoSigningAlg; s.userInfoAlg = alg }
+}
+
+// WithEndpointHosts allows the endpoints that discovery announces only on
+// these hosts (and the issuer's own): a hostile or compromised issuer can
+// then not point the client at other services. Endpoints on loopback,
+// private or link-local addresses are refused anyway unless the issuer is
+// on such a host (see package oidc). Only providers that use discovery
+// take it.
+func WithEndpointHosts(hosts ...string) Option {
+	return func(s *settings) {
+		s.given |= optEndpointHosts
+		s.endpointHosts = append(s.endpointHosts, hosts...)
+	}
+}
+
+// WithPrivateKey authenticates the client with RFC 7523 assertions signed
+// by key (private_key_jwt; RSA of 2048 bits or more, ECDSA or Ed25519),
+// with kid in their header when it is not empty; the provider must hold
+// the public key. It is taken by OIDC and the constructors that let the
+// application choose the client authentication.
+func WithPrivateKey(key crypto.Signer, kid string) Option {
+	return func(s *settings) { s.given |= optPrivateKey; s.privateKey, s.keyID = key, kid }
+}
+
+// WithTokenEndpointAudience makes the token endpoint URL the audience of
+// the client's assertions (private_key_jwt, client_secret_jwt) instead of
+// the issuer, for providers that accept only that (Ory Hydra). The issuer
+// is the default and the safer choice (see core.Config). Taken where
+// WithPrivateKey is.
+func WithTokenEndpointAudience() Option {
+	return func(s *settings) { s.given |= optTokenEndpointAudience; s.tokenEndpointAudience = true }
 }

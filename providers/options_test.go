@@ -1,6 +1,9 @@
 package providers_test
 
 import (
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
 	"errors"
 	"net/http"
 	"slices"
@@ -20,16 +23,36 @@ var takes = map[string][]string{
 	"gitlab":    {"WithBaseURL"},
 	"gitee":     {"WithBaseURL"},
 	"wecom":     {"WithBaseURL"},
-	"oidc":      {"WithAuthMethod", "WithFormPost", "WithAdditionalIssuers", "WithTrustedAudiences"},
-	"keycloak":  {"WithAuthMethod", "WithFormPost", "WithAdditionalIssuers", "WithTrustedAudiences"},
-	"okta":      {"WithAuthMethod", "WithFormPost", "WithAdditionalIssuers", "WithTrustedAudiences"},
-	"auth0":     {"WithAuthMethod", "WithFormPost", "WithAdditionalIssuers", "WithTrustedAudiences"},
-	"microsoft": {"WithBaseURL", "WithAuthMethod", "WithFormPost", "WithAdditionalIssuers", "WithTrustedAudiences"},
-	"google":    {"WithAuthMethod", "WithAdditionalIssuers", "WithTrustedAudiences"},
-	"apple":     {"WithFormPost", "WithAdditionalIssuers", "WithTrustedAudiences"},
-	"line":      {"WithAdditionalIssuers", "WithTrustedAudiences"},
-	"linkedin":  {"WithAdditionalIssuers", "WithTrustedAudiences"},
-	"slack":     {"WithAdditionalIssuers", "WithTrustedAudiences"},
+	"oidc":      join(clientAuth, idTokens, "WithFormPost"),
+	"keycloak":  join(clientAuth, idTokens, "WithFormPost"),
+	"okta":      join(clientAuth, idTokens, "WithFormPost"),
+	"auth0":     join(clientAuth, idTokens, "WithFormPost"),
+	"microsoft": join(clientAuth, idTokens, "WithBaseURL", "WithFormPost"),
+	"google":    join(clientAuth, idTokens),
+	"apple":     join(idTokens, "WithFormPost"),
+	"line":      idTokens,
+	"linkedin":  idTokens,
+	"slack":     idTokens,
+}
+
+// The options of every provider that verifies ID tokens, and of those
+// whose client authentication is the application's choice.
+var (
+	idTokens   = []string{"WithAdditionalIssuers", "WithTrustedAudiences", "WithIDTokenSigningAlg", "WithUserInfoSigningAlg", "WithEndpointHosts"}
+	clientAuth = []string{"WithAuthMethod", "WithPrivateKey", "WithTokenEndpointAudience"}
+)
+
+func join(lists []string, more ...any) []string {
+	out := slices.Clone(lists)
+	for _, m := range more {
+		switch v := m.(type) {
+		case string:
+			out = append(out, v)
+		case []string:
+			out = append(out, v...)
+		}
+	}
+	return out
 }
 
 // options are every Option with a usable value, and what a provider built
@@ -59,7 +82,20 @@ var options = []struct {
 	{"WithFormPost", false, providers.WithFormPost(), func(p *core.Provider) bool { return coreaccess.Spec(p).FormPost }},
 	{"WithAdditionalIssuers", false, providers.WithAdditionalIssuers("https://other-issuer.example"), nil},
 	{"WithTrustedAudiences", false, providers.WithTrustedAudiences("other-client"), nil},
+	{"WithIDTokenSigningAlg", false, providers.WithIDTokenSigningAlg("RS256"), nil},
+	{"WithUserInfoSigningAlg", false, providers.WithUserInfoSigningAlg("RS256"), nil},
+	{"WithEndpointHosts", false, providers.WithEndpointHosts("login.example.com"), nil},
+	{"WithPrivateKey", false, providers.WithPrivateKey(optionsKey, "k1"), func(p *core.Provider) bool {
+		c := coreaccess.Spec(p).Client
+		return c.PrivateKey == optionsKey && c.KeyID == "k1" && c.AuthMethod == core.AuthPrivateKeyJWT
+	}},
+	{"WithTokenEndpointAudience", false, providers.WithTokenEndpointAudience(), func(p *core.Provider) bool {
+		return coreaccess.Spec(p).Client.TokenEndpointAudience
+	}},
 }
+
+// optionsKey is the private_key_jwt key of the options table.
+var optionsKey, _ = ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 
 // TestOptionsEveryConstructor builds every constructor with every option:
 // the common ones and those it declares work, the others are refused with

@@ -107,8 +107,9 @@
 // # Keys and time
 //
 // RotateKey adds a signing key and makes it current while the old keys stay
-// published; RemoveKey withdraws one, and ReplaceKey rotates without
-// overlap. Config.Now (WithClock) sets the clock that every issued and
+// published; RemoveKey withdraws one, ReplaceKey rotates without overlap,
+// and ReplaceKeyKeepKID puts a new key under the current kid (a provider
+// restarted with fresh keys under the same names). Config.Now (WithClock) sets the clock that every issued and
 // checked time uses, so a test can expire codes and tokens without waiting.
 //
 // # Assertions on requests

@@ -193,6 +193,25 @@ func (s *Server) ReplaceKey() (string, error) {
 	return k.kid, nil
 }
 
+// ReplaceKeyKeepKID generates a new signing key that takes the current
+// key's place under the same kid: a provider that restarts with fresh keys
+// but names them as before (go-oidc#243). Tokens signed before no longer
+// verify, and a client that cached the old key sees a bad signature for a
+// kid it knows. It returns the kid.
+func (s *Server) ReplaceKeyKeepKID() (string, error) {
+	k, err := newSigningKey(s.cfg.Algorithm)
+	if err != nil {
+		return "", err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	kid := s.keys.current().kid
+	k.kid = kid
+	k.jwk["kid"] = kid
+	s.keys.published[len(s.keys.published)-1] = k
+	return kid, nil
+}
+
 // RemoveKey stops publishing the key with the given kid. The current key
 // cannot be removed; rotate first.
 func (s *Server) RemoveKey(kid string) error {

@@ -59,6 +59,35 @@ func TestKeyRotation(t *testing.T) {
 	}
 }
 
+// TestReplaceKeyKeepKID: a new key under the current kid; tokens of the
+// old key no longer verify, new ones do, with the same kid.
+func TestReplaceKeyKeepKID(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t)
+	kids := h.srv.KeyIDs()
+	before := str(h.tokens(basicClient)["id_token"])
+	oldKey := h.jwks()[kids[0]]
+	kid, err := h.srv.ReplaceKeyKeepKID()
+	if err != nil {
+		t.Fatal(err)
+	}
+	keys := h.jwks()
+	if kid != kids[0] || !slices.Equal(h.srv.KeyIDs(), kids) || len(keys) != 1 || keys[kid] == nil {
+		t.Fatalf("after ReplaceKeyKeepKID: kid %q, kids %v, JWKS %v", kid, h.srv.KeyIDs(), keys)
+	}
+	if keys[kid].(interface{ Equal(crypto.PublicKey) bool }).Equal(oldKey) {
+		t.Error("the published key did not change")
+	}
+	if _, err := h.verify(before); err == nil {
+		t.Error("a token of the replaced key still verifies")
+	}
+	after := str(h.tokens(basicClient)["id_token"])
+	tok, err := h.verify(after)
+	if err != nil || tok.Header["kid"] != kid {
+		t.Errorf("a token of the new key: %v, kid %v", err, tok.Header["kid"])
+	}
+}
+
 func TestAlgorithms(t *testing.T) {
 	t.Parallel()
 	tests := []struct {

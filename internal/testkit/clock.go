@@ -125,3 +125,25 @@ func (c *Clock) WaitForTimers(n int) {
 		c.cond.Wait()
 	}
 }
+
+// AdvanceToTimer moves the clock to the earliest pending timer's deadline
+// and fires the timers that are then due; it reports false, and changes
+// nothing, when no timer is pending.
+func (c *Clock) AdvanceToTimer() bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if len(c.timers) == 0 {
+		return false
+	}
+	next := c.timers[0].at
+	for _, t := range c.timers[1:] {
+		if t.at.Before(next) {
+			next = t.at
+		}
+	}
+	if next.After(c.now) {
+		c.now = next
+	}
+	c.fireLocked()
+	return true
+}
