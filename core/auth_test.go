@@ -628,3 +628,30 @@ func TestDiscoveredAuthMethodUnderAuth(t *testing.T) {
 		t.Errorf("token request authenticated with %q / form %v, want client_secret_post", tok.Header.Get("Authorization"), tok.Form)
 	}
 }
+
+// TestSessionKeepsIDTokenOnce: a session that keeps the tokens holds the ID
+// token once (a 1.4 KB ID token, as Hydra's, fits in the cookie with the
+// access and refresh tokens), and a session that still cannot fit is a
+// configuration problem, not a provider failure.
+func TestSessionKeepsIDTokenOnce(t *testing.T) {
+	t.Parallel()
+	f := flowServer(t)
+	a := New().SealingKeys(testKey).BaseURL("https://app.example/auth").KeepTokens().
+		Provider(testProvider(t, f, "fake", nil), nil).MustBuild()
+	idToken := strings.Repeat("i", 1400)
+	res := &Result{Provider: "fake", User: &User{ID: "42"}, IDToken: &IDToken{Raw: idToken},
+		Token: &Token{AccessToken: strings.Repeat("a", 90), TokenType: "Bearer", RefreshToken: strings.Repeat("r", 90), IDToken: idToken}}
+	c, err := a.SessionCookie(res)
+	if err != nil {
+		t.Fatalf("a Hydra-sized session does not fit: %v", err)
+	}
+	s, ok := a.Session(jar(c))
+	if !ok || s.IDToken != idToken || s.Token == nil || s.Token.IDToken != "" || s.Token.AccessToken != res.Token.AccessToken {
+		t.Fatalf("session %v %v", s, ok)
+	}
+	res.Token.AccessToken = strings.Repeat("a", 4000)
+	_, err = a.SessionCookie(res)
+	if p := ProblemOf(err); !errors.Is(err, ErrInvalidConfig) || p.Status != 500 || p.Type != "urn:oauth20:configuration" {
+		t.Fatalf("oversized session: %v (%+v)", err, p)
+	}
+}

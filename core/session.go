@@ -50,19 +50,13 @@ type Session struct {
 }
 
 // String describes the session without its tokens; %v and %+v use it.
-func (s *Session) String() string {
-	if s == nil {
-		return "<nil session>"
-	}
+func (s Session) String() string {
 	return fmt.Sprintf("Session{provider=%q, user=%q, name=%q, expiry=%s, scopes=%q, token=%t, id_token=%t}",
 		s.Provider, s.UserID, s.Name, s.Expiry.Format(time.RFC3339), s.Scopes, s.Token != nil, s.IDToken != "")
 }
 
 // LogValue describes the session to log/slog without its tokens.
-func (s *Session) LogValue() slog.Value {
-	if s == nil {
-		return slog.StringValue("<nil session>")
-	}
+func (s Session) LogValue() slog.Value {
 	return slog.GroupValue(slog.String("provider", s.Provider), slog.String("user", s.UserID),
 		slog.Time("expiry", s.Expiry), slog.Bool("token", s.Token != nil), slog.Bool("id_token", s.IDToken != ""))
 }

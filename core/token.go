@@ -60,20 +60,14 @@ func (t *Token) scopes() []string {
 // LogValue describes the token to log/slog without revealing it, so that a
 // JSON handler logging a Token writes its type, scope and expiry, never its
 // values (encoding/json would otherwise write every member).
-func (t *Token) LogValue() slog.Value {
-	if t == nil {
-		return slog.StringValue("<nil token>")
-	}
+func (t Token) LogValue() slog.Value {
 	return slog.GroupValue(slog.String("type", t.TokenType), slog.Int("access_bytes", len(t.AccessToken)),
 		slog.Bool("refresh", t.RefreshToken != ""), slog.Bool("id_token", t.IDToken != ""),
 		slog.String("scope", t.Scope), slog.Time("expiry", t.Expiry))
 }
 
 // String describes the token without revealing it; %v and %+v use it.
-func (t *Token) String() string {
-	if t == nil {
-		return "<nil token>"
-	}
+func (t Token) String() string {
 	return fmt.Sprintf("Token{type=%s, access=%d bytes, refresh=%t, id_token=%t, scope=%q, expiry=%s}",
 		t.TokenType, len(t.AccessToken), t.RefreshToken != "", t.IDToken != "", t.Scope, t.Expiry.Format(time.RFC3339))
 }

@@ -1,0 +1,140 @@
+package core
+
+import (
+	"bytes"
+	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+)
+
+// TestProblemRender: a browser gets a small HTML page that says what
+// happened in its terms and links back to the login; an API client gets
+// problem+json. Neither carries the error chain.
+func TestProblemRender(t *testing.T) {
+	t.Parallel()
+	err := &CallbackError{Status: 400, Provider: "acme", Retry: "https://app.example/auth/acme/login?return_to=%2Fme",
+		Err: fmt.Errorf("%w: dial tcp 10.1.2.3:443: connection refused", ErrFlowExpired)}
+	p := ProblemOf(err)
+	if strings.Contains(p.Detail, "10.1.2.3") || p.Detail == "" {
+		t.Errorf("detail %q", p.Detail)
+	}
+	ct, body := p.Render("text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8")
+	page := string(body)
+	if !strings.HasPrefix(ct, "text/html") || !strings.Contains(page, "expired") ||
+		!strings.Contains(page, `href="https://app.example/auth/acme/login?return_to=%2fme"`) && !strings.Contains(page, `href="https://app.example/auth/acme/login?return_to=%2Fme"`) ||
+		strings.Contains(page, "10.1.2.3") || strings.Contains(page, "dial tcp") {
+		t.Errorf("HTML page %s: %s", ct, page)
+	}
+	for _, accept := range []string{"", "application/json", "*/*", "application/problem+json, text/html;q=0.5"} {
+		ct, body := p.Render(accept)
+		var got Problem
+		if ct != ProblemContentType || json.Unmarshal(body, &got) != nil || got.Type != "urn:oauth20:flow-expired" || got.Retry == "" {
+			t.Errorf("Accept %q: %s %s", accept, ct, body)
+		}
+	}
+	if c := ProblemOf(&CallbackError{Status: 401, Err: ErrLoginRequired, Retry: "/login"}).Challenge(); !strings.HasPrefix(c, "Cookie ") || !strings.Contains(c, `"/login"`) {
+		t.Errorf("challenge %q", c)
+	}
+}
+
+// TestFailedLoginLoggedOnce: a failed callback writes one Warn line with
+// the provider, the kind, the status and the provider's code, and no
+// secret; a successful one writes an Info line.
+func TestFailedLoginLoggedOnce(t *testing.T) {
+	t.Parallel()
+	f := flowServer(t)
+	var buf bytes.Buffer
+	log := slog.New(slog.NewJSONHandler(&buf, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	a := New().SealingKeys(testKey).BaseURL("https://app.example/auth").Logger(log).
+		Provider(testProvider(t, f, "fake", nil), nil).MustBuild()
+	u, c, err := a.Begin(context.Background(), "fake", BeginOptions{ReturnTo: "/me"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	pu, _ := url.Parse(u)
+	state := pu.Query().Get("state")
+	_, _, err = a.Complete(context.Background(), "fake", url.Values{"code": {"bad-code-secret"}, "state": {state}}, jar(c))
+	var ce *CallbackError
+	if !errors.As(err, &ce) || ce.Retry != "https://app.example/auth/fake/login?return_to=%2Fme" {
+		t.Fatalf("err %v", err)
+	}
+	var warns []map[string]any
+	for _, line := range strings.Split(strings.TrimSpace(buf.String()), "\n") {
+		var m map[string]any
+		if json.Unmarshal([]byte(line), &m) == nil && m["level"] == "WARN" {
+			warns = append(warns, m)
+		}
+	}
+	if len(warns) != 1 {
+		t.Fatalf("%d Warn lines, want 1:\n%s", len(warns), buf.String())
+	}
+	w := warns[0]
+	if w["provider"] != "fake" || w["kind"] != "invalid-grant" || w["status"] != float64(400) || w["code"] != "invalid_grant" || w["step"] != "callback" {
+		t.Errorf("Warn line %v", w)
+	}
+	for _, secret := range []string{"bad-code-secret", state, "s3cret-value", c.Value} {
+		if strings.Contains(buf.String(), secret) {
+			t.Errorf("the log holds a secret: %s", buf.String())
+		}
+	}
+}
+
+// TestNothingPrintsSecrets: a JSON slog handler and %v / %+v never show a
+// token, a client secret, a private key or a sealing key.
+func TestNothingPrintsSecrets(t *testing.T) {
+	t.Parallel()
+	f := flowServer(t)
+	key, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	tok := &Token{AccessToken: "access-SECRET-1", TokenType: "Bearer", RefreshToken: "refresh-SECRET-2", IDToken: "id-SECRET-3",
+		Scope: "read", Expiry: time.Unix(1_700_000_000, 0), Raw: map[string]any{"access_token": "access-SECRET-1"}}
+	cfg := Config{ClientID: "client-1", ClientSecret: "client-SECRET-4", PrivateKey: key, Endpoints: f.endpoints()}
+	client, err := NewClient(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := testProvider(t, f, "fake", nil)
+	a := New().SealingKeys([]byte("sealing-SECRET-5-0123456789abcdefghij")).BaseURL("https://app.example/auth").
+		Provider(p, nil).MustBuild()
+	s := &Session{Provider: "fake", UserID: "42", Token: tok, IDToken: "id-SECRET-3"}
+	var buf bytes.Buffer
+	log := slog.New(slog.NewJSONHandler(&buf, nil))
+	for _, v := range []any{tok, *tok, cfg, &cfg, s, *s, client, p, a} {
+		log.Info("value", "v", v)
+		fmt.Fprintf(&buf, "%v %+v\n", v, v)
+	}
+	// The types that describe themselves do so for %s as well.
+	for _, v := range []any{tok, *tok, cfg, s, *s} {
+		fmt.Fprintf(&buf, "%s\n", v)
+	}
+	out := buf.String()
+	for _, secret := range []string{"SECRET", key.D.String()} {
+		if strings.Contains(out, secret) {
+			t.Errorf("output shows %q:\n%s", secret, out)
+		}
+	}
+}
+
+// TestBeginOnAnotherHost: a login that starts on another host than the
+// base URL's is sent to the same route on the base URL's host first, with
+// no flow cookie (it would be set where the callback cannot find it).
+func TestBeginOnAnotherHost(t *testing.T) {
+	t.Parallel()
+	e := newFlowEnv(t, nil)
+	to, c, err := e.auth.Begin(context.Background(), "fake", BeginOptions{Host: "localhost:8000", ReturnTo: "/me"})
+	if err != nil || c.Name != "" || to != "https://app.example/auth/fake/login?return_to=%2Fme" {
+		t.Fatalf("to %q cookie %q err %v", to, c.Name, err)
+	}
+	to, c, err = e.auth.Begin(context.Background(), "fake", BeginOptions{Host: "APP.example"})
+	if err != nil || c.Name == "" || !strings.HasPrefix(to, e.f.URL) {
+		t.Fatalf("same host, other case: to %q cookie %q err %v", to, c.Name, err)
+	}
+}
