@@ -27,21 +27,25 @@ func TestProblemRender(t *testing.T) {
 	if strings.Contains(p.Detail, "10.1.2.3") || p.Detail == "" {
 		t.Errorf("detail %q", p.Detail)
 	}
-	ct, body := p.Render("text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8")
-	page := string(body)
+	h, body := p.Render("text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8")
+	ct, page := h.Get("Content-Type"), string(body)
+	if h.Get("X-Frame-Options") != "DENY" || !strings.Contains(h.Get("Content-Security-Policy"), "frame-ancestors 'none'") || h.Get("X-Content-Type-Options") != "nosniff" {
+		t.Errorf("page headers %v", h)
+	}
 	if !strings.HasPrefix(ct, "text/html") || !strings.Contains(page, "expired") ||
 		!strings.Contains(page, `href="https://app.example/auth/acme/login?return_to=%2fme"`) && !strings.Contains(page, `href="https://app.example/auth/acme/login?return_to=%2Fme"`) ||
 		strings.Contains(page, "10.1.2.3") || strings.Contains(page, "dial tcp") {
 		t.Errorf("HTML page %s: %s", ct, page)
 	}
 	for _, accept := range []string{"", "application/json", "*/*", "application/problem+json, text/html;q=0.5"} {
-		ct, body := p.Render(accept)
+		h, body := p.Render(accept)
 		var got Problem
-		if ct != ProblemContentType || json.Unmarshal(body, &got) != nil || got.Type != "urn:oauth20:flow-expired" || got.Retry == "" {
-			t.Errorf("Accept %q: %s %s", accept, ct, body)
+		if ct := h.Get("Content-Type"); ct != ProblemContentType || json.Unmarshal(body, &got) != nil || got.Type != "urn:oauth20:flow-expired" || got.Retry == "" {
+			t.Errorf("Accept %q: %v %s", accept, h, body)
 		}
 	}
-	if c := ProblemOf(&CallbackError{Status: 401, Err: ErrLoginRequired, Retry: "/login"}).Challenge(); !strings.HasPrefix(c, "Cookie ") || !strings.Contains(c, `"/login"`) {
+	h401, _ := ProblemOf(&CallbackError{Status: 401, Err: ErrLoginRequired, Retry: "/login"}).Render("")
+	if c := h401.Get("WWW-Authenticate"); !strings.HasPrefix(c, "Cookie ") || !strings.Contains(c, `"/login"`) {
 		t.Errorf("challenge %q", c)
 	}
 }

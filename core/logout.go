@@ -8,21 +8,25 @@ import (
 
 // Logout ends the session found in the request's cookies (looked up by
 // name) and returns the URL to send the browser to and the cookie that
-// deletes the session. The provider is the session's, or the route's when
-// there is no session. With kept tokens they are revoked first where the
+// deletes the session, at the provider the session was made with; without
+// a session only the cookie is cleared and the browser goes to the
+// after-logout path. With kept tokens they are revoked first where the
 // provider has a revocation endpoint; failures are logged at Warn, not
 // returned, since the local session ends regardless. The URL is the
 // provider's end-session URL (OpenID Connect RP-Initiated Logout 1.0 §2,
 // with client_id, and id_token_hint and post_logout_redirect_uri when the
 // session has the ID token, which OpenID sessions keep) when it has one,
 // else the Auth's AfterLogout path.
-func (a *Auth) Logout(ctx context.Context, provider string, cookies func(name string) (string, bool)) (string, http.Cookie) {
+func (a *Auth) Logout(ctx context.Context, cookies func(name string) (string, bool)) (string, http.Cookie) {
 	clear := a.clearSessionCookie()
-	var tok *Token
-	idTokenHint := ""
-	if s, ok := a.Session(cookies); ok {
-		provider, tok, idTokenHint = s.Provider, s.Token, s.IDToken
+	s, ok := a.Session(cookies)
+	if !ok {
+		// Without a session there is nothing to end at the provider: a
+		// cross-site request (which carries no SameSite=Lax cookie) must
+		// not bounce the browser to the provider's logout.
+		return a.cfg.afterLogout, clear
 	}
+	provider, tok, idTokenHint := s.Provider, s.Token, s.IDToken
 	p, ok := a.byName[provider]
 	if !ok {
 		return a.cfg.afterLogout, clear

@@ -103,30 +103,34 @@ func ProblemOf(err error) Problem {
 }
 
 // Render returns p as a browser or an API client should see it, chosen by
-// the request's Accept header: an HTML page (text/html) for a browser,
-// which says what happened in the user's terms and links to Retry, with no
-// internal detail; an application/problem+json document otherwise. Send it
-// with p.Status, the returned Content-Type, X-Content-Type-Options: nosniff,
-// and for 401 the WWW-Authenticate header of Challenge.
-func (p Problem) Render(accept string) (contentType string, body []byte) {
+// the request's Accept header, with the headers to send along with
+// p.Status: an HTML page (text/html) for a browser, which says what happened
+// in the user's terms and links to Retry, with no internal detail and
+// framing forbidden; an application/problem+json document otherwise. Both
+// carry X-Content-Type-Options: nosniff and Cache-Control: no-store, and a
+// 401 carries WWW-Authenticate (RFC 9110 §11.6.1): the login is a cookie
+// session, so the challenge names the cookie scheme and, when known, where
+// to sign in.
+func (p Problem) Render(accept string) (http.Header, []byte) {
+	h := http.Header{"X-Content-Type-Options": {"nosniff"}, "Cache-Control": {"no-store"}}
+	if p.Status == http.StatusUnauthorized {
+		c := `Cookie realm="oauth20"`
+		if p.Retry != "" {
+			c += `, form-action="` + strings.ReplaceAll(p.Retry, `"`, "%22") + `"`
+		}
+		h.Set("WWW-Authenticate", c)
+	}
 	if prefersHTML(accept) {
 		var b bytes.Buffer
 		_ = errorPage.Execute(&b, p) // a Problem always renders
-		return "text/html; charset=utf-8", b.Bytes()
+		h.Set("Content-Type", "text/html; charset=utf-8")
+		h.Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'")
+		h.Set("X-Frame-Options", "DENY")
+		return h, b.Bytes()
 	}
-	body, _ = json.Marshal(p) // a Problem always encodes
-	return ProblemContentType, append(body, '\n')
-}
-
-// Challenge is the WWW-Authenticate value that a 401 answer must carry
-// (RFC 9110 §11.6.1): the login is a cookie session, so the challenge names
-// the cookie scheme and, when known, where to sign in.
-func (p Problem) Challenge() string {
-	c := `Cookie realm="oauth20"`
-	if p.Retry != "" {
-		c += `, form-action="` + strings.ReplaceAll(p.Retry, `"`, "%22") + `"`
-	}
-	return c
+	body, _ := json.Marshal(p) // a Problem always encodes
+	h.Set("Content-Type", ProblemContentType)
+	return h, append(body, '\n')
 }
 
 // prefersHTML reports whether an Accept header asks for HTML before any

@@ -174,14 +174,18 @@ func (a *Auth) RequireLogin(method, requestURI string, cookies func(name string)
 	if s, ok := a.Session(cookies); ok {
 		return s, "", nil
 	}
-	if a.cfg.loginURL != "" && (method == http.MethodGet || method == http.MethodHead) {
+	login := ""
+	if a.cfg.loginURL != "" {
 		sep := "?"
 		if strings.Contains(a.cfg.loginURL, "?") {
 			sep = "&"
 		}
-		return nil, a.cfg.loginURL + sep + url.Values{"return_to": {requestURI}}.Encode(), nil
+		login = a.cfg.loginURL + sep + url.Values{"return_to": {requestURI}}.Encode()
+		if method == http.MethodGet || method == http.MethodHead {
+			return nil, login, nil
+		}
 	}
-	return nil, "", &CallbackError{Status: http.StatusUnauthorized, Err: ErrLoginRequired}
+	return nil, "", &CallbackError{Status: http.StatusUnauthorized, Err: ErrLoginRequired, Retry: login}
 }
 
 type userKey struct{}

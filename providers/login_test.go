@@ -157,7 +157,7 @@ func logoutWithTokens(t *testing.T, ctx context.Context, a *core.Auth, provider 
 	if err != nil {
 		return "", err
 	}
-	to, _ := a.Logout(ctx, provider, func(name string) (string, bool) { return c.Value, name == c.Name })
+	to, _ := a.Logout(ctx, func(name string) (string, bool) { return c.Value, name == c.Name })
 	return to, nil
 }
 

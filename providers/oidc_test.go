@@ -72,7 +72,7 @@ func TestOIDCLogin(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	end, clear := e.auth.Logout(context.Background(), "idp", func(name string) (string, bool) { return session.Value, name == session.Name })
+	end, clear := e.auth.Logout(context.Background(), func(name string) (string, bool) { return session.Value, name == session.Name })
 	eu, _ := url.Parse(end)
 	if !strings.HasPrefix(end, e.op.URL(oidctest.EndSessionEndpoint)) || eu.Query().Get("id_token_hint") != id.Raw ||
 		eu.Query().Get("post_logout_redirect_uri") != "https://app.example/bye" || eu.Query().Get("client_id") != testClientID || clear.MaxAge >= 0 {

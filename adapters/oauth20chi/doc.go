@@ -20,7 +20,7 @@
 //
 //	GET       /{provider}/login?return_to=/path
 //	GET, POST /{provider}/callback
-//	GET, POST /{provider}/logout
+//	POST      /{provider}/logout
 //
 // relative to where they are mounted, which must be the path of the Auth's
 // base URL.

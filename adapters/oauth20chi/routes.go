@@ -26,7 +26,6 @@ func Register(r chi.Router, h *oauth20http.Handler) {
 	r.Get(p+"/login", withProvider(param, h.Login))
 	r.Get(p+"/callback", withProvider(param, h.Callback))
 	r.Post(p+"/callback", withProvider(param, h.Callback))
-	r.Get(p+"/logout", withProvider(param, h.Logout))
 	r.Post(p+"/logout", withProvider(param, h.Logout))
 }
 

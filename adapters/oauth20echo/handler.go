@@ -73,7 +73,6 @@ func (h *Handler) Register(g *echo.Group) {
 	g.GET(p+"/login", h.Login)
 	g.GET(p+"/callback", h.Callback)
 	g.POST(p+"/callback", h.Callback)
-	g.GET(p+"/logout", h.Logout)
 	g.POST(p+"/logout", h.Logout)
 }
 
@@ -82,11 +81,13 @@ func (h *Handler) Register(g *echo.Group) {
 // if it is a safe local path.
 func (h *Handler) Login(c *echo.Context) error {
 	noStore(c)
-	loc, ck, err := h.auth.Begin(c.Request().Context(), c.Param(ProviderParam), core.BeginOptions{ReturnTo: c.QueryParam("return_to")})
+	loc, ck, err := h.auth.Begin(c.Request().Context(), c.Param(ProviderParam), core.BeginOptions{ReturnTo: c.QueryParam("return_to"), Host: c.Request().Host})
 	if err != nil {
 		return h.onError(c, err)
 	}
-	c.SetCookie(&ck)
+	if ck.Name != "" {
+		c.SetCookie(&ck)
+	}
 	return c.Redirect(http.StatusFound, loc)
 }
 
@@ -139,10 +140,20 @@ func (h *Handler) StartSession(c *echo.Context, res *core.Result) error {
 }
 
 // Logout ends the session (see core.Auth.Logout) and redirects (303) to
-// the provider's end-session URL or to the Auth's after-logout path.
+// the provider's end-session URL or to the Auth's after-logout path. It
+// takes a POST only, and not one the browser marks cross-site
+// (Sec-Fetch-Site), so that no link or form of another site can log the
+// user out and send them to the provider.
 func (h *Handler) Logout(c *echo.Context) error {
 	noStore(c)
-	to, clear := h.auth.Logout(c.Request().Context(), c.Param(ProviderParam), requestCookie(c))
+	if c.Request().Method != http.MethodPost {
+		c.Response().Header().Set("Allow", http.MethodPost)
+		return c.String(http.StatusMethodNotAllowed, "logout takes a POST")
+	}
+	if c.Request().Header.Get("Sec-Fetch-Site") == "cross-site" {
+		return c.String(http.StatusForbidden, "cross-site logout refused")
+	}
+	to, clear := h.auth.Logout(c.Request().Context(), requestCookie(c))
 	c.SetCookie(&clear)
 	return c.Redirect(http.StatusSeeOther, to)
 }
@@ -174,6 +185,9 @@ func (h *Handler) RequireLogin(next echo.HandlerFunc) echo.HandlerFunc {
 		if s != nil {
 			c.Set(userKey, s)
 			c.SetRequest(r.WithContext(core.ContextWithUser(r.Context(), s)))
+			// A page for one user: no shared cache may keep it.
+			c.Response().Header().Set("Cache-Control", "private, no-store")
+			c.Response().Header().Add("Vary", "Cookie")
 			return next(c)
 		}
 		noStore(c)
@@ -184,14 +198,16 @@ func (h *Handler) RequireLogin(next echo.HandlerFunc) echo.HandlerFunc {
 	}
 }
 
-// WriteProblem is the default ErrorHandler: core.ProblemOf(err) as
-// application/problem+json with the problem's status.
+// WriteProblem is the default ErrorHandler: core.ProblemOf(err) with its
+// status, as a small HTML page for a browser (Accept: text/html) and
+// application/problem+json for any other client (core.Problem.Render).
 func WriteProblem(c *echo.Context, err error) error {
 	p := core.ProblemOf(err)
-	hd := c.Response().Header()
-	hd.Set(echo.HeaderContentType, core.ProblemContentType)
-	hd.Set(echo.HeaderXContentTypeOptions, "nosniff")
-	return c.JSON(p.Status, p)
+	hd, body := p.Render(c.Request().Header.Get("Accept"))
+	for k, v := range hd {
+		c.Response().Header()[k] = v
+	}
+	return c.Blob(p.Status, hd.Get("Content-Type"), body)
 }
 
 // requestCookie looks cookies up in the request.

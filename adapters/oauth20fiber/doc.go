@@ -25,7 +25,7 @@
 //
 //	GET       /:provider/login?return_to=/path
 //	GET, POST /:provider/callback
-//	GET, POST /:provider/logout
+//	POST      /:provider/logout
 //
 // relative to the router they are registered on, whose prefix must be the
 // path of the Auth's base URL.

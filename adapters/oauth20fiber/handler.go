@@ -71,7 +71,6 @@ func (h *Handler) Register(r fiber.Router) {
 	r.Get("/:"+ProviderParam+"/login", h.Login)
 	r.Get("/:"+ProviderParam+"/callback", h.Callback)
 	r.Post("/:"+ProviderParam+"/callback", h.Callback)
-	r.Get("/:"+ProviderParam+"/logout", h.Logout)
 	r.Post("/:"+ProviderParam+"/logout", h.Logout)
 }
 
@@ -81,11 +80,13 @@ func provider(c fiber.Ctx) string { return strings.Clone(c.Params(ProviderParam)
 // Login starts a login with the route's provider and redirects to it.
 func (h *Handler) Login(c fiber.Ctx) error {
 	c.Set(fiber.HeaderCacheControl, "no-store")
-	loc, ck, err := h.auth.Begin(c.Context(), provider(c), core.BeginOptions{ReturnTo: strings.Clone(c.Query("return_to"))})
+	loc, ck, err := h.auth.Begin(c.Context(), provider(c), core.BeginOptions{ReturnTo: strings.Clone(c.Query("return_to")), Host: strings.Clone(c.Host())})
 	if err != nil {
 		return h.onError(c, err)
 	}
-	setCookie(c, ck)
+	if ck.Name != "" {
+		setCookie(c, ck)
+	}
 	return redirect(c, http.StatusFound, loc)
 }
 
@@ -142,10 +143,20 @@ func (h *Handler) StartSession(c fiber.Ctx, res *core.Result) error {
 }
 
 // Logout ends the session (see core.Auth.Logout) and redirects (303) to
-// the provider's end-session URL or to the Auth's after-logout path.
+// the provider's end-session URL or to the Auth's after-logout path. It
+// takes a POST only, and not one the browser marks cross-site
+// (Sec-Fetch-Site), so that no link or form of another site can log the
+// user out and send them to the provider.
 func (h *Handler) Logout(c fiber.Ctx) error {
 	c.Set(fiber.HeaderCacheControl, "no-store")
-	to, clear := h.auth.Logout(c.Context(), provider(c), requestCookie(c))
+	if c.Method() != fiber.MethodPost {
+		c.Set(fiber.HeaderAllow, fiber.MethodPost)
+		return c.Status(http.StatusMethodNotAllowed).SendString("logout takes a POST")
+	}
+	if c.Get("Sec-Fetch-Site") == "cross-site" {
+		return c.Status(http.StatusForbidden).SendString("cross-site logout refused")
+	}
+	to, clear := h.auth.Logout(c.Context(), requestCookie(c))
 	setCookie(c, clear)
 	return redirect(c, http.StatusSeeOther, to)
 }
@@ -174,6 +185,9 @@ func (h *Handler) RequireLogin(c fiber.Ctx) error {
 	if s != nil {
 		c.Locals(userKey{}, s)
 		c.SetContext(core.ContextWithUser(c.Context(), s))
+		// A page for one user: no shared cache may keep it.
+		c.Set(fiber.HeaderCacheControl, "private, no-store")
+		c.Append(fiber.HeaderVary, "Cookie")
 		return c.Next()
 	}
 	c.Set(fiber.HeaderCacheControl, "no-store")
@@ -183,12 +197,16 @@ func (h *Handler) RequireLogin(c fiber.Ctx) error {
 	return h.onError(c, err)
 }
 
-// WriteProblem is the default ErrorHandler: core.ProblemOf(err) as
-// application/problem+json with the problem's status.
+// WriteProblem is the default ErrorHandler: core.ProblemOf(err) with its
+// status, as a small HTML page for a browser (Accept: text/html) and
+// application/problem+json for any other client (core.Problem.Render).
 func WriteProblem(c fiber.Ctx, err error) error {
 	p := core.ProblemOf(err)
-	c.Set(fiber.HeaderXContentTypeOptions, "nosniff")
-	return c.Status(p.Status).JSON(p, core.ProblemContentType)
+	hd, body := p.Render(c.Get(fiber.HeaderAccept))
+	for k, v := range hd {
+		c.Set(k, v[0])
+	}
+	return c.Status(p.Status).Send(body)
 }
 
 func redirect(c fiber.Ctx, status int, to string) error {

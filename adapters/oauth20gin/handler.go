@@ -73,7 +73,6 @@ func (h *Handler) Register(r gin.IRoutes) {
 	r.GET(p+"/login", h.Login)
 	r.GET(p+"/callback", h.Callback)
 	r.POST(p+"/callback", h.Callback)
-	r.GET(p+"/logout", h.Logout)
 	r.POST(p+"/logout", h.Logout)
 }
 
@@ -82,12 +81,14 @@ func (h *Handler) Register(r gin.IRoutes) {
 // if it is a safe local path.
 func (h *Handler) Login(c *gin.Context) {
 	c.Header("Cache-Control", "no-store")
-	loc, ck, err := h.auth.Begin(c.Request.Context(), c.Param(ProviderParam), core.BeginOptions{ReturnTo: c.Query("return_to")})
+	loc, ck, err := h.auth.Begin(c.Request.Context(), c.Param(ProviderParam), core.BeginOptions{ReturnTo: c.Query("return_to"), Host: c.Request.Host})
 	if err != nil {
 		h.onError(c, err)
 		return
 	}
-	c.SetCookieData(&ck)
+	if ck.Name != "" {
+		c.SetCookieData(&ck)
+	}
 	redirect(c, http.StatusFound, loc)
 }
 
@@ -143,10 +144,22 @@ func (h *Handler) StartSession(c *gin.Context, res *core.Result) {
 }
 
 // Logout ends the session (see core.Auth.Logout) and redirects (303) to
-// the provider's end-session URL or to the Auth's after-logout path.
+// the provider's end-session URL or to the Auth's after-logout path. It
+// takes a POST only, and not one the browser marks cross-site
+// (Sec-Fetch-Site), so that no link or form of another site can log the
+// user out and send them to the provider.
 func (h *Handler) Logout(c *gin.Context) {
 	c.Header("Cache-Control", "no-store")
-	to, clear := h.auth.Logout(c.Request.Context(), c.Param(ProviderParam), requestCookie(c.Request))
+	if c.Request.Method != http.MethodPost {
+		c.Header("Allow", http.MethodPost)
+		c.String(http.StatusMethodNotAllowed, "logout takes a POST")
+		return
+	}
+	if c.GetHeader("Sec-Fetch-Site") == "cross-site" {
+		c.String(http.StatusForbidden, "cross-site logout refused")
+		return
+	}
+	to, clear := h.auth.Logout(c.Request.Context(), requestCookie(c.Request))
 	c.SetCookieData(&clear)
 	redirect(c, http.StatusSeeOther, to)
 }
@@ -178,6 +191,9 @@ func (h *Handler) RequireLogin(c *gin.Context) {
 	if s != nil {
 		c.Set(userKey{}, s)
 		c.Request = c.Request.WithContext(core.ContextWithUser(c.Request.Context(), s))
+		// A page for one user: no shared cache may keep it.
+		c.Header("Cache-Control", "private, no-store")
+		c.Writer.Header().Add("Vary", "Cookie")
 		c.Next()
 		return
 	}
@@ -190,13 +206,20 @@ func (h *Handler) RequireLogin(c *gin.Context) {
 	h.onError(c, err)
 }
 
-// WriteProblem is the default ErrorHandler: core.ProblemOf(err) as
-// application/problem+json with the problem's status.
+// WriteProblem is the default ErrorHandler: core.ProblemOf(err) with its
+// status, as a small HTML page for a browser (Accept: text/html) and
+// application/problem+json for any other client (core.Problem.Render).
 func WriteProblem(c *gin.Context, err error) {
 	p := core.ProblemOf(err)
-	c.Header("Content-Type", core.ProblemContentType)
-	c.Header("X-Content-Type-Options", "nosniff")
-	c.JSON(p.Status, p)
+	accept := ""
+	if c.Request != nil {
+		accept = c.GetHeader("Accept")
+	}
+	hd, body := p.Render(accept)
+	for k, v := range hd {
+		c.Writer.Header()[k] = v
+	}
+	c.Data(p.Status, hd.Get("Content-Type"), body)
 }
 
 // redirect answers with status and the Location to. It does not use

@@ -22,7 +22,7 @@
 //
 //	GET       /auth/{provider}/login?return_to=/path   starts a login (core.Auth.Begin)
 //	GET, POST /auth/{provider}/callback                 completes it (query, or form_post body)
-//	GET, POST /auth/{provider}/logout                   ends the session
+//	POST      /auth/{provider}/logout                   ends the session
 //
 // The handlers are also exported (Login, Callback, Logout) for other
 // routers; they read the provider from r.PathValue("provider").

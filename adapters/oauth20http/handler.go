@@ -1,7 +1,6 @@
 package oauth20http
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
@@ -36,7 +35,7 @@ type Config struct {
 //
 //	GET       {prefix}/{provider}/login?return_to=/path
 //	GET, POST {prefix}/{provider}/callback
-//	GET, POST {prefix}/{provider}/logout
+//	POST      {prefix}/{provider}/logout
 //
 // and protects other routes with RequireLogin. A Handler is immutable and
 // safe for concurrent use.
@@ -95,7 +94,6 @@ func (h *Handler) Mount(mux *http.ServeMux, prefix string) {
 	mux.HandleFunc("GET "+base+"/login", h.Login)
 	mux.HandleFunc("GET "+base+"/callback", h.Callback)
 	mux.HandleFunc("POST "+base+"/callback", h.Callback)
-	mux.HandleFunc("GET "+base+"/logout", h.Logout)
 	mux.HandleFunc("POST "+base+"/logout", h.Logout)
 }
 
@@ -107,12 +105,14 @@ func (h *Handler) provider(r *http.Request) string { return r.PathValue(h.param)
 // login, if it is a safe local path.
 func (h *Handler) Login(w http.ResponseWriter, r *http.Request) {
 	noStore(w)
-	loc, c, err := h.auth.Begin(r.Context(), h.provider(r), core.BeginOptions{ReturnTo: r.URL.Query().Get("return_to")})
+	loc, c, err := h.auth.Begin(r.Context(), h.provider(r), core.BeginOptions{ReturnTo: r.URL.Query().Get("return_to"), Host: r.Host})
 	if err != nil {
 		h.onError(w, r, err)
 		return
 	}
-	http.SetCookie(w, &c)
+	if c.Name != "" {
+		http.SetCookie(w, &c)
+	}
 	w.Header().Set("Location", loc)
 	w.WriteHeader(http.StatusFound)
 }
@@ -169,10 +169,22 @@ func (h *Handler) StartSession(w http.ResponseWriter, r *http.Request, res *core
 }
 
 // Logout ends the session (see core.Auth.Logout) and redirects (303) to
-// the provider's end-session URL or to the Auth's after-logout path.
+// the provider's end-session URL or to the Auth's after-logout path. It
+// takes a POST only, and not one the browser marks cross-site
+// (Sec-Fetch-Site), so that no link or form of another site can log the
+// user out and send them to the provider.
 func (h *Handler) Logout(w http.ResponseWriter, r *http.Request) {
 	noStore(w)
-	to, clear := h.auth.Logout(r.Context(), h.provider(r), requestCookie(r))
+	if r.Method != http.MethodPost {
+		w.Header().Set("Allow", http.MethodPost)
+		http.Error(w, "logout takes a POST", http.StatusMethodNotAllowed)
+		return
+	}
+	if r.Header.Get("Sec-Fetch-Site") == "cross-site" {
+		http.Error(w, "cross-site logout refused", http.StatusForbidden)
+		return
+	}
+	to, clear := h.auth.Logout(r.Context(), requestCookie(r))
 	http.SetCookie(w, &clear)
 	w.Header().Set("Location", to)
 	w.WriteHeader(http.StatusSeeOther)
@@ -193,6 +205,9 @@ func (h *Handler) RequireLogin(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		s, to, err := h.auth.RequireLogin(r.Method, r.URL.RequestURI(), requestCookie(r))
 		if s != nil {
+			// A page for one user: no shared cache may keep it.
+			w.Header().Set("Cache-Control", "private, no-store")
+			w.Header().Add("Vary", "Cookie")
 			next.ServeHTTP(w, r.WithContext(core.ContextWithUser(r.Context(), s)))
 			return
 		}
@@ -207,15 +222,17 @@ func (h *Handler) RequireLogin(next http.Handler) http.Handler {
 }
 
 // WriteProblem is the default ErrorHandler: it answers with
-// core.ProblemOf(err) as application/problem+json and the problem's status.
-func WriteProblem(w http.ResponseWriter, _ *http.Request, err error) {
+// core.ProblemOf(err) and its status, as a small HTML page for a browser
+// (Accept: text/html) and application/problem+json for any other client
+// (core.Problem.Render).
+func WriteProblem(w http.ResponseWriter, r *http.Request, err error) {
 	p := core.ProblemOf(err)
-	body, _ := json.Marshal(p) // a Problem always encodes
-	hd := w.Header()
-	hd.Set("Content-Type", core.ProblemContentType)
-	hd.Set("X-Content-Type-Options", "nosniff")
+	hd, body := p.Render(r.Header.Get("Accept"))
+	for k, v := range hd {
+		w.Header()[k] = v
+	}
 	w.WriteHeader(p.Status)
-	_, _ = w.Write(append(body, '\n'))
+	_, _ = w.Write(body)
 }
 
 // requestCookie looks cookies up in r.

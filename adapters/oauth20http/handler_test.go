@@ -71,6 +71,21 @@ func (w *world) login(t *testing.T) *http.Response {
 	return w.get(t, resp.Header.Get("Location"))
 }
 
+// post sends a form POST as a browser would, with Sec-Fetch-Site.
+func (w *world) post(t *testing.T, u, fetchSite string) *http.Response {
+	t.Helper()
+	req, _ := http.NewRequest(http.MethodPost, u, strings.NewReader(""))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("Sec-Fetch-Site", fetchSite)
+	resp, err := w.browser.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, _ = io.Copy(io.Discard, resp.Body)
+	resp.Body.Close()
+	return resp
+}
+
 func (w *world) get(t *testing.T, u string) *http.Response {
 	t.Helper()
 	resp, err := w.browser.Get(u)
@@ -140,7 +155,14 @@ func TestKeepTokensRevokesAtLogout(t *testing.T) {
 	if seen == nil || seen.Token == nil || seen.Token.AccessToken == "" || seen.IDToken == "" {
 		t.Fatalf("session without the kept tokens: %+v", seen)
 	}
-	resp := w.get(t, w.base+"/auth/oidc/logout")
+	// A GET (a link) does not log out; a cross-site POST neither.
+	if resp := w.get(t, w.base+"/auth/oidc/logout"); resp.StatusCode != http.StatusMethodNotAllowed {
+		t.Errorf("GET logout: %d, want 405", resp.StatusCode)
+	}
+	if resp := w.post(t, w.base+"/auth/oidc/logout", "cross-site"); resp.StatusCode != http.StatusForbidden {
+		t.Errorf("cross-site POST logout: %d, want 403", resp.StatusCode)
+	}
+	resp := w.post(t, w.base+"/auth/oidc/logout", "same-origin")
 	if !strings.HasPrefix(resp.Header.Get("Location"), w.op.URL(oidctest.EndSessionEndpoint)+"?id_token_hint=") {
 		t.Errorf("logout went to %q, want the end-session endpoint with id_token_hint", resp.Header.Get("Location"))
 	}

@@ -19,6 +19,9 @@ type browser struct {
 	client *http.Client
 	jar    *cookiejar.Jar
 	app    *url.URL
+	// accept and fetchSite, when set, are sent as Accept and
+	// Sec-Fetch-Site, as a browser does.
+	accept, fetchSite string
 }
 
 func newBrowser(t *testing.T, e *env) *browser {
@@ -45,6 +48,12 @@ type response struct {
 
 func (b *browser) do(req *http.Request) *response {
 	b.t.Helper()
+	if b.accept != "" {
+		req.Header.Set("Accept", b.accept)
+	}
+	if b.fetchSite != "" {
+		req.Header.Set("Sec-Fetch-Site", b.fetchSite)
+	}
 	resp, err := b.client.Do(req)
 	if err != nil {
 		b.t.Fatalf("%s %s: %v", req.Method, req.URL.Path, err)

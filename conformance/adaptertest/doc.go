@@ -11,8 +11,8 @@
 //
 //   - the login routes under Prefix: GET {Prefix}/{provider}/login,
 //     GET and POST {Prefix}/{provider}/callback, GET and POST
-//     {Prefix}/{provider}/logout, with the adapter's default success and
-//     error handling;
+//     {Prefix}/{provider}/logout (POST), with the adapter's default success
+//     and error handling;
 //   - GET MePath, protected by the adapter's login middleware, answering
 //     200 with the session as a JSON Me.
 //
@@ -21,9 +21,13 @@
 // Success; user denied; missing, expired, tampered and replayed flow
 // cookie; altered and missing state; callback at the wrong provider; an
 // unknown provider; a provider answering 500; response_mode=form_post; two
-// parallel flows in one browser; logout; and a protected route without a
-// session. Failures must be RFC 9457 problems (application/problem+json)
-// with the expected status and type, and no secret, code or state in them.
+// parallel flows in one browser; logout, and logout by a link or from
+// another site (refused); a login begun on another name of the host; a
+// protected route without a session (401 with WWW-Authenticate) and with
+// one (private, not cached). Failures must be RFC 9457 problems
+// (application/problem+json) with the expected status and type, and no
+// secret, code or state in them; a browser (Accept: text/html) gets an HTML
+// page in its terms with a link to try again and no internal detail.
 //
 // # Use
 //

@@ -29,6 +29,9 @@ type want struct {
 	keepsFlow bool
 	// loggedIn says whether GET MePath answers the user afterwards.
 	loggedIn bool
+	// page is the kind of failure an HTML error page must show (the
+	// answer to a browser), instead of a problem document.
+	page string
 }
 
 // step is what a case did: the answer to check and the flow it used.
@@ -177,6 +180,45 @@ var cases = []tcase{
 		run: func(t *testing.T, e *env, b *browser) step {
 			return step{resp: b.get(b.appURL(MePath).String())}
 		}},
+	// A browser is shown a page in its terms, with a way to try again.
+	{name: "a browser gets an error page", want: want{status: 400, page: "expired", provider: QueryProvider, callback: true},
+		run: func(t *testing.T, e *env, b *browser) step {
+			cb := b.login(QueryProvider, "/me")
+			b.setCookie(cb.cookie, "")
+			b.accept = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
+			return step{b.deliver(cb), cb}
+		}},
+	// Logout ends the session only on a POST of this site: a link, or a
+	// form of another site, does nothing.
+	{name: "logout by a link or another site is refused", want: want{status: 403, loggedIn: true},
+		run: func(t *testing.T, e *env, b *browser) step {
+			cb := b.login(QueryProvider, "/me")
+			if r := b.deliver(cb); r.StatusCode != http.StatusSeeOther {
+				t.Fatalf("login: %d %s", r.StatusCode, r.body)
+			}
+			logout := b.appURL(Prefix + "/" + QueryProvider + "/logout").String()
+			if r := b.get(logout); r.StatusCode != http.StatusMethodNotAllowed && r.StatusCode != http.StatusNotFound {
+				t.Errorf("GET logout: %d, want 405 (or no route)", r.StatusCode)
+			}
+			b.fetchSite = "cross-site"
+			r := b.post(logout, nil)
+			b.fetchSite = ""
+			return step{resp: r}
+		}},
+	// A login begun on another name of the host (localhost for
+	// 127.0.0.1) is sent to the base URL's host before a flow cookie is
+	// set there, where the callback could not find it.
+	{name: "login on another host name", want: want{status: 302, location: "{app_raw}" + Prefix + "/" + QueryProvider + "/login?return_to=%2Fme"},
+		run: func(t *testing.T, e *env, b *browser) step {
+			u := b.appURL(Prefix + "/" + QueryProvider + "/login")
+			u.Host = strings.Replace(u.Host, "127.0.0.1", "localhost", 1)
+			u.RawQuery = "return_to=%2Fme"
+			r := b.get(u.String())
+			if len(r.Cookies()) != 0 {
+				t.Errorf("a flow cookie was set on the wrong host: %v", r.Header["Set-Cookie"])
+			}
+			return step{resp: r}
+		}},
 }
 
 // Run runs the shared table against the adapter that serve starts, each
@@ -201,13 +243,19 @@ func check(t *testing.T, e *env, b *browser, st step, w want) {
 		t.Fatalf("status %d, want %d; body %s", r.StatusCode, w.status, r.body)
 	}
 	if w.location != "" {
-		loc := strings.NewReplacer("{op}", e.op.Issuer(), "{app}", url.QueryEscape(e.baseURL)).Replace(w.location)
+		loc := strings.NewReplacer("{op}", e.op.Issuer(), "{app}", url.QueryEscape(e.baseURL), "{app_raw}", e.baseURL).Replace(w.location)
 		if got := r.Header.Get("Location"); !matchLocation(got, loc) {
 			t.Errorf("Location %q, want %q", got, loc)
 		}
 	}
 	if w.problem != "" {
 		checkProblem(t, r, w, st.cb)
+	}
+	if w.page != "" {
+		checkPage(t, e, r, w)
+	}
+	if r.StatusCode == http.StatusUnauthorized && r.Header.Get("WWW-Authenticate") == "" {
+		t.Error("a 401 without WWW-Authenticate")
 	}
 	if w.callback {
 		if cc, rp := r.Header.Get("Cache-Control"), r.Header.Get("Referrer-Policy"); cc != "no-store" || rp != "no-referrer" {
@@ -232,6 +280,11 @@ func check(t *testing.T, e *env, b *browser, st step, w want) {
 	var got Me
 	if me.StatusCode != http.StatusOK || json.Unmarshal([]byte(me.body), &got) != nil {
 		t.Fatalf("GET %s: %d %s", MePath, me.StatusCode, me.body)
+	}
+	// A page for one user: no shared cache may keep it.
+	if cc := me.Header.Get("Cache-Control"); !strings.Contains(cc, "no-store") || !strings.Contains(cc, "private") ||
+		!strings.Contains(strings.Join(me.Header.Values("Vary"), ","), "Cookie") {
+		t.Errorf("protected page Cache-Control %q, Vary %q", cc, me.Header.Values("Vary"))
 	}
 	u := oidctest.DefaultUser()
 	if got.ID != u.Subject || got.Email != u.Email || got.Name != u.Name || got.Provider == "" || len(got.Scopes) == 0 {
@@ -297,4 +350,27 @@ func matchLocation(got, want string) bool {
 	}
 	jwt := got[len(before) : len(got)-len(after)]
 	return strings.Count(jwt, ".") == 2 && !strings.ContainsAny(jwt, "&=?")
+}
+
+// checkPage checks the HTML page a browser gets for a failed login: what
+// happened in the user's terms, a link to start again, no internal detail,
+// and no framing.
+func checkPage(t *testing.T, e *env, r *response, w want) {
+	t.Helper()
+	if ct := r.Header.Get("Content-Type"); !strings.HasPrefix(ct, "text/html") {
+		t.Errorf("Content-Type %q, want an HTML page", ct)
+	}
+	if r.Header.Get("X-Frame-Options") != "DENY" || r.Header.Get("X-Content-Type-Options") != "nosniff" {
+		t.Errorf("page headers %v", r.Header)
+	}
+	retry := `href="` + e.baseURL + Prefix + "/" + w.provider + "/login"
+	if !strings.Contains(r.body, w.page) || !strings.Contains(r.body, retry) {
+		t.Errorf("page lacks %q or the link %s: %s", w.page, retry, r.body)
+	}
+	op, _ := url.Parse(e.op.Issuer())
+	for _, internal := range []string{"oauth20:", "urn:", ClientSecret, op.Host} {
+		if strings.Contains(r.body, internal) {
+			t.Errorf("page shows %q: %s", internal, r.body)
+		}
+	}
 }
