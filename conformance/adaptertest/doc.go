@@ -10,9 +10,9 @@
 // table opens. It must serve, built from the Env it is given:
 //
 //   - the login routes under Prefix: GET {Prefix}/{provider}/login,
-//     GET and POST {Prefix}/{provider}/callback, GET and POST
-//     {Prefix}/{provider}/logout (POST), with the adapter's default success
-//     and error handling;
+//     GET and POST {Prefix}/{provider}/callback, POST
+//     {Prefix}/{provider}/logout, with the adapter's default success and
+//     error handling;
 //   - GET MePath, protected by the adapter's login middleware, answering
 //     200 with the session as a JSON Me.
 //
