@@ -348,11 +348,11 @@ func TestBuildReportsEverything(t *testing.T) {
 	_, err := New().SealingKeys([]byte("short")).BaseURL("ftp://x").
 		Provider(p, nil).Provider(p, nil).
 		Provider(NewProvider(ProviderSpec{Name: "Bad Name"})).
-		LoginURL("//evil").FlowLifetime(-time.Second).Build()
+		LoginURL("//evil").FlowLifetime(-time.Second).AfterLogout("javascript:alert(1)").Build()
 	if !errors.Is(err, ErrInvalidConfig) {
 		t.Fatalf("err = %v", err)
 	}
-	for _, want := range []string{"sealing key 1 is 5 bytes", "base URL", `two providers are named "dup"`, `provider name "Bad Name"`, "FetchUser is required", "login URL", "flow lifetime"} {
+	for _, want := range []string{"sealing key 1 is 5 bytes", "base URL", `two providers are named "dup"`, `provider name "Bad Name"`, "FetchUser is required", "login URL", "flow lifetime", "after-logout"} {
 		if !strings.Contains(err.Error(), want) {
 			t.Errorf("missing %q in:\n%v", want, err)
 		}

@@ -55,7 +55,7 @@ func TestBadAnswers(t *testing.T) {
 		{"invalid UTF-8", 200, "application/json", "\xff\xfe{\"access_token\":1}", nil, ErrMalformedResponse},
 		{"wrong type for access_token", 200, "application/json", `{"access_token":{"x":1},"token_type":"Bearer"}`, nil, ErrMissingAccessToken},
 		{"RFC 6749 error 400", 400, "application/json", `{"error":"invalid_grant","error_description":"code the-code was used"}`, nil, ErrInvalidGrant},
-		{"JSONP garbage", 200, "", `callback(`, &Dialect{Response: ResponseJSONP}, ErrMalformedResponse},
+		{"JSONP garbage", 200, "", `callback(`, &Dialect{Response: FormatJSONP}, ErrMalformedResponse},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

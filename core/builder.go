@@ -140,14 +140,14 @@ func (b *Builder) KeepTokens() *Builder { b.cfg.keepTokens = true; return b }
 // 401.
 func (b *Builder) LoginURL(path string) *Builder { b.cfg.loginURL = path; return b }
 
-// AfterLogout sets the local path a browser goes to after logout when the
-// provider has no end-session endpoint; default "/".
-func (b *Builder) AfterLogout(path string) *Builder { b.cfg.afterLogout = path; return b }
-
-// PostLogoutRedirectURL sets the absolute URL that a provider's end-session
-// endpoint sends the browser back to after logout. It must be registered
-// with the provider. Default: none is sent.
-func (b *Builder) PostLogoutRedirectURL(u string) *Builder { b.cfg.postLogoutRedirectURL = u; return b }
+// AfterLogout sets where a browser lands after logout, "/" by default. An
+// absolute URL of this application (such as "https://app.example/") is
+// also sent to providers that have an end-session endpoint, as
+// post_logout_redirect_uri, so that they send the browser back there:
+// register it with them. A local path is used only where the provider has
+// no end-session endpoint, and the browser then stays on the provider's
+// logged-out page.
+func (b *Builder) AfterLogout(to string) *Builder { b.cfg.afterLogout = to; return b }
 
 // Store sets the store that holds what replicas must share: the states of
 // accepted callbacks (a flow is used once, even when a copy of its cookie
@@ -188,16 +188,14 @@ func newAuth(cfg authConfig, providers []*Provider, earlier []error) (*Auth, err
 	case base.Scheme == "http" && !urls.IsLoopback(base.Host) && !cfg.insecureCookies:
 		errs = append(errs, configError("base URL %q: plain http is only allowed on loopback hosts (RFC 9700 §2.6)", cfg.baseURL))
 	}
-	for _, p := range []struct{ name, value string }{
-		{"login URL", cfg.loginURL}, {"after-logout path", cfg.afterLogout},
-	} {
-		if p.value != "" && !safeReturnTo(p.value) {
-			errs = append(errs, configError("%s %q is not a safe local path", p.name, p.value))
-		}
+	if cfg.loginURL != "" && !safeReturnTo(cfg.loginURL) {
+		errs = append(errs, configError("login URL %q is not a safe local path", cfg.loginURL))
 	}
-	if u := cfg.postLogoutRedirectURL; u != "" {
-		if pu, err := url.Parse(u); err != nil || !pu.IsAbs() || pu.Host == "" || pu.Fragment != "" {
-			errs = append(errs, configError("post-logout redirect URL %q must be an absolute URL without fragment", u))
+	if u := cfg.afterLogout; u != "" && !safeReturnTo(u) {
+		if pu, err := url.Parse(u); err != nil || (pu.Scheme != "https" && pu.Scheme != "http") || pu.Host == "" || pu.Fragment != "" {
+			errs = append(errs, configError("after-logout %q is neither a safe local path nor an absolute http(s) URL without fragment", u))
+		} else {
+			cfg.postLogoutRedirectURL = u
 		}
 	}
 	if len(providers) == 0 && len(earlier) == 0 {

@@ -14,19 +14,19 @@ import (
 // decodeBody decodes a provider's answer in the given format into an object
 // whose numbers are json.Number. An empty body yields an empty object. It
 // returns an error wrapping ErrMalformedResponse for anything else.
-func decodeBody(format ResponseFormat, body []byte) (map[string]any, error) {
+func decodeBody(format Format, body []byte) (map[string]any, error) {
 	b := bytes.TrimSpace(body)
 	if len(b) == 0 {
 		return map[string]any{}, nil
 	}
 	switch format {
-	case ResponseJSON:
+	case FormatJSON, FormatDefault:
 		return decodeJSONObject(b)
-	case ResponseForm:
+	case FormatForm:
 		return decodeForm(b)
-	case ResponseJSONP:
+	case FormatJSONP:
 		return decodeJSONP(b)
-	case ResponseAuto:
+	case FormatAuto:
 		switch {
 		case b[0] == '{':
 			return decodeJSONObject(b)

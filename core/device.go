@@ -46,7 +46,7 @@ func (c *Client) DeviceAuthorize(ctx context.Context, opts ...Option) (*DeviceAu
 		o.applyGrant(g)
 	}
 	r := c.newRequest(OpDeviceAuth, c.cfg.Endpoints.DeviceAuthURL)
-	r.Method, r.Format = "POST", BodyForm
+	r.Method, r.Format = "POST", FormatForm
 	// The request always names the client in the form, whatever the
 	// authentication (RFC 8628 §3.1 allows it): some servers read only the
 	// form and would otherwise issue a code for no client.
@@ -57,7 +57,7 @@ func (c *Client) DeviceAuthorize(ctx context.Context, opts ...Option) (*DeviceAu
 	if g.params != nil {
 		g.params.Each(r.Params.Set)
 	}
-	resp, err := c.call(ctx, r, true, ResponseJSON)
+	resp, err := c.call(ctx, r, true, FormatJSON)
 	if err != nil {
 		return nil, err
 	}

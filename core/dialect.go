@@ -17,36 +17,31 @@ const (
 	OpUserInfo          = "userinfo"             // a resource request with the access token
 )
 
-// BodyFormat is how request parameters are sent.
-type BodyFormat int
+// Format is how request parameters are sent or how an answer is encoded.
+type Format int
 
-// Body formats.
+// Formats. The zero value is the default of each place it is used in.
 const (
-	// BodyForm sends parameters as application/x-www-form-urlencoded (RFC 6749).
-	BodyForm BodyFormat = iota
-	// BodyJSON sends parameters as a JSON object of strings.
-	BodyJSON
-	// BodyQuery sends parameters in the URL query (with GET: WeChat, QQ).
-	BodyQuery
-)
-
-// ResponseFormat is how a provider encodes its answers.
-type ResponseFormat int
-
-// Response formats.
-const (
-	// ResponseJSON: a JSON object. The Content-Type is not trusted either way:
-	// providers send JSON as text/plain (WeChat) or text/html; a body that is
-	// not a JSON object is ErrMalformedResponse.
-	ResponseJSON ResponseFormat = iota
-	// ResponseForm: application/x-www-form-urlencoded (QQ without fmt=json,
-	// GitHub without Accept).
-	ResponseForm
-	// ResponseJSONP: a JSON object wrapped as callback( {...} ); (QQ's
-	// /oauth2.0/me).
-	ResponseJSONP
-	// ResponseAuto: JSON, JSONP or form-encoded, whichever the body is.
-	ResponseAuto
+	// FormatDefault is application/x-www-form-urlencoded for a request
+	// body and JSON for an answer.
+	FormatDefault Format = iota
+	// FormatForm is application/x-www-form-urlencoded (RFC 6749; for
+	// answers, QQ without fmt=json and GitHub without Accept).
+	FormatForm
+	// FormatJSON is a JSON object: of strings when sent; for answers the
+	// Content-Type is not trusted either way (providers send JSON as
+	// text/plain or text/html), and a body that is not a JSON object is
+	// ErrMalformedResponse.
+	FormatJSON
+	// FormatQuery sends the parameters in the URL query (with GET: WeChat,
+	// QQ). Requests only.
+	FormatQuery
+	// FormatJSONP is a JSON object wrapped as callback( {...} ); (QQ's
+	// /oauth2.0/me). Answers only.
+	FormatJSONP
+	// FormatAuto is JSON, JSONP or form-encoded, whichever the body is.
+	// Answers only.
+	FormatAuto
 )
 
 // Request is one outgoing call to a provider, after the library has filled
@@ -59,7 +54,7 @@ type Request struct {
 	URL    string
 	Header http.Header
 	Params *Params
-	Format BodyFormat
+	Format Format
 	// Clock is the client's clock, for hooks that sign something (Apple's
 	// client secret).
 	Clock Clock
@@ -100,13 +95,13 @@ type Dialect struct {
 	// TokenMethod is the HTTP method of token requests; default POST. With
 	// GET, parameters go in the query.
 	TokenMethod string
-	// TokenFormat is the body format of token requests; default BodyForm.
-	TokenFormat BodyFormat
+	// TokenFormat is the body format of token requests; default form.
+	TokenFormat Format
 	// TokenParamOrder puts these token request parameters first, in this
 	// order (wire names), after client authentication has added its own.
 	TokenParamOrder []string
 	// Response is the format of token-endpoint answers; default JSON.
-	Response ResponseFormat
+	Response Format
 
 	// TokenFields maps the standard token member names to the provider's
 	// ("access_token" → "accessToken"). Missing entries keep the standard

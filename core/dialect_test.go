@@ -27,7 +27,7 @@ func TestDialects(t *testing.T) {
 	}
 	dingtalk := &Dialect{
 		ParamNames:  map[string]string{"client_id": "clientId", "client_secret": "clientSecret", "grant_type": "grantType"},
-		TokenFormat: BodyJSON, TokenFields: map[string]string{"access_token": "accessToken", "refresh_token": "refreshToken", "expires_in": "expireIn"},
+		TokenFormat: FormatJSON, TokenFields: map[string]string{"access_token": "accessToken", "refresh_token": "refreshToken", "expires_in": "expireIn"},
 		DefaultTokenType: "Bearer",
 	}
 	tests := []struct {
@@ -83,7 +83,7 @@ func TestDialects(t *testing.T) {
 			},
 		},
 		{
-			name: "form-encoded answer", dialect: &Dialect{Response: ResponseForm}, contentType: "text/plain",
+			name: "form-encoded answer", dialect: &Dialect{Response: FormatForm}, contentType: "text/plain",
 			body: "access_token=fa&token_type=bearer&expires_in=7776000&refresh_token=fr",
 			checkTok: func(t *testing.T, tok *Token) {
 				if tok.AccessToken != "fa" || tok.RefreshToken != "fr" || tok.Expiry.IsZero() {
@@ -92,7 +92,7 @@ func TestDialects(t *testing.T) {
 			},
 		},
 		{
-			name: "JSONP answer", dialect: &Dialect{Response: ResponseJSONP}, contentType: "text/html",
+			name: "JSONP answer", dialect: &Dialect{Response: FormatJSONP}, contentType: "text/html",
 			body: ` callback( {"access_token":"ja","token_type":"Bearer"} ); `,
 			checkTok: func(t *testing.T, tok *Token) {
 				if tok.AccessToken != "ja" {
@@ -101,7 +101,7 @@ func TestDialects(t *testing.T) {
 			},
 		},
 		{
-			name: "auto picks form", dialect: &Dialect{Response: ResponseAuto}, body: "access_token=x&token_type=bearer",
+			name: "auto picks form", dialect: &Dialect{Response: FormatAuto}, body: "access_token=x&token_type=bearer",
 			checkTok: func(t *testing.T, tok *Token) {
 				if tok.AccessToken != "x" {
 					t.Errorf("token %v", tok)
@@ -109,11 +109,11 @@ func TestDialects(t *testing.T) {
 			},
 		},
 		{
-			name: "form dialect still reads a JSON error", dialect: &Dialect{Response: ResponseForm}, contentType: "application/json",
+			name: "form dialect still reads a JSON error", dialect: &Dialect{Response: FormatForm}, contentType: "application/json",
 			body: `{"error":"invalid_grant"}`, wantErr: ErrInvalidGrant, wantCode: CodeInvalidGrant,
 		},
 		{
-			name: "numeric error member", dialect: &Dialect{Response: ResponseJSONP},
+			name: "numeric error member", dialect: &Dialect{Response: FormatJSONP},
 			body: `callback( {"error":100019,"error_description":"code to access token error"} );`, wantErr: ErrProviderError, wantCode: CodeProviderError, wantPCode: "100019",
 		},
 		{
@@ -191,7 +191,7 @@ func TestExpiresInShapes(t *testing.T) {
 		t.Run(tt.raw, func(t *testing.T) {
 			t.Parallel()
 			now := time.Unix(1_700_000_000, 0)
-			fields, err := decodeBody(ResponseJSON, []byte(`{"access_token":"a","token_type":"Bearer","expires_in":`+tt.raw+`}`))
+			fields, err := decodeBody(FormatJSON, []byte(`{"access_token":"a","token_type":"Bearer","expires_in":`+tt.raw+`}`))
 			if err != nil {
 				if tt.wantErr {
 					return // 1e400 does not even decode as a number the JSON way

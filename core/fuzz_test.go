@@ -9,9 +9,9 @@ import (
 // fuzzDialects covers every decoding path of token answers.
 var fuzzDialects = []*Dialect{
 	rfc6749,
-	{Response: ResponseForm},
-	{Response: ResponseJSONP},
-	{Response: ResponseAuto},
+	{Response: FormatForm},
+	{Response: FormatJSONP},
+	{Response: FormatAuto},
 	{Envelope: "data", DefaultTokenType: "Bearer", ErrorDetectors: []ErrorDetector{CodeDetector("code", "msg", nil), DetectRFC6749}},
 	{DefaultTokenType: "Bearer", ErrorDetectors: []ErrorDetector{CodeDetector("errcode", "errmsg", nil)}},
 	{TokenFields: map[string]string{"access_token": "accessToken", "expires_in": "expireIn"}, DefaultTokenType: "Bearer"},

@@ -26,12 +26,12 @@ type ResourceRequest struct {
 	Header http.Header
 	// Query parameters, appended to URL in order.
 	Query *Params
-	// Body parameters, sent as BodyFormat (form by default, or BodyJSON);
-	// nil sends no body.
+	// Body parameters, sent as BodyFormat (form by default, or
+	// FormatJSON); nil sends no body.
 	Body       *Params
-	BodyFormat BodyFormat
+	BodyFormat Format
 	// Format of the answer; default JSON.
-	Format ResponseFormat
+	Format Format
 	// Detectors find errors in the answer; nil means the dialect's.
 	Detectors []ErrorDetector
 	// Into, when set, receives a 2xx JSON answer decoded with
@@ -49,7 +49,7 @@ type ResourceRequest struct {
 // a 401 with a WWW-Authenticate Bearer challenge).
 func (c *Client) Resource(ctx context.Context, rr ResourceRequest) (map[string]any, error) {
 	r := c.newRequest(OpUserInfo, rr.URL)
-	r.Method, r.Format = rr.Method, BodyQuery
+	r.Method, r.Format = rr.Method, FormatQuery
 	if r.Method == "" {
 		r.Method = http.MethodGet
 	}
@@ -65,6 +65,9 @@ func (c *Client) Resource(ctx context.Context, rr ResourceRequest) (map[string]a
 	case rr.Body != nil:
 		r.URL = appendQuery(r.URL, rr.Query)
 		r.Params, r.Format = rr.Body.clone(), rr.BodyFormat
+		if r.Format == FormatDefault {
+			r.Format = FormatForm
+		}
 	case rr.Query != nil:
 		r.Params = rr.Query.clone()
 	}

@@ -42,7 +42,7 @@ func TestResource(t *testing.T) {
 	body.Set("user_ticket", "t1")
 	q := &Params{}
 	q.Set("access_token", "corp")
-	m, err = c.Resource(ctx, ResourceRequest{Method: http.MethodPost, URL: f.URL + "/detail", Query: q, Body: body, BodyFormat: BodyJSON,
+	m, err = c.Resource(ctx, ResourceRequest{Method: http.MethodPost, URL: f.URL + "/detail", Query: q, Body: body, BodyFormat: FormatJSON,
 		Detectors: []ErrorDetector{CodeDetector("errcode", "errmsg", nil)}})
 	r = f.last(t)
 	if err != nil || jsonmap.String(m, "email") != "c@d.example" || r.Method != "POST" || r.Body != `{"user_ticket":"t1"}` || r.RawQuery != "access_token=corp" {

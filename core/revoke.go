@@ -33,7 +33,7 @@ func (c *Client) Revoke(ctx context.Context, token, hint string) error {
 	if resp.Status >= 200 && resp.Status <= 299 && !c.dialect.RevocationErrorsIn2xx {
 		return nil
 	}
-	if err := c.judge(OpRevoke, resp, ResponseJSON); err != nil {
+	if err := c.judge(OpRevoke, resp, FormatJSON); err != nil {
 		if resp.Status >= 200 && resp.Status <= 299 && errors.Is(err, ErrMalformedResponse) {
 			return nil // a 2xx body that is not JSON is still success
 		}
@@ -69,7 +69,7 @@ func (c *Client) Introspect(ctx context.Context, token, hint string) (*Introspec
 	r := c.newRequest(OpIntrospect, c.cfg.Endpoints.IntrospectionURL)
 	r.Params.Set("token", token)
 	r.Params.setIfNotEmpty("token_type_hint", hint)
-	resp, err := c.call(ctx, r, true, ResponseJSON)
+	resp, err := c.call(ctx, r, true, FormatJSON)
 	if err != nil {
 		return nil, err
 	}

@@ -26,12 +26,12 @@ func (c *Client) newRequest(op string, endpoint string) *Request {
 	}{}
 	box.p.keys, box.p.vals = box.keys[:0], box.vals[:0]
 	r := &box.r
-	*r = Request{Op: op, Method: http.MethodPost, URL: endpoint, Header: http.Header{}, Format: BodyForm, Clock: c.clock, Params: &box.p}
+	*r = Request{Op: op, Method: http.MethodPost, URL: endpoint, Header: http.Header{}, Format: FormatForm, Clock: c.clock, Params: &box.p}
 	if op != OpUserInfo {
 		if c.dialect.TokenMethod == http.MethodGet {
-			r.Method, r.Format = http.MethodGet, BodyQuery
-		} else if c.dialect.TokenFormat != BodyForm {
-			r.Format = c.dialect.TokenFormat
+			r.Method, r.Format = http.MethodGet, FormatQuery
+		} else if f := c.dialect.TokenFormat; f != FormatDefault && f != FormatForm {
+			r.Format = f
 		}
 	}
 	return r
@@ -84,9 +84,9 @@ func (c *Client) send(ctx context.Context, r *Request, auth bool) (*response, er
 	}
 	target := r.URL
 	switch r.Format {
-	case BodyQuery:
+	case FormatQuery:
 		target = appendQuery(target, r.Params)
-	case BodyJSON:
+	case FormatJSON:
 		req.SetHeader("Content-Type", "application/json")
 		req.SetBody(encodeJSONParams(r.Params))
 	default:
@@ -120,7 +120,7 @@ func (c *Client) send(ctx context.Context, r *Request, auth bool) (*response, er
 // call sends r and decodes the answer in the dialect's format, running the
 // error detectors on every status. A 2xx answer without a detected error is
 // returned decoded.
-func (c *Client) call(ctx context.Context, r *Request, auth bool, format ResponseFormat) (*response, error) {
+func (c *Client) call(ctx context.Context, r *Request, auth bool, format Format) (*response, error) {
 	resp, err := c.send(ctx, r, auth)
 	if err != nil {
 		return nil, err
@@ -158,11 +158,11 @@ func (c *Client) scrub(err error, r *Request) error {
 // judge decodes resp and turns provider errors into *Error, other non-2xx
 // answers into ErrUnexpectedStatus and undecodable 2xx answers into
 // ErrMalformedResponse.
-func (c *Client) judge(op string, resp *response, format ResponseFormat) error {
+func (c *Client) judge(op string, resp *response, format Format) error {
 	fields, derr := decodeBody(format, resp.Body)
-	if derr != nil && format != ResponseJSON {
+	if derr != nil && format != FormatJSON && format != FormatDefault {
 		// An error body may still be JSON when the success format is not.
-		if f, err := decodeBody(ResponseJSON, resp.Body); err == nil {
+		if f, err := decodeBody(FormatJSON, resp.Body); err == nil {
 			fields, derr = f, nil
 		}
 	}

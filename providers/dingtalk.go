@@ -102,7 +102,7 @@ func DingTalk(clientID, clientSecret string, opts ...Option) (*core.Provider, er
 
 // dingtalkDialect is DingTalk's camelCase JSON token API.
 var dingtalkDialect = &core.Dialect{
-	TokenFormat: core.BodyJSON,
+	TokenFormat: core.FormatJSON,
 	TokenFields: map[string]string{
 		"access_token":  "accessToken",
 		"refresh_token": "refreshToken",

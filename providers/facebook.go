@@ -88,7 +88,7 @@ func facebookEditRequest(r *core.Request) error {
 	}
 	token := r.Params.Get("token")
 	r.Method = http.MethodDelete
-	r.Format = core.BodyQuery
+	r.Format = core.FormatQuery
 	r.Params = &core.Params{}
 	r.Header.Del("Authorization")
 	r.Header.Set("Authorization", "Bearer "+token)

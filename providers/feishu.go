@@ -110,7 +110,7 @@ func feishuProvider(name, display, accounts, open, clientID, clientSecret string
 // feishuDialect sends token requests as JSON and reads Feishu's errors.
 var feishuDialect = &core.Dialect{
 	Name:           "feishu",
-	TokenFormat:    core.BodyJSON,
+	TokenFormat:    core.FormatJSON,
 	ErrorDetectors: []core.ErrorDetector{feishuTokenError},
 }
 

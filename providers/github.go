@@ -101,7 +101,7 @@ func githubEditRequest(r *core.Request) error {
 	}
 	id, secret, token := r.Params.Get("client_id"), r.Params.Get("client_secret"), r.Params.Get("token")
 	r.Method = http.MethodDelete
-	r.Format = core.BodyJSON
+	r.Format = core.FormatJSON
 	r.Params = &core.Params{}
 	r.Params.Set("access_token", token)
 	r.Header.Set("Authorization", "Basic "+base64.StdEncoding.EncodeToString([]byte(id+":"+secret)))

@@ -75,7 +75,7 @@ func TestGitHubRevokeRequest(t *testing.T) {
 	if err := githubEditRequest(r); err != nil {
 		t.Fatal(err)
 	}
-	if r.Method != "DELETE" || r.Format != core.BodyJSON || paramNames(r.Params) != "access_token" ||
+	if r.Method != "DELETE" || r.Format != core.FormatJSON || paramNames(r.Params) != "access_token" ||
 		r.Params.Get("access_token") != "tok" || r.Header.Get("Authorization") != "Basic aWQ6c2VjcmV0" {
 		t.Fatalf("request %+v params %v", r, paramNames(r.Params))
 	}

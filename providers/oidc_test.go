@@ -25,7 +25,7 @@ func newOIDCEnv(t *testing.T, opts ...Option) *oidcEnv {
 	client.PostLogoutRedirectURIs = []string{"https://app.example/bye"}
 	op := oidctest.New(t, oidctest.WithAlgorithm("ES256"), oidctest.WithClients(client))
 	p, err := OIDC("idp", op.Issuer(), testClientID, testClientSecret, opts...)
-	return &oidcEnv{op: op, auth: newTestAuth(t, op, p, err, func(b *core.Builder) { b.PostLogoutRedirectURL("https://app.example/bye") })}
+	return &oidcEnv{op: op, auth: newTestAuth(t, op, p, err, func(b *core.Builder) { b.AfterLogout("https://app.example/bye") })}
 }
 
 // login logs in through the provider.

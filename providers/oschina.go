@@ -60,7 +60,7 @@ var oschinaDialect = &core.Dialect{
 	EditRequest: func(r *core.Request) error {
 		if r.Op == core.OpExchange || r.Op == core.OpRefresh {
 			r.Params.Set("dataType", "json")
-			r.Format = core.BodyQuery
+			r.Format = core.FormatQuery
 		}
 		return nil
 	},

@@ -113,7 +113,7 @@ var qqDialect = &core.Dialect{
 	ScopeSeparator:   ",",
 	TokenMethod:      "GET",
 	TokenParamOrder:  []string{"grant_type", "client_id", "client_secret", "code", "refresh_token", "redirect_uri"},
-	Response:         core.ResponseAuto,
+	Response:         core.FormatAuto,
 	DefaultTokenType: "Bearer",
 	ErrorDetectors:   []core.ErrorDetector{qqError, core.CodeDetector("ret", "msg", qqUserCodes)},
 	EditRequest: func(r *core.Request) error {
@@ -145,7 +145,7 @@ func qqUser(ctx context.Context, r core.UserRequest, appID string) (*core.User, 
 		}
 		q.Set("fmt", "json")
 		return r.Client.Resource(ctx, core.ResourceRequest{
-			URL: qqURL + "/oauth2.0/me", Token: r.Token, NoBearer: true, Query: q, Format: core.ResponseAuto,
+			URL: qqURL + "/oauth2.0/me", Token: r.Token, NoBearer: true, Query: q, Format: core.FormatAuto,
 		})
 	}
 	ids, err := me(true)

@@ -65,7 +65,7 @@ var wechatDialect = &core.Dialect{
 	AuthParamOrder:   []string{"appid", "redirect_uri", "response_type", "scope", "state"},
 	TokenMethod:      "GET",
 	TokenParamOrder:  []string{"appid", "secret", "code", "grant_type"},
-	Response:         core.ResponseJSON,
+	Response:         core.FormatJSON,
 	DefaultTokenType: "Bearer",
 	ErrorDetectors:   []core.ErrorDetector{core.CodeDetector("errcode", "errmsg", wechatCodes)},
 	EditRequest:      wechatEditRequest,

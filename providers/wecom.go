@@ -215,7 +215,7 @@ func (w *wecom) fetchUser(ctx context.Context, r core.UserRequest) (*core.User, 
 		body := &core.Params{}
 		body.Set("user_ticket", ticket)
 		detail, err := r.Client.Resource(ctx, core.ResourceRequest{Method: http.MethodPost, URL: detailURL,
-			Body: body, BodyFormat: core.BodyJSON, Detectors: wecomDetectors})
+			Body: body, BodyFormat: core.FormatJSON, Detectors: wecomDetectors})
 		if err != nil {
 			return nil, fmt.Errorf("providers: wecom: user detail: %w", err)
 		}

@@ -103,7 +103,7 @@ func newEnv(t *testing.T, serve Serve) *env {
 	key := make([]byte, 32)
 	_, _ = rand.Read(key)
 	clock := testkit.NewClock(time.Now())
-	auth, err := core.New().SealingKeys(key).BaseURL(base + Prefix).Clock(clock).PostLogoutRedirectURL(base + "/").
+	auth, err := core.New().SealingKeys(key).BaseURL(base + Prefix).Clock(clock).AfterLogout(base + "/").
 		Provider(OIDCTestProvider(op, QueryProvider, ClientID, ClientSecret, false)).
 		Provider(OIDCTestProvider(op, FormPostProvider, ClientID, ClientSecret, true)).
 		Build()

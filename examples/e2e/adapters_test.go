@@ -175,7 +175,7 @@ func TestAdapters(t *testing.T) {
 
 	for _, a := range apps {
 		wire := newWireAuth(t, s)
-		b := wire.use(core.New().SealingKeys(sealingKey()).BaseURL(a.base + loginPrefix).PostLogoutRedirectURL(a.base + "/"))
+		b := wire.use(core.New().SealingKeys(sealingKey()).BaseURL(a.base + loginPrefix).AfterLogout(a.base + "/"))
 		for _, c := range opClients {
 			b = b.Provider(opProvider(s, c.client(s), c.name))
 		}

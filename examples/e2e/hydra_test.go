@@ -230,7 +230,7 @@ func hydraAdapterJourney(t *testing.T, ctx context.Context, s *hydra.Server, a a
 	t.Cleanup(func() { _ = ln.Close() })
 	c := s.NewClient(t, hydra.ClientSpec{RedirectURIs: []string{base + loginPrefix + "/hydra/callback"},
 		PostLogoutRedirectURIs: []string{base + "/"}})
-	auth, err := core.New().SealingKeys(sealingKey()).BaseURL(base + loginPrefix).PostLogoutRedirectURL(base + "/").
+	auth, err := core.New().SealingKeys(sealingKey()).BaseURL(base + loginPrefix).AfterLogout(base + "/").
 		Provider(providers.OIDC("hydra", s.Issuer, c.ID, c.Secret)).Build()
 	if err != nil {
 		t.Fatal(err)

@@ -71,7 +71,7 @@ func New(cfg Config) (*Setup, error) {
 		return nil, err
 	}
 	b := core.New().BaseURL(base + Prefix).SealingKeys(sealingKey(cfg.Getenv)).
-		LoginURL("/").PostLogoutRedirectURL(base + "/").
+		LoginURL("/").AfterLogout(base + "/").
 		Provider(providers.OIDC(LocalProvider, op.Issuer(), "oauth20-demo", "demo-secret-not-for-production",
 			providers.WithDisplayName("Local test provider")))
 	if cfg.Clock != nil {
