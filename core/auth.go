@@ -126,7 +126,7 @@ type flowRecord struct {
 // finds it from its state.
 func (a *Auth) flowCookieName(state string) string {
 	sum := sha256.Sum256([]byte(state))
-	return cookiePrefix + "_" + base64.RawURLEncoding.EncodeToString(sum[:12])
+	return a.cookiePrefix() + "_" + base64.RawURLEncoding.EncodeToString(sum[:12])
 }
 
 // Begin starts a login with provider: a 32-byte random state, a PKCE S256

@@ -114,7 +114,9 @@ func TestBeginAuthorizationRequest(t *testing.T) {
 	if q.Get("redirect_uri") != "https://app.example/auth/fake/callback" || q.Get("login_hint") != "a@b.example" || q.Has("nonce") {
 		t.Errorf("query %v", q)
 	}
-	if !c.HttpOnly || !c.Secure || c.SameSite != http.SameSiteLaxMode || c.Path != "/auth/" || c.MaxAge != 600 || !strings.HasPrefix(c.Name, "oauth20_") {
+	// On https the flow cookie is a __Host- cookie: this host only, Secure,
+	// path "/" (a sibling subdomain cannot plant one).
+	if !c.HttpOnly || !c.Secure || c.SameSite != http.SameSiteLaxMode || c.Path != "/" || c.MaxAge != 600 || !strings.HasPrefix(c.Name, "__Host-oauth20_") {
 		t.Errorf("cookie %+v", c)
 	}
 	for _, secret := range []string{q.Get("state"), "s3cret-value"} {
@@ -374,7 +376,7 @@ func TestSession(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if c.Name != "oauth20_session" || c.Path != "/" || !c.HttpOnly || c.SameSite != http.SameSiteLaxMode || c.MaxAge != int(DefaultSessionLifetime/time.Second) {
+	if c.Name != "__Host-oauth20_session" || c.Path != "/" || !c.HttpOnly || c.SameSite != http.SameSiteLaxMode || c.MaxAge != int(DefaultSessionLifetime/time.Second) {
 		t.Errorf("cookie %+v", c)
 	}
 	s, ok := e.auth.Session(jar(c))
@@ -390,7 +392,7 @@ func TestSession(t *testing.T) {
 		t.Fatal("lookup by any name failed")
 	}
 	other := c
-	other.Name = "oauth20_other"
+	other.Name = "__Host-oauth20_other"
 	if _, err := e.auth.sealer.open(other.Value, "session:"+other.Name); !errors.Is(err, ErrUnseal) {
 		t.Errorf("session opened under another name: %v", err)
 	}
@@ -653,5 +655,21 @@ func TestSessionKeepsIDTokenOnce(t *testing.T) {
 	_, err = a.SessionCookie(res)
 	if p := ProblemOf(err); !errors.Is(err, ErrInvalidConfig) || p.Status != 500 || p.Type != "urn:oauth20:configuration" {
 		t.Fatalf("oversized session: %v (%+v)", err, p)
+	}
+}
+
+// TestCookiesOnPlainHTTP: on a loopback http base URL (development) the
+// cookies have no __Host- prefix (it needs Secure) and the flow cookie is
+// scoped to the login routes.
+func TestCookiesOnPlainHTTP(t *testing.T) {
+	t.Parallel()
+	f := flowServer(t)
+	a := New().SealingKeys(testKey).BaseURL("http://127.0.0.1:8000/auth").Provider(testProvider(t, f, "fake", nil), nil).MustBuild()
+	_, c, err := a.Begin(context.Background(), "fake", BeginOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Secure || c.Path != "/auth/" || !strings.HasPrefix(c.Name, "oauth20_") {
+		t.Errorf("flow cookie %+v", c)
 	}
 }

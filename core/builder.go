@@ -231,8 +231,11 @@ func newAuth(cfg authConfig, providers []*Provider, earlier []error) (*Auth, err
 	}
 	cfg.baseURL = strings.TrimSuffix(cfg.baseURL, "/")
 	a := &Auth{cfg: &cfg, sealer: s, byName: map[string]*Provider{}, base: base}
-	a.cookiePath = strings.TrimSuffix(base.EscapedPath(), "/") + "/"
 	a.secure = base.Scheme == "https" && !cfg.insecureCookies
+	a.cookiePath = strings.TrimSuffix(base.EscapedPath(), "/") + "/"
+	if a.secure {
+		a.cookiePath = "/" // __Host- cookies must have the path "/"
+	}
 	// One resty client over one safe *http.Client for every provider.
 	var rc *resty.Client
 	if cfg.httpClient != nil {

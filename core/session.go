@@ -103,12 +103,20 @@ type sealedSession struct {
 }
 
 // sessionCookieName is the name of the session cookie.
-func (a *Auth) sessionCookieName() string { return cookiePrefix + "_session" }
+func (a *Auth) sessionCookieName() string { return a.cookiePrefix() + "_session" }
 
 // cookiePrefix starts the names of the library's cookies: the session
 // cookie is oauth20_session and each flow cookie oauth20_{hash of its
-// state}.
-const cookiePrefix = "oauth20"
+// state}. On https the names start with __Host- (RFC 6265bis §4.1.3.2):
+// the browser then takes such a cookie only from this exact host, Secure
+// and for the path "/", so that a sibling subdomain cannot plant a
+// session or a flow and make the victim act in the attacker's account.
+func (a *Auth) cookiePrefix() string {
+	if a.secure {
+		return "__Host-oauth20"
+	}
+	return "oauth20"
+}
 
 // SessionCookie seals the session of a completed login into the session
 // cookie. The session holds the user's id, name, email, avatar, the token
