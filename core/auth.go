@@ -86,6 +86,12 @@ type BeginOptions struct {
 	// on the base URL's host first, with no flow cookie: the cookie must be
 	// set where the callback will look for it.
 	Host string
+	// Path is the path the login request arrived at, when the adapter
+	// knows it. A login route that is not BaseURL's path + /{provider}/login
+	// (routes mounted under another prefix than the base URL's) is refused
+	// as a configuration error before the browser goes to the provider:
+	// the callback would otherwise end in a 404 after the login there.
+	Path string
 	// Params are extra authorization request parameters (such as
 	// GitHub's allow_signup or Google's hd). They cannot set or remove the
 	// parameters the library owns: response_type, client_id,
@@ -143,6 +149,15 @@ func (a *Auth) Begin(ctx context.Context, provider string, opts BeginOptions) (s
 		// instead (localhost and 127.0.0.1 are different hosts to a
 		// browser).
 		return a.loginURL(provider, opts.ReturnTo), http.Cookie{}, nil
+	}
+	if opts.Path != "" {
+		if want := a.base.EscapedPath(); !strings.HasPrefix(opts.Path, strings.TrimSuffix(want, "/")+"/") {
+			err := callbackErr(http.StatusInternalServerError, provider, configError(
+				"the login route %q is not under the base URL's path %q: mount the routes there, or change the base URL",
+				truncate(opts.Path, 200), want))
+			a.logFailure(ctx, "login", provider, err)
+			return "", http.Cookie{}, err
+		}
 	}
 	to, c, err := a.begin(ctx, provider, opts)
 	if err != nil {

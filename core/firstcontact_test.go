@@ -142,3 +142,17 @@ func TestBeginOnAnotherHost(t *testing.T) {
 		t.Fatalf("same host, other case: to %q cookie %q err %v", to, c.Name, err)
 	}
 }
+
+// TestBeginOnAnotherPrefix: routes mounted under another prefix than the
+// base URL's path are reported at the first login, before the provider.
+func TestBeginOnAnotherPrefix(t *testing.T) {
+	t.Parallel()
+	e := newFlowEnv(t, nil)
+	_, c, err := e.auth.Begin(context.Background(), "fake", BeginOptions{Path: "/login/fake/login"})
+	if !errors.Is(err, ErrInvalidConfig) || c.Name != "" || !strings.Contains(err.Error(), `"/auth"`) || ProblemOf(err).Status != 500 {
+		t.Fatalf("err %v", err)
+	}
+	if _, _, err := e.auth.Begin(context.Background(), "fake", BeginOptions{Path: "/auth/fake/login"}); err != nil {
+		t.Fatal(err)
+	}
+}

@@ -31,6 +31,7 @@ func TestSharedTable(t *testing.T) {
 		}
 		r := chi.NewRouter()
 		r.Mount(adaptertest.Prefix, oauth20chi.Routes(h))
+		r.Mount(adaptertest.OtherPrefix, oauth20chi.Routes(h))
 		r.With(h.RequireLogin).Get(adaptertest.MePath, writeMe)
 		return r
 	}))
@@ -44,6 +45,7 @@ func TestRegisterInsideRoute(t *testing.T) {
 		h := oauth20http.MustNew(oauth20http.Config{Auth: env.Auth, ProviderParam: "idp"})
 		r := chi.NewRouter()
 		r.Route(adaptertest.Prefix, func(r chi.Router) { oauth20chi.Register(r, h) })
+		r.Route(adaptertest.OtherPrefix, func(r chi.Router) { oauth20chi.Register(r, h) })
 		r.With(h.RequireLogin).Get(adaptertest.MePath, writeMe)
 		return r
 	}))

@@ -81,7 +81,7 @@ func (h *Handler) Register(g *echo.Group) {
 // if it is a safe local path.
 func (h *Handler) Login(c *echo.Context) error {
 	noStore(c)
-	loc, ck, err := h.auth.Begin(c.Request().Context(), c.Param(ProviderParam), core.BeginOptions{ReturnTo: c.QueryParam("return_to"), Host: c.Request().Host})
+	loc, ck, err := h.auth.Begin(c.Request().Context(), c.Param(ProviderParam), core.BeginOptions{ReturnTo: c.QueryParam("return_to"), Host: c.Request().Host, Path: c.Request().URL.Path})
 	if err != nil {
 		return h.onError(c, err)
 	}

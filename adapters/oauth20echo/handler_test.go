@@ -40,6 +40,7 @@ func TestSharedTable(t *testing.T) {
 		}
 		e := echo.New()
 		h.Register(e.Group(adaptertest.Prefix))
+		h.Register(e.Group(adaptertest.OtherPrefix))
 		e.GET(adaptertest.MePath, writeMe, h.RequireLogin)
 		return e
 	}))

@@ -80,7 +80,7 @@ func provider(c fiber.Ctx) string { return strings.Clone(c.Params(ProviderParam)
 // Login starts a login with the route's provider and redirects to it.
 func (h *Handler) Login(c fiber.Ctx) error {
 	c.Set(fiber.HeaderCacheControl, "no-store")
-	loc, ck, err := h.auth.Begin(c.Context(), provider(c), core.BeginOptions{ReturnTo: strings.Clone(c.Query("return_to")), Host: strings.Clone(c.Host())})
+	loc, ck, err := h.auth.Begin(c.Context(), provider(c), core.BeginOptions{ReturnTo: strings.Clone(c.Query("return_to")), Host: strings.Clone(c.Host()), Path: strings.Clone(c.Path())})
 	if err != nil {
 		return h.onError(c, err)
 	}

@@ -17,6 +17,7 @@ func serve(t *testing.T, ln net.Listener, env adaptertest.Env) {
 	}
 	app := fiber.New()
 	h.Register(app.Group(adaptertest.Prefix))
+	h.Register(app.Group(adaptertest.OtherPrefix))
 	app.Get(adaptertest.MePath, h.RequireLogin, func(c fiber.Ctx) error {
 		s, ok := oauth20fiber.UserFrom(c)
 		if !ok {

@@ -81,7 +81,7 @@ func (h *Handler) Register(r gin.IRoutes) {
 // if it is a safe local path.
 func (h *Handler) Login(c *gin.Context) {
 	c.Header("Cache-Control", "no-store")
-	loc, ck, err := h.auth.Begin(c.Request.Context(), c.Param(ProviderParam), core.BeginOptions{ReturnTo: c.Query("return_to"), Host: c.Request.Host})
+	loc, ck, err := h.auth.Begin(c.Request.Context(), c.Param(ProviderParam), core.BeginOptions{ReturnTo: c.Query("return_to"), Host: c.Request.Host, Path: c.Request.URL.Path})
 	if err != nil {
 		h.onError(c, err)
 		return

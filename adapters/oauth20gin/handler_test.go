@@ -42,6 +42,7 @@ func TestSharedTable(t *testing.T) {
 		}
 		r := gin.New()
 		h.Register(r.Group(adaptertest.Prefix))
+		h.Register(r.Group(adaptertest.OtherPrefix))
 		r.GET(adaptertest.MePath, h.RequireLogin, writeMe)
 		return r
 	}))

@@ -18,6 +18,7 @@ func routes(t *testing.T, env adaptertest.Env) http.Handler {
 	}
 	mux := http.NewServeMux()
 	h.Mount(mux, adaptertest.Prefix)
+	h.Mount(mux, adaptertest.OtherPrefix)
 	mux.Handle("GET "+adaptertest.MePath, h.RequireLogin(http.HandlerFunc(writeMe)))
 	return mux
 }

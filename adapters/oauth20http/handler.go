@@ -105,7 +105,7 @@ func (h *Handler) provider(r *http.Request) string { return r.PathValue(h.param)
 // login, if it is a safe local path.
 func (h *Handler) Login(w http.ResponseWriter, r *http.Request) {
 	noStore(w)
-	loc, c, err := h.auth.Begin(r.Context(), h.provider(r), core.BeginOptions{ReturnTo: r.URL.Query().Get("return_to"), Host: r.Host})
+	loc, c, err := h.auth.Begin(r.Context(), h.provider(r), core.BeginOptions{ReturnTo: r.URL.Query().Get("return_to"), Host: r.Host, Path: r.URL.Path})
 	if err != nil {
 		h.onError(w, r, err)
 		return

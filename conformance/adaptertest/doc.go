@@ -13,6 +13,9 @@
 //     GET and POST {Prefix}/{provider}/callback, POST
 //     {Prefix}/{provider}/logout, with the adapter's default success and
 //     error handling;
+//   - the same login routes under OtherPrefix (a mistake the adapter must
+//     report at the first login, before the browser leaves for the
+//     provider);
 //   - GET MePath, protected by the adapter's login middleware, answering
 //     200 with the session as a JSON Me.
 //

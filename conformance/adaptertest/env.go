@@ -20,6 +20,9 @@ const (
 	Prefix = "/auth"
 	// MePath is the protected route answering Me.
 	MePath = "/me"
+	// OtherPrefix is where the login routes are mounted a second time, by
+	// mistake: not the base URL's path.
+	OtherPrefix = "/signin"
 )
 
 // Provider names of the table's Auth, both backed by the same oidctest

@@ -205,6 +205,12 @@ var cases = []tcase{
 			b.fetchSite = ""
 			return step{resp: r}
 		}},
+	// Routes mounted under another prefix than the base URL's are reported
+	// at the first login, not as a 404 after the provider.
+	{name: "routes under another prefix than the base URL", want: want{status: 500, problem: "urn:oauth20:configuration", provider: QueryProvider},
+		run: func(t *testing.T, e *env, b *browser) step {
+			return step{resp: b.get(b.appURL(OtherPrefix + "/" + QueryProvider + "/login").String())}
+		}},
 	// A login begun on another name of the host (localhost for
 	// 127.0.0.1) is sent to the base URL's host before a flow cookie is
 	// set there, where the callback could not find it.
