@@ -264,9 +264,11 @@ type Result struct {
 // Complete finishes a login on the callback. In order, it checks that the
 // flow cookie for the callback's state exists, opens, is unexpired, holds
 // the same state (constant-time) and provider; checks the RFC 9207 iss
-// parameter; turns error= into a typed error; exchanges the code with the
-// PKCE verifier and the same redirect URI; verifies the ID token (nonce,
-// at_hash, max_age) for OpenID providers; and fetches the user. The
+// parameter; turns error= (or, for a provider whose spec says
+// RefusalWithoutCode, a callback without a code) into a typed error;
+// exchanges the code with the PKCE verifier and the same redirect URI;
+// verifies the ID token (nonce, at_hash, max_age) for OpenID providers;
+// and fetches the user. The
 // returned cookie deletes the flow cookie and must be set whatever the
 // outcome (the flow is single use). Every error is a *CallbackError.
 //
@@ -372,6 +374,10 @@ func (a *Auth) complete(ctx context.Context, provider string, params url.Values,
 		return nil, clear, rt, callbackErr(status, provider, oe)
 	}
 	if code == "" {
+		if p.spec.RefusalWithoutCode {
+			return nil, clear, rt, callbackErr(http.StatusUnauthorized, provider, &Error{Code: CodeAccessDenied,
+				Description: "the callback has no code: the user refused", Endpoint: "authorization"})
+		}
 		return nil, clear, rt, callbackErr(http.StatusBadRequest, provider, fmt.Errorf("%w: no code", ErrInvalidCallback))
 	}
 	grantOpts := []Option{withRedirectURL(rec.RedirectURI)}

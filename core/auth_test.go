@@ -673,3 +673,44 @@ func TestCookiesOnPlainHTTP(t *testing.T) {
 		t.Errorf("flow cookie %+v", c)
 	}
 }
+
+// TestCompleteRefusalWithoutCode: for a provider whose spec says so, a
+// callback with the flow's state and nothing else is the user refusing
+// (401 access_denied); the flow is checked first, and a code is still
+// exchanged as usual.
+func TestCompleteRefusalWithoutCode(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name     string
+		refusal  bool
+		params   func(state string) url.Values
+		wantErr  error
+		wantCode int
+	}{
+		{"state only is a refusal", true, func(s string) url.Values { return url.Values{"state": {s}} }, ErrAccessDenied, 401},
+		{"state only, forged state", true, func(string) url.Values { return url.Values{"state": {"forged"}} }, ErrFlowMissing, 400},
+		{"state only without the rule", false, func(s string) url.Values { return url.Values{"state": {s}} }, ErrInvalidCallback, 400},
+		{"a code is exchanged", true, func(s string) url.Values { return url.Values{"state": {s}, "code": {"good-code"}} }, nil, 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			e := newFlowEnv(t, func(s *ProviderSpec) { s.RefusalWithoutCode = tt.refusal })
+			q, c := e.begin(t, "fake", BeginOptions{})
+			res, _, err := e.auth.Complete(context.Background(), "fake", tt.params(q.Get("state")), jar(c))
+			if tt.wantErr == nil {
+				if err != nil || res.User.ID != "42" {
+					t.Fatalf("got %+v, %v", res, err)
+				}
+				return
+			}
+			var ce *CallbackError
+			if !errors.As(err, &ce) || !errors.Is(err, tt.wantErr) || ce.Status != tt.wantCode {
+				t.Fatalf("err = %v, want %v with status %d", err, tt.wantErr, tt.wantCode)
+			}
+			if n := len(e.f.requests()); n != 0 {
+				t.Errorf("%d requests to the provider", n)
+			}
+		})
+	}
+}

@@ -33,6 +33,12 @@ const (
 	// AuthSecretJWT signs an RFC 7523 assertion with HMAC-SHA256 keyed by
 	// the client secret.
 	AuthSecretJWT AuthMethod = "client_secret_jwt"
+	// AuthSignedRequest is for providers that authenticate the client by a
+	// signature over each request rather than by a credential in it
+	// (Alipay's RSA2-signed gateway calls): the library adds nothing, and
+	// the dialect's EditRequest, which is required, signs. It is not an
+	// OpenID Connect method and is never chosen from discovered metadata.
+	AuthSignedRequest AuthMethod = "signed_request"
 )
 
 // Clock tells the time and waits. The library takes one wherever time
@@ -174,6 +180,10 @@ func (cfg *Config) validate() error {
 	case AuthSecretBasic, AuthSecretPost, AuthSecretJWT:
 		if cfg.ClientSecret == "" {
 			errs = append(errs, configError("auth method %q needs a client secret", cfg.AuthMethod))
+		}
+	case AuthSignedRequest:
+		if cfg.Dialect == nil || cfg.Dialect.EditRequest == nil {
+			errs = append(errs, configError("auth method %q needs a dialect whose EditRequest signs", cfg.AuthMethod))
 		}
 	case AuthPrivateKeyJWT:
 		if cfg.PrivateKey == nil {

@@ -35,6 +35,8 @@ func (c *Client) authenticate(r *Request) error {
 		r.Params.Set("client_secret", c.cfg.ClientSecret)
 	case AuthNone:
 		r.Params.Set("client_id", c.cfg.ClientID)
+	case AuthSignedRequest:
+		// The dialect's EditRequest signs the request once it is complete.
 	case AuthPrivateKeyJWT, AuthSecretJWT:
 		a, err := c.clientAssertion()
 		if err != nil {

@@ -148,6 +148,14 @@ type Dialect struct {
 	// EditToken, when set, is called with a decoded token and the fields it
 	// came from, to fill provider-specific parts (WeChat's openid).
 	EditToken func(t *Token, fields map[string]any) error
+
+	// CheckResponse, when set, sees every answer of every call as it came,
+	// before anything decodes or judges it, with the request as it was sent
+	// (after EditRequest). A non-nil error refuses the answer and is
+	// returned as it is; it should wrap ErrMalformedResponse. It is for
+	// providers that sign their answers over their exact text (Alipay),
+	// which a decoded body no longer holds.
+	CheckResponse func(r *Request, status int, body []byte) error
 }
 
 // rfc6749 is the default dialect.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net/http"
 	"testing"
 	"time"
@@ -216,5 +217,66 @@ func TestExpiresInShapes(t *testing.T) {
 				t.Errorf("lifetime %v, want %v", got, tt.want)
 			}
 		})
+	}
+}
+
+// TestSignedRequestAndCheckResponse: with AuthSignedRequest the library
+// adds no credential and the dialect's EditRequest signs the finished
+// request; CheckResponse sees each answer's exact bytes with the request
+// that got it, for token calls and resource calls alike, and its error
+// refuses the answer.
+func TestSignedRequestAndCheckResponse(t *testing.T) {
+	t.Parallel()
+	const goodAnswer = `{"access_token" : "a",  "token_type":"Bearer"}`
+	f := newFakeServer(t)
+	f.answer("/token", 200, "application/json", goodAnswer)
+	f.answer("/user", 200, "application/json", `{"id": "7"}`)
+	type seen struct {
+		op, sig string
+		body    string
+	}
+	var got []seen
+	d := &Dialect{
+		EditRequest: func(r *Request) error {
+			r.Params.Set("sig", "signed:"+r.Params.Get("grant_type")+r.Params.Get("q"))
+			return nil
+		},
+		CheckResponse: func(r *Request, status int, body []byte) error {
+			got = append(got, seen{r.Op, r.Params.Get("sig"), string(body)})
+			if string(body) != goodAnswer && r.Op != OpUserInfo {
+				return fmt.Errorf("%w: not the signed text", ErrMalformedResponse)
+			}
+			return nil
+		},
+	}
+	c := newTestClient(t, f, func(cfg *Config) {
+		cfg.ClientSecret, cfg.AuthMethod, cfg.Dialect = "", AuthSignedRequest, d
+	})
+	ctx := context.Background()
+	if _, err := c.Exchange(ctx, "the-code"); err != nil {
+		t.Fatal(err)
+	}
+	r := f.last(t)
+	if r.Header.Get("Authorization") != "" || r.Form.Has("client_id") || r.Form.Has("client_secret") || r.Form.Get("sig") != "signed:authorization_code" {
+		t.Errorf("token request header %q form %v", r.Header.Get("Authorization"), r.Form)
+	}
+	q := &Params{}
+	q.Set("q", "1")
+	if _, err := c.Resource(ctx, ResourceRequest{URL: f.URL + "/user", Query: q, NoBearer: true}); err != nil {
+		t.Fatal(err)
+	}
+	want := []seen{{OpExchange, "signed:authorization_code", goodAnswer}, {OpUserInfo, "signed:1", `{"id": "7"}`}}
+	if len(got) != 2 || got[0] != want[0] || got[1] != want[1] {
+		t.Errorf("CheckResponse saw %+v, want %+v", got, want)
+	}
+
+	f.answer("/token", 200, "application/json", `{"access_token":"a","token_type":"Bearer"}`)
+	if _, err := c.Exchange(ctx, "the-code"); !errors.Is(err, ErrMalformedResponse) {
+		t.Errorf("an answer CheckResponse refuses: err = %v", err)
+	}
+
+	_, err := NewClient(Config{ClientID: "c", AuthMethod: AuthSignedRequest, Endpoints: Endpoints{TokenURL: "https://as.example/token"}})
+	if !errors.Is(err, ErrInvalidConfig) {
+		t.Errorf("AuthSignedRequest without a signing dialect: err = %v", err)
 	}
 }

@@ -98,6 +98,12 @@ type ProviderSpec struct {
 	// CodeParams names the callback parameters that may carry the code, in
 	// order of preference; default {"code"} (DingTalk also sends authCode).
 	CodeParams []string
+	// RefusalWithoutCode says that a callback with a state but neither a
+	// code nor an error is the user refusing: WeChat sends only the state
+	// back when the user declines. Complete then answers such a callback
+	// as access_denied (401) rather than as a malformed one (400), once
+	// the flow and its state have been checked like any other.
+	RefusalWithoutCode bool
 	// FetchUser returns the normalised user of a login. Required.
 	FetchUser func(ctx context.Context, r UserRequest) (*User, error)
 }

@@ -48,8 +48,9 @@ type response struct {
 
 // send authenticates r when auth is true, applies the dialect, sends it and
 // returns the answer. It reports transport failures (wrapping
-// ErrTransport), oversized bodies (ErrResponseTooLarge) and nothing else:
-// callers decode and judge the answer.
+// ErrTransport), oversized bodies (ErrResponseTooLarge) and answers the
+// dialect's CheckResponse refuses, and nothing else: callers decode and
+// judge the answer.
 func (c *Client) send(ctx context.Context, r *Request, auth bool) (*response, error) {
 	if r.URL == "" {
 		return nil, fmt.Errorf("%w: %s", ErrNoEndpoint, r.Op)
@@ -113,6 +114,11 @@ func (c *Client) send(ctx context.Context, r *Request, auth bool) (*response, er
 		c.log.LogAttrs(ctx, slog.LevelDebug, "oauth20: provider call",
 			slog.String("op", r.Op), slog.String("endpoint", redactURL(r.URL)),
 			slog.Int("status", out.Status), slog.Duration("duration", c.clock.Now().Sub(start)))
+	}
+	if d.CheckResponse != nil {
+		if err := d.CheckResponse(r, out.Status, out.Body); err != nil {
+			return nil, err
+		}
 	}
 	return out, nil
 }

@@ -14,23 +14,26 @@ const (
 	dingtalkAPIURL   = "https://api.dingtalk.com"
 )
 
-// dingtalkTokenCodes maps DingTalk's error codes at the token endpoint
-// (assumed shapes, see DingTalk).
+// dingtalkTokenCodes maps DingTalk's error codes at the token endpoint.
+// DingTalk publishes no error table for it. invalidParameter.authCode.notFound
+// is what it answers for a used or expired code, and for a refresh token it
+// no longer accepts (DingTalk's own command-line client handles it so);
+// the others are the API gateway's generic codes, mapped by their names.
 var dingtalkTokenCodes = map[string]core.ErrorCode{
-	"InvalidAuthentication":                   core.CodeInvalidGrant,
-	"invalidAuthCode":                         core.CodeInvalidGrant,
-	"invalidRefreshToken":                     core.CodeInvalidGrant,
+	"invalidParameter.authCode.notFound":      core.CodeInvalidGrant,
 	"MissingParameter":                        core.CodeInvalidRequest,
 	"InvalidParameter":                        core.CodeInvalidRequest,
-	"invalidClientIdOrSecret":                 core.CodeInvalidClient,
 	"Forbidden.AccessDenied":                  core.CodeUnauthorizedClient,
+	"Forbidden.AccessDenied.IpNotInWhiteList": core.CodeUnauthorizedClient,
 	"Throttling":                              core.CodeTemporarilyUnavailable,
 	"ServiceUnavailable":                      core.CodeTemporarilyUnavailable,
 	"InternalError":                           core.CodeServerError,
-	"Forbidden.AccessDenied.IpNotInWhiteList": core.CodeUnauthorizedClient,
 }
 
-// dingtalkUserCodes maps the same codes for the user API.
+// dingtalkUserCodes maps the codes of the user API: InvalidAuthentication
+// ("不合法的access_token", HTTP 400) and
+// Forbidden.AccessDenied.AccessTokenPermissionDenied (the app lacks the
+// Contact.User.Read permission), then the gateway's generic ones.
 var dingtalkUserCodes = map[string]core.ErrorCode{
 	"InvalidAuthentication":                              core.CodeInvalidToken,
 	"Forbidden.AccessDenied.AccessTokenPermissionDenied": core.CodeInsufficientScope,
@@ -68,12 +71,15 @@ var dingtalkUserCodes = map[string]core.ErrorCode{
 //   - Refresh is the same endpoint with
 //     {clientId, clientSecret, refreshToken, grantType: "refresh_token"}.
 //   - Errors are non-2xx answers {"code":"...","message":"...","requestid":"..."}
-//     with a string code. The reference tags their exact codes as
-//     unverified; assumed here: InvalidAuthentication (a bad or used code
-//     at the token endpoint: invalid_grant; a bad token at the user API:
-//     invalid_token) and the Alibaba Cloud gateway's MissingParameter,
-//     Throttling and Forbidden.AccessDenied.*. Every code stays in
-//     ProviderCode.
+//     with a string code, HTTP 400 for a bad request. A used or expired
+//     code answers invalidParameter.authCode.notFound, and so does a
+//     refresh token DingTalk no longer accepts: both map to invalid_grant,
+//     so the callback answers 400 and a refresh asks for a new login. At
+//     the user API, InvalidAuthentication (HTTP 400, not 401) is
+//     invalid_token and Forbidden.AccessDenied.AccessTokenPermissionDenied
+//     (the app lacks Contact.User.Read) insufficient_scope. The gateway's
+//     generic codes (MissingParameter, Throttling, ...) map by their names;
+//     every code stays in ProviderCode.
 //   - No revocation endpoint and no OpenID Connect.
 //   - The user is GET https://api.dingtalk.com/v1.0/contact/users/me with
 //     the token in the x-acs-dingtalk-access-token header (not

@@ -15,19 +15,36 @@ const (
 	feishuOpenURL     = "https://open.feishu.cn"
 )
 
-// feishuTokenCodes maps Feishu's numeric token errors onto RFC codes when
-// the answer has no RFC error member.
+// feishuTokenCodes maps the numeric codes of Feishu's token endpoint, as
+// its documentation lists them for the code exchange and the refresh, onto
+// RFC codes.
 var feishuTokenCodes = map[string]core.ErrorCode{
-	"20001": core.CodeInvalidRequest,
-	"20002": core.CodeInvalidClient,
-	"20003": core.CodeInvalidGrant,
-	"20004": core.CodeInvalidGrant,
-	"20024": core.CodeInvalidGrant,
-	"20049": core.CodeInvalidGrant,
-	"20065": core.CodeInvalidGrant,
-	"20071": core.CodeInvalidGrant,
-	"20050": core.CodeServerError,
-	"20072": core.CodeTemporarilyUnavailable,
+	"20001": core.CodeInvalidRequest,         // a required parameter is missing
+	"20002": core.CodeInvalidClient,          // the client secret is invalid
+	"20003": core.CodeInvalidGrant,           // the code is not found
+	"20004": core.CodeInvalidGrant,           // the code has expired
+	"20008": core.CodeInvalidGrant,           // the user does not exist
+	"20009": core.CodeUnauthorizedClient,     // the app is not installed
+	"20010": core.CodeAccessDenied,           // the user may not use the app
+	"20024": core.CodeInvalidGrant,           // code or refresh token of another client
+	"20026": core.CodeInvalidGrant,           // the refresh token is invalid
+	"20036": core.CodeUnsupportedGrantType,   // grant_type not supported
+	"20037": core.CodeInvalidGrant,           // the refresh token has expired
+	"20048": core.CodeInvalidClient,          // the app does not exist
+	"20049": core.CodeInvalidGrant,           // PKCE verification failed
+	"20050": core.CodeServerError,            // server error (HTTP 500)
+	"20063": core.CodeInvalidRequest,         // malformed request
+	"20064": core.CodeInvalidGrant,           // the refresh token has been revoked
+	"20065": core.CodeInvalidGrant,           // the code has been used
+	"20066": core.CodeInvalidGrant,           // the user's status is invalid
+	"20067": core.CodeInvalidScope,           // duplicate scopes
+	"20068": core.CodeInvalidScope,           // scopes the user did not grant
+	"20069": core.CodeUnauthorizedClient,     // the app is not enabled
+	"20070": core.CodeInvalidRequest,         // Basic and a body secret together
+	"20071": core.CodeInvalidGrant,           // redirect_uri does not match
+	"20072": core.CodeTemporarilyUnavailable, // HTTP 503
+	"20073": core.CodeInvalidGrant,           // the refresh token has been used
+	"20074": core.CodeUnauthorizedClient,     // refreshing is switched off for the app
 }
 
 // feishuUserCodes maps the user API's codes (HTTP 200, code != 0).
@@ -64,9 +81,14 @@ var feishuUserCodes = map[string]core.ErrorCode{
 //     Basic header together with a body secret (error 20070).
 //   - The token answer is flat JSON with "code": 0 and the RFC members.
 //     Errors come with HTTP 400/500/503 as
-//     {"code":20003,"error":"invalid_grant","error_description":"..."}: the
-//     RFC error is the Code, Feishu's number the ProviderCode. An answer with
-//     only a non-zero code is an error too.
+//     {"code":20003,"error":"invalid_grant","error_description":"..."}.
+//     Feishu documents the numbers, not the error string of each, so the
+//     number decides the Code and is the ProviderCode: a code that is not
+//     found (20003), expired (20004) or used (20065), and a refresh token
+//     that is invalid (20026), expired (20037), revoked (20064) or used
+//     (20073) are invalid_grant; 20002 and 20048 invalid_client; 20072
+//     temporarily_unavailable. For a number the tables do not list, the
+//     error member decides.
 //   - Refresh is the same endpoint with grant_type=refresh_token (not the
 //     authorization page, which the seed pointed its refresh at); refresh
 //     tokens are single use and rotate.
@@ -114,20 +136,26 @@ var feishuDialect = &core.Dialect{
 	ErrorDetectors: []core.ErrorDetector{feishuTokenError},
 }
 
-// feishuTokenError reads {"code":N,"error":"...","error_description":"..."}:
-// the RFC error when present, with Feishu's number as ProviderCode, else
-// the number alone.
+// feishuTokenError reads {"code":N,"error":"...","error_description":"..."}.
+// Feishu's number decides the Code when its documentation lists it (it
+// documents no error string per number); for another number the RFC error
+// member decides, and without one the answer is a provider error. The
+// number is the ProviderCode.
 func feishuTokenError(status int, body map[string]any) *core.Error {
+	e := core.DetectRFC6749(status, body)
 	code := jsonmap.String(body, "code")
-	if e := core.DetectRFC6749(status, body); e != nil {
-		if code != "" && code != "0" {
-			e.ProviderCode = code
-		}
+	if code == "" || code == "0" {
 		return e
 	}
-	e := core.CodeDetector("code", "msg", feishuTokenCodes)(status, body)
-	if e != nil && e.Description == "" {
-		e.Description = jsonmap.String(body, "error_description")
+	if e == nil {
+		e = &core.Error{Code: core.CodeProviderError, StatusCode: status, Description: jsonmap.String(body, "error_description")}
+		if e.Description == "" {
+			e.Description = jsonmap.String(body, "msg")
+		}
+	}
+	e.ProviderCode = code
+	if std, ok := feishuTokenCodes[code]; ok {
+		e.Code = std
 	}
 	return e
 }

@@ -12,31 +12,41 @@ import (
 // qqURL is QQ Connect's API host.
 const qqURL = "https://graph.qq.com"
 
-// qqNoUnionID is /oauth2.0/me's error when the app may not read unionids
-// ("companyid not set").
-const qqNoUnionID = "100048"
+// qqNoUnionID reports /oauth2.0/me's errors for an app that may not read
+// unionids: 100048 ("companyid not set") and 100049 (the appid has no
+// get_unionid permission).
+func qqNoUnionID(code string) bool { return code == "100048" || code == "100049" }
 
-// qqCodes maps QQ Connect's numeric errors onto RFC codes.
+// qqCodes maps QQ Connect's numeric errors onto RFC codes, after QQ's table
+// of return codes (公共返回码说明).
 var qqCodes = map[string]core.ErrorCode{
-	"100000": core.CodeInvalidRequest, // missing response_type
-	"100001": core.CodeInvalidRequest, // missing client_id
-	"100002": core.CodeInvalidClient,  // missing client_secret
-	"100004": core.CodeUnsupportedGrantType,
-	"100005": core.CodeInvalidRequest, // missing redirect_uri
-	"100006": core.CodeInvalidClient,  // invalid client_id
-	"100007": core.CodeInvalidClient,  // invalid client_secret
-	"100008": core.CodeInvalidClient,  // client_id does not exist
-	"100009": core.CodeInvalidClient,  // client_secret does not match
-	"100010": core.CodeInvalidRequest, // redirect_uri mismatch
-	"100013": core.CodeInvalidToken,   // access token invalid
-	"100014": core.CodeInvalidToken,   // access token expired
-	"100015": core.CodeInvalidToken,   // access token revoked
-	"100016": core.CodeInvalidToken,   // access token check failed
-	"100019": core.CodeInvalidGrant,   // code to access token error
-	"100020": core.CodeInvalidGrant,   // code reused
-	"100021": core.CodeServerError,    // failed to get access token
-	"100030": core.CodeInsufficientScope,
-	"100048": core.CodeUnauthorizedClient, // no unionid permission
+	"100000": core.CodeInvalidRequest,       // response_type missing or illegal
+	"100001": core.CodeInvalidRequest,       // client_id missing
+	"100002": core.CodeInvalidClient,        // client_secret missing
+	"100004": core.CodeUnsupportedGrantType, // grant_type missing or illegal
+	"100005": core.CodeInvalidRequest,       // code missing
+	"100006": core.CodeInvalidRequest,       // refresh token missing
+	"100007": core.CodeInvalidRequest,       // access token missing
+	"100008": core.CodeInvalidClient,        // the appid does not exist
+	"100009": core.CodeInvalidClient,        // client_secret (the appkey) illegal
+	"100010": core.CodeInvalidRequest,       // redirect address illegal
+	"100011": core.CodeUnauthorizedClient,   // the app is not online
+	"100013": core.CodeInvalidToken,         // access token illegal
+	"100014": core.CodeInvalidToken,         // access token expired
+	"100015": core.CodeInvalidToken,         // access token revoked
+	"100016": core.CodeInvalidToken,         // access token check failed
+	"100019": core.CodeInvalidGrant,         // exchanging the code failed
+	"100020": core.CodeInvalidGrant,         // code used twice
+	"100021": core.CodeServerError,          // failed to get an access token
+	"100030": core.CodeInsufficientScope,    // the user has not granted this API
+	"100031": core.CodeUnauthorizedClient,   // the app may not call this API
+	"100036": core.CodeInvalidGrant,         // refresh token invalid
+	"100037": core.CodeInvalidGrant,         // refresh token expired
+	"100038": core.CodeInvalidGrant,         // refresh token revoked
+	"100042": core.CodeInvalidGrant,         // refresh token illegal
+	"100043": core.CodeUnauthorizedClient,   // the app is suspended
+	"100048": core.CodeUnauthorizedClient,   // no unionid permission
+	"100049": core.CodeUnauthorizedClient,   // no get_unionid permission
 }
 
 // qqUserCodes maps get_user_info's ret values.
@@ -71,17 +81,20 @@ var qqUserCodes = map[string]core.ErrorCode{
 //     read as a fallback.
 //   - Errors come with HTTP 200 and a numeric error member,
 //     {"error":100019,"error_description":"code to access token error"}, or
-//     wrapped as JSONP: 100019 and 100020 (code used) map to invalid_grant,
-//     100006 to 100009 to invalid_client, 100013 to 100016 to invalid_token.
-//     The number stays in ProviderCode.
+//     wrapped as JSONP, and map after QQ's table of return codes: 100019
+//     and 100020 (code used) and 100036 to 100038 and 100042 (refresh token
+//     invalid, expired, revoked, illegal) to invalid_grant; 100005 to 100007
+//     (code, refresh token or access token missing) to invalid_request;
+//     100008 and 100009 (unknown appid, wrong appkey) to invalid_client;
+//     100013 to 100016 to invalid_token. The number stays in ProviderCode.
 //   - Refresh is the same GET with grant_type=refresh_token, client_id,
 //     client_secret, refresh_token and fmt=json. No revocation endpoint, no
 //     OpenID Connect.
 //   - The user takes two calls. GET https://graph.qq.com/oauth2.0/me with
 //     access_token, unionid=1 and fmt=json gives openid and unionid; it
 //     answers JSONP (callback( {...} );) when fmt is ignored, which is read
-//     too. An app without the unionid permission gets error 100048 for
-//     unionid=1: /oauth2.0/me is then asked again without it. Then GET
+//     too. An app without the unionid permission gets error 100048 (or
+//     100049) for unionid=1: /oauth2.0/me is then asked again without it. Then GET
 //     https://graph.qq.com/user/get_user_info with access_token,
 //     oauth_consumer_key (the APP ID) and openid; its errors come with HTTP
 //     200 and ret != 0 ({"ret":1002,"msg":"请先登录"}).
@@ -150,7 +163,7 @@ func qqUser(ctx context.Context, r core.UserRequest, appID string) (*core.User, 
 	}
 	ids, err := me(true)
 	var pe *core.Error
-	if errors.As(err, &pe) && pe.ProviderCode == qqNoUnionID {
+	if errors.As(err, &pe) && qqNoUnionID(pe.ProviderCode) {
 		ids, err = me(false)
 	}
 	if err != nil {

@@ -33,6 +33,10 @@ type spec struct {
 	codeParams  []string
 	fetchUser   func(context.Context, core.UserRequest) (*core.User, error)
 
+	// refusalWithoutCode: a callback with the state alone is the user
+	// refusing (WeChat); see core.ProviderSpec.RefusalWithoutCode.
+	refusalWithoutCode bool
+
 	// discover learns the endpoints at run time; issuer, oidc and formPost
 	// are set for OpenID providers (see newOIDC).
 	discover func(context.Context, *http.Client, core.Clock) (*core.Discovery, error)
@@ -101,6 +105,8 @@ func (s *settings) build(clientID, clientSecret string, sp spec, errs ...error) 
 		FormPost:    sp.formPost || s.formPost,
 		CodeParams:  sp.codeParams,
 		FetchUser:   sp.fetchUser,
+
+		RefusalWithoutCode: sp.refusalWithoutCode,
 	})
 }
 

@@ -29,7 +29,10 @@ func newWeChat(name, display, authURL, scope, appID, secret string, opts []Optio
 			UserInfoURL: wechatAPIURL + "/sns/userinfo",
 		},
 		method: core.AuthSecretPost, dialect: wechatDialect, pkce: core.PKCEUnsupported,
-		fetchUser: wechatUser(wechatAPIURL),
+		// A user who refuses comes back with the state alone: no code,
+		// no error parameter.
+		refusalWithoutCode: true,
+		fetchUser:          wechatUser(wechatAPIURL),
 	})
 }
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"net/url"
 	"slices"
 	"testing"
 
@@ -72,5 +73,36 @@ func TestWeChatTokenWithoutOpenID(t *testing.T) {
 	c, _ := p.Client(context.Background())
 	if _, err := c.Exchange(context.Background(), "CODE"); !errors.Is(err, core.ErrMalformedResponse) {
 		t.Fatalf("err = %v, want ErrMalformedResponse", err)
+	}
+}
+
+// TestWeChatRefusal: a WeChat user who refuses comes back with the state
+// alone; the login answers access_denied with 401, and asks WeChat
+// nothing.
+func TestWeChatRefusal(t *testing.T) {
+	t.Parallel()
+	for _, newP := range []func(string, string, ...Option) (*core.Provider, error){WeChatMP, WeChatOpen} {
+		rc := handlerClient(func(w http.ResponseWriter, r *http.Request) {
+			t.Errorf("unexpected request %s %s", r.Method, r.URL)
+			http.NotFound(w, r)
+		})
+		p, err := newP("wxID", "wxSecret")
+		a := core.New().SealingKeys([]byte("0123456789abcdef0123456789abcdef")).BaseURL(testAppBase).
+			HTTPClient(rc).Provider(p, err).MustBuild()
+		ctx := t.Context()
+		authURL, cookie, err := a.Begin(ctx, p.Name(), core.BeginOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		u, err := url.Parse(authURL)
+		if err != nil {
+			t.Fatal(err)
+		}
+		cb := url.Values{"state": {u.Query().Get("state")}}
+		_, _, err = a.Complete(ctx, p.Name(), cb, func(n string) (string, bool) { return cookie.Value, n == cookie.Name })
+		var ce *core.CallbackError
+		if !errors.As(err, &ce) || ce.Status != http.StatusUnauthorized || !errors.Is(err, core.ErrAccessDenied) {
+			t.Errorf("%s: err = %v, want access_denied with 401", p.Name(), err)
+		}
 	}
 }

@@ -25,6 +25,9 @@ import (
 //   - Scopes are comma-separated. The default is snsapi_userinfo (a consent
 //     page, then the profile); WithScopes("snsapi_base") logs in silently
 //     with the openid only.
+//   - A user who refuses on the consent page comes back with the state
+//     alone: no code and no error parameter. After the flow and its state
+//     are checked, that callback is answered as access_denied (401).
 //   - No PKCE: WeChat has none, so the login relies on state alone. WeChat
 //     documents state as at most 128 bytes of [a-zA-Z0-9]; the login flow's
 //     state is 43 characters of base64url, which may also hold '-' and '_'.

@@ -19,7 +19,10 @@ import (
 //     (appid, redirect_uri, response_type, scope, state, then extras such as
 //     WithAuthParam("lang", "en")), and the #wechat_redirect fragment.
 //   - Scopes are comma-separated; the default and only useful one is
-//     snsapi_login. A user who refuses comes back without a code.
+//     snsapi_login.
+//   - A user who refuses comes back with the state alone: no code and no
+//     error parameter. After the flow and its state are checked, that
+//     callback is answered as access_denied (401), like an error=access_denied.
 //   - No PKCE: WeChat has none; the login relies on state alone.
 //   - The token request is a GET to
 //     https://api.weixin.qq.com/sns/oauth2/access_token with appid, secret,

@@ -77,22 +77,24 @@ var wecomDetectors = []core.ErrorDetector{core.CodeDetector("errcode", "errmsg",
 //     early, calls fail with invalid_token (40014/42001) until the cached
 //     one expires.
 //   - The code exchange is GET /cgi-bin/auth/getuserinfo with the corp token
-//     and the code. The answer has userid (and user_ticket for
-//     snsapi_privateinfo logins); WeCom issues no user token, so the Token
-//     of a login holds the userid in AccessToken — it is an identifier, not
-//     a credential — and user_ticket in Raw. A non-member (openid without
-//     userid) cannot log in: the exchange fails for lack of a userid.
+//     and the code. The answer of the web login has the userid and nothing
+//     else (WeCom returns a user_ticket only to the in-client OAuth with
+//     scope snsapi_privateinfo, which this provider does not start); WeCom
+//     issues no user token, so the Token of a login holds the userid in
+//     AccessToken — it is an identifier, not a credential. A non-member
+//     (openid without userid) cannot log in: the exchange fails for lack of
+//     a userid.
 //   - Errors come with HTTP 200 as {"errcode":40029,"errmsg":"invalid code"}:
 //     40029 maps to invalid_grant, 40001/40013/40091 to invalid_client,
 //     40014/42001 to invalid_token, 60011 to access_denied. The number
 //     stays in ProviderCode.
 //   - The user is GET /cgi-bin/user/get with the corp token and the userid
-//     (name, alias, department, ...), and, when the login carried a
-//     user_ticket, POST /cgi-bin/auth/getuserdetail {"user_ticket": ...} for
-//     the fields WeCom withholds from user/get since 2022 (avatar, email,
-//     biz_mail, mobile). ID is the userid (unique within the corp), Name
-//     name, AvatarURL avatar. Email is email, else biz_mail, both managed by
-//     the corp's administrators and never marked verified.
+//     (name, alias, department, ...). ID is the userid (unique within the
+//     corp), Name name, AvatarURL avatar. Email is email, else biz_mail,
+//     both managed by the corp's administrators and never marked verified.
+//     Self-built apps created since 20 June 2022 no longer get avatar,
+//     mobile, email or biz_mail from user/get (WeCom gives them only through
+//     the in-client OAuth's user_ticket), so for such apps those stay empty.
 //   - No revocation and no OpenID Connect.
 //
 // Options: those every constructor takes (see Option; WithScopes sends a
@@ -205,31 +207,15 @@ func (w *wecom) fetchUser(ctx context.Context, r core.UserRequest) (*core.User, 
 	if got := jsonmap.String(fields, "userid"); got != "" && got != userid {
 		return nil, fmt.Errorf("providers: wecom: %w: user/get answered for another userid", core.ErrMalformedResponse)
 	}
-	raw := fields
-	if ticket := jsonmap.String(r.Token.Raw, "user_ticket"); ticket != "" {
-		u, perr := url.Parse(ep)
-		if perr != nil {
-			return nil, fmt.Errorf("providers: wecom: %w", perr)
-		}
-		detailURL := w.api + "/cgi-bin/auth/getuserdetail?access_token=" + url.QueryEscape(u.Query().Get("access_token"))
-		body := &core.Params{}
-		body.Set("user_ticket", ticket)
-		detail, err := r.Client.Resource(ctx, core.ResourceRequest{Method: http.MethodPost, URL: detailURL,
-			Body: body, BodyFormat: core.FormatJSON, Detectors: wecomDetectors})
-		if err != nil {
-			return nil, fmt.Errorf("providers: wecom: user detail: %w", err)
-		}
-		raw = mergeMissing(detail, fields)
-	}
-	email := jsonmap.String(raw, "email")
+	email := jsonmap.String(fields, "email")
 	if email == "" {
-		email = jsonmap.String(raw, "biz_mail")
+		email = jsonmap.String(fields, "biz_mail")
 	}
 	return &core.User{
 		ID:        userid,
-		Name:      jsonmap.String(raw, "name"),
-		AvatarURL: jsonmap.String(raw, "avatar"),
+		Name:      jsonmap.String(fields, "name"),
+		AvatarURL: jsonmap.String(fields, "avatar"),
 		Email:     email,
-		Raw:       raw,
+		Raw:       fields,
 	}, nil
 }

@@ -99,6 +99,12 @@ func All() []Provider {
 		{Name: "kakao", New: providers.Kakao},
 		{Name: "line", New: providers.LINE},
 		{Name: "weibo", New: providers.Weibo},
+		{Name: "douyin", New: providers.Douyin},
+		// Alipay signs with the app's key and verifies with Alipay's: the
+		// secret argument is not used.
+		{Name: "alipay", New: func(id, _ string, opts ...providers.Option) (*core.Provider, error) {
+			return providers.Alipay(id, AlipayAppKey(), AlipayPublicKey(), opts...)
+		}},
 	}
 }
 

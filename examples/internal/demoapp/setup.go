@@ -144,4 +144,5 @@ var simpleProviders = []struct {
 	{"WEIBO", providers.Weibo}, {"GITEE", providers.Gitee}, {"FEISHU", providers.Feishu}, {"LARK", providers.Lark},
 	{"LINUXDO", providers.LinuxDo}, {"OSCHINA", providers.OSChina}, {"WECHATMP", providers.WeChatMP},
 	{"WECHATOPEN", providers.WeChatOpen}, {"DINGTALK", providers.DingTalk}, {"QQ", providers.QQ},
+	{"DOUYIN", providers.Douyin},
 }
