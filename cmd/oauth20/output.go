@@ -162,7 +162,10 @@ func describeSecret(v string, show bool) string {
 // relative says how far t is from now: "in 59m59s" or "1m0s ago".
 func relative(t, now time.Time) string {
 	d := t.Sub(now).Round(time.Second)
-	if d >= 0 {
+	if d == 0 {
+		return "now"
+	}
+	if d > 0 {
 		return "in " + d.String()
 	}
 	return (-d).String() + " ago"

@@ -303,26 +303,12 @@ unless --hint says refresh_token.`,
 				return err
 			}
 			if g.json {
-				return writeJSON(a.stdout, info.Raw)
-			}
-			s := &section{title: "Introspection"}
-			s.add("active", fmt.Sprint(info.Active))
-			s.add("scope", info.Scope)
-			s.add("client_id", info.ClientID)
-			s.add("username", info.Username)
-			s.add("sub", info.Subject)
-			s.add("token_type", info.TokenType)
-			s.add("aud", strings.Join(info.Audience, " "))
-			s.add("iss", info.Issuer)
-			for _, t := range []struct {
-				name string
-				at   time.Time
-			}{{"exp", info.Expiry}, {"iat", info.IssuedAt}, {"nbf", info.NotBefore}} {
-				if !t.at.IsZero() {
-					s.add(t.name, fmt.Sprintf("%s (%s)", t.at.UTC().Format(time.RFC3339), relative(t.at, now(a))))
+				if err := writeJSON(a.stdout, info.Raw); err != nil {
+					return err
 				}
+			} else {
+				printIntrospection(a, info)
 			}
-			s.print(a.stdout)
 			if !info.Active {
 				return failure(fmt.Errorf("the token is not active"))
 			}
@@ -331,6 +317,27 @@ unless --hint says refresh_token.`,
 	}
 	f.register(cmd, true)
 	return cmd
+}
+
+func printIntrospection(a *app, info *core.Introspection) {
+	s := &section{title: "Introspection"}
+	s.add("active", fmt.Sprint(info.Active))
+	s.add("scope", info.Scope)
+	s.add("client_id", info.ClientID)
+	s.add("username", info.Username)
+	s.add("sub", info.Subject)
+	s.add("token_type", info.TokenType)
+	s.add("aud", strings.Join(info.Audience, " "))
+	s.add("iss", info.Issuer)
+	for _, t := range []struct {
+		name string
+		at   time.Time
+	}{{"exp", info.Expiry}, {"iat", info.IssuedAt}, {"nbf", info.NotBefore}} {
+		if !t.at.IsZero() {
+			s.add(t.name, fmt.Sprintf("%s (%s)", t.at.UTC().Format(time.RFC3339), relative(t.at, now(a))))
+		}
+	}
+	s.print(a.stdout)
 }
 
 func newUserInfoCmd(a *app, g *globals) *cobra.Command {
