@@ -45,11 +45,17 @@ func (s *section) print(w io.Writer) {
 		fmt.Fprintln(w, s.title)
 		indent = "  "
 	}
-	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	var b bytes.Buffer
+	tw := tabwriter.NewWriter(&b, 0, 0, 2, ' ', 0)
 	for _, r := range s.rows {
 		fmt.Fprintf(tw, "%s%s\t%s\n", indent, r[0], r[1])
 	}
 	_ = tw.Flush()
+	for _, line := range strings.SplitAfter(b.String(), "\n") {
+		if line != "" {
+			fmt.Fprintln(w, strings.TrimRight(line, " \n"))
+		}
+	}
 }
 
 // printSections prints sections separated by blank lines.
