@@ -21,9 +21,9 @@ func TestDiscover(t *testing.T) {
 
 	odd := startOP(t, func(cfg *oidctest.Config) {
 		cfg.Metadata = map[string]any{
-			"id_token_signing_alg_values_supported": []string{"ES256", "RS256", "HS256", "none"},
-			"code_challenge_methods_supported":      []string{"plain"},
-			"grant_types_supported":                 []string{"authorization_code", "implicit"},
+			"id_token_signing_alg_values_supported":          []string{"ES256", "RS256", "HS256", "none"},
+			"code_challenge_methods_supported":               []string{"plain"},
+			"grant_types_supported":                          []string{"authorization_code", "implicit"},
 			"authorization_response_iss_parameter_supported": nil,
 		}
 	})
