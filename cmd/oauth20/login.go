@@ -34,7 +34,7 @@ func (f *loginFlags) register(cmd *cobra.Command, flows bool) {
 	f.target.register(cmd, true)
 	fl := cmd.Flags()
 	fl.StringVar(&f.redirectURL, "redirect-url", defaultRedirectURL, "the loopback redirect URI to register with the provider; port 0 picks a free one")
-	fl.IntVar(&f.port, "port", -1, "the port of the redirect URI (replaces the one in --redirect-url)")
+	fl.IntVar(&f.port, "port", 0, "the port of the redirect URI, 0 for any free one (replaces the one in --redirect-url)")
 	fl.BoolVar(&f.noBrowser, "no-browser", false, "print the URL instead of opening the browser")
 	fl.StringVar(&f.scope, "scope", "", "the scopes to ask for, space- or comma-separated (default: the provider's)")
 	fl.StringVar(&f.prompt, "prompt", "", "the OpenID Connect prompt parameter (login, consent, select_account, none)")
@@ -49,6 +49,14 @@ func (f *loginFlags) register(cmd *cobra.Command, flows bool) {
 	fl.StringVar(&f.save, "save", "", "write the token answer, tokens included, to this file (mode 0600)")
 	cmd.MarkFlagsMutuallyExclusive("device", "client-credentials")
 	_ = cmd.MarkFlagFilename("save", "json")
+}
+
+// portFlag sets port to -1 when --port was not given: the port of
+// --redirect-url then applies.
+func (f *loginFlags) portFlag(cmd *cobra.Command) {
+	if !cmd.Flags().Changed("port") {
+		f.port = -1
+	}
 }
 
 // scopes splits --scope.
@@ -115,6 +123,7 @@ writes the token answer to a file for refresh, revoke, introspect and userinfo.`
 		),
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			f.portFlag(cmd)
 			return runLogin(cmd.Context(), a, g, f)
 		},
 	}

@@ -61,6 +61,7 @@ DIR/provider.yaml (without key files), which check reads. Then run
 		),
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			f.login.portFlag(cmd)
 			return runRecord(cmd.Context(), a, g, f)
 		},
 	}

@@ -195,11 +195,7 @@ func (s *specFile) check() error {
 			errs = append(errs, errors.New("user.url or endpoints.userinfo is required"))
 		}
 		switch core.AuthMethod(s.AuthMethod) {
-		case "", core.AuthSecretBasic, core.AuthSecretPost, core.AuthNone, core.AuthSecretJWT:
-		case core.AuthPrivateKeyJWT:
-			if s.PrivateKeyFile == "" {
-				errs = append(errs, errors.New("auth_method private_key_jwt needs private_key_file"))
-			}
+		case "", core.AuthSecretBasic, core.AuthSecretPost, core.AuthNone, core.AuthSecretJWT, core.AuthPrivateKeyJWT:
 		default:
 			errs = append(errs, fmt.Errorf("auth_method %q: want client_secret_basic, client_secret_post, none, private_key_jwt or client_secret_jwt", s.AuthMethod))
 		}
@@ -299,6 +295,9 @@ func (s *specFile) buildCustom(id, secret string, o buildOptions) (*core.Provide
 			RevocationURL: s.Endpoints.Revocation, IntrospectionURL: s.Endpoints.Introspection,
 			DeviceAuthURL: s.Endpoints.DeviceAuthorization,
 		},
+	}
+	if core.AuthMethod(s.AuthMethod) == core.AuthPrivateKeyJWT && s.PrivateKeyFile == "" {
+		return nil, usagef("auth_method private_key_jwt needs private_key_file (oauth20 keygen --private-key-jwt makes one)")
 	}
 	if s.PrivateKeyFile != "" {
 		key, err := readPrivateKey(filepath.Join(s.dir, s.PrivateKeyFile))
