@@ -86,6 +86,24 @@ func runRecord(ctx context.Context, a *app, g *globals, f *recordFlags) error {
 	if err != nil {
 		return err
 	}
+	// The replay builds the authorization URL with the provider's default
+	// scopes and the scenario's parameters: the scopes asked for become the
+	// provider's (and go into provider.yaml), the other parameters go into
+	// the authorization scenario.
+	login := f.login
+	if scopes := login.scopes(); len(scopes) > 0 {
+		spec.Scopes, login.scope = scopes, ""
+	}
+	authParams, err := login.paramMap()
+	if err != nil {
+		return err
+	}
+	if login.prompt != "" {
+		authParams["prompt"] = login.prompt
+	}
+	if login.loginHint != "" {
+		authParams["login_hint"] = login.loginHint
+	}
 	name := f.name
 	if name == "" {
 		name = spec.label()
@@ -110,7 +128,7 @@ func runRecord(ctx context.Context, a *app, g *globals, f *recordFlags) error {
 		return err
 	}
 	defer sess.close()
-	res, err := codeLogin(ctx, a, sess, lb, &f.login, rec.AuthorizationURL)
+	res, err := codeLogin(ctx, a, sess, lb, &login, rec.AuthorizationURL)
 	if err != nil {
 		return err
 	}
@@ -168,6 +186,13 @@ func runRecord(ctx context.Context, a *app, g *globals, f *recordFlags) error {
 	}
 	if dropRefresh {
 		dropScenarios(cassette, conformance.OpRefresh)
+	}
+	if len(authParams) > 0 {
+		for i := range cassette.Scenarios {
+			if cassette.Scenarios[i].Op == conformance.OpAuthorizationURL {
+				cassette.Scenarios[i].Input.Params = authParams
+			}
+		}
 	}
 	fake, cleanup, err := spec.buildFake()
 	if err != nil {
@@ -270,7 +295,7 @@ func (s *specFile) cassetteProvider() string {
 // needsSpecFile reports whether check needs a spec file to rebuild the
 // provider: anything but a built-in provider without settings.
 func (s *specFile) needsSpecFile() bool {
-	return s.Provider == "" || len(s.Settings) > 0 || s.Name != ""
+	return s.Provider == "" || len(s.Settings) > 0 || s.Name != "" || s.Scopes != nil
 }
 
 // writeSpecFile writes s for check, without paths to key files (check

@@ -162,7 +162,7 @@ func (s *specFile) check() error {
 		set  bool
 	}{
 		{"auth_method", s.AuthMethod != "" && s.Issuer == ""}, {"private_key_file", s.PrivateKeyFile != ""},
-		{"key_id", s.KeyID != ""}, {"scopes", s.Scopes != nil && s.Issuer == ""}, {"scope_separator", s.ScopeSeparator != ""},
+		{"key_id", s.KeyID != ""}, {"scope_separator", s.ScopeSeparator != ""},
 		{"pkce", s.PKCE != nil}, {"headers", s.Headers != nil}, {"param_names", s.ParamNames != nil},
 		{"token", s.Token != nil}, {"errors", s.Errors != nil}, {"user", s.User != nil},
 	}
@@ -255,6 +255,9 @@ func (s *specFile) build(id, secret string, o buildOptions) (*core.Provider, err
 	if s.DisplayName != "" {
 		opts = append(opts, providers.WithDisplayName(s.DisplayName))
 	}
+	if s.Scopes != nil {
+		opts = append(opts, providers.WithScopes(s.Scopes...))
+	}
 	if s.Provider != "" {
 		b, err := findBuiltin(s.Provider)
 		if err != nil {
@@ -264,9 +267,6 @@ func (s *specFile) build(id, secret string, o buildOptions) (*core.Provider, err
 	}
 	if s.AuthMethod != "" {
 		opts = append(opts, providers.WithAuthMethod(core.AuthMethod(s.AuthMethod)))
-	}
-	if s.Scopes != nil {
-		opts = append(opts, providers.WithScopes(s.Scopes...))
 	}
 	p, err := providers.OIDC("oidc", s.Issuer, id, secret, opts...)
 	return p, usageError(err)
@@ -300,7 +300,11 @@ func (s *specFile) buildCustom(id, secret string, o buildOptions) (*core.Provide
 		return nil, usagef("auth_method private_key_jwt needs private_key_file (oauth20 keygen --private-key-jwt makes one)")
 	}
 	if s.PrivateKeyFile != "" {
-		key, err := readPrivateKey(filepath.Join(s.dir, s.PrivateKeyFile))
+		path := s.PrivateKeyFile
+		if !filepath.IsAbs(path) {
+			path = filepath.Join(s.dir, path)
+		}
+		key, err := readPrivateKey(path)
 		if err != nil {
 			return nil, usageError(err)
 		}
