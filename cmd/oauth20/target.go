@@ -173,8 +173,9 @@ type session struct {
 	provider *core.Provider
 }
 
-// newSession builds the provider and an Auth around it. base is the
-// origin of the loopback listener for a login, "" for other commands.
+// newSession builds the provider and an Auth around it: the Auth's base
+// URL is the origin of the login's redirect URL (loopback), and hc, when
+// set, replaces the app's HTTP client (record's recorder).
 func newSession(a *app, g *globals, s *specFile, id, secret string, o buildOptions, hc *http.Client) (*session, error) {
 	p, err := s.build(id, secret, o)
 	if err != nil {

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"strings"
 	"time"
 
@@ -243,15 +244,13 @@ func runVerify(ctx context.Context, a *app, g *globals, f *verifyFlags, args []s
 	}
 	r := &verifyRun{raw: raw, now: now(a)}
 	r.header, r.claims, _ = jwtParts(raw) // for display only; Verify decides
-	secret := ""
+	secret := a.getenv(envClientSecret)
 	if f.secretFile != "" {
-		in, err := readToken(a, f.secretFile)
-		if err != nil || in.raw == "" {
-			return usagef("--client-secret-file: want a file with the secret alone")
+		b, err := os.ReadFile(f.secretFile)
+		if err != nil {
+			return usageError(fmt.Errorf("client secret: %w", err))
 		}
-		secret = in.raw
-	} else {
-		secret = a.getenv(envClientSecret)
+		secret = strings.TrimRight(string(b), "\r\n")
 	}
 	if f.accessTokenFile != "" {
 		in, err := readToken(a, f.accessTokenFile)
