@@ -163,7 +163,7 @@ func drive(ctx context.Context, p *core.Provider, s *Scenario, b *binder) outcom
 	switch s.Op {
 	case OpAuthorizationURL:
 		var opts []core.AuthOption
-		if spec.PKCE == core.PKCES256 {
+		if coreaccess.PKCE(p, c) {
 			opts = append(opts, core.WithPKCE(b.get("code_verifier")))
 		}
 		if spec.OIDC {
@@ -176,7 +176,7 @@ func drive(ctx context.Context, p *core.Provider, s *Scenario, b *binder) outcom
 		return outcome{authURL: c.AuthCodeURL(b.get("state"), opts...)}
 	case OpExchange:
 		var opts []core.GrantOption
-		if spec.PKCE == core.PKCES256 {
+		if coreaccess.PKCE(p, c) {
 			opts = append(opts, core.WithVerifier(b.get("code_verifier")))
 		}
 		for _, k := range sortedKeys(in.Params) {
