@@ -99,6 +99,13 @@ type ProviderSpec struct {
 	// CodeParams names the callback parameters that may carry the code, in
 	// order of preference; default {"code"} (DingTalk also sends authCode).
 	CodeParams []string
+	// CheckCallback, when set, reads the callback of a login after its
+	// state has been checked and before its code is exchanged, at time
+	// now. It may refuse the callback (Shopify signs it) and returns the
+	// callback parameters that the exchange must carry (VK ID's
+	// device_id), sent as extra token request parameters; nil for none.
+	// A refusal fails the login with 400 and ErrInvalidCallback.
+	CheckCallback func(callback url.Values, now time.Time) (*Params, error)
 	// FetchUser returns the normalised user of a login. Required.
 	FetchUser func(ctx context.Context, r UserRequest) (*User, error)
 }
