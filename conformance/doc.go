@@ -67,7 +67,8 @@
 // A request states its method; its URL without query; its auth, one of
 // "client_secret_basic", "client_secret_post", "none" (the default: no
 // Authorization header), "private_key_jwt", "client_secret_jwt",
-// {"basic": [user, password]} or {"bearer": token}; the headers that matter
+// {"basic": [user, password]}, {"bearer": token} or {"oauth": token} (the
+// "Authorization: OAuth" scheme of Yandex); the headers that matter
 // (others are ignored); every query parameter; and its body as form, json
 // (compared structurally) or body (text). A missing, different or extra
 // parameter fails, an extra secret-bearing one (client_secret,

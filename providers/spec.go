@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"net/url"
+	"time"
 
 	"github.com/go-oauth20/oauth20/core"
 )
@@ -32,6 +34,9 @@ type spec struct {
 	authOptions []core.AuthOption
 	codeParams  []string
 	fetchUser   func(context.Context, core.UserRequest) (*core.User, error)
+	// checkCallback reads the callback before the exchange (see
+	// core.ProviderSpec.CheckCallback).
+	checkCallback func(url.Values, time.Time) (*core.Params, error)
 
 	// discover learns the endpoints at run time; issuer, oidc and formPost
 	// are set for OpenID providers (see newOIDC).
@@ -97,6 +102,8 @@ func (s *settings) build(clientID, clientSecret string, sp spec, errs ...error) 
 		FormPost:    sp.formPost || s.formPost,
 		CodeParams:  sp.codeParams,
 		FetchUser:   sp.fetchUser,
+		// A provider that checks or carries callback parameters.
+		CheckCallback: sp.checkCallback,
 	})
 }
 
