@@ -86,7 +86,7 @@ func TestCommaScopes(t *testing.T) {
 	for _, tt := range []struct {
 		name string
 		new  func(id, secret string, opts ...Option) (*core.Provider, error)
-	}{{"kakao", Kakao}, {"weibo", Weibo}} {
+	}{{"kakao", Kakao}, {"weibo", Weibo}, {"tiktok", TikTok}} {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			p, err := tt.new("id", "secret", WithScopes("a", "b"))

@@ -99,6 +99,7 @@ func All() []Provider {
 		{Name: "kakao", New: providers.Kakao},
 		{Name: "line", New: providers.LINE},
 		{Name: "weibo", New: providers.Weibo},
+		{Name: "tiktok", New: providers.TikTok},
 	}
 }
 
