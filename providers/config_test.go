@@ -108,8 +108,8 @@ func TestCommaScopes(t *testing.T) {
 	}
 }
 
-// publicClientCassette replays the public-client variants of X and
-// Spotify: no secret, client_id in the body, PKCE verifier.
+// publicClientCassette replays the public-client variants of X, Spotify
+// and the others: no secret, client_id in the body, PKCE verifier.
 const publicClientCassette = `{
   "provider": "%s",
   "scenarios": [
@@ -129,8 +129,8 @@ const publicClientCassette = `{
   ]
 }`
 
-// TestPublicClients: X and Spotify built without a secret are public
-// clients.
+// TestPublicClients: X, Spotify and the other providers that take a public
+// client, built without a secret, are public clients.
 func TestPublicClients(t *testing.T) {
 	t.Parallel()
 	for _, tt := range []struct {
@@ -139,6 +139,7 @@ func TestPublicClients(t *testing.T) {
 	}{
 		{"x", xTokenURL, X},
 		{"spotify", spotifyTokenURL, Spotify},
+		{"amazon", amazonTokenURL, Amazon},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()

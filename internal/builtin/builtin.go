@@ -100,6 +100,7 @@ func All() []Provider {
 		{Name: "line", New: providers.LINE},
 		{Name: "weibo", New: providers.Weibo},
 		{Name: "tiktok", New: providers.TikTok},
+		{Name: "amazon", New: providers.Amazon},
 	}
 }
 
