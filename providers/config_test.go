@@ -140,6 +140,7 @@ func TestPublicClients(t *testing.T) {
 		{"x", xTokenURL, X},
 		{"spotify", spotifyTokenURL, Spotify},
 		{"amazon", amazonTokenURL, Amazon},
+		{"dropbox", dropboxTokenURL, Dropbox},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()

@@ -101,6 +101,7 @@ func All() []Provider {
 		{Name: "weibo", New: providers.Weibo},
 		{Name: "tiktok", New: providers.TikTok},
 		{Name: "amazon", New: providers.Amazon},
+		{Name: "dropbox", New: providers.Dropbox},
 	}
 }
 
