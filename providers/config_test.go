@@ -141,6 +141,7 @@ func TestPublicClients(t *testing.T) {
 		{"spotify", spotifyTokenURL, Spotify},
 		{"amazon", amazonTokenURL, Amazon},
 		{"dropbox", dropboxTokenURL, Dropbox},
+		{"zoom", zoomTokenURL, Zoom},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()

@@ -102,6 +102,7 @@ func All() []Provider {
 		{Name: "tiktok", New: providers.TikTok},
 		{Name: "amazon", New: providers.Amazon},
 		{Name: "dropbox", New: providers.Dropbox},
+		{Name: "zoom", New: providers.Zoom},
 	}
 }
 
