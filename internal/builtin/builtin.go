@@ -103,6 +103,7 @@ func All() []Provider {
 		{Name: "amazon", New: providers.Amazon},
 		{Name: "dropbox", New: providers.Dropbox},
 		{Name: "zoom", New: providers.Zoom},
+		{Name: "yandex", New: providers.Yandex},
 	}
 }
 
