@@ -104,6 +104,11 @@ func All() []Provider {
 		{Name: "dropbox", New: providers.Dropbox},
 		{Name: "zoom", New: providers.Zoom},
 		{Name: "yandex", New: providers.Yandex},
+		// VK ID's web flow is a public client: the secret argument is
+		// not used.
+		{Name: "vkid", New: func(id, _ string, opts ...providers.Option) (*core.Provider, error) {
+			return providers.VKID(id, opts...)
+		}},
 	}
 }
 
