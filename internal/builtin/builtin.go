@@ -41,6 +41,8 @@ const (
 	AppleKeyID  = "KEYID56789"
 	// RedditUserAgent is the User-Agent the Reddit cassette expects.
 	RedditUserAgent = "web:oauth20-conformance:v1.0 (by /u/oauth20-conformance)"
+	// ShopifyShop is the shop the Shopify cassette was written for.
+	ShopifyShop = "conformance-shop.myshopify.com"
 )
 
 // All returns every provider constructor of package providers, in a stable
@@ -108,6 +110,9 @@ func All() []Provider {
 		// not used.
 		{Name: "vkid", New: func(id, _ string, opts ...providers.Option) (*core.Provider, error) {
 			return providers.VKID(id, opts...)
+		}},
+		{Name: "shopify", New: func(id, secret string, opts ...providers.Option) (*core.Provider, error) {
+			return providers.Shopify(ShopifyShop, id, secret, opts...)
 		}},
 	}
 }
