@@ -30,6 +30,14 @@ var takes = map[string][]string{
 	"line":      {"WithAdditionalIssuers", "WithTrustedAudiences"},
 	"linkedin":  {"WithAdditionalIssuers", "WithTrustedAudiences"},
 	"slack":     {"WithAdditionalIssuers", "WithTrustedAudiences"},
+	// Providers at fixed URLs without ID tokens: the common options only.
+	"tiktok":  nil,
+	"amazon":  nil,
+	"dropbox": nil,
+	"zoom":    nil,
+	"yandex":  nil,
+	"vkid":    nil,
+	"shopify": nil,
 }
 
 // options are every Option with a usable value, and what a provider built
