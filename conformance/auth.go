@@ -17,14 +17,16 @@ import (
 //	"auth": "client_secret_basic"
 //	"auth": {"basic": ["{{client_id}}", "{{client_secret}}"]}
 //	"auth": {"bearer": "{{access_token}}"}
+//	"auth": {"oauth": "{{access_token}}"}
 //
-// Absent, or "none", means no Authorization header.
+// The oauth form is the "Authorization: OAuth <token>" scheme of Yandex's
+// API. Absent, or "none", means no Authorization header.
 type Auth struct {
 	// Method is "", AuthBasic, AuthBearer or a core.AuthMethod.
 	Method string
 	// Username and Password are the credentials of AuthBasic.
 	Username, Password string
-	// Token is the credential of AuthBearer.
+	// Token is the credential of AuthBearer and AuthOAuth.
 	Token string
 }
 
@@ -35,6 +37,8 @@ const (
 	AuthBasic = "basic"
 	// AuthBearer is an RFC 6750 Bearer header.
 	AuthBearer = "bearer"
+	// AuthOAuth is an "Authorization: OAuth <token>" header.
+	AuthOAuth = "oauth"
 )
 
 // IsZero reports whether a is the empty expectation (no authentication).
@@ -57,13 +61,20 @@ func (a *Auth) UnmarshalJSON(b []byte) error {
 	var obj struct {
 		Basic  []string `json:"basic"`
 		Bearer *string  `json:"bearer"`
+		OAuth  *string  `json:"oauth"`
 	}
 	if err := strictUnmarshal(b, &obj); err != nil {
 		return fmt.Errorf("auth: %w", err)
 	}
+	given := 0
+	for _, set := range []bool{obj.Basic != nil, obj.Bearer != nil, obj.OAuth != nil} {
+		if set {
+			given++
+		}
+	}
 	switch {
-	case obj.Basic != nil && obj.Bearer != nil:
-		return fmt.Errorf("auth: give basic or bearer, not both")
+	case given > 1:
+		return fmt.Errorf("auth: give one of basic, bearer or oauth")
 	case obj.Basic != nil:
 		if len(obj.Basic) != 2 {
 			return fmt.Errorf("auth: basic takes [username, password]")
@@ -71,8 +82,10 @@ func (a *Auth) UnmarshalJSON(b []byte) error {
 		*a = Auth{Method: AuthBasic, Username: obj.Basic[0], Password: obj.Basic[1]}
 	case obj.Bearer != nil:
 		*a = Auth{Method: AuthBearer, Token: *obj.Bearer}
+	case obj.OAuth != nil:
+		*a = Auth{Method: AuthOAuth, Token: *obj.OAuth}
 	default:
-		return fmt.Errorf("auth: the object needs basic or bearer")
+		return fmt.Errorf("auth: the object needs basic, bearer or oauth")
 	}
 	return nil
 }
@@ -86,6 +99,8 @@ func (a Auth) MarshalJSON() ([]byte, error) {
 		return json.Marshal(map[string][]string{"basic": {a.Username, a.Password}})
 	case AuthBearer:
 		return json.Marshal(map[string]string{"bearer": a.Token})
+	case AuthOAuth:
+		return json.Marshal(map[string]string{"oauth": a.Token})
 	}
 	return json.Marshal(a.Method)
 }
@@ -101,6 +116,8 @@ func (a Auth) describe() string {
 		return "HTTP Basic"
 	case AuthBearer:
 		return "a Bearer header"
+	case AuthOAuth:
+		return "an OAuth header"
 	case string(core.AuthSecretPost):
 		return "client_secret_post (credentials in the body)"
 	}
@@ -118,6 +135,8 @@ func (a Auth) check(authz string, b *binder) []string {
 		want = "Basic " + base64.StdEncoding.EncodeToString([]byte(b.expand(a.Username)+":"+b.expand(a.Password)))
 	case AuthBearer:
 		want = "Bearer " + b.expand(a.Token)
+	case AuthOAuth:
+		want = "OAuth " + b.expand(a.Token)
 	}
 	switch {
 	case want == "" && authz == "":
@@ -127,6 +146,8 @@ func (a Auth) check(authz string, b *binder) []string {
 	case authz == "":
 		return []string{fmt.Sprintf("header Authorization: missing, want %s", a.describe())}
 	case a.Method == AuthBearer && len(authz) > 7 && strings.EqualFold(authz[:7], "bearer ") && match(want[7:], authz[7:]):
+		return nil
+	case a.Method == AuthOAuth && len(authz) > 6 && strings.EqualFold(authz[:6], "oauth ") && match(want[6:], authz[6:]):
 		return nil
 	case match(want, authz):
 		return nil

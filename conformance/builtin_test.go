@@ -11,12 +11,11 @@ import (
 	"github.com/go-oauth20/oauth20/providers"
 )
 
-// Fake credentials for the built-in providers: the cassettes refer to them
-// as {{client_id}}, {{client_secret}} and {{redirect_uri}}.
+// The fake credentials the built-in providers' cassettes were recorded for.
 const (
-	testClientID     = "conformance-client"
-	testClientSecret = "conformance-secret-9f2c"
-	testRedirectURL  = "https://app.example/auth/callback"
+	testClientID     = builtin.ClientID
+	testClientSecret = builtin.ClientSecret
+	testRedirectURL  = builtin.RedirectURL
 )
 
 // TestConformance replays conformance/testdata/<name>/ against every

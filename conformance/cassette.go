@@ -105,7 +105,8 @@ type Input struct {
 	// providers whose user fetch reads them (WeChat's openid).
 	TokenFields map[string]string `json:"token_fields,omitempty"`
 	// Callback holds the callback parameters a user fetch sees (Apple's
-	// user).
+	// user) and, for a provider with a CheckCallback, the ones an exchange
+	// is checked against and carries (Shopify's hmac, VK ID's device_id).
 	Callback map[string]string `json:"callback,omitempty"`
 	// Params are extra authorization parameters (core.WithParam) or extra
 	// token request parameters (core.WithGrantParam).

@@ -39,7 +39,7 @@ func Complete(ctx context.Context, p *core.Provider, c *Cassette) error {
 		b := newBinder(coreaccess.Spec(p), c.Provider, s.Name, c.Values)
 		pl := newPlayer(b, s.Interactions, c.Shared)
 		clock := fixedClock{c.now()}
-		out := drive(ctx, coreaccess.WithRuntime(p, &http.Client{Transport: pl.transport()}, clock, nil), s, b)
+		out := drive(ctx, coreaccess.WithRuntime(p, &http.Client{Transport: pl.transport()}, clock, nil), s, b, clock.t)
 		for _, d := range append(pl.problems(), pl.unused()...) {
 			errs = append(errs, fmt.Errorf("conformance: %s/%s: %s", c.Provider, s.Name, d))
 		}
@@ -60,7 +60,7 @@ func Complete(ctx context.Context, p *core.Provider, c *Cassette) error {
 // most specific first.
 var sentinelOrder = []string{
 	"response_too_large", "missing_access_token", "unsupported_token_type", "invalid_expiry",
-	"no_endpoint", "no_refresh_token", "no_user_id", "no_id_token", "unexpected_status",
+	"no_endpoint", "no_refresh_token", "no_user_id", "no_id_token", "invalid_callback", "unexpected_status",
 	"malformed_response", "transport",
 }
 

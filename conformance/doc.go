@@ -61,12 +61,14 @@
 // OpenID providers), exchange, refresh, revocation and user. Input holds
 // their arguments: code, refresh_token, scopes, token, token_type_hint,
 // access_token, token_fields, callback and params (extra authorization or
-// token parameters).
+// token parameters). The callback is what a user fetch sees and, for a
+// provider with a CheckCallback, what that check reads before an exchange.
 //
 // A request states its method; its URL without query; its auth, one of
 // "client_secret_basic", "client_secret_post", "none" (the default: no
 // Authorization header), "private_key_jwt", "client_secret_jwt",
-// {"basic": [user, password]} or {"bearer": token}; the headers that matter
+// {"basic": [user, password]}, {"bearer": token} or {"oauth": token} (the
+// "Authorization: OAuth" scheme of Yandex); the headers that matter
 // (others are ignored); every query parameter; and its body as form, json
 // (compared structurally) or body (text). A missing, different or extra
 // parameter fails, an extra secret-bearing one (client_secret,
@@ -88,7 +90,8 @@
 // naming a core sentinel: transport, response_too_large,
 // malformed_response, unexpected_status, missing_access_token,
 // unsupported_token_type, invalid_expiry, no_endpoint, no_refresh_token,
-// no_user_id, no_id_token. An empty expect on a revocation means success.
+// no_user_id, no_id_token, invalid_callback (a callback the provider's
+// CheckCallback refuses). An empty expect on a revocation means success.
 // Whatever the expectation, an error string that contains a secret
 // (client secret, code, verifier, token) fails the scenario.
 //

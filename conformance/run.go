@@ -140,14 +140,15 @@ func replay(ctx context.Context, p *core.Provider, c *Cassette, s *Scenario) []s
 	pl := newPlayer(b, s.Interactions, c.Shared)
 	clock := fixedClock{c.now()}
 	q := coreaccess.WithRuntime(p, &http.Client{Transport: pl.transport()}, clock, nil)
-	out := drive(ctx, q, s, b)
+	out := drive(ctx, q, s, b, clock.t)
 	diffs := pl.problems()
 	diffs = append(diffs, pl.unused()...)
 	return append(diffs, checkOutcome(s, out, b, clock.t)...)
 }
 
-// drive performs the scenario's operation as the login flow would.
-func drive(ctx context.Context, p *core.Provider, s *Scenario, b *binder) outcome {
+// drive performs the scenario's operation as the login flow would, at
+// time now.
+func drive(ctx context.Context, p *core.Provider, s *Scenario, b *binder, now time.Time) outcome {
 	c, err := p.Client(ctx)
 	if err != nil {
 		return outcome{err: err}
@@ -163,7 +164,7 @@ func drive(ctx context.Context, p *core.Provider, s *Scenario, b *binder) outcom
 	switch s.Op {
 	case OpAuthorizationURL:
 		var opts []core.Option
-		if spec.PKCE == core.PKCES256 {
+		if coreaccess.PKCE(p, c) {
 			opts = append(opts, core.WithPKCE(b.get("code_verifier")))
 		}
 		if spec.OIDC {
@@ -176,11 +177,22 @@ func drive(ctx context.Context, p *core.Provider, s *Scenario, b *binder) outcom
 		return outcome{authURL: c.AuthCodeURL(b.get("state"), opts...)}
 	case OpExchange:
 		var opts []core.Option
-		if spec.PKCE == core.PKCES256 {
+		if coreaccess.PKCE(p, c) {
 			opts = append(opts, core.WithPKCE(b.get("code_verifier")))
 		}
 		for _, k := range sortedKeys(in.Params) {
 			opts = append(opts, core.WithParam(b.expand(k), b.expand(in.Params[k])))
+		}
+		if spec.CheckCallback != nil {
+			// As Auth.Complete: the provider checks the callback and
+			// names what the exchange carries.
+			carried, err := spec.CheckCallback(b.values(in.Callback), now)
+			if err != nil {
+				return outcome{err: fmt.Errorf("%w: %w", core.ErrInvalidCallback, err)}
+			}
+			if carried != nil {
+				carried.Each(func(k, v string) { opts = append(opts, core.WithParam(k, v)) })
+			}
 		}
 		t, err := c.Exchange(ctx, or(in.Code, "{{code}}"), opts...)
 		return outcome{token: t, err: err}
@@ -205,10 +217,7 @@ func drive(ctx context.Context, p *core.Provider, s *Scenario, b *binder) outcom
 		for k, v := range in.TokenFields {
 			tok.Raw[k] = b.expand(v)
 		}
-		cb := url.Values{}
-		for k, v := range in.Callback {
-			cb.Set(k, b.expand(v))
-		}
+		cb := b.values(in.Callback)
 		var id *core.IDToken
 		if in.IDToken != "" {
 			v, err := coreaccess.Verifier(ctx, p)
@@ -226,4 +235,13 @@ func drive(ctx context.Context, p *core.Provider, s *Scenario, b *binder) outcom
 		return outcome{user: u, err: err}
 	}
 	return outcome{err: fmt.Errorf("conformance: unknown operation %q", s.Op)}
+}
+
+// values returns m with its values expanded, as callback parameters.
+func (b *binder) values(m map[string]string) url.Values {
+	v := url.Values{}
+	for k, s := range m {
+		v.Set(k, b.expand(s))
+	}
+	return v
 }

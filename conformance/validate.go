@@ -289,6 +289,7 @@ var sentinels = map[string]error{
 	"no_refresh_token":       core.ErrNoRefreshToken,
 	"no_user_id":             core.ErrNoUserID,
 	"no_id_token":            core.ErrNoIDToken,
+	"invalid_callback":       core.ErrInvalidCallback,
 	// ID-token and UserInfo checks of package oidc.
 	"bad_signature":             oidc.ErrBadSignature,
 	"unknown_key":               oidc.ErrUnknownKey,

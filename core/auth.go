@@ -265,12 +265,13 @@ type Result struct {
 // flow cookie for the callback's state exists, opens, is unexpired, holds
 // the same state (constant-time) and provider; checks the RFC 9207 iss
 // parameter; turns error= (or, for a provider whose spec says
-// RefusalWithoutCode, a callback without a code) into a typed error;
-// exchanges the code with the PKCE verifier and the same redirect URI;
-// verifies the ID token (nonce, at_hash, max_age) for OpenID providers;
-// and fetches the user. The
-// returned cookie deletes the flow cookie and must be set whatever the
-// outcome (the flow is single use). Every error is a *CallbackError.
+// RefusalWithoutCode, a callback without a code) into a typed error; lets
+// the provider check the callback (ProviderSpec.CheckCallback); exchanges
+// the code with the PKCE verifier, the same redirect URI and the callback
+// parameters the provider carries; verifies the ID token (nonce, at_hash,
+// max_age) for OpenID providers; and fetches the user. The returned cookie
+// deletes the flow cookie and must be set whatever the outcome (the flow is
+// single use). Every error is a *CallbackError.
 //
 // params are the callback's query parameters, or its form body for
 // response_mode=form_post; cookies looks up a request cookie by name.
@@ -381,6 +382,15 @@ func (a *Auth) complete(ctx context.Context, provider string, params url.Values,
 		return nil, clear, rt, callbackErr(http.StatusBadRequest, provider, fmt.Errorf("%w: no code", ErrInvalidCallback))
 	}
 	grantOpts := []Option{withRedirectURL(rec.RedirectURI)}
+	if p.spec.CheckCallback != nil {
+		carried, err := p.spec.CheckCallback(params, now)
+		if err != nil {
+			return nil, clear, rt, callbackErr(http.StatusBadRequest, provider, fmt.Errorf("%w: %w", ErrInvalidCallback, err))
+		}
+		if carried != nil {
+			carried.Each(func(k, v string) { grantOpts = append(grantOpts, WithParam(k, v)) })
+		}
+	}
 	if rec.Verifier != "" {
 		grantOpts = append(grantOpts, WithPKCE(rec.Verifier))
 	}

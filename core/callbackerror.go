@@ -27,7 +27,8 @@ var (
 	// ErrAuthResponseIssuer: the RFC 9207 iss parameter is wrong, or
 	// missing although the provider advertises it (mix-up defence).
 	ErrAuthResponseIssuer = errors.New("oauth20: authorization response issuer mismatch")
-	// ErrInvalidCallback: the callback has neither code nor error, or both.
+	// ErrInvalidCallback: the callback has neither code nor error, or both,
+	// or its provider's CheckCallback refused it.
 	ErrInvalidCallback = errors.New("oauth20: invalid callback parameters")
 	// ErrFlowUsed: a callback for this flow was already accepted; a replay
 	// is refused before the provider is asked anything.

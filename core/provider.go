@@ -28,6 +28,11 @@ const (
 	// PKCEUnsupported sends none: for providers that reject or ignore the
 	// parameters (WeChat, QQ, Weibo). Such providers rely on state alone.
 	PKCEUnsupported
+	// PKCEPublicOnly sends an S256 challenge for a public client (AuthNone)
+	// and none for a client that authenticates: for providers that
+	// document PKCE for clients without a secret and the secret for the
+	// others, but not the two together (Spotify).
+	PKCEPublicOnly
 )
 
 // Discovery is what a provider learns from its issuer at run time
@@ -104,6 +109,13 @@ type ProviderSpec struct {
 	// as access_denied (401) rather than as a malformed one (400), once
 	// the flow and its state have been checked like any other.
 	RefusalWithoutCode bool
+	// CheckCallback, when set, reads the callback of a login after its
+	// state has been checked and before its code is exchanged, at time
+	// now. It may refuse the callback (Shopify signs it) and returns the
+	// callback parameters that the exchange must carry (VK ID's
+	// device_id), sent as extra token request parameters; nil for none.
+	// A refusal fails the login with 400 and ErrInvalidCallback.
+	CheckCallback func(callback url.Values, now time.Time) (*Params, error)
 	// FetchUser returns the normalised user of a login. Required.
 	FetchUser func(ctx context.Context, r UserRequest) (*User, error)
 }
@@ -142,6 +154,9 @@ func NewProvider(spec ProviderSpec) (*Provider, error) {
 		// placeholder that is replaced at run time.
 		cfg.Endpoints.TokenURL = "https://discovered.invalid/token"
 	}
+	if spec.PKCE < PKCES256 || spec.PKCE > PKCEPublicOnly {
+		errs = append(errs, configError("provider %q: unknown PKCE mode %d", spec.Name, spec.PKCE))
+	}
 	if (cfg.AuthMethod == AuthNone || cfg.AuthMethod == "" && cfg.ClientSecret == "") && spec.PKCE == PKCEUnsupported {
 		// Checked on the method in effect: no method and no secret is a
 		// public client too.
@@ -173,8 +188,16 @@ func (p *Provider) Name() string { return p.spec.Name }
 // DisplayName returns the provider's human name.
 func (p *Provider) DisplayName() string { return p.spec.DisplayName }
 
-// pkce reports whether a login with p sends a PKCE challenge.
-func (p *Provider) pkce(*Client) bool { return p.spec.PKCE != PKCEUnsupported }
+// pkce reports whether a login with p through c sends a PKCE challenge.
+func (p *Provider) pkce(c *Client) bool {
+	switch p.spec.PKCE {
+	case PKCEUnsupported:
+		return false
+	case PKCEPublicOnly:
+		return c.cfg.AuthMethod == AuthNone
+	}
+	return true
+}
 
 // withRuntime returns a copy of p that sends its requests through rc, uses
 // clock for time and log for debug lines; nil arguments keep p's. The copy
@@ -220,6 +243,7 @@ func init() {
 		return p.withRuntime(rc, clock, log)
 	}
 	corehook.ProviderVerifier = func(ctx context.Context, p *Provider) (IDTokenVerifier, error) { return p.verifier(ctx) }
+	corehook.ProviderPKCE = func(p *Provider, c *Client) bool { return p.pkce(c) }
 }
 
 // Client returns the provider's OAuth client, running discovery first when

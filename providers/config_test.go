@@ -86,7 +86,7 @@ func TestCommaScopes(t *testing.T) {
 	for _, tt := range []struct {
 		name string
 		new  func(id, secret string, opts ...Option) (*core.Provider, error)
-	}{{"kakao", Kakao}, {"weibo", Weibo}} {
+	}{{"kakao", Kakao}, {"weibo", Weibo}, {"tiktok", TikTok}} {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			p, err := tt.new("id", "secret", WithScopes("a", "b"))
@@ -108,8 +108,8 @@ func TestCommaScopes(t *testing.T) {
 	}
 }
 
-// publicClientCassette replays the public-client variants of X and
-// Spotify: no secret, client_id in the body, PKCE verifier.
+// publicClientCassette replays the public-client variants of X, Spotify
+// and the others: no secret, client_id in the body, PKCE verifier.
 const publicClientCassette = `{
   "provider": "%s",
   "scenarios": [
@@ -129,8 +129,8 @@ const publicClientCassette = `{
   ]
 }`
 
-// TestPublicClients: X and Spotify built without a secret are public
-// clients.
+// TestPublicClients: X, Spotify and the other providers that take a public
+// client, built without a secret, are public clients.
 func TestPublicClients(t *testing.T) {
 	t.Parallel()
 	for _, tt := range []struct {
@@ -139,6 +139,9 @@ func TestPublicClients(t *testing.T) {
 	}{
 		{"x", xTokenURL, X},
 		{"spotify", spotifyTokenURL, Spotify},
+		{"amazon", amazonTokenURL, Amazon},
+		{"dropbox", dropboxTokenURL, Dropbox},
+		{"zoom", zoomTokenURL, Zoom},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()

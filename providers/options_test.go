@@ -33,6 +33,14 @@ var takes = map[string][]string{
 	"line":      idTokens,
 	"linkedin":  idTokens,
 	"slack":     idTokens,
+	// Providers at fixed URLs without ID tokens: the common options only.
+	"tiktok":  nil,
+	"amazon":  nil,
+	"dropbox": nil,
+	"zoom":    nil,
+	"yandex":  nil,
+	"vkid":    nil,
+	"shopify": nil,
 }
 
 // The options of every provider that verifies ID tokens, and of those

@@ -48,7 +48,8 @@ const (
 //     answer, or 400), wrong client credentials are HTTP 401 with a numeric
 //     {"message":"Unauthorized","error":401}, read as provider_error with
 //     provider code "401".
-//   - Revocation is RFC 7009 at /api/v1/revoke_token, answered 204.
+//   - Revocation is RFC 7009 at /api/v1/revoke_token, answered 200 (the
+//     wiki says 204, which Reddit answered until 2021); both are success.
 //   - The user comes from GET https://oauth.reddit.com/api/v1/me (the API
 //     host, not www): id (base-36, without the "t2_" prefix) becomes the ID,
 //     name the Username, the profile's display title (subreddit.title) the

@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"net/url"
+	"time"
 
 	"github.com/go-oauth20/oauth20/core"
 )
@@ -32,6 +34,9 @@ type spec struct {
 	authOptions []core.Option
 	codeParams  []string
 	fetchUser   func(context.Context, core.UserRequest) (*core.User, error)
+	// checkCallback reads the callback before the exchange (see
+	// core.ProviderSpec.CheckCallback).
+	checkCallback func(url.Values, time.Time) (*core.Params, error)
 
 	// refusalWithoutCode: a callback with the state alone is the user
 	// refusing (WeChat); see core.ProviderSpec.RefusalWithoutCode.
@@ -107,6 +112,8 @@ func (s *settings) build(clientID, clientSecret string, sp spec, errs ...error) 
 		FetchUser:   sp.fetchUser,
 
 		RefusalWithoutCode: sp.refusalWithoutCode,
+		// A provider that checks or carries callback parameters.
+		CheckCallback: sp.checkCallback,
 	})
 }
 

@@ -16,7 +16,7 @@ const (
 )
 
 // Spotify returns a provider for "Log in with Spotify" (authorization code
-// flow, with PKCE). It reports configuration problems (an empty client id,
+// flow; with PKCE for a public client). It reports configuration problems (an empty client id,
 // a bad redirect URL), joined, each wrapping core.ErrInvalidConfig; it does
 // no network I/O.
 //
@@ -26,9 +26,14 @@ const (
 //
 // Quirks handled here:
 //
-//   - A confidential client authenticates with HTTP Basic only. With a
-//     clientSecret of "" the provider is a public client (the PKCE flow):
-//     client_id in the body and no secret. PKCE S256 is sent either way.
+//   - A confidential client authenticates with HTTP Basic and sends no
+//     PKCE: Spotify documents two flows, the secret for apps that can keep
+//     one ("Authorization Code Flow") and PKCE for those that cannot
+//     ("Authorization Code with PKCE Flow"), and nowhere the two together,
+//     so a code_verifier beside Basic credentials is not sent on a guess.
+//     With a clientSecret of "" the provider is a public client (the PKCE
+//     flow): S256 challenge, client_id and code_verifier in the body, no
+//     secret.
 //   - A refresh answer may omit refresh_token; the one used is then kept
 //     (core does this). Spotify documents no revocation endpoint.
 //   - Token errors are RFC 6749 JSON with HTTP 400; Web API errors are
@@ -50,7 +55,8 @@ func Spotify(clientID, clientSecret string, opts ...Option) (*core.Provider, err
 	return collect(opts).build(clientID, clientSecret, spec{
 		name: "spotify", display: "Spotify", scopes: []string{"user-read-email"},
 		endpoints: core.Endpoints{AuthURL: spotifyAuthURL, TokenURL: spotifyTokenURL, UserInfoURL: spotifyMeURL},
-		method:    publicOr(clientSecret, core.AuthSecretBasic), fetchUser: spotifyFetchUser,
+		method:    publicOr(clientSecret, core.AuthSecretBasic), pkce: core.PKCEPublicOnly,
+		fetchUser: spotifyFetchUser,
 	})
 }
 

@@ -38,13 +38,16 @@ const (
 //   - Errors are not RFC 6749: HTTP 4xx with {"status":400,"message":"Invalid
 //     authorization code"}. The message becomes the description and is
 //     mapped: "Invalid authorization code" and "Invalid refresh token" to
-//     invalid_grant, "invalid client" and "invalid client secret" to
-//     invalid_client, "Invalid token" (revocation) to invalid_token; other
-//     messages are provider_error. The API's {"error":"Unauthorized",
+//     invalid_grant, "invalid client", "invalid client secret" and "client
+//     does not exist" (a revocation for an unknown client id, answered 404)
+//     to invalid_client, "Invalid token" (revocation) to invalid_token;
+//     other messages are provider_error. The API's {"error":"Unauthorized",
 //     "status":401,"message":"Invalid OAuth token"} is read the same way.
 //   - Refresh tokens exist and may rotate: store the new one.
 //   - Revocation is POST /oauth2/revoke with client_id and token only (no
-//     secret, no hint), answered 200 with an empty body.
+//     secret, no hint), answered 200 with an empty body; 400 "Invalid token"
+//     when the client id is valid and the token is not, 404 "client does
+//     not exist" when the client id is not.
 //   - The user comes from GET https://api.twitch.tv/helix/users, which needs
 //     the Client-Id header beside the Bearer token and answers
 //     {"data":[{...}]}: id becomes the ID, login the Username, display_name
@@ -81,6 +84,7 @@ var twitchMessages = map[string]core.ErrorCode{
 	"invalid refresh token":      core.CodeInvalidGrant,
 	"invalid client":             core.CodeInvalidClient,
 	"invalid client secret":      core.CodeInvalidClient,
+	"client does not exist":      core.CodeInvalidClient,
 	"invalid token":              core.CodeInvalidToken,
 	"invalid oauth token":        core.CodeInvalidToken,
 	"missing client id":          core.CodeInvalidRequest,

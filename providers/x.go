@@ -43,7 +43,11 @@ const (
 //     invalid_request "Value passed for the token was invalid.": such a
 //     refresh error matches core.ErrLoginAgain.
 //   - Revocation is RFC 7009 at /2/oauth2/revoke with the same client
-//     authentication as the token endpoint.
+//     authentication as the token endpoint, except that X refuses a
+//     request without token_type_hint (invalid_request "Missing required
+//     parameter [token_type_hint]."), which RFC 7009 makes optional: a
+//     revocation without a hint is sent with token_type_hint=access_token.
+//     Logout gives the hint of each token it revokes.
 //   - The user comes from GET /2/users/me?user.fields=profile_image_url,
 //     wrapped in a "data" member: id (a numeric string, kept as it is)
 //     becomes the ID, username the Username, name the Name,
@@ -65,11 +69,21 @@ func X(clientID, clientSecret string, opts ...Option) (*core.Provider, error) {
 	})
 }
 
-// xDialect is RFC 6749 with X's way of refusing a refresh token.
+// xDialect is RFC 6749 with X's way of refusing a refresh token and its
+// required revocation hint.
 var xDialect = &core.Dialect{
 	RefreshTokenRejected: func(e *core.Error) bool {
 		return e.Code == core.CodeInvalidRequest && strings.Contains(strings.ToLower(e.Description), "token was invalid")
 	},
+	EditRequest: xEditRequest,
+}
+
+// xEditRequest gives a revocation without a hint the hint access_token.
+func xEditRequest(r *core.Request) error {
+	if r.Op == core.OpRevoke && r.Params.Get("token_type_hint") == "" {
+		r.Params.Set("token_type_hint", core.HintAccessToken)
+	}
+	return nil
 }
 
 func xFetchUser(ctx context.Context, r core.UserRequest) (*core.User, error) {

@@ -49,6 +49,21 @@ func plain(f func(id, secret string, opts ...providers.Option) (*core.Provider, 
 // must be added here: TestBuiltinsListEveryProvider compares this list with
 // internal/builtin, which the providers' own test keeps complete.
 var builtins = []builtinEntry{
+	{name: "alipay", noSecret: true, settings: []setting{
+		{key: "key-file", help: "the app's RSA private key (PEM), which signs every gateway call"},
+		{key: "public-key-file", help: "Alipay's public key (PEM) from the open platform, which verifies every answer"},
+	}, new: func(id, _ string, s map[string]string, opts ...providers.Option) (*core.Provider, error) {
+		key, err := os.ReadFile(s["key-file"])
+		if err != nil {
+			return nil, usageError(fmt.Errorf("alipay: key-file: %w", err))
+		}
+		pub, err := os.ReadFile(s["public-key-file"])
+		if err != nil {
+			return nil, usageError(fmt.Errorf("alipay: public-key-file: %w", err))
+		}
+		return providers.Alipay(id, key, pub, opts...)
+	}},
+	{name: "amazon", new: plain(providers.Amazon)},
 	{name: "apple", noSecret: true, settings: []setting{
 		{key: "team-id", help: "the 10-character Team ID"},
 		{key: "key-id", help: "the id of the Sign in with Apple key"},
@@ -67,6 +82,8 @@ var builtins = []builtinEntry{
 	{name: "bitbucket", new: plain(providers.Bitbucket)},
 	{name: "dingtalk", new: plain(providers.DingTalk)},
 	{name: "discord", new: plain(providers.Discord)},
+	{name: "douyin", new: plain(providers.Douyin)},
+	{name: "dropbox", new: plain(providers.Dropbox)},
 	{name: "facebook", new: plain(providers.Facebook)},
 	{name: "feishu", new: plain(providers.Feishu)},
 	{name: "gitee", new: plain(providers.Gitee)},
@@ -111,9 +128,17 @@ var builtins = []builtinEntry{
 	}, new: func(id, secret string, s map[string]string, opts ...providers.Option) (*core.Provider, error) {
 		return providers.Reddit(id, secret, s["user-agent"], opts...)
 	}},
+	{name: "shopify", settings: []setting{{key: "shop", help: "the shop's domain, such as example.myshopify.com"}},
+		new: func(id, secret string, s map[string]string, opts ...providers.Option) (*core.Provider, error) {
+			return providers.Shopify(s["shop"], id, secret, opts...)
+		}},
 	{name: "slack", new: plain(providers.Slack)},
 	{name: "spotify", new: plain(providers.Spotify)},
+	{name: "tiktok", new: plain(providers.TikTok)},
 	{name: "twitch", new: plain(providers.Twitch)},
+	{name: "vkid", noSecret: true, new: func(id, _ string, _ map[string]string, opts ...providers.Option) (*core.Provider, error) {
+		return providers.VKID(id, opts...)
+	}},
 	{name: "wechatmp", new: plain(providers.WeChatMP)},
 	{name: "wechatopen", new: plain(providers.WeChatOpen)},
 	{name: "wecom", settings: []setting{{key: "agent-id", help: "the app's AgentId (the client id is the CorpID)"}},
@@ -122,6 +147,8 @@ var builtins = []builtinEntry{
 		}},
 	{name: "weibo", new: plain(providers.Weibo)},
 	{name: "x", new: plain(providers.X)},
+	{name: "yandex", new: plain(providers.Yandex)},
+	{name: "zoom", new: plain(providers.Zoom)},
 }
 
 // findBuiltin returns the built-in provider called name.

@@ -6,6 +6,7 @@ import (
 	"crypto/rsa"
 	"encoding/base64"
 	"encoding/json"
+	"errors"
 	"os"
 	"path/filepath"
 	"slices"
@@ -108,18 +109,28 @@ func TestBuiltinsBuild(t *testing.T) {
 	values := map[string]string{
 		"team-id": builtin.AppleTeamID, "key-id": builtin.AppleKeyID, "key-file": keyFile, "domain": "dev-1.example.com",
 		"url": "https://sso.example.com", "realm": "demo", "issuer": builtin.OIDCIssuer, "user-agent": builtin.RedditUserAgent,
-		"agent-id": builtin.WeComAgentID,
+		"agent-id": builtin.WeComAgentID, "shop": builtin.ShopifyShop,
 	}
+	// Alipay's key-file is an RSA key, and it takes Alipay's public key.
+	alipayKey, alipayPub := filepath.Join(t.TempDir(), "app.pem"), filepath.Join(t.TempDir(), "alipay.pem")
+	if err := errors.Join(os.WriteFile(alipayKey, builtin.AlipayAppKey(), 0o600), os.WriteFile(alipayPub, builtin.AlipayPublicKey(), 0o600)); err != nil {
+		t.Fatal(err)
+	}
+	byProvider := map[string]map[string]string{"alipay": {"key-file": alipayKey, "public-key-file": alipayPub}}
 	for _, b := range builtins {
 		t.Run(b.name, func(t *testing.T) {
 			t.Parallel()
 			s := map[string]string{}
 			for _, st := range b.settings {
 				if st.def == "" {
-					if values[st.key] == "" {
+					v := values[st.key]
+					if o, ok := byProvider[b.name][st.key]; ok {
+						v = o
+					}
+					if v == "" {
 						t.Fatalf("no test value for setting %q", st.key)
 					}
-					s[st.key] = values[st.key]
+					s[st.key] = v
 				}
 			}
 			p, err := b.build("client-id", "client-secret", s, nil)

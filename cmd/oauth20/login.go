@@ -78,17 +78,17 @@ func (f *loginFlags) paramMap() (map[string]string, error) {
 }
 
 // grantOptions are --scope and --param for a token or device request.
-func (f *loginFlags) grantOptions() ([]core.GrantOption, error) {
+func (f *loginFlags) grantOptions() ([]core.Option, error) {
 	params, err := f.paramMap()
 	if err != nil {
 		return nil, err
 	}
-	var opts []core.GrantOption
+	var opts []core.Option
 	if s := f.scopes(); len(s) > 0 {
-		opts = append(opts, core.WithGrantParam("scope", strings.Join(s, " ")))
+		opts = append(opts, core.WithParam("scope", strings.Join(s, " ")))
 	}
 	for _, k := range sortedKeys(params) {
-		opts = append(opts, core.WithGrantParam(k, params[k]))
+		opts = append(opts, core.WithParam(k, params[k]))
 	}
 	return opts, nil
 }

@@ -12,17 +12,20 @@ import (
 
 	"github.com/go-oauth20/oauth20/conformance"
 	"github.com/go-oauth20/oauth20/core"
+	"github.com/go-oauth20/oauth20/internal/builtin"
 	"github.com/spf13/cobra"
 	"go.yaml.in/yaml/v3"
 )
 
 // Fake credentials of the provider that record completes a cassette with
 // and check replays it against: the cassette calls them {{client_id}},
-// {{client_secret}} and {{redirect_uri}}, whatever they are.
+// {{client_secret}} and {{redirect_uri}}. They are those the built-in
+// providers' cassettes were recorded for, so that a cassette whose answers
+// depend on the secret (Shopify signs its callback) replays too.
 const (
-	fakeClientID     = "conformance-client"
-	fakeClientSecret = "conformance-secret"
-	fakeRedirectURL  = "https://app.example/auth/callback"
+	fakeClientID     = builtin.ClientID
+	fakeClientSecret = builtin.ClientSecret
+	fakeRedirectURL  = builtin.RedirectURL
 )
 
 // specFileName is the spec that record writes beside the cassette and

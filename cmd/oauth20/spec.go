@@ -338,20 +338,20 @@ func (t *specToken) dialect() (*core.Dialect, error) {
 	switch t.Format {
 	case "", "form":
 	case "json":
-		d.TokenFormat = core.BodyJSON
+		d.TokenFormat = core.FormatJSON
 	case "query":
-		d.TokenFormat = core.BodyQuery
+		d.TokenFormat = core.FormatQuery
 	default:
 		return nil, fmt.Errorf("token.format %q: want form, json or query", t.Format)
 	}
 	switch t.Response {
 	case "", "json":
 	case "form":
-		d.Response = core.ResponseForm
+		d.Response = core.FormatForm
 	case "jsonp":
-		d.Response = core.ResponseJSONP
+		d.Response = core.FormatJSONP
 	case "auto":
-		d.Response = core.ResponseAuto
+		d.Response = core.FormatAuto
 	default:
 		return nil, fmt.Errorf("token.response %q: want json, form, jsonp or auto", t.Response)
 	}

@@ -185,9 +185,9 @@ is dead: --save keeps the new one.`,
 			if err != nil {
 				return err
 			}
-			var opts []core.GrantOption
+			var opts []core.Option
 			if f.scope != "" {
-				opts = append(opts, core.WithGrantParam("scope", strings.ReplaceAll(f.scope, ",", " ")))
+				opts = append(opts, core.WithParam("scope", strings.ReplaceAll(f.scope, ",", " ")))
 			}
 			tok, err := c.Refresh(ctx, rt, opts...)
 			if err != nil {

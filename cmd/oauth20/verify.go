@@ -73,7 +73,7 @@ var verifyChecks = []verifyCheck{
 		}
 		return "absent"
 	}},
-	{name: "key", errs: []error{oidc.ErrUnknownKey, oidc.ErrKeyNotUsable, oidc.ErrVerifierClosed, core.ErrTransport, core.ErrUnexpectedStatus, core.ErrMalformedResponse}, detail: func(r *verifyRun) string {
+	{name: "key", errs: []error{oidc.ErrUnknownKey, oidc.ErrKeyNotUsable, oidc.ErrEndpointNotAllowed, oidc.ErrVerifierClosed, core.ErrTransport, core.ErrUnexpectedStatus, core.ErrMalformedResponse}, detail: func(r *verifyRun) string {
 		if kid, ok := r.header["kid"]; ok {
 			return fmt.Sprintf("kid %q from %s", claimString("", kid), r.md.JWKSURL)
 		}
@@ -106,7 +106,7 @@ var verifyChecks = []verifyCheck{
 			}
 			return "matches the access token"
 		}},
-	{name: "auth_time", errs: []error{oidc.ErrAuthTimeTooOld},
+	{name: "auth_time", errs: []error{oidc.ErrAuthTimeTooOld, oidc.ErrAuthTimeMissing},
 		asked: func(r *verifyRun) (bool, string) { return r.want.MaxAgeSet, "no --max-age given" },
 		detail: func(r *verifyRun) string {
 			return fmt.Sprintf("%s, max_age %s", r.timeClaim("auth_time"), r.want.MaxAge)
@@ -141,6 +141,8 @@ var sentinelNames = []struct {
 	{oidc.ErrAtHashMismatch, "oidc.ErrAtHashMismatch"},
 	{oidc.ErrCHashMismatch, "oidc.ErrCHashMismatch"},
 	{oidc.ErrAuthTimeTooOld, "oidc.ErrAuthTimeTooOld"},
+	{oidc.ErrAuthTimeMissing, "oidc.ErrAuthTimeMissing"},
+	{oidc.ErrEndpointNotAllowed, "oidc.ErrEndpointNotAllowed"},
 	{oidc.ErrACRMismatch, "oidc.ErrACRMismatch"},
 	{oidc.ErrRefreshMismatch, "oidc.ErrRefreshMismatch"},
 	{oidc.ErrVerifierClosed, "oidc.ErrVerifierClosed"},

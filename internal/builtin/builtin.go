@@ -32,6 +32,13 @@ type Provider struct {
 // Fixed values for the constructors that take more than a client id and
 // secret.
 const (
+	// ClientID, ClientSecret and RedirectURL are the fake credentials the
+	// cassettes were recorded for; they stand for {{client_id}},
+	// {{client_secret}} and {{redirect_uri}}. A cassette that signs with
+	// the secret (Shopify's callback HMAC) replays with this secret only.
+	ClientID     = "conformance-client"
+	ClientSecret = "conformance-secret-9f2c"
+	RedirectURL  = "https://app.example/auth/callback"
 	// OIDCIssuer is the issuer of the generic provider's cassette.
 	OIDCIssuer = "https://idp.example.com"
 	// WeComAgentID is the agent id the WeCom cassette expects.
@@ -41,6 +48,8 @@ const (
 	AppleKeyID  = "KEYID56789"
 	// RedditUserAgent is the User-Agent the Reddit cassette expects.
 	RedditUserAgent = "web:oauth20-conformance:v1.0 (by /u/oauth20-conformance)"
+	// ShopifyShop is the shop the Shopify cassette was written for.
+	ShopifyShop = "conformance-shop.myshopify.com"
 )
 
 // All returns every provider constructor of package providers, in a stable
@@ -104,6 +113,19 @@ func All() []Provider {
 		// secret argument is not used.
 		{Name: "alipay", New: func(id, _ string, opts ...providers.Option) (*core.Provider, error) {
 			return providers.Alipay(id, AlipayAppKey(), AlipayPublicKey(), opts...)
+		}},
+		{Name: "tiktok", New: providers.TikTok},
+		{Name: "amazon", New: providers.Amazon},
+		{Name: "dropbox", New: providers.Dropbox},
+		{Name: "zoom", New: providers.Zoom},
+		{Name: "yandex", New: providers.Yandex},
+		// VK ID's web flow is a public client: the secret argument is
+		// not used.
+		{Name: "vkid", New: func(id, _ string, opts ...providers.Option) (*core.Provider, error) {
+			return providers.VKID(id, opts...)
+		}},
+		{Name: "shopify", New: func(id, secret string, opts ...providers.Option) (*core.Provider, error) {
+			return providers.Shopify(ShopifyShop, id, secret, opts...)
 		}},
 	}
 }

@@ -29,3 +29,9 @@ func WithRuntime(p *core.Provider, hc *http.Client, clock core.Clock, log *slog.
 func Verifier(ctx context.Context, p *core.Provider) (core.IDTokenVerifier, error) {
 	return corehook.ProviderVerifier.(func(context.Context, *core.Provider) (core.IDTokenVerifier, error))(ctx, p)
 }
+
+// PKCE reports whether a login with p through c, the client p returned,
+// sends a PKCE challenge and verifier.
+func PKCE(p *core.Provider, c *core.Client) bool {
+	return corehook.ProviderPKCE.(func(*core.Provider, *core.Client) bool)(p, c)
+}

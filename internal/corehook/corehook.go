@@ -17,4 +17,8 @@ var (
 	// (core.IDTokenVerifier, error) returning the provider's ID-token
 	// verifier, running discovery first; nil for plain OAuth providers.
 	ProviderVerifier any
+	// ProviderPKCE is a func(p *core.Provider, c *core.Client) bool
+	// reporting whether a login with p through c (p's client, after
+	// discovery) sends a PKCE challenge.
+	ProviderPKCE any
 )
