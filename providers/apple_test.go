@@ -232,3 +232,20 @@ func TestAppleConfig(t *testing.T) {
 		})
 	}
 }
+
+// TestAppleScopeSpace: the authorization URL spells the space between
+// scopes %20, the only encoding Apple takes.
+func TestAppleScopeSpace(t *testing.T) {
+	t.Parallel()
+	key, p8 := appleTestKey(t)
+	op := appleOP(t, appleCheckSecret(&key.PublicKey, "TEAM123456", "KEY1234567", time.Now()), oidctest.User{Subject: "001234.a.1234"})
+	p, err := Apple(testClientID, "TEAM123456", "KEY1234567", p8)
+	a := newTestAuth(t, op, p, err)
+	u, _, err := a.Begin(context.Background(), "apple", core.BeginOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(u, "scope=name%20email") {
+		t.Errorf("authorization URL %q: want scope=name%%20email", u)
+	}
+}
