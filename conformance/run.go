@@ -152,7 +152,7 @@ func replay(ctx context.Context, p *core.Provider, c *Cassette, s *Scenario) []s
 
 // sendsNonce reports whether a login with spec sends a nonce, and so
 // requires it back in the ID token, as core.Auth does.
-func sendsNonce(spec core.ProviderSpec) bool { return spec.OIDC }
+func sendsNonce(spec core.ProviderSpec) bool { return spec.OIDC && !spec.NonceUnsupported }
 
 // drive performs the scenario's operation as the login flow would.
 func drive(ctx context.Context, p *core.Provider, c *Cassette, s *Scenario, b *binder) outcome {

@@ -181,7 +181,7 @@ func (a *Auth) Begin(ctx context.Context, provider string, opts BeginOptions) (s
 		rec.Verifier = GenerateVerifier()
 		authOpts = append(authOpts, WithPKCE(rec.Verifier))
 	}
-	if p.spec.OIDC {
+	if p.nonce() {
 		rec.Nonce = randomString(24)
 		authOpts = append(authOpts, WithParam("nonce", rec.Nonce))
 	}
@@ -228,7 +228,8 @@ type Result struct {
 // the same state (constant-time) and provider; checks the RFC 9207 iss
 // parameter; turns error= into a typed error; exchanges the code with the
 // PKCE verifier and the same redirect URI; verifies the ID token (nonce,
-// at_hash, max_age) for OpenID providers; and fetches the user. The
+// unless the provider is NonceUnsupported; at_hash; max_age) for OpenID
+// providers; and fetches the user. The
 // returned cookie deletes the flow cookie and must be set whatever the
 // outcome (the flow is single use). Every error is a *CallbackError.
 //
@@ -369,6 +370,10 @@ func (a *Auth) verifyIDToken(ctx context.Context, p *Provider, tok *Token, rec f
 	}
 	if v == nil {
 		return nil, fmt.Errorf("oauth20: provider %q is OpenID but has no ID-token verifier", p.Name())
+	}
+	if p.nonce() && rec.Nonce == "" {
+		// Begin always records one: a flow without it was not started here.
+		return nil, fmt.Errorf("%w: the flow record has no nonce", ErrFlowInvalid)
 	}
 	return v.VerifyIDToken(ctx, tok.IDToken, IDTokenExpectations{
 		Nonce: rec.Nonce, AccessToken: tok.AccessToken, MaxAge: time.Duration(rec.MaxAge) * time.Second, MaxAgeSet: rec.MaxAgeSet,
