@@ -14,6 +14,8 @@ import (
 
 	"github.com/MicahParks/jwkset"
 	"github.com/go-oauth20/oauth20/conformance"
+	"github.com/go-oauth20/oauth20/internal/builtin"
+	"github.com/go-oauth20/oauth20/internal/coreaccess"
 	"github.com/go-oauth20/oauth20/providers"
 )
 
@@ -349,5 +351,34 @@ func TestLoadDirSharesIDTokens(t *testing.T) {
 	}
 	if _, err := conformance.LoadDir(dir); err == nil || !strings.Contains(err.Error(), `key "rsa" is defined differently in another file`) {
 		t.Fatalf("error %v, want one about key \"rsa\"", err)
+	}
+}
+
+// TestOpenIDCassettesSignIDTokens: the cassette of every built-in OpenID
+// provider signs its ID tokens, so that its exchanges verify them, and has
+// an exchange that returns a verified one.
+func TestOpenIDCassettesSignIDTokens(t *testing.T) {
+	t.Parallel()
+	for _, b := range builtin.All() {
+		p, err := b.New(testClientID, testClientSecret, providers.WithRedirectURL(testRedirectURL))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !coreaccess.Spec(p).OIDC {
+			continue
+		}
+		c, err := conformance.LoadDir(filepath.Join("testdata", b.Name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		verified := false
+		for _, s := range c.Scenarios {
+			if s.Op == conformance.OpExchange && s.Expect != nil && s.Expect.Token != nil && len(s.Expect.Token.IDTokenClaims) > 0 {
+				verified = true
+			}
+		}
+		if len(c.IDTokens) == 0 || !verified {
+			t.Errorf("%s: an OpenID provider's cassette needs id_tokens and an exchange expecting id_token_claims", b.Name)
+		}
 	}
 }
