@@ -26,6 +26,17 @@ type Cassette struct {
 	// Values binds placeholders of the cassette's own, such as the fake
 	// personal data a Recorder put in place of the real ones.
 	Values map[string]string `json:"values,omitempty"`
+	// Keys are test signing keys by name: private JWKs (RFC 7517) of type
+	// RSA, EC (P-256, P-384, P-521) or OKP (Ed25519). They sign IDTokens;
+	// a response's JWKS serves their public halves. They are fixtures,
+	// never a provider's keys.
+	Keys map[string]json.RawMessage `json:"keys,omitempty"`
+	// IDTokens are ID tokens the replay signs for every scenario, each
+	// bound to the placeholder of its name ({{id_token}}), so that answers
+	// and expectations can carry them. When a cassette has any, every
+	// exchange of an OpenID provider verifies the ID token of its answer
+	// as a login would.
+	IDTokens map[string]IDTokenTemplate `json:"id_tokens,omitempty"`
 	// Shared interactions may be used by any scenario, any number of times
 	// (discovery documents, JWKS). They are checked like the others when
 	// used.
@@ -114,10 +125,13 @@ type Input struct {
 	// IDToken is a signed ID token for a user fetch of an OpenID provider:
 	// it is verified first, with the provider's verifier (keys from the
 	// cassette's JWKS interaction, time from its clock), as a login would,
-	// and the fetch gets the verified token. It is used verbatim: a
-	// signature covers it, so it holds no placeholders.
+	// and the fetch gets the verified token. It is either the placeholder
+	// of one of the cassette's IDTokens ("{{id_token}}") or a token used
+	// verbatim, such as one recorded from a real login (a signature
+	// covers it, so it holds no placeholders).
 	IDToken string `json:"id_token,omitempty"`
-	// Nonce is the nonce the ID token must carry (verbatim).
+	// Nonce is the nonce the ID token must carry; empty means none is
+	// checked. It may be a placeholder ("{{nonce}}").
 	Nonce string `json:"nonce,omitempty"`
 }
 
@@ -169,6 +183,10 @@ type Response struct {
 	// JSON is a JSON body written inline; Content-Type defaults to
 	// application/json for it.
 	JSON json.RawMessage `json:"json,omitempty"`
+	// JWKS names keys of the cassette whose public JWKs the answer serves:
+	// they are added to the "keys" array of JSON, or make up the whole
+	// body ({"keys": [...]}) when JSON is absent.
+	JWKS []string `json:"jwks,omitempty"`
 }
 
 // HeaderValues maps header names to values. In a file each value is a
@@ -232,6 +250,10 @@ type TokenExpectation struct {
 	ExpiresIn int64 `json:"expires_in,omitempty"`
 	// Raw lists raw members of the answer to compare (others are not).
 	Raw map[string]json.RawMessage `json:"raw,omitempty"`
+	// IDTokenClaims lists claims of the returned ID token to compare
+	// (others are not). The token was verified before: by the replay for
+	// an exchange, by the client for a refresh.
+	IDTokenClaims map[string]json.RawMessage `json:"id_token_claims,omitempty"`
 }
 
 // UserExpectation is the normalised user a user fetch must return. Every

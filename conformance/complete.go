@@ -2,6 +2,7 @@ package conformance
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"math"
@@ -37,9 +38,14 @@ func Complete(ctx context.Context, p *core.Provider, c *Cassette) error {
 			continue
 		}
 		b := newBinder(coreaccess.Spec(p), c.Provider, s.Name, c.Values)
-		pl := newPlayer(b, s.Interactions, c.Shared)
 		clock := fixedClock{c.now()}
-		out := drive(ctx, coreaccess.WithRuntime(p, &http.Client{Transport: pl.transport()}, clock, nil), s, b, clock.t)
+		if err := b.signIDTokens(c, clock.t); err != nil {
+			return fmt.Errorf("conformance: %s/%s: %w", c.Provider, s.Name, err)
+		}
+		pl := newPlayer(b, s.Interactions, c.Shared)
+		q := coreaccess.WithRuntime(p, &http.Client{Transport: pl.transport()}, clock, nil)
+		out := drive(ctx, q, c, s, b, clock.t)
+		_ = q.Close()
 		for _, d := range append(pl.problems(), pl.unused()...) {
 			errs = append(errs, fmt.Errorf("conformance: %s/%s: %s", c.Provider, s.Name, d))
 		}
@@ -59,7 +65,10 @@ func Complete(ctx context.Context, p *core.Provider, c *Cassette) error {
 // sentinelOrder is the order in which Complete tries the sentinels: the
 // most specific first.
 var sentinelOrder = []string{
-	"response_too_large", "missing_access_token", "unsupported_token_type", "invalid_expiry",
+	"nonce_mismatch", "at_hash_mismatch", "issuer_mismatch", "audience_mismatch", "authorized_party_mismatch",
+	"token_expired", "issued_in_future", "token_not_yet_valid", "invalid_subject", "refresh_mismatch",
+	"bad_signature", "unknown_key", "key_not_usable", "unsupported_algorithm", "malformed_token",
+	"userinfo_subject_mismatch", "response_too_large", "missing_access_token", "unsupported_token_type", "invalid_expiry",
 	"no_endpoint", "no_refresh_token", "no_user_id", "no_id_token", "invalid_callback", "unexpected_status",
 	"malformed_response", "transport",
 }
@@ -91,6 +100,11 @@ func describeOutcome(op Op, out outcome, b *binder, now time.Time) *Expect {
 			RefreshToken: b.unbind(t.RefreshToken), IDToken: b.unbind(t.IDToken), Scope: t.Scope}
 		if !t.Expiry.IsZero() {
 			te.ExpiresIn = int64(math.Round(t.Expiry.Sub(now).Seconds()))
+		}
+		if claims, err := idTokenClaims(t.IDToken); err == nil && claims["sub"] != nil {
+			if sub, err := json.Marshal(claims["sub"]); err == nil {
+				te.IDTokenClaims = map[string]json.RawMessage{"sub": sub}
+			}
 		}
 		return &Expect{Token: te}
 	case out.user != nil:

@@ -58,11 +58,12 @@
 //
 // Operations (op): authorization_url (no request; the URL built with the
 // spec's AuthOptions, PKCE when the provider uses it and a nonce for
-// OpenID providers), exchange, refresh, revocation and user. Input holds
-// their arguments: code, refresh_token, scopes, token, token_type_hint,
-// access_token, token_fields, callback and params (extra authorization or
-// token parameters). The callback is what a user fetch sees and, for a
-// provider with a CheckCallback, what that check reads before an exchange.
+// OpenID providers that take one), exchange, refresh, revocation and
+// user. Input holds their arguments: code, refresh_token, scopes, token,
+// token_type_hint, access_token, token_fields, callback, id_token, nonce
+// and params (extra authorization or token parameters). The callback is
+// what a user fetch sees and, for a provider with a CheckCallback, what
+// that check reads before an exchange.
 //
 // A request states its method; its URL without query; its auth, one of
 // "client_secret_basic", "client_secret_post", "none" (the default: no
@@ -91,7 +92,8 @@
 // malformed_response, unexpected_status, missing_access_token,
 // unsupported_token_type, invalid_expiry, no_endpoint, no_refresh_token,
 // no_user_id, no_id_token, invalid_callback (a callback the provider's
-// CheckCallback refuses). An empty expect on a revocation means success.
+// CheckCallback refuses), or one of the ID-token checks (see Signed ID
+// tokens). An empty expect on a revocation means success.
 // Whatever the expectation, an error string that contains a secret
 // (client secret, code, verifier, token) fails the scenario.
 //
@@ -102,12 +104,67 @@
 // redirect_uri from the provider under test; state, nonce, code_verifier,
 // code, access_token and refresh_token, generated (stable per scenario);
 // code_challenge, the S256 challenge of code_verifier. Names in the
-// cassette's values are bound to the values given. {{*}} matches any
+// cassette's values are bound to the values given, and the names of its
+// id_tokens to the tokens signed for the scenario. {{*}} matches any
 // non-empty value, in requests only (signed client assertions). A
 // placeholder that is not bound, malformed or a wildcard outside a request
 // is an error when the cassette is loaded. Messages show bound values as
 // their placeholders, so diffs read "{{code_verifier}}" rather than a
 // random string.
+//
+// # Signed ID tokens
+//
+// An OpenID provider's cassette carries real ID tokens, signed at replay
+// time so that their nonce, at_hash and times fit each scenario. It holds
+// test keys (private JWKs: fixtures, never a provider's keys) and describes
+// each ID token by its claims; the JWKS answer serves the keys' public
+// halves:
+//
+//	"keys": {"rsa": {"kty": "RSA", "kid": "test-1", "alg": "RS256", "n": "…", "e": "AQAB", "d": "…", …}},
+//	"id_tokens": {
+//	  "id_token": {"key": "rsa",
+//	    "claims": {"iss": "https://accounts.google.com", "aud": "{{client_id}}",
+//	               "sub": "110248495921238986420", "nonce": "{{nonce}}", "email_verified": true},
+//	    "times": {"iat": 0, "exp": 3600},            // seconds after the replay clock
+//	    "hashes": {"at_hash": "{{access_token}}"}},  // left half of the alg's hash
+//	  "id_token_web": {"alg": "HS256", "secret": "{{client_secret}}", "claims": {…}, "times": {…}}
+//	},
+//	"shared": [{"request": {"method": "GET", "url": "https://www.googleapis.com/oauth2/v3/certs"},
+//	            "response": {"status": 200, "jwks": ["rsa"]}}]
+//
+// A key is RSA (2048 bits or more), EC (P-256, P-384, P-521) or OKP
+// (Ed25519); a token's alg defaults to its key's. HS256/384/512 tokens are
+// signed with secret, usually the client secret (LINE's web logins), and
+// alg "none" makes an unsigned token. header adds or replaces header
+// members (typ is "JWT" and kid the key's unless replaced; null removes
+// one), which lets a scenario forge a token: signed by a key the JWKS does
+// not serve, under the kid of one it does. The claims' strings may use
+// placeholders, but not other ID tokens.
+//
+// Each ID token is bound to the placeholder of its name ({{id_token}}) in
+// answers, inputs and expectations. When a cassette has ID tokens, an
+// exchange of an OpenID provider verifies the ID token of its answer with
+// the provider's verifier, as a login does: the nonce of the scenario
+// ({{nonce}}, when the provider sends one) and at_hash against the access
+// token; a missing ID token is the no_id_token error. A refresh verifies
+// the ID token of its answer itself (core.Client.Refresh). A user
+// scenario takes input.id_token (a signed token's placeholder, or a token
+// verbatim, such as a recorded one) and input.nonce, and verifies the
+// token before fetching the user. The token expectation's
+// id_token_claims compares claims of the verified token:
+//
+//	"expect": {"token": {…, "id_token": "{{id_token}}", "id_token_claims": {"sub": "110248495921238986420"}}}
+//
+// A token the verifier refuses is expected as an error naming the check:
+// is bad_signature, unknown_key, key_not_usable, unsupported_algorithm,
+// malformed_token, issuer_mismatch, audience_mismatch,
+// authorized_party_mismatch, token_expired, issued_in_future,
+// token_not_yet_valid, nonce_mismatch, at_hash_mismatch, invalid_subject,
+// missing_claim, refresh_mismatch or userinfo_subject_mismatch. A key that
+// does not parse, an ID token naming an unknown key or an alg its key
+// cannot sign, and a placeholder naming no ID token are errors when the
+// cassette is loaded. The files of a directory (LoadDir) share their
+// values, keys and ID tokens.
 //
 // # Recording a provider of your own
 //
@@ -130,8 +187,8 @@
 //
 // # Limits
 //
-// ID-token verification is not driven yet: an OpenID provider's user
-// scenario runs without a verified ID token. The format leaves room for
-// it: the JWKS and discovery documents go in shared, and an "id_token"
-// operation can be added without changing the rest.
+// A Recorder keeps a recorded login's ID token out of the cassette (it
+// is a credential and carries personal data), so a recorded exchange is
+// not verified; describe the provider's ID token under id_tokens instead,
+// or pass a recorded one verbatim as a user scenario's input.id_token.
 package conformance

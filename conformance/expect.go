@@ -1,6 +1,7 @@
 package conformance
 
 import (
+	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -19,7 +20,7 @@ func checkOutcome(s *Scenario, out outcome, b *binder, now time.Time) []string {
 	add := func(format string, args ...any) { diffs = append(diffs, fmt.Sprintf(format, args...)) }
 	if out.err != nil {
 		msg := out.err.Error()
-		for _, n := range secretPlaceholders {
+		for _, n := range append(secretPlaceholders[:len(secretPlaceholders):len(secretPlaceholders)], b.idTokens...) {
 			if v := b.get(n); len(v) >= 4 && strings.Contains(msg, v) {
 				add("the error message leaks the value of {{%s}}", n)
 			}
@@ -151,7 +152,36 @@ func checkToken(want *TokenExpectation, got *core.Token, b *binder, now time.Tim
 	if secs != want.ExpiresIn {
 		diffs = append(diffs, fmt.Sprintf("token expires_in: got %d seconds after the clock, want %d", secs, want.ExpiresIn))
 	}
-	return append(diffs, compareRaw("token raw", want.Raw, got.Raw, b)...)
+	diffs = append(diffs, compareRaw("token raw", want.Raw, got.Raw, b)...)
+	if len(want.IDTokenClaims) > 0 {
+		claims, err := idTokenClaims(got.IDToken)
+		if err != nil {
+			return append(diffs, "token id_token_claims: "+err.Error())
+		}
+		diffs = append(diffs, compareRaw("id_token claim", want.IDTokenClaims, claims, b)...)
+	}
+	return diffs
+}
+
+// idTokenClaims decodes the payload of a compact JWS without checking it:
+// the operation verified it already.
+func idTokenClaims(raw string) (map[string]any, error) {
+	if raw == "" {
+		return nil, errors.New("the token has no ID token")
+	}
+	parts := strings.Split(raw, ".")
+	if len(parts) != 3 {
+		return nil, errors.New("the ID token is not a compact JWS")
+	}
+	payload, err := base64.RawURLEncoding.DecodeString(parts[1])
+	var claims map[string]any
+	if err == nil {
+		err = decodeJSON(payload, &claims)
+	}
+	if err != nil || claims == nil {
+		return nil, errors.New("the ID token's payload is not a JSON object")
+	}
+	return claims, nil
 }
 
 func checkUser(want *UserExpectation, got *core.User, b *binder) []string {

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -65,8 +66,9 @@ func Load(path string) (*Cassette, error) {
 
 // LoadDir loads every *.json file of dir, in name order, and merges them
 // into one cassette: the same provider, scenarios appended (names must stay
-// unique), shared interactions appended, values merged (a name bound twice
-// to different values is an error). The clock of the first file that sets
+// unique), shared interactions appended, values and keys merged (a name
+// bound twice to different values is an error), ID tokens merged (each
+// defined in one file). The clock of the first file that sets
 // one is used. A directory without cassettes is an error wrapping
 // fs.ErrNotExist.
 func LoadDir(dir string) (*Cassette, error) {
@@ -81,17 +83,32 @@ func LoadDir(dir string) (*Cassette, error) {
 		return nil, fmt.Errorf("conformance: no *.json cassette in %q: %w", dir, os.ErrNotExist)
 	}
 	sort.Strings(paths)
-	var out *Cassette
-	for _, p := range paths {
-		c, err := Load(p)
+	files := make([]*Cassette, len(paths))
+	// Values, keys and ID tokens bound in one file may be used in the
+	// others: each file is checked against all of them.
+	bound := &Cassette{Values: map[string]string{}, Keys: map[string]json.RawMessage{}, IDTokens: map[string]IDTokenTemplate{}}
+	for i, p := range paths {
+		data, err := os.ReadFile(p)
 		if err != nil {
+			return nil, fmt.Errorf("conformance: %w", err)
+		}
+		if files[i], err = decode(data, p); err != nil {
 			return nil, err
 		}
-		if out == nil {
-			out = c
-			continue
-		}
-		if err := out.merge(c, p); err != nil {
+		maps.Copy(bound.Values, files[i].Values)
+		maps.Copy(bound.Keys, files[i].Keys)
+		maps.Copy(bound.IDTokens, files[i].IDTokens)
+	}
+	var errs []error
+	for i, c := range files {
+		errs = append(errs, c.validateIn(paths[i], true, bound))
+	}
+	if err := errors.Join(errs...); err != nil {
+		return nil, err
+	}
+	out := files[0]
+	for i, c := range files[1:] {
+		if err := out.merge(c, paths[i+1]); err != nil {
 			return nil, err
 		}
 	}
@@ -120,12 +137,42 @@ func (c *Cassette) merge(o *Cassette, file string) error {
 		}
 		c.Values[k] = v
 	}
+	for k, v := range o.Keys {
+		if old, ok := c.Keys[k]; ok && !bytes.Equal(old, v) {
+			return bad("key %q is defined differently in another file", k)
+		}
+		if c.Keys == nil {
+			c.Keys = map[string]json.RawMessage{}
+		}
+		c.Keys[k] = v
+	}
+	for k, v := range o.IDTokens {
+		if _, ok := c.IDTokens[k]; ok {
+			return bad("ID token %q is defined in another file too", k)
+		}
+		if c.IDTokens == nil {
+			c.IDTokens = map[string]IDTokenTemplate{}
+		}
+		c.IDTokens[k] = v
+	}
 	c.Shared = append(c.Shared, o.Shared...)
 	c.Scenarios = append(c.Scenarios, o.Scenarios...)
 	return nil
 }
 
 func parse(data []byte, file string) (*Cassette, error) {
+	c, err := decode(data, file)
+	if err != nil {
+		return nil, err
+	}
+	if err := c.validate(file, true); err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+// decode reads a cassette without checking its content.
+func decode(data []byte, file string) (*Cassette, error) {
 	d := json.NewDecoder(bytes.NewReader(data))
 	d.DisallowUnknownFields()
 	var c Cassette
@@ -142,9 +189,6 @@ func parse(data []byte, file string) (*Cassette, error) {
 	}
 	if _, err := d.Token(); !errors.Is(err, io.EOF) {
 		return nil, &CassetteError{File: file, Line: lineAt(data, d.InputOffset()), Reason: "trailing data after the cassette object"}
-	}
-	if err := c.validate(file, true); err != nil {
-		return nil, err
 	}
 	return &c, nil
 }

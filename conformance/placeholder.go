@@ -77,6 +77,10 @@ type binder struct {
 	// byLength lists names whose values are worth recognising in output,
 	// longest value first.
 	byLength []string
+	// idTokens names the signed ID tokens among vals; jwks holds the
+	// public JWKs of the cassette's keys, by name.
+	idTokens []string
+	jwks     map[string]json.RawMessage
 }
 
 // newBinder binds the credentials of spec, generated values for the
@@ -95,6 +99,13 @@ func newBinder(spec core.ProviderSpec, provider, scenario string, values map[str
 	for k, v := range values {
 		b.vals[k] = v
 	}
+	b.index()
+	return b
+}
+
+// index lists the values worth recognising in output, longest first.
+func (b *binder) index() {
+	b.byLength = b.byLength[:0]
 	for k, v := range b.vals {
 		if len(v) >= 4 {
 			b.byLength = append(b.byLength, k)
@@ -107,7 +118,6 @@ func newBinder(spec core.ProviderSpec, provider, scenario string, values map[str
 		}
 		return b.byLength[i] < b.byLength[j]
 	})
-	return b
 }
 
 // get returns the value of a placeholder name.

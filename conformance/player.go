@@ -1,6 +1,7 @@
 package conformance
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -136,6 +137,8 @@ func (p *player) problems() []string {
 func (p *player) response(r *Response, req *http.Request) *http.Response {
 	var body []byte
 	switch {
+	case len(r.JWKS) > 0:
+		body = p.jwks(r)
 	case r.JSON != nil:
 		body = p.b.expandJSON(r.JSON)
 	case r.Body != nil:
@@ -148,11 +151,33 @@ func (p *player) response(r *Response, req *http.Request) *http.Response {
 			resp.Header.Add(k, p.b.expand(v))
 		}
 	}
-	if r.JSON != nil && resp.Header.Get("Content-Type") == "" {
+	if (r.JSON != nil || len(r.JWKS) > 0) && resp.Header.Get("Content-Type") == "" {
 		resp.Header.Set("Content-Type", "application/json")
 	}
 	resp.Request = req
 	return resp
+}
+
+// jwks builds a JWK Set answer: the public JWKs of the keys r names,
+// after the keys of its JSON body if it has one.
+func (p *player) jwks(r *Response) []byte {
+	set := map[string]any{}
+	if r.JSON != nil {
+		if err := decodeJSON(p.b.expandJSON(r.JSON), &set); err != nil || set == nil {
+			p.diffs = append(p.diffs, "the cassette's JWKS answer is not a JSON object")
+			set = map[string]any{}
+		}
+	}
+	keys, _ := set["keys"].([]any)
+	for _, name := range r.JWKS {
+		keys = append(keys, p.b.jwks[name])
+	}
+	set["keys"] = keys
+	out, err := json.Marshal(set)
+	if err != nil {
+		p.diffs = append(p.diffs, fmt.Sprintf("the JWKS answer does not encode: %v", err))
+	}
+	return out
 }
 
 // endpointOf is a URL without query, fragment and user info.

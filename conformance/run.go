@@ -137,19 +137,27 @@ type outcome struct {
 // replay runs one scenario on a fresh client and lists its differences.
 func replay(ctx context.Context, p *core.Provider, c *Cassette, s *Scenario) []string {
 	b := newBinder(coreaccess.Spec(p), c.Provider, s.Name, c.Values)
-	pl := newPlayer(b, s.Interactions, c.Shared)
 	clock := fixedClock{c.now()}
+	if err := b.signIDTokens(c, clock.t); err != nil {
+		return []string{err.Error()}
+	}
+	pl := newPlayer(b, s.Interactions, c.Shared)
 	q := coreaccess.WithRuntime(p, &http.Client{Transport: pl.transport()}, clock, nil)
-	out := drive(ctx, q, s, b, clock.t)
+	defer q.Close()
+	out := drive(ctx, q, c, s, b, clock.t)
 	diffs := pl.problems()
 	diffs = append(diffs, pl.unused()...)
 	return append(diffs, checkOutcome(s, out, b, clock.t)...)
 }
 
+// sendsNonce reports whether a login with spec sends a nonce, and so
+// requires it back in the ID token, as core.Auth does.
+func sendsNonce(spec core.ProviderSpec) bool { return spec.OIDC && !spec.NonceUnsupported }
+
 // drive performs the scenario's operation as the login flow would, at
 // time now.
-func drive(ctx context.Context, p *core.Provider, s *Scenario, b *binder, now time.Time) outcome {
-	c, err := p.Client(ctx)
+func drive(ctx context.Context, p *core.Provider, c *Cassette, s *Scenario, b *binder, now time.Time) outcome {
+	cl, err := p.Client(ctx)
 	if err != nil {
 		return outcome{err: err}
 	}
@@ -164,20 +172,20 @@ func drive(ctx context.Context, p *core.Provider, s *Scenario, b *binder, now ti
 	switch s.Op {
 	case OpAuthorizationURL:
 		var opts []core.Option
-		if coreaccess.PKCE(p, c) {
+		if coreaccess.PKCE(p, cl) {
 			opts = append(opts, core.WithPKCE(b.get("code_verifier")))
 		}
-		if spec.OIDC {
+		if sendsNonce(spec) {
 			opts = append(opts, core.WithParam("nonce", b.get("nonce")))
 		}
 		opts = append(opts, spec.AuthOptions...)
 		for _, k := range sortedKeys(in.Params) {
 			opts = append(opts, core.WithParam(b.expand(k), b.expand(in.Params[k])))
 		}
-		return outcome{authURL: c.AuthCodeURL(b.get("state"), opts...)}
+		return outcome{authURL: cl.AuthCodeURL(b.get("state"), opts...)}
 	case OpExchange:
 		var opts []core.Option
-		if coreaccess.PKCE(p, c) {
+		if coreaccess.PKCE(p, cl) {
 			opts = append(opts, core.WithPKCE(b.get("code_verifier")))
 		}
 		for _, k := range sortedKeys(in.Params) {
@@ -194,7 +202,16 @@ func drive(ctx context.Context, p *core.Provider, s *Scenario, b *binder, now ti
 				carried.Each(func(k, v string) { opts = append(opts, core.WithParam(k, v)) })
 			}
 		}
-		t, err := c.Exchange(ctx, or(in.Code, "{{code}}"), opts...)
+		t, err := cl.Exchange(ctx, or(in.Code, "{{code}}"), opts...)
+		if err == nil && spec.OIDC && len(c.IDTokens) > 0 {
+			nonce := ""
+			if sendsNonce(spec) {
+				nonce = b.get("nonce")
+			}
+			if _, err = verifyIDToken(ctx, p, t.IDToken, core.IDTokenExpectations{Nonce: nonce, AccessToken: t.AccessToken}); err != nil {
+				return outcome{err: err}
+			}
+		}
 		return outcome{token: t, err: err}
 	case OpRefresh:
 		var opts []core.Option
@@ -208,10 +225,10 @@ func drive(ctx context.Context, p *core.Provider, s *Scenario, b *binder, now ti
 		for _, k := range sortedKeys(in.Params) {
 			opts = append(opts, core.WithParam(b.expand(k), b.expand(in.Params[k])))
 		}
-		t, err := c.Refresh(ctx, or(in.RefreshToken, "{{refresh_token}}"), opts...)
+		t, err := cl.Refresh(ctx, or(in.RefreshToken, "{{refresh_token}}"), opts...)
 		return outcome{token: t, err: err}
 	case OpRevocation:
-		return outcome{err: c.Revoke(ctx, or(in.Token, "{{access_token}}"), b.expand(in.TokenTypeHint))}
+		return outcome{err: cl.Revoke(ctx, or(in.Token, "{{access_token}}"), b.expand(in.TokenTypeHint))}
 	case OpUser:
 		tok := &core.Token{AccessToken: or(in.AccessToken, "{{access_token}}"), TokenType: "Bearer", Raw: map[string]any{}}
 		for k, v := range in.TokenFields {
@@ -220,18 +237,17 @@ func drive(ctx context.Context, p *core.Provider, s *Scenario, b *binder, now ti
 		cb := b.values(in.Callback)
 		var id *core.IDToken
 		if in.IDToken != "" {
-			v, err := coreaccess.Verifier(ctx, p)
-			if err == nil && v == nil {
-				err = fmt.Errorf("conformance: scenario has an ID token but provider %q has no verifier", p.Name())
+			// A placeholder names a signed ID token; anything else is a
+			// recorded token, used as it is.
+			raw := in.IDToken
+			if strings.HasPrefix(raw, "{{") {
+				raw = b.expand(raw)
 			}
-			if err != nil {
-				return outcome{err: err}
-			}
-			if id, err = v.VerifyIDToken(ctx, in.IDToken, core.IDTokenExpectations{Nonce: in.Nonce, AccessToken: tok.AccessToken}); err != nil {
+			if id, err = verifyIDToken(ctx, p, raw, core.IDTokenExpectations{Nonce: b.expand(in.Nonce), AccessToken: tok.AccessToken}); err != nil {
 				return outcome{err: err}
 			}
 		}
-		u, err := p.User(ctx, core.UserRequest{Client: c, Token: tok, IDToken: id, Callback: cb})
+		u, err := p.User(ctx, core.UserRequest{Client: cl, Token: tok, IDToken: id, Callback: cb})
 		return outcome{user: u, err: err}
 	}
 	return outcome{err: fmt.Errorf("conformance: unknown operation %q", s.Op)}
@@ -244,4 +260,20 @@ func (b *binder) values(m map[string]string) url.Values {
 		v.Set(k, b.expand(s))
 	}
 	return v
+}
+
+// verifyIDToken verifies raw with p's verifier, as core.Auth does after an
+// exchange: a missing ID token is core.ErrNoIDToken.
+func verifyIDToken(ctx context.Context, p *core.Provider, raw string, want core.IDTokenExpectations) (*core.IDToken, error) {
+	if raw == "" {
+		return nil, core.ErrNoIDToken
+	}
+	v, err := coreaccess.Verifier(ctx, p)
+	if err == nil && v == nil {
+		err = fmt.Errorf("conformance: provider %q has an ID token to verify but no verifier", p.Name())
+	}
+	if err != nil {
+		return nil, err
+	}
+	return v.VerifyIDToken(ctx, raw, want)
 }

@@ -23,11 +23,17 @@ func (c *Cassette) Validate() error { return c.validate("", true) }
 
 // validator collects the problems of one cassette.
 type validator struct {
-	file   string
-	c      *Cassette
+	file string
+	c    *Cassette
+	// bound is where placeholders, keys and ID tokens are looked up: c,
+	// or every file of a directory (LoadDir) when c is one of them.
+	bound  *Cassette
 	errs   []error
 	seen   map[string]bool
 	prefix string
+	// inIDToken is set while an ID token's own text is checked: it may not
+	// name another ID token.
+	inIDToken bool
 }
 
 func (v *validator) bad(where, format string, args ...any) {
@@ -51,8 +57,14 @@ func (v *validator) text(where, s string, request bool) {
 		case name == "*", isBuiltin(name):
 			return nil
 		}
-		if _, ok := v.c.Values[name]; !ok {
-			return fmt.Errorf("placeholder {{%s}} is never bound (not built in and not in values)", name)
+		if _, ok := v.bound.IDTokens[name]; ok {
+			if v.inIDToken {
+				return fmt.Errorf("placeholder {{%s}} is an ID token: an ID token cannot hold another", name)
+			}
+			return nil
+		}
+		if _, ok := v.bound.Values[name]; !ok {
+			return fmt.Errorf("placeholder {{%s}} is never bound (not built in, not in values or id_tokens)", name)
 		}
 		return nil
 	})
@@ -68,8 +80,15 @@ func (v *validator) texts(where string, m map[string]string, request bool) {
 	}
 }
 
+// validate checks c on its own.
 func (c *Cassette) validate(file string, requireExpect bool) error {
-	v := &validator{file: file, c: c, seen: map[string]bool{}}
+	return c.validateIn(file, requireExpect, c)
+}
+
+// validateIn checks c, one file of a directory, where bound holds the
+// values, keys and ID tokens of every file, which c may use.
+func (c *Cassette) validateIn(file string, requireExpect bool, bound *Cassette) error {
+	v := &validator{file: file, c: c, bound: bound, seen: map[string]bool{}}
 	if c.Provider == "" {
 		v.bad("", "provider is empty")
 	}
@@ -83,6 +102,7 @@ func (c *Cassette) validate(file string, requireExpect bool) error {
 			v.bad("values."+k, "a value cannot hold a placeholder")
 		}
 	}
+	v.idTokens()
 	for i := range c.Shared {
 		v.interaction(fmt.Sprintf("shared[%d]", i), &c.Shared[i])
 	}
@@ -108,8 +128,17 @@ func (v *validator) scenario(i int, s *Scenario, requireExpect bool) {
 		v.seen[s.Name] = true
 	}
 	in := s.Input
-	for _, f := range []string{in.Code, in.RefreshToken, in.Token, in.TokenTypeHint, in.AccessToken} {
+	for _, f := range []string{in.Code, in.RefreshToken, in.Token, in.TokenTypeHint, in.AccessToken, in.Nonce} {
 		v.text("input", f, false)
+	}
+	if strings.Contains(in.IDToken, "{{") {
+		name := strings.TrimSuffix(strings.TrimPrefix(in.IDToken, "{{"), "}}")
+		if _, ok := v.bound.IDTokens[name]; !ok || in.IDToken != "{{"+name+"}}" {
+			v.bad("input.id_token", "%q: give one of the cassette's id_tokens as its placeholder, or a token verbatim", truncate(in.IDToken, 40))
+		}
+	}
+	if in.IDToken != "" && s.Op != OpUser {
+		v.bad("input.id_token", "only a user scenario takes one (an exchange or refresh gets its ID token from the answer)")
 	}
 	for _, sc := range in.Scopes {
 		v.text("input.scopes", sc, false)
@@ -181,6 +210,9 @@ func (v *validator) expect(s *Scenario, requireExpect bool) {
 		for k, raw := range t.Raw {
 			v.text("expect.token.raw."+k, string(raw), false)
 		}
+		for k, raw := range t.IDTokenClaims {
+			v.text("expect.token.id_token_claims."+k, string(raw), false)
+		}
 	}
 	if u := e.User; u != nil {
 		for _, f := range []string{u.ID, u.Email, u.Name, u.Username, u.AvatarURL, u.UnionID} {
@@ -247,6 +279,14 @@ func (v *validator) interaction(where string, in *Interaction) {
 	if rs.Body != nil && rs.JSON != nil {
 		v.bad(where+".response", "give body or json, not both")
 	}
+	for _, k := range rs.JWKS {
+		if _, ok := v.bound.Keys[k]; !ok {
+			v.bad(where+".response.jwks", "key %q is not among the cassette's keys", k)
+		}
+	}
+	if len(rs.JWKS) > 0 && rs.Body != nil {
+		v.bad(where+".response", "jwks goes with json (its keys array) or alone, not with body")
+	}
 	for _, k := range sortedKeys(rs.Headers) {
 		for _, h := range rs.Headers[k] {
 			v.text(where+".response.headers."+k, h, false)
@@ -257,6 +297,47 @@ func (v *validator) interaction(where string, in *Interaction) {
 	}
 	if rs.Body != nil {
 		v.text(where+".response.body", *rs.Body, false)
+	}
+}
+
+// idTokens checks the cassette's keys and ID tokens.
+func (v *validator) idTokens() {
+	keys := map[string]*testKey{}
+	for _, name := range sortedKeys(v.bound.Keys) {
+		_, own := v.c.Keys[name]
+		if own && !placeholderName.MatchString(name) {
+			v.bad("keys", "name %q: use lowercase letters, digits and '_'", name)
+		}
+		k, err := parseKey(v.bound.Keys[name])
+		switch {
+		case err == nil:
+			keys[name] = k
+		case own:
+			v.bad("keys."+name, "%v", err)
+		}
+	}
+	for _, name := range sortedKeys(v.c.IDTokens) {
+		where := "id_tokens." + name
+		switch _, isValue := v.bound.Values[name]; {
+		case !placeholderName.MatchString(name):
+			v.bad("id_tokens", "name %q: use lowercase letters, digits and '_' (it names a placeholder)", name)
+		case isBuiltin(name):
+			v.bad("id_tokens", "name %q is bound by the replay and cannot be redefined", name)
+		case isValue:
+			v.bad("id_tokens", "name %q is also in values", name)
+		}
+		t := v.c.IDTokens[name]
+		for _, p := range t.check(keys) {
+			v.bad(where, "%s", p)
+		}
+		v.inIDToken = true
+		v.text(where+".secret", t.Secret, false)
+		v.text(where+".claims", string(t.Claims), false)
+		for _, k := range sortedKeys(t.Header) {
+			v.text(where+".header."+k, string(t.Header[k]), false)
+		}
+		v.texts(where+".hashes", t.Hashes, false)
+		v.inIDToken = false
 	}
 }
 
@@ -298,6 +379,16 @@ var sentinels = map[string]error{
 	"token_expired":             oidc.ErrTokenExpired,
 	"nonce_mismatch":            oidc.ErrNonceMismatch,
 	"userinfo_subject_mismatch": oidc.ErrUserInfoSubjectMismatch,
+	"malformed_token":           oidc.ErrMalformedToken,
+	"unsupported_algorithm":     oidc.ErrUnsupportedAlgorithm,
+	"key_not_usable":            oidc.ErrKeyNotUsable,
+	"authorized_party_mismatch": oidc.ErrAuthorizedPartyMismatch,
+	"issued_in_future":          oidc.ErrIssuedInFuture,
+	"token_not_yet_valid":       oidc.ErrTokenNotYetValid,
+	"missing_claim":             oidc.ErrMissingClaim,
+	"invalid_subject":           oidc.ErrInvalidSubject,
+	"at_hash_mismatch":          oidc.ErrAtHashMismatch,
+	"refresh_mismatch":          oidc.ErrRefreshMismatch,
 }
 
 func sortedKeys[V any](m map[string]V) []string {

@@ -219,7 +219,7 @@ func (a *Auth) begin(ctx context.Context, provider string, opts BeginOptions) (s
 		rec.Verifier = GenerateVerifier()
 		authOpts = append(authOpts, WithPKCE(rec.Verifier))
 	}
-	if p.spec.OIDC {
+	if p.nonce() {
 		rec.Nonce = randomString(24)
 		authOpts = append(authOpts, WithParam("nonce", rec.Nonce))
 	}
@@ -268,10 +268,11 @@ type Result struct {
 // RefusalWithoutCode, a callback without a code) into a typed error; lets
 // the provider check the callback (ProviderSpec.CheckCallback); exchanges
 // the code with the PKCE verifier, the same redirect URI and the callback
-// parameters the provider carries; verifies the ID token (nonce, at_hash,
-// max_age) for OpenID providers; and fetches the user. The returned cookie
-// deletes the flow cookie and must be set whatever the outcome (the flow is
-// single use). Every error is a *CallbackError.
+// parameters the provider carries; verifies the ID token (nonce, unless the
+// provider is NonceUnsupported; at_hash; max_age) for OpenID providers;
+// and fetches the user. The returned cookie deletes the flow cookie and
+// must be set whatever the outcome (the flow is single use). Every error
+// is a *CallbackError.
 //
 // params are the callback's query parameters, or its form body for
 // response_mode=form_post; cookies looks up a request cookie by name.
@@ -445,6 +446,10 @@ func (a *Auth) verifyIDToken(ctx context.Context, p *Provider, tok *Token, rec f
 	}
 	if v == nil {
 		return nil, fmt.Errorf("oauth20: provider %q is OpenID but has no ID-token verifier", p.Name())
+	}
+	if p.nonce() && rec.Nonce == "" {
+		// Begin always records one: a flow without it was not started here.
+		return nil, fmt.Errorf("%w: the flow record has no nonce", ErrFlowInvalid)
 	}
 	return v.VerifyIDToken(ctx, tok.IDToken, IDTokenExpectations{
 		Nonce: rec.Nonce, AccessToken: tok.AccessToken, MaxAge: time.Duration(rec.MaxAge) * time.Second, MaxAgeSet: rec.MaxAgeSet,

@@ -714,3 +714,62 @@ func TestCompleteRefusalWithoutCode(t *testing.T) {
 		})
 	}
 }
+
+// TestNonceUnsupported: an OpenID provider sends a nonce and Complete
+// hands it to the verifier, which requires it in the ID token; a provider
+// marked NonceUnsupported (LinkedIn) sends none and verifies without one;
+// a flow started without a nonce does not complete for a provider that
+// needs one; and the mark is refused on a provider that is not OpenID.
+func TestNonceUnsupported(t *testing.T) {
+	t.Parallel()
+	v := &recordingVerifier{}
+	openID := func(noNonce bool) func(*ProviderSpec) {
+		return func(s *ProviderSpec) {
+			s.OIDC, s.NonceUnsupported = true, noNonce
+			s.Discover = func(context.Context, *http.Client, Clock) (*Discovery, error) {
+				return &Discovery{Endpoints: s.Client.Endpoints, Verifier: v}, nil
+			}
+		}
+	}
+	complete := func(e *flowEnv, q url.Values, c http.Cookie) error {
+		e.f.answer("/token", 200, "application/json", `{"access_token":"at","token_type":"Bearer","id_token":"h.p.s"}`)
+		_, _, err := e.auth.Complete(context.Background(), "fake", url.Values{"code": {"good-code"}, "state": {q.Get("state")}}, jar(c))
+		return err
+	}
+
+	withNonce := newFlowEnv(t, openID(false))
+	q, c := withNonce.begin(t, "fake", BeginOptions{})
+	if len(q.Get("nonce")) < 32 {
+		t.Fatalf("nonce %q sent by an OpenID provider", q.Get("nonce"))
+	}
+	if err := complete(withNonce, q, c); err != nil {
+		t.Fatal(err)
+	}
+	if got := v.last().Nonce; got != q.Get("nonce") {
+		t.Errorf("verified with nonce %q, want the one sent", got)
+	}
+
+	noNonce := newFlowEnv(t, openID(true))
+	q, c = noNonce.begin(t, "fake", BeginOptions{})
+	if q.Has("nonce") {
+		t.Errorf("nonce %q sent by a NonceUnsupported provider", q.Get("nonce"))
+	}
+	if err := complete(noNonce, q, c); err != nil {
+		t.Fatal(err)
+	}
+	if got := v.last().Nonce; got != "" {
+		t.Errorf("verified with nonce %q, want none", got)
+	}
+
+	// The same sealing keys: the cookie of a flow without a nonce opens
+	// under the Auth whose provider requires one, and must not pass.
+	if err := complete(withNonce, q, c); !errors.Is(err, ErrFlowInvalid) || !strings.Contains(err.Error(), "no nonce") {
+		t.Errorf("a flow without a nonce completed for a provider that needs one: %v", err)
+	}
+
+	_, err := NewProvider(ProviderSpec{Name: "plain", NonceUnsupported: true, Client: Config{ClientID: "c", ClientSecret: "s", Endpoints: flowServer(t).endpoints()},
+		FetchUser: func(context.Context, UserRequest) (*User, error) { return nil, nil }})
+	if !errors.Is(err, ErrInvalidConfig) || !strings.Contains(err.Error(), "NonceUnsupported") {
+		t.Errorf("NonceUnsupported without OIDC: %v", err)
+	}
+}

@@ -92,6 +92,13 @@ type ProviderSpec struct {
 	// OIDC marks an OpenID provider: a nonce is sent and an ID token is
 	// required and verified on every login.
 	OIDC bool
+	// NonceUnsupported marks an OpenID provider whose ID tokens never carry
+	// the nonce (LinkedIn): none is sent and none is required; the ID token
+	// is verified otherwise as for any OpenID provider. Such a login rests
+	// on state, checked against the sealed single-use flow record, and on
+	// PKCE where the provider takes it. Every other OpenID provider must
+	// echo the nonce. It is an error without OIDC.
+	NonceUnsupported bool
 	// PKCE defaults to PKCES256.
 	PKCE PKCEMode
 	// Options are added to every authorization request (Google's
@@ -148,6 +155,9 @@ func NewProvider(spec ProviderSpec) (*Provider, error) {
 	if spec.FetchUser == nil {
 		errs = append(errs, configError("provider %q: FetchUser is required", spec.Name))
 	}
+	if spec.NonceUnsupported && !spec.OIDC {
+		errs = append(errs, configError("provider %q: NonceUnsupported is for OpenID providers (OIDC)", spec.Name))
+	}
 	cfg := spec.Client
 	if spec.Discover != nil && cfg.Endpoints.TokenURL == "" {
 		// Endpoints come from discovery; validate the rest with a
@@ -198,6 +208,10 @@ func (p *Provider) pkce(c *Client) bool {
 	}
 	return true
 }
+
+// nonce reports whether a login with p sends a nonce and requires it in
+// the ID token.
+func (p *Provider) nonce() bool { return p.spec.OIDC && !p.spec.NonceUnsupported }
 
 // withRuntime returns a copy of p that sends its requests through rc, uses
 // clock for time and log for debug lines; nil arguments keep p's. The copy

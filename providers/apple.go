@@ -66,6 +66,8 @@ const appleSecretMarker = "apple-client-secret-signed-per-request"
 //
 //   - ID tokens are verified with Apple's JWKS from discovery (RS256);
 //     nonce, at_hash, iss and aud are checked as for any OpenID provider.
+//   - The scopes are sent as "name%20email": Apple refuses a '+' for the
+//     space, and core encodes every space of a query as %20.
 //   - Requesting the name or email scope requires response_mode=form_post:
 //     Apple POSTs the callback cross-site, so the flow cookie is
 //     SameSite=None (FormPost).
@@ -92,9 +94,6 @@ const appleSecretMarker = "apple-client-secret-signed-per-request"
 // others), and WithFormPost (a no-op: Apple always answers so),
 // WithAdditionalIssuers and WithTrustedAudiences. The returned provider is
 // immutable and safe for concurrent use.
-//
-// Known gap: Apple wants the space between scopes encoded as %20, and
-// core encodes the authorization URL's query with '+'; see the report.
 func Apple(clientID, teamID, keyID string, p8Key []byte, opts ...Option) (*core.Provider, error) {
 	var errs []error
 	if teamID == "" {

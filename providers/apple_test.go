@@ -50,6 +50,13 @@ func appleCheckSecret(pub *ecdsa.PublicKey, teamID, keyID string, now time.Time)
 	}
 }
 
+// appleCheckSecretNow is appleCheckSecret at the time of each check: a
+// time taken before the login would make a secret signed in the next
+// second look issued in the future.
+func appleCheckSecretNow(pub *ecdsa.PublicKey, teamID, keyID string) func(string) error {
+	return func(s string) error { return appleCheckSecret(pub, teamID, keyID, time.Now())(s) }
+}
+
 // appleOP is a test provider in Apple's shape: its endpoints and metadata,
 // client_secret_post with a secret checked by check, ID tokens whatever
 // the scope, form_post, no UserInfo, no PKCE advertised.
@@ -79,7 +86,7 @@ func TestAppleLogin(t *testing.T) {
 	t.Parallel()
 	key, p8 := appleTestKey(t)
 	const sub = "001234.5f0c1e2d3b4a45c6978899aabbccddee.1234"
-	op := appleOP(t, appleCheckSecret(&key.PublicKey, "TEAM123456", "KEY1234567", time.Now()), oidctest.User{Subject: sub,
+	op := appleOP(t, appleCheckSecretNow(&key.PublicKey, "TEAM123456", "KEY1234567"), oidctest.User{Subject: sub,
 		Claims: map[string]any{"email": "x7k2m9q4pd@privaterelay.appleid.com", "email_verified": "true",
 			"is_private_email": "true", "real_user_status": 2, "nonce_supported": true}})
 	p, err := Apple(testClientID, "TEAM123456", "KEY1234567", p8)
@@ -230,5 +237,22 @@ func TestAppleConfig(t *testing.T) {
 				t.Errorf("error quotes the key: %v", err)
 			}
 		})
+	}
+}
+
+// TestAppleScopeSpace: the authorization URL spells the space between
+// scopes %20, the only encoding Apple takes.
+func TestAppleScopeSpace(t *testing.T) {
+	t.Parallel()
+	key, p8 := appleTestKey(t)
+	op := appleOP(t, appleCheckSecretNow(&key.PublicKey, "TEAM123456", "KEY1234567"), oidctest.User{Subject: "001234.a.1234"})
+	p, err := Apple(testClientID, "TEAM123456", "KEY1234567", p8)
+	a := newTestAuth(t, op, p, err)
+	u, _, err := a.Begin(context.Background(), "apple", core.BeginOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(u, "scope=name%20email") {
+		t.Errorf("authorization URL %q: want scope=name%%20email", u)
 	}
 }

@@ -22,8 +22,15 @@ import (
 //     kept whole as the ID.
 //   - Without an audience parameter (WithAuthParam("audience", ...)) the
 //     access token is opaque and good only for UserInfo.
+//   - ID tokens are RS256, or HS256 keyed with the client secret for an
+//     application set so. The tenant's metadata lists both; HS256 tokens
+//     are verified only with WithIDTokenSigningAlg("HS256"), and refused
+//     otherwise.
 //   - Refresh tokens need the offline_access scope (add it with
-//     WithScopes); revocation at /oauth/revoke revokes refresh tokens.
+//     WithScopes); a refresh answers with a new ID token, verified like the
+//     login's. Revocation at /oauth/revoke revokes refresh tokens; for a
+//     token that is unknown or already revoked Auth0 answers 200 with an
+//     error member, which counts as done (RFC 7009 §2.2).
 //   - Errors are RFC 6749 JSON; Auth0 answers 403 for some of them
 //     (invalid_grant, unauthorized_client), which are recognised by their
 //     error member whatever the status.

@@ -29,3 +29,31 @@ func TestAuth0IssuerSpelling(t *testing.T) {
 		t.Errorf("discovery fetched %d times, want 1", n)
 	}
 }
+
+// TestAuth0HS256: an Auth0 application set to HS256 MACs its ID tokens
+// with the client secret. HS256 in the tenant's metadata does not turn it
+// on; WithIDTokenSigningAlg("HS256") does.
+func TestAuth0HS256(t *testing.T) {
+	t.Parallel()
+	for _, optIn := range []bool{false, true} {
+		op := oidctest.New(t, oidctest.WithAlgorithm("HS256"), oidctest.WithClients(testClient("auth0", oidctest.AuthSecretBasic)),
+			func(c *oidctest.Config) {
+				c.Issuer = "https://example.us.auth0.com/"
+				// As Auth0's tenants list them.
+				c.Metadata = map[string]any{"id_token_signing_alg_values_supported": []string{"HS256", "RS256", "PS256"}}
+			})
+		var opts []Option
+		if optIn {
+			opts = append(opts, WithIDTokenSigningAlg("HS256"))
+		}
+		p, err := Auth0("example.us.auth0.com", testClientID, testClientSecret, opts...)
+		a := newTestAuth(t, op, p, err)
+		res, _, err := login(t, op, a, "auth0", core.BeginOptions{}, nil)
+		switch {
+		case optIn && (err != nil || res.IDToken == nil):
+			t.Errorf("with WithIDTokenSigningAlg(HS256): %v", err)
+		case !optIn && !errors.Is(err, oidc.ErrUnsupportedAlgorithm):
+			t.Errorf("without the option: err = %v, want ErrUnsupportedAlgorithm", err)
+		}
+	}
+}

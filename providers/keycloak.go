@@ -28,7 +28,13 @@ import (
 //     releases) session_state; they are kept in Token.Raw.
 //   - Refresh tokens are issued by default and rotate; revocation is at
 //     .../protocol/openid-connect/revoke (RFC 7009).
-//   - Errors are RFC 6749 JSON with 400 or 401.
+//   - Errors are RFC 6749 JSON with 400 or 401; a wrong client secret is
+//     unauthorized_client in older releases and invalid_client in newer
+//     ones. UserInfo refuses an access token with 401 and the error in the
+//     WWW-Authenticate challenge, without a body since 19.0.2: it is
+//     invalid_token.
+//   - ID tokens carry typ "ID", azp (the client id) and at_hash; a refresh
+//     answers with a new one, verified like the login's.
 //   - Without an ID token (outside a login), the user comes from UserInfo
 //     alone.
 //

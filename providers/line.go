@@ -8,6 +8,7 @@ import (
 
 	"github.com/go-oauth20/oauth20/core"
 	"github.com/go-oauth20/oauth20/internal/jsonmap"
+	"github.com/go-oauth20/oauth20/oidc"
 )
 
 // LINE Login endpoints that are not (or not reliably) in its discovery
@@ -20,7 +21,7 @@ const (
 
 // lineAlgorithms are the ID-token algorithms LINE uses: HS256 keyed with
 // the channel secret for web logins, ES256 with the keys at jwks_uri for
-// logins with PKCE and native apps. The discovery document lists ES256
+// native apps, the LINE SDK and LIFF. The discovery document lists ES256
 // only, so the list is set here rather than taken from it.
 var lineAlgorithms = []string{"ES256", "HS256"}
 
@@ -39,11 +40,12 @@ var lineAlgorithms = []string{"ES256", "HS256"}
 // Quirks handled here:
 //
 //   - Every login verifies the ID token (issuer https://access.line.me,
-//     audience the channel ID, nonce). LINE signs web-login ID tokens with
-//     HS256 keyed by the channel secret and others with ES256, while its
-//     discovery lists ES256 alone: both are accepted, and nothing else
-//     [the HS256/ES256 split is from LINE's documentation as we read it,
-//     unverified against live tokens].
+//     audience the channel ID, nonce). LINE signs the ID tokens of web
+//     logins with HS256 keyed by the channel secret (no kid), and those of
+//     native apps, the LINE SDK and LIFF with ES256 (keys at jwks_uri),
+//     while its discovery lists ES256 alone: both are accepted, and
+//     nothing else (LINE's "Get profile information from ID tokens",
+//     section Header).
 //   - Credentials go in the body (client_secret_post), whatever the
 //     discovery document says. PKCE S256 is sent on every login.
 //   - Default scopes: openid and profile. The email scope works only after
@@ -58,8 +60,8 @@ var lineAlgorithms = []string{"ES256", "HS256"}
 //   - The user comes from GET https://api.line.me/v2/profile (camelCase):
 //     userId becomes the ID, displayName the Name, pictureUrl the
 //     AvatarURL. When the login's verified ID token is there, its sub must
-//     equal userId, and its email claim (only with the email scope) is the
-//     Email. LINE sends no email_verified claim, so EmailVerified is true
+//     equal userId (else oidc.ErrUserInfoSubjectMismatch), and its email
+//     claim (only with the email scope) is the Email. LINE sends no email_verified claim, so EmailVerified is true
 //     only if one appears saying so. The ID token's claims are merged into
 //     Raw after the profile's.
 //
@@ -110,7 +112,7 @@ func lineFetchUser(ctx context.Context, r core.UserRequest) (*core.User, error) 
 		return u, nil
 	}
 	if r.IDToken.Subject != u.ID {
-		return nil, fmt.Errorf("providers: line: the profile's userId does not match the ID token's sub")
+		return nil, fmt.Errorf("providers: line: the profile's userId is not the ID token's sub: %w", oidc.ErrUserInfoSubjectMismatch)
 	}
 	var claims map[string]any
 	if len(r.IDToken.Payload) > 0 {

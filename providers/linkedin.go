@@ -20,13 +20,29 @@ const (
 // Quirks handled here:
 //
 //   - The issuer is https://www.linkedin.com/oauth (a path, no trailing
-//     slash) [from LinkedIn's metadata as other libraries report it; not
-//     re-checked here]; endpoints, keys and UserInfo
-//     (https://api.linkedin.com/v2/userinfo) come from discovery.
+//     slash; https://www.linkedin.com before April 2024, now refused);
+//     endpoints, keys and UserInfo (https://api.linkedin.com/v2/userinfo)
+//     come from discovery.
 //   - Credentials go in the body (client_secret_post): the metadata lists
 //     no authentication method, which would otherwise mean Basic.
-//   - No PKCE for web apps (LinkedIn enables it only for native clients);
-//     the nonce in the ID token binds the code to the login.
+//   - LinkedIn's ID tokens carry no nonce, even when one is sent, so none
+//     is sent and none is required (core.ProviderSpec.NonceUnsupported);
+//     every other check of the ID token stays (RS256 signature with
+//     LinkedIn's keys, iss, aud, exp, iat). Its email_verified is the
+//     string "true" or "false".
+//   - No PKCE: LinkedIn takes it from native apps only, on request.
+//
+// Without nonce and PKCE, what binds the callback to the browser that
+// started the login is the state: 32 random bytes, compared in constant
+// time with the one in the sealed (AES-256-GCM) flow cookie that Begin set
+// in that browser, and that flow is used once: its state is marked in the
+// store before the code is exchanged, so a replayed callback is refused.
+// The code is worth nothing without the client secret, which stays on the
+// server. What a nonce would add, a check that the ID token was issued for
+// this very login, LinkedIn does not offer.
+//
+// More quirks:
+//
 //   - The granted scope comes back comma-separated ("email,openid,profile")
 //     and is kept as sent.
 //   - Refresh tokens exist only for approved partners. Revocation at
@@ -45,7 +61,8 @@ const (
 // concurrent use.
 func LinkedIn(clientID, clientSecret string, opts ...Option) (*core.Provider, error) {
 	return newOIDC(oidcParams{
-		spec:  spec{name: "linkedin", display: "LinkedIn", issuer: linkedinIssuer, method: core.AuthSecretPost, pkce: core.PKCEUnsupported},
+		spec: spec{name: "linkedin", display: "LinkedIn", issuer: linkedinIssuer, method: core.AuthSecretPost,
+			pkce: core.PKCEUnsupported, noNonce: true},
 		extra: core.Endpoints{RevocationURL: linkedinRevokeURL},
 	}, clientID, clientSecret, opts)
 }

@@ -65,7 +65,7 @@ func newTestAuth(t *testing.T, op *oidctest.Server, p *core.Provider, err error,
 // user field) and runs Complete. It returns Complete's result and error and
 // the query of the authorization request, after checking that the request
 // went to op's authorization endpoint with the provider's client_id, state,
-// nonce and response_type=code.
+// response_type=code and a nonce (none for a NonceUnsupported provider).
 func login(t *testing.T, op *oidctest.Server, a *core.Auth, name string, begin core.BeginOptions, extra url.Values) (*core.Result, url.Values, error) {
 	t.Helper()
 	ctx := t.Context()
@@ -81,13 +81,14 @@ func login(t *testing.T, op *oidctest.Server, a *core.Auth, name string, begin c
 		t.Errorf("authorization endpoint %q, want %q", got, op.URL(oidctest.AuthorizeEndpoint))
 	}
 	q := u.Query()
-	clientID := ""
+	clientID, nonce := "", true
 	for _, p := range a.Providers() {
 		if p.Name() == name {
-			clientID = coreaccess.Spec(p).Client.ClientID
+			spec := coreaccess.Spec(p)
+			clientID, nonce = spec.Client.ClientID, !spec.NonceUnsupported
 		}
 	}
-	if q.Get("client_id") != clientID || q.Get("nonce") == "" || q.Get("state") == "" || q.Get("response_type") != "code" {
+	if q.Get("client_id") != clientID || q.Has("nonce") != nonce || q.Get("state") == "" || q.Get("response_type") != "code" {
 		t.Errorf("authorization request %v", q)
 	}
 	resp, err := testkit.NoRedirectClient(op.Transport()).Get(authURL)

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/go-oauth20/oauth20/core"
+	"github.com/go-oauth20/oauth20/internal/jsonmap"
 )
 
 // microsoftLoginURL is the Microsoft identity platform of the global cloud.
@@ -56,7 +57,10 @@ var microsoftTenantID = regexp.MustCompile(`^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a
 //     preferred_username (usually the UPN) is the Username; it is not
 //     proof of a mailbox.
 //   - Errors are RFC 6749 JSON with Microsoft's error_codes, trace_id and
-//     correlation_id; the description starts with an AADSTS code.
+//     correlation_id; the description starts with an AADSTS code. Graph's
+//     UserInfo answers a refused access token with HTTP 401 and its own
+//     {"error":{"code":"InvalidAuthenticationToken","message":..}}, which
+//     is invalid_token (the Graph code stays in ProviderCode).
 //
 // WithBaseURL changes the login host for national clouds (for example
 // "https://login.partner.microsoftonline.cn"). Default scopes: openid,
@@ -86,7 +90,7 @@ func Microsoft(tenant, clientID, clientSecret string, opts ...Option) (*core.Pro
 	scopes := s.scopesOr("openid", "profile", "email", "offline_access")
 	return newOIDC(oidcParams{
 		spec: spec{name: "microsoft", display: "Microsoft", issuer: base + "/" + tenant + "/v2.0", scopes: scopes,
-			dialect: &core.Dialect{EditRequest: microsoftEditRequest(scopes)},
+			dialect: &core.Dialect{EditRequest: microsoftEditRequest(scopes), ErrorDetectors: microsoftDetectors},
 			accepts: optBaseURL | optFormPost,
 		},
 		expectIssuer: expect,
@@ -103,4 +107,20 @@ func microsoftEditRequest(scopes []string) func(*core.Request) error {
 		}
 		return nil
 	}
+}
+
+// microsoftDetectors read Graph's error object on UserInfo answers before
+// the RFC 6749 errors of the token endpoint.
+var microsoftDetectors = []core.ErrorDetector{graphTokenError, core.DetectRFC6749}
+
+// graphTokenError turns Graph's refusal of an access token,
+// {"error":{"code":"InvalidAuthenticationToken","message":".."}}, into
+// invalid_token (RFC 6750 §3.1), so that callers see the login is over.
+func graphTokenError(status int, body map[string]any) *core.Error {
+	obj, ok := body["error"].(map[string]any)
+	if !ok || jsonmap.String(obj, "code") != "InvalidAuthenticationToken" {
+		return nil
+	}
+	return &core.Error{Code: core.CodeInvalidToken, ProviderCode: "InvalidAuthenticationToken",
+		Description: jsonmap.String(obj, "message"), StatusCode: status}
 }

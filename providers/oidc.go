@@ -95,13 +95,19 @@ func newOIDC(p oidcParams, clientID, clientSecret string, opts []Option) (*core.
 		if err != nil {
 			return nil, err
 		}
+		symmetric := p.symmetricAlgorithms
+		if strings.HasPrefix(s.idTokenAlg, "HS") && !slices.Contains(symmetric, s.idTokenAlg) {
+			// A client registered for HS* ID tokens says so explicitly.
+			symmetric = append(slices.Clone(symmetric), s.idTokenAlg)
+		}
 		v, err := md.NewVerifier(oidc.VerifierConfig{
 			ClientID: clientID, ClientSecret: clientSecret, HTTPClient: rc, Now: clock.Now,
 			AdditionalIssuers: append(slices.Clone(p.additionalIssuers), s.additionalIssuers...),
 			TrustedAudiences:  s.trustedAudiences,
 			Algorithms:        p.algorithms,
-			// HS* only where the provider is documented to use it (LINE).
-			SymmetricAlgorithms:         p.symmetricAlgorithms,
+			// HS* only where the provider is documented to use it (LINE)
+			// or the application registered it (WithIDTokenSigningAlg).
+			SymmetricAlgorithms:         symmetric,
 			RegisteredAlgorithm:         s.idTokenAlg,
 			RegisteredUserInfoAlgorithm: s.userInfoAlg,
 			After:                       clock.After,

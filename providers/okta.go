@@ -30,9 +30,11 @@ import (
 // Quirks handled here: everything comes from the discovery document
 // (client_secret_basic by default, PKCE S256, revocation at .../v1/revoke).
 // Refresh tokens need the offline_access scope (add it with WithScopes)
-// and the refresh grant enabled on the application. UserInfo's updated_at
-// is a number. Without an ID token (outside a login), the user comes from
-// UserInfo alone.
+// and the refresh grant enabled on the application; a refresh answers with
+// a new ID token, verified like the login's. UserInfo's updated_at is a
+// number; it refuses an access token with 401, an empty body and the error
+// in the Bearer challenge (invalid_token). Without an ID token (outside a
+// login), the user comes from UserInfo alone.
 //
 // Default scopes: openid, profile, email. Options as for OIDC (the
 // organisation is domain: there is no WithBaseURL); the default name is

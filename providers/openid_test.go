@@ -3,11 +3,13 @@ package providers
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"strings"
 	"testing"
 
 	"github.com/go-oauth20/oauth20/conformance/oidctest"
 	"github.com/go-oauth20/oauth20/core"
+	"github.com/go-oauth20/oauth20/oidc"
 )
 
 // metadataMembers names the discovery member of each endpoint.
@@ -97,6 +99,8 @@ func TestOpenIDShapes(t *testing.T) {
 		build      func() (*core.Provider, error)
 		wantName   string
 		raw        map[string]any
+		// omitNonce makes op leave the nonce out of ID tokens.
+		omitNonce bool
 	}{
 		{name: "keycloak", shape: shape{issuer: "https://sso.example.com/realms/demo", eps: keycloak(),
 			methods: []string{"private_key_jwt", "client_secret_basic", "client_secret_post", "tls_client_auth", "client_secret_jwt"},
@@ -175,8 +179,9 @@ func TestOpenIDShapes(t *testing.T) {
 				return OIDC("dex", "https://dex.example.com/dex", testClientID, testClientSecret)
 			}},
 		// LinkedIn's UserInfo lives on another host, and its metadata
-		// lists no revocation endpoint: the constructor adds it.
-		{name: "linkedin", shape: shape{issuer: "https://www.linkedin.com/oauth",
+		// lists no revocation endpoint: the constructor adds it. Its ID
+		// tokens carry no nonce.
+		{name: "linkedin", omitNonce: true, shape: shape{issuer: "https://www.linkedin.com/oauth",
 			eps: map[oidctest.Endpoint]string{oidctest.AuthorizeEndpoint: "/v2/authorization", oidctest.TokenEndpoint: "/v2/accessToken",
 				oidctest.JWKSEndpoint: "/openid/jwks", oidctest.UserInfoEndpoint: "https://api.linkedin.com/v2/userinfo"},
 			unlisted: map[oidctest.Endpoint]string{oidctest.RevocationEndpoint: linkedinRevokeURL}},
@@ -209,6 +214,9 @@ func TestOpenIDShapes(t *testing.T) {
 			tt.user.Subject = "user-1"
 			op := oidctest.New(t, oidctest.WithAlgorithm("ES256"), tt.shape.config, oidctest.WithUser(tt.user),
 				oidctest.WithClients(testClient(name, tt.authMethod)))
+			if tt.omitNonce {
+				op.UpdateFaults(func(f *oidctest.Faults) { f.OmitNonce = true })
+			}
 			a := newTestAuth(t, op, p, nil)
 			res, q, err := login(t, op, a, name, core.BeginOptions{}, nil)
 			if err != nil {
@@ -309,6 +317,42 @@ func TestOpenIDIssuerPaths(t *testing.T) {
 			}
 			if n := op.Count(oidctest.RevocationEndpoint); n != 2 {
 				t.Errorf("%d revocations, want 2", n)
+			}
+		})
+	}
+}
+
+// TestNonceStillRequired: an ID token without the nonce that was sent
+// fails the login of every OpenID provider but LinkedIn.
+func TestNonceStillRequired(t *testing.T) {
+	t.Parallel()
+	for _, tt := range []struct {
+		name  string
+		build func() (*core.Provider, error)
+	}{
+		{"oidc", func() (*core.Provider, error) {
+			return OIDC("oidc", "https://idp.example.com", testClientID, testClientSecret)
+		}},
+		{"keycloak", func() (*core.Provider, error) {
+			return Keycloak("https://sso.example.com", "demo", testClientID, testClientSecret)
+		}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			p, err := tt.build()
+			if err != nil {
+				t.Fatal(err)
+			}
+			issuer := "https://idp.example.com"
+			if tt.name == "keycloak" {
+				issuer = "https://sso.example.com/realms/demo"
+			}
+			op := oidctest.New(t, func(c *oidctest.Config) { c.Issuer = issuer }, oidctest.WithClients(testClient(p.Name(), oidctest.AuthSecretBasic)),
+				oidctest.WithUser(oidctest.User{Subject: "user-1"}))
+			op.UpdateFaults(func(f *oidctest.Faults) { f.OmitNonce = true })
+			a := newTestAuth(t, op, p, nil)
+			if _, _, err := login(t, op, a, p.Name(), core.BeginOptions{}, nil); !errors.Is(err, oidc.ErrNonceMismatch) {
+				t.Errorf("login with an ID token without nonce: %v, want oidc.ErrNonceMismatch", err)
 			}
 		})
 	}

@@ -222,8 +222,10 @@ func WithTrustedAudiences(aud ...string) Option {
 // WithIDTokenSigningAlg states the algorithm the client registered for ID
 // tokens (OpenID Connect Registration §2, id_token_signed_response_alg):
 // ID tokens and logout tokens signed any other way are refused, even with
-// an algorithm the provider advertises. Only providers that verify ID
-// tokens take it.
+// an algorithm the provider advertises. HS256, HS384 or HS512 (an Auth0
+// application set to HS256) turns that algorithm on, keyed with the client
+// secret: advertising HS* in discovery never does. Only providers that
+// verify ID tokens take it.
 func WithIDTokenSigningAlg(alg string) Option {
 	return func(s *settings) { s.given |= optIDTokenSigningAlg; s.idTokenAlg = alg }
 }

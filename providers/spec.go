@@ -48,6 +48,9 @@ type spec struct {
 	issuer   string
 	oidc     bool
 	formPost bool
+	// noNonce is set for an OpenID provider whose ID tokens carry no
+	// nonce (core.ProviderSpec.NonceUnsupported).
+	noNonce bool
 
 	// accepts lists the options beyond optCommon that the provider honours.
 	accepts option
@@ -103,13 +106,14 @@ func (s *settings) build(clientID, clientSecret string, sp spec, errs ...error) 
 			Dialect:               &dialect,
 			HTTPClient:            s.httpClient,
 		},
-		Discover:    sp.discover,
-		OIDC:        sp.oidc,
-		PKCE:        sp.pkce,
-		AuthOptions: append(auth, s.authParams...),
-		FormPost:    sp.formPost || s.formPost,
-		CodeParams:  sp.codeParams,
-		FetchUser:   sp.fetchUser,
+		Discover:         sp.discover,
+		OIDC:             sp.oidc,
+		NonceUnsupported: sp.noNonce,
+		PKCE:             sp.pkce,
+		AuthOptions:      append(auth, s.authParams...),
+		FormPost:         sp.formPost || s.formPost,
+		CodeParams:       sp.codeParams,
+		FetchUser:        sp.fetchUser,
 
 		RefusalWithoutCode: sp.refusalWithoutCode,
 		// A provider that checks or carries callback parameters.
