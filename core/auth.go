@@ -19,9 +19,11 @@ import (
 // Auth is the framework-neutral login flow over a set of providers: every
 // adapter calls Begin on the login route, Complete on the callback,
 // SessionCookie after a successful login, RequireLogin in its middleware and
-// Logout on the logout route. It keeps nothing on the server: the flow and
-// the session live in sealed cookies, so any number of replicas work with
-// the same sealing keys. An Auth is immutable and safe for concurrent use.
+// Logout on the logout route. It keeps little on the server: the flow, and
+// by default the session, live in sealed cookies; its Store holds the
+// single-use marks of callbacks and, with ServerSessions, the sessions. Any
+// number of replicas work with the same sealing keys and a shared Store.
+// An Auth is immutable and safe for concurrent use.
 type Auth struct {
 	cfg        authConfig
 	sealer     *sealer

@@ -364,41 +364,6 @@ func TestBuildReportsEverything(t *testing.T) {
 	}
 }
 
-func TestSession(t *testing.T) {
-	t.Parallel()
-	e := newFlowEnv(t, nil)
-	res := &Result{Provider: "fake", User: &User{ID: "42", Name: "Octo", Email: "o@example.com", EmailVerified: true},
-		Token: &Token{AccessToken: "at", TokenType: "Bearer", RefreshToken: "rt", Scope: "read,write", Expiry: e.clock.Now().Add(time.Hour)}}
-	c, err := e.auth.SessionCookie(res)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if c.Name != "oauth20_session" || c.Path != "/" || !c.HttpOnly || c.SameSite != http.SameSiteLaxMode || c.MaxAge != int(DefaultSessionLifetime/time.Second) {
-		t.Errorf("cookie %+v", c)
-	}
-	s, ok := e.auth.Session(jar(c))
-	if !ok || s.Provider != "fake" || s.UserID != "42" || s.Name != "Octo" || !s.EmailVerified || strings.Join(s.Scopes, " ") != "read write" {
-		t.Fatalf("session %+v %v", s, ok)
-	}
-	if s.Token != nil || s.IDToken != "" {
-		t.Error("tokens kept without KeepTokens")
-	}
-	// A session cookie is bound to its name: the same value under another
-	// name (a flow cookie's) does not open.
-	if _, ok := e.auth.Session(func(string) (string, bool) { return c.Value, true }); !ok {
-		t.Fatal("lookup by any name failed")
-	}
-	other := c
-	other.Name = "oauth20_other"
-	if _, err := e.auth.sealer.open(other.Value, "session:"+other.Name); !errors.Is(err, ErrUnseal) {
-		t.Errorf("session opened under another name: %v", err)
-	}
-	e.clock.advance(DefaultSessionLifetime + time.Second)
-	if _, ok := e.auth.Session(jar(c)); ok {
-		t.Error("expired session accepted")
-	}
-}
-
 func TestBeginRefusesProtocolParams(t *testing.T) {
 	t.Parallel()
 	e := newFlowEnv(t, func(s *ProviderSpec) { s.OIDC = true })

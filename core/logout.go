@@ -8,7 +8,11 @@ import (
 // Logout ends the session found in the request's cookies (looked up by
 // name) and returns the URL to send the browser to and the cookie that
 // deletes the session. The provider is the session's, or the route's when
-// there is no session. With kept tokens they are revoked first where the
+// there is no session. A session kept in the Store (ServerSessions) is
+// deleted from it; when the Store fails, the cookie is deleted all the same
+// and the failure is logged at Error: the stored session is then reachable
+// only through a copy of the cookie, until its lifetime ends or
+// RevokeSessions ends it. With kept tokens they are revoked next where the
 // provider has a revocation endpoint; failures are logged at Warn, not
 // returned, since the local session ends regardless. The URL is the
 // provider's end-session URL (OpenID Connect RP-Initiated Logout 1.0 §2,
@@ -19,8 +23,15 @@ func (a *Auth) Logout(ctx context.Context, provider string, cookies func(name st
 	clear := a.clearSessionCookie()
 	var tok *Token
 	idTokenHint := ""
-	if s, ok := a.Session(cookies); ok {
+	s, ok, err := a.Session(ctx, cookies)
+	if err != nil {
+		a.cfg.logger.ErrorContext(ctx, "oauth20: logout: the session could not be read", "error", err)
+	}
+	if ok {
 		provider, tok, idTokenHint = s.Provider, s.Token, s.IDToken
+	}
+	if a.cfg.serverSessions {
+		a.deleteStoredSession(ctx, cookies)
 	}
 	p, ok := a.byName[provider]
 	if !ok {
@@ -43,6 +54,25 @@ func (a *Auth) Logout(ctx context.Context, provider string, cookies func(name st
 	q.setIfNotEmpty("post_logout_redirect_uri", a.cfg.postLogoutRedirectURL)
 	q.Set("client_id", client.cfg.ClientID)
 	return appendQuery(ep, q), clear
+}
+
+// deleteStoredSession deletes the server-side session named by the session
+// cookie, whether or not it could be read.
+func (a *Auth) deleteStoredSession(ctx context.Context, cookies func(name string) (string, bool)) {
+	if cookies == nil {
+		return
+	}
+	v, ok := cookies(a.sessionCookieName())
+	if !ok {
+		return
+	}
+	id, ok := a.sessionID(v)
+	if !ok {
+		return
+	}
+	if err := a.cfg.store.Delete(ctx, sessionKey(id)); err != nil {
+		a.cfg.logger.ErrorContext(ctx, "oauth20: logout: the stored session could not be deleted; it ends with its lifetime", "error", err)
+	}
 }
 
 // revokeTokens revokes tok at the client's revocation endpoint when it has

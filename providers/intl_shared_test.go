@@ -662,7 +662,7 @@ func TestIntlOIDCTestServer(t *testing.T) {
 // browser is sent.
 func logoutWithTokens(t *testing.T, ctx context.Context, a *core.Auth, provider string, tok *core.Token) (string, error) {
 	t.Helper()
-	c, err := a.SessionCookie(&core.Result{Provider: provider, Token: tok, User: &core.User{ID: "user"}})
+	c, err := a.SessionCookie(context.Background(), &core.Result{Provider: provider, Token: tok, User: &core.User{ID: "user"}})
 	if err != nil {
 		return "", err
 	}

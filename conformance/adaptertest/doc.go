@@ -21,9 +21,13 @@
 // Success; user denied; missing, expired, tampered and replayed flow
 // cookie; altered and missing state; callback at the wrong provider; an
 // unknown provider; a provider answering 500; response_mode=form_post; two
-// parallel flows in one browser; logout; and a protected route without a
-// session. Failures must be RFC 9457 problems (application/problem+json)
-// with the expected status and type, and no secret, code or state in them.
+// parallel flows in one browser; logout; a protected route without a
+// session; and an unavailable store at the callback. Failures must be RFC
+// 9457 problems (application/problem+json) with the expected status and
+// type, and no secret, code or state in them. The table runs twice: with
+// sessions in cookies, and with sessions kept on the server
+// (core.Builder.ServerSessions), where it also checks central revocation
+// and a protected route while the store is unavailable (503).
 //
 // # Use
 //
