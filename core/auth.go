@@ -32,6 +32,8 @@ type Auth struct {
 	base       *url.URL
 	cookiePath string
 	secure     bool
+	// refreshes are the refreshes in progress in this process.
+	refreshes flights
 }
 
 // Providers returns the providers in the order they were added.

@@ -97,6 +97,9 @@ func newReplicas(t *testing.T, clock Clock, server bool) *replicas {
 	t.Helper()
 	f := flowServer(t)
 	fc, _ := clock.(*fakeClock)
+	if sc, ok := clock.(*stepClock); ok {
+		fc = sc.fakeClock
+	}
 	r := &replicas{store: &storetest.Flaky{Store: newMemoryStore(fc, 1000)}, clock: fc, f: f, logs: &syncBuffer{}}
 	build := func() *Auth {
 		b := New().SealingKeys(testKey).BaseURL("https://app.example/auth").Clock(clock).Store(r.store).
