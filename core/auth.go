@@ -283,7 +283,7 @@ func (a *Auth) Complete(ctx context.Context, provider string, params url.Values,
 	// could still be presented, so that a replayed callback with a copy
 	// of the cookie never reaches the token endpoint.
 	ttl := a.cfg.flowLifetime - now.Sub(time.Unix(rec.Created, 0)) + time.Minute
-	fresh, err := a.cfg.store.SetIfAbsent(ctx, "oauth20:used:"+name, []byte{1}, max(ttl, time.Minute))
+	fresh, err := a.cfg.store.SetIfAbsent(ctx, "oauth20:used:"+name, []byte(randomString(12)), max(ttl, time.Minute))
 	if err != nil {
 		return nil, clear, callbackErr(http.StatusServiceUnavailable, provider, fmt.Errorf("%w: %w", ErrStoreUnavailable, err))
 	}

@@ -19,6 +19,11 @@ import (
 // The default is an in-memory store per Auth; package stores/oauth20redis
 // is one that replicas share.
 //
+// The values the library passes to SetIfAbsent and CompareAndSwap are
+// unique to the call (random, or sealed with a random nonce), so that an
+// implementation that retries a command whose answer was lost can tell its
+// own earlier write from another caller's.
+//
 // An error from a Store is never taken for "absent": the library fails
 // closed (a callback or a session read is answered 503) rather than skip a
 // check.
