@@ -121,7 +121,8 @@ const cookiePrefix = "oauth20"
 // sealed ID.
 //
 // The error is a *CallbackError: 500 when the sealed session would not fit
-// in a cookie, 503 wrapping ErrStoreUnavailable when the Store could not
+// in a cookie (or, at 64 KiB, in a Store), 503 wrapping ErrStoreUnavailable
+// when the Store could not
 // take a server-side session (no cookie is issued then, and the session is
 // not usable: a write that may have reached the Store is only ever found
 // through the cookie that was not issued, and expires with its lifetime).
@@ -133,7 +134,11 @@ func (a *Auth) SessionCookie(ctx context.Context, res *Result) (Cookie, error) {
 	if a.cfg.serverSessions {
 		id, err := a.storeSession(ctx, sess)
 		if err != nil {
-			return Cookie{}, callbackErr(http.StatusServiceUnavailable, res.Provider, err)
+			status := http.StatusServiceUnavailable
+			if errors.Is(err, ErrInvalidConfig) {
+				status = http.StatusInternalServerError
+			}
+			return Cookie{}, callbackErr(status, res.Provider, err)
 		}
 		value = a.sealer.seal([]byte(id), "session-id:"+name)
 	} else {

@@ -303,3 +303,34 @@ func TestServerSessionsFailClosed(t *testing.T) {
 		t.Fatalf("new session after recovery: %v", err)
 	}
 }
+
+// TestSessionSize: sessions in the Store take the tokens that do not fit in
+// a cookie, up to a bound.
+func TestSessionSize(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	big := func(r *replicas, n int) *Result {
+		res := loginResult(r.clock, "42")
+		res.Token.AccessToken = strings.Repeat("a", n)
+		return res
+	}
+	cookies := newReplicas(t, newFakeClock(), false)
+	if _, err := cookies.a.SessionCookie(ctx, big(cookies, 5000)); !errors.Is(err, ErrInvalidConfig) || statusOf(err) != http.StatusInternalServerError {
+		t.Errorf("a session too large for a cookie: %v", err)
+	}
+	server := newReplicas(t, newFakeClock(), true)
+	c, err := server.a.SessionCookie(ctx, big(server, 5000))
+	if err != nil {
+		t.Fatalf("a large session in the store: %v", err)
+	}
+	if s, ok, _ := server.b.Session(ctx, jar(c)); !ok || len(s.Token.AccessToken) != 5000 {
+		t.Error("the large session does not read back")
+	}
+	before := server.store.Writes()
+	if _, err := server.a.SessionCookie(ctx, big(server, maxSessionRecord)); !errors.Is(err, ErrInvalidConfig) || statusOf(err) != http.StatusInternalServerError {
+		t.Errorf("a session too large for the store: %v", err)
+	}
+	if n := server.store.Writes() - before; n != 0 {
+		t.Errorf("%d writes for a session too large to store", n)
+	}
+}
