@@ -3,6 +3,7 @@ package oauth20redis_test
 import (
 	"context"
 	"crypto/rand"
+	"io"
 	"net/http"
 	"net/url"
 	"testing"
@@ -133,6 +134,8 @@ func authorize(ctx context.Context, a *core.Auth) (callback, error) {
 	if err != nil {
 		return callback{}, err
 	}
+	// Read to the end, so that the connection is used again.
+	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 1<<20))
 	resp.Body.Close()
 	u, err := url.Parse(resp.Header.Get("Location"))
 	if err != nil {
