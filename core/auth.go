@@ -21,9 +21,11 @@ import (
 // Auth is the framework-neutral login flow over a set of providers: every
 // adapter calls Begin on the login route, Complete on the callback,
 // SessionCookie after a successful login, RequireLogin in its middleware and
-// Logout on the logout route. It keeps nothing on the server: the flow and
-// the session live in sealed cookies, so any number of replicas work with
-// the same sealing keys. An Auth is immutable and safe for concurrent use.
+// Logout on the logout route. It keeps little on the server: the flow, and
+// by default the session, live in sealed cookies; its Store holds the
+// single-use marks of callbacks and, with ServerSessions, the sessions. Any
+// number of replicas work with the same sealing keys and a shared Store.
+// An Auth is immutable and safe for concurrent use.
 type Auth struct {
 	cfg        *authConfig // behind a pointer: %+v of an Auth shows no key
 	sealer     *sealer
@@ -32,6 +34,8 @@ type Auth struct {
 	base       *url.URL
 	cookiePath string
 	secure     bool
+	// refreshes are the refreshes in progress in this process.
+	refreshes flights
 }
 
 // Providers returns the providers in the order they were added.
@@ -343,7 +347,7 @@ func (a *Auth) complete(ctx context.Context, provider string, params url.Values,
 	// could still be presented, so that a replayed callback with a copy
 	// of the cookie never reaches the token endpoint.
 	ttl := a.cfg.flowLifetime - now.Sub(time.Unix(rec.Created, 0)) + time.Minute
-	fresh, err := a.cfg.store.SetIfAbsent(ctx, "oauth20:used:"+name, []byte{1}, max(ttl, time.Minute))
+	fresh, err := a.cfg.store.SetIfAbsent(ctx, "oauth20:used:"+name, []byte(randomString(12)), max(ttl, time.Minute))
 	if err != nil {
 		return nil, clear, rt, callbackErr(http.StatusServiceUnavailable, provider, fmt.Errorf("%w: %w", ErrStoreUnavailable, err))
 	}

@@ -367,132 +367,6 @@ func TestBuildReportsEverything(t *testing.T) {
 	}
 }
 
-func TestSession(t *testing.T) {
-	t.Parallel()
-	e := newFlowEnv(t, nil)
-	res := &Result{Provider: "fake", User: &User{ID: "42", Name: "Octo", Email: "o@example.com", EmailVerified: true},
-		Token: &Token{AccessToken: "at", TokenType: "Bearer", RefreshToken: "rt", Scope: "read,write", Expiry: e.clock.Now().Add(time.Hour)}}
-	c, err := e.auth.SessionCookie(res)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if c.Name != "__Host-oauth20_session" || c.Path != "/" || !c.HttpOnly || c.SameSite != http.SameSiteLaxMode || c.MaxAge != int(DefaultSessionLifetime/time.Second) {
-		t.Errorf("cookie %+v", c)
-	}
-	s, ok := e.auth.Session(jar(c))
-	if !ok || s.Provider != "fake" || s.UserID != "42" || s.Name != "Octo" || !s.EmailVerified || strings.Join(s.Scopes, " ") != "read write" {
-		t.Fatalf("session %+v %v", s, ok)
-	}
-	if s.Token != nil || s.IDToken != "" {
-		t.Error("tokens kept without KeepTokens")
-	}
-	// A session cookie is bound to its name: the same value under another
-	// name (a flow cookie's) does not open.
-	if _, ok := e.auth.Session(func(string) (string, bool) { return c.Value, true }); !ok {
-		t.Fatal("lookup by any name failed")
-	}
-	other := c
-	other.Name = "__Host-oauth20_other"
-	if _, err := e.auth.sealer.open(other.Value, "session:"+other.Name); !errors.Is(err, ErrUnseal) {
-		t.Errorf("session opened under another name: %v", err)
-	}
-	e.clock.Advance(DefaultSessionLifetime + time.Second)
-	if _, ok := e.auth.Session(jar(c)); ok {
-		t.Error("expired session accepted")
-	}
-}
-
-// failingStore is a Store that cannot be reached.
-type failingStore struct{ Store }
-
-func (failingStore) SetIfAbsent(context.Context, string, []byte, time.Duration) (bool, error) {
-	return false, errors.New("dial tcp 10.0.0.7:6379: connection refused")
-}
-
-func TestCompleteSharedStoreAndStoreFailure(t *testing.T) {
-	t.Parallel()
-	f := flowServer(t)
-	clock := newFakeClock()
-	shared := newMemoryStore(clock, 10)
-	build := func(s Store) *Auth {
-		return New().SealingKeys(testKey).BaseURL("https://app.example/auth").Clock(clock).Store(s).
-			Provider(testProvider(t, f, "fake", nil), nil).MustBuild()
-	}
-	a, b := build(shared), build(shared)
-	u, c, err := a.Begin(context.Background(), "fake", BeginOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	pu, _ := url.Parse(u)
-	params := url.Values{"code": {"good-code"}, "state": {pu.Query().Get("state")}}
-	if _, _, err := a.Complete(context.Background(), "fake", params, jar(c)); err != nil {
-		t.Fatal(err)
-	}
-	// Another replica sharing the store refuses the replayed callback.
-	if _, _, err := b.Complete(context.Background(), "fake", params, jar(c)); !errors.Is(err, ErrFlowUsed) {
-		t.Fatalf("replay on a second Auth: %v", err)
-	}
-	// An unreachable store fails closed with a 503 and no provider call.
-	down := build(failingStore{})
-	u, c, _ = down.Begin(context.Background(), "fake", BeginOptions{})
-	pu, _ = url.Parse(u)
-	before := len(f.requests())
-	_, _, err = down.Complete(context.Background(), "fake", url.Values{"code": {"good-code"}, "state": {pu.Query().Get("state")}}, jar(c))
-	if !errors.Is(err, ErrStoreUnavailable) || statusOf(err) != http.StatusServiceUnavailable || len(f.requests()) != before {
-		t.Fatalf("store down: %v (%d provider requests)", err, len(f.requests())-before)
-	}
-	if p := ProblemOf(err); p.Status != 503 || p.Type != "urn:oauth20:unavailable" {
-		t.Errorf("problem %+v", p)
-	}
-}
-
-func TestMemoryStore(t *testing.T) {
-	t.Parallel()
-	ctx := context.Background()
-	clock := newFakeClock()
-	s := newMemoryStore(clock, 3)
-	if ok, _ := s.SetIfAbsent(ctx, "a", []byte("1"), time.Minute); !ok {
-		t.Fatal("first SetIfAbsent refused")
-	}
-	if ok, _ := s.SetIfAbsent(ctx, "a", []byte("2"), time.Minute); ok {
-		t.Fatal("second SetIfAbsent accepted")
-	}
-	if v, ok, _ := s.Get(ctx, "a"); !ok || string(v) != "1" {
-		t.Fatalf("get %q %v", v, ok)
-	}
-	if ok, _ := s.CompareAndDelete(ctx, "a", []byte("2")); ok {
-		t.Error("deleted with the wrong value")
-	}
-	if ok, _ := s.CompareAndDelete(ctx, "a", []byte("1")); !ok {
-		t.Error("not deleted with the right value")
-	}
-	_ = s.Set(ctx, "short", []byte("x"), time.Second)
-	_ = s.Set(ctx, "long", []byte("y"), time.Hour)
-	clock.Advance(2 * time.Second)
-	if _, ok, _ := s.Get(ctx, "short"); ok {
-		t.Error("expired entry returned")
-	}
-	if ok, _ := s.SetIfAbsent(ctx, "short", []byte("z"), time.Minute); !ok {
-		t.Error("expired entry still blocks SetIfAbsent")
-	}
-	// Bounded: a fourth key evicts the entry that expires first.
-	_ = s.Set(ctx, "mid", []byte("m"), 30*time.Minute)
-	_ = s.Set(ctx, "new", []byte("n"), 10*time.Minute)
-	if n := len(s.entries); n != 3 {
-		t.Errorf("%d entries, want at most 3", n)
-	}
-	if _, ok, _ := s.Get(ctx, "short"); ok {
-		t.Error("the entry expiring first was kept over the bound")
-	}
-	if _, ok, _ := s.Get(ctx, "long"); !ok {
-		t.Error("the entry expiring last was evicted")
-	}
-	_ = s.Delete(ctx, "long")
-	if _, ok, _ := s.Get(ctx, "long"); ok {
-		t.Error("deleted entry returned")
-	}
-}
-
 func TestBeginRefusesProtocolParams(t *testing.T) {
 	t.Parallel()
 	e := newFlowEnv(t, func(s *ProviderSpec) { s.OIDC = true })
@@ -643,16 +517,16 @@ func TestSessionKeepsIDTokenOnce(t *testing.T) {
 	idToken := strings.Repeat("i", 1400)
 	res := &Result{Provider: "fake", User: &User{ID: "42"}, IDToken: &IDToken{Raw: idToken},
 		Token: &Token{AccessToken: strings.Repeat("a", 90), TokenType: "Bearer", RefreshToken: strings.Repeat("r", 90), IDToken: idToken}}
-	c, err := a.SessionCookie(res)
+	c, err := a.SessionCookie(context.Background(), res)
 	if err != nil {
 		t.Fatalf("a Hydra-sized session does not fit: %v", err)
 	}
-	s, ok := a.Session(jar(c))
+	s, ok, _ := a.Session(context.Background(), jar(c))
 	if !ok || s.IDToken != idToken || s.Token == nil || s.Token.IDToken != "" || s.Token.AccessToken != res.Token.AccessToken {
 		t.Fatalf("session %v %v", s, ok)
 	}
 	res.Token.AccessToken = strings.Repeat("a", 4000)
-	_, err = a.SessionCookie(res)
+	_, err = a.SessionCookie(context.Background(), res)
 	if p := ProblemOf(err); !errors.Is(err, ErrInvalidConfig) || p.Status != 500 || p.Type != "urn:oauth20:configuration" {
 		t.Fatalf("oversized session: %v (%+v)", err, p)
 	}

@@ -32,6 +32,7 @@ type authConfig struct {
 	afterLogout           string
 	postLogoutRedirectURL string
 	store                 Store
+	serverSessions        bool
 }
 
 // Builder composes an Auth with chained setters. Setters only record;
@@ -151,10 +152,23 @@ func (b *Builder) AfterLogout(to string) *Builder { b.cfg.afterLogout = to; retu
 
 // Store sets the store that holds what replicas must share: the states of
 // accepted callbacks (a flow is used once, even when a copy of its cookie
-// is replayed). Default: an in-memory store of this Auth's own, enough for
-// one process; replicas behind a load balancer need a shared one (package
-// stores/oauth20redis).
+// is replayed), the refresh locks that keep a rotating refresh token from
+// being used twice (Refresh, SessionToken), and the sessions with
+// ServerSessions. Default: an in-memory store of this Auth's own, enough
+// for one process; replicas behind a load balancer need a shared one
+// (package stores/oauth20redis).
 func (b *Builder) Store(s Store) *Builder { b.cfg.store = s; return b }
+
+// ServerSessions keeps sessions in the Store instead of the session
+// cookie: the cookie then holds only a sealed session ID, the session is
+// sealed with the sealing keys before it is stored (the Store never holds a
+// readable token), it can be as large as the tokens of any provider, and it
+// can be ended centrally (RevokeSession, RevokeSessions). Reading a session
+// then costs two Store reads, and when the Store is unreachable sessions
+// fail closed (Session). Off by default: sessions live in the cookie and
+// replicas share nothing but the keys. Switching either way ends the
+// sessions of the other kind.
+func (b *Builder) ServerSessions() *Builder { b.cfg.serverSessions = true; return b }
 
 // Build checks the configuration and returns the Auth, or every problem
 // found, joined, each wrapping ErrInvalidConfig.

@@ -34,8 +34,10 @@ var (
 	// is refused before the provider is asked anything.
 	ErrFlowUsed = errors.New("oauth20: this login was already completed")
 	// ErrStoreUnavailable: the Store could not be reached; the callback is
-	// refused (503) rather than accepted without its single-use check.
-	ErrStoreUnavailable = errors.New("oauth20: the state store is unavailable")
+	// refused (503) rather than accepted without its single-use check, and
+	// so is a request with a server-side session (Session) rather than
+	// answered without the session check.
+	ErrStoreUnavailable = errors.New("oauth20: the store is unavailable")
 )
 
 // CallbackError is the error of every failed Complete: an HTTP status for

@@ -46,10 +46,13 @@
 //
 // # The login flow
 //
-// The flow keeps nothing on the server: the flow record (state, PKCE
+// The flow keeps little on the server: the flow record (state, PKCE
 // verifier, nonce, provider, redirect URI, return-to path, issuer, time) is
 // sealed (AES-256-GCM) into one cookie per flow, and the session into
-// another, so replicas need only the same sealing keys. Every failed
+// another, so replicas need only the same sealing keys and a shared [Store]
+// (package stores/oauth20redis), which marks each callback used, keeps a
+// refresh single across replicas and, with [Builder.ServerSessions], holds
+// the sessions (sealed) while the cookie holds a session ID. Every failed
 // callback is a *[CallbackError] with the HTTP status to answer (400 for a
 // bad, expired, tampered or replayed callback, 401 when the user denied
 // access, 502 when the provider failed); [ProblemOf] turns any error into

@@ -121,3 +121,45 @@ func ExampleClient_DeviceToken() {
 	// Visit https://example.com/device and enter WDJB-MJHT
 	// bearer at
 }
+
+// With ServerSessions the session lives in the Store (here the in-memory
+// default; stores/oauth20redis shares it between replicas) and the cookie
+// holds a sealed session ID: sessions can be ended centrally, and
+// SessionToken refreshes a kept token once for all replicas and writes it
+// back.
+func ExampleBuilder_ServerSessions() {
+	srv := exampleServer()
+	defer srv.Close()
+	ctx := context.Background()
+	provider, _ := core.NewProvider(core.ProviderSpec{
+		Name:   "example",
+		Client: core.Config{ClientID: "my-app", ClientSecret: "my-secret", Endpoints: core.Endpoints{AuthURL: srv.URL + "/authorize", TokenURL: srv.URL + "/token"}},
+		FetchUser: func(context.Context, core.UserRequest) (*core.User, error) {
+			return &core.User{ID: "42", Name: "Ada"}, nil
+		},
+	})
+	auth := core.New().SealingKeys([]byte("an example key of 32 bytes or more")).BaseURL("http://127.0.0.1:8000/auth").
+		ServerSessions().KeepTokens().Provider(provider, nil).MustBuild()
+
+	// What Complete returns on the callback, with a token about to expire.
+	res := &core.Result{Provider: "example", User: &core.User{ID: "42", Name: "Ada"},
+		Token: &core.Token{AccessToken: "at", TokenType: "Bearer", RefreshToken: "rt", Expiry: time.Now().Add(time.Second)}}
+	cookie, err := auth.SessionCookie(ctx, res)
+	if err != nil {
+		panic(err)
+	}
+	lookup := func(name string) (string, bool) { return cookie.Value, name == cookie.Name }
+
+	s, ok, err := auth.Session(ctx, lookup)
+	fmt.Println(ok, err, s.Name, len(s.ID))
+	tok, _, err := auth.SessionToken(ctx, s)
+	fmt.Println(tok.AccessToken, err)
+
+	_ = auth.RevokeSessions(ctx, "example", "42")
+	_, ok, err = auth.Session(ctx, lookup)
+	fmt.Println(ok, err)
+	// Output:
+	// true <nil> Ada 43
+	// fresh <nil>
+	// false <nil>
+}

@@ -10,7 +10,11 @@ import (
 // name) and returns the URL to send the browser to and the cookie that
 // deletes the session, at the provider the session was made with; without
 // a session only the cookie is cleared and the browser goes to the
-// after-logout path. With kept tokens they are revoked first where the
+// after-logout path. A session kept in the Store (ServerSessions) is
+// deleted from it; when the Store fails, the cookie is deleted all the same
+// and the failure is logged at Error: the stored session is then reachable
+// only through a copy of the cookie, until its lifetime ends or
+// RevokeSessions ends it. With kept tokens they are revoked next where the
 // provider has a revocation endpoint; failures are logged at Warn, not
 // returned, since the local session ends regardless. The URL is the
 // provider's end-session URL (OpenID Connect RP-Initiated Logout 1.0 §2,
@@ -19,7 +23,13 @@ import (
 // else the Auth's AfterLogout path.
 func (a *Auth) Logout(ctx context.Context, cookies func(name string) (string, bool)) (string, http.Cookie) {
 	clear := a.clearSessionCookie()
-	s, ok := a.Session(cookies)
+	s, ok, err := a.Session(ctx, cookies)
+	if err != nil {
+		a.cfg.logger.ErrorContext(ctx, "oauth20: logout: the session could not be read", "error", err)
+	}
+	if a.cfg.serverSessions {
+		a.deleteStoredSession(ctx, cookies)
+	}
 	if !ok {
 		// Without a session there is nothing to end at the provider: a
 		// cross-site request (which carries no SameSite=Lax cookie) must
@@ -48,6 +58,25 @@ func (a *Auth) Logout(ctx context.Context, cookies func(name string) (string, bo
 	q.setIfNotEmpty("post_logout_redirect_uri", a.cfg.postLogoutRedirectURL)
 	q.Set("client_id", client.cfg.ClientID)
 	return appendQuery(ep, q), clear
+}
+
+// deleteStoredSession deletes the server-side session named by the session
+// cookie, whether or not it could be read.
+func (a *Auth) deleteStoredSession(ctx context.Context, cookies func(name string) (string, bool)) {
+	if cookies == nil {
+		return
+	}
+	v, ok := cookies(a.sessionCookieName())
+	if !ok {
+		return
+	}
+	id, ok := a.sessionID(v)
+	if !ok {
+		return
+	}
+	if err := a.cfg.store.Delete(ctx, sessionKey(id)); err != nil {
+		a.cfg.logger.ErrorContext(ctx, "oauth20: logout: the stored session could not be deleted; it ends with its lifetime", "error", err)
+	}
 }
 
 // revokeTokens revokes tok at the client's revocation endpoint when it has

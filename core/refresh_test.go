@@ -41,7 +41,21 @@ func TestAuthRefresh(t *testing.T) {
 		t.Fatalf("tok %v id %v err %v", tok, id, err)
 	}
 
+	// The result of a refresh token is shared with the callers that still
+	// hold the access token it replaced (see TestRefreshAcrossReplicas)...
+	f.answer("/token", 200, "application/json", `{"access_token":"a2-bis","token_type":"Bearer","id_token":"alice"}`)
+	if again, _, err := a.Refresh(context.Background(), "fake", old, prev); err != nil || again.AccessToken != "a2" {
+		t.Fatalf("a caller with the replaced token: %v %v", again, err)
+	}
+	// ... while the holder of the result, whose refresh token was not
+	// rotated, gets a new one.
+	if again, _, err := a.Refresh(context.Background(), "fake", tok, prev); err != nil || again.AccessToken != "a2-bis" {
+		t.Fatalf("the holder of the result: %v %v", again, err)
+	}
+
+	// The next cases use refresh tokens of their own.
 	f.answer("/token", 200, "application/json", `{"access_token":"a3","token_type":"Bearer","id_token":"mallory"}`)
+	old = &Token{AccessToken: "a", RefreshToken: "rt-2"}
 	tok, id, err = a.Refresh(context.Background(), "fake", old, prev)
 	if !errors.Is(err, errChanged) || tok != nil || id != nil {
 		t.Fatalf("a changed subject was accepted: %v %v %v", tok, id, err)
@@ -49,7 +63,7 @@ func TestAuthRefresh(t *testing.T) {
 
 	f.answer("/token", 200, "application/json", `{"access_token":"a4","token_type":"Bearer"}`)
 	tok, id, err = a.Refresh(context.Background(), "fake", old, prev)
-	if err != nil || tok.AccessToken != "a4" || id != prev {
+	if err != nil || tok.AccessToken != "a4" || id != prev || tok.RefreshToken != "rt-2" {
 		t.Fatalf("refresh without ID token: %v %v %v", tok, id, err)
 	}
 	if _, _, err := a.Refresh(context.Background(), "fake", &Token{AccessToken: "x"}, prev); !errors.Is(err, ErrNoRefreshToken) {

@@ -60,11 +60,15 @@ func newSealer(secrets [][]byte) (*sealer, error) {
 // seal encrypts plaintext bound to context (additional data) and returns
 // base64url text: a random 12-byte nonce followed by the ciphertext.
 func (s *sealer) seal(plaintext []byte, context string) string {
+	return base64.RawURLEncoding.EncodeToString(s.sealBytes(plaintext, context))
+}
+
+// sealBytes is seal without the text encoding, for values kept in a Store.
+func (s *sealer) sealBytes(plaintext []byte, context string) []byte {
 	aead := s.aeads[0]
 	buf := make([]byte, aead.NonceSize(), aead.NonceSize()+len(plaintext)+aead.Overhead())
 	_, _ = rand.Read(buf)
-	buf = aead.Seal(buf, buf, plaintext, []byte(context))
-	return base64.RawURLEncoding.EncodeToString(buf)
+	return aead.Seal(buf, buf, plaintext, []byte(context))
 }
 
 // open reverses seal with any of the keys.
@@ -76,6 +80,12 @@ func (s *sealer) open(sealed, context string) ([]byte, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%w: not base64url", ErrUnseal)
 	}
+	return s.openBytes(raw, context)
+}
+
+// openBytes reverses sealBytes with any of the keys. It does not bound the
+// length of raw: its callers do.
+func (s *sealer) openBytes(raw []byte, context string) ([]byte, error) {
 	for _, aead := range s.aeads {
 		n := aead.NonceSize()
 		if len(raw) < n+aead.Overhead() {

@@ -18,11 +18,16 @@ const (
 	DefaultSessionLifetime = 8 * time.Hour
 )
 
-// Session is what the library keeps about a logged-in user, sealed in a
-// cookie with the Auth's keys: who the user is, where they logged in, and
-// when their access token expires. It holds no token unless the Auth was
-// built with KeepTokens.
+// Session is what the library keeps about a logged-in user, sealed with
+// the Auth's keys: who the user is, where they logged in, and when their
+// access token expires. It holds no token unless the Auth was built with
+// KeepTokens. It lives in the session cookie, or in the Store with
+// ServerSessions.
 type Session struct {
+	// ID identifies a session kept in the Store (ServerSessions), for
+	// RevokeSession; it is empty for a session kept in a cookie. It is not
+	// a credential: the session cookie is (it holds the ID sealed).
+	ID string `json:"-"`
 	// Provider is the name of the provider the user logged in with.
 	Provider string `json:"p"`
 	// UserID is the provider's stable identifier of the account.
@@ -40,13 +45,17 @@ type Session struct {
 	Scopes []string `json:"s,omitempty"`
 	// Token is the token of the login, kept only with KeepTokens (for API
 	// calls and revocation at logout); its IDToken member is empty, the ID
-	// token being kept once, in IDToken. Never render or log it.
+	// token being kept once, in IDToken. Never render or log it. Use
+	// Auth.SessionToken for a token that is refreshed when it expires.
 	Token *Token `json:"t,omitempty"`
 	// IDToken is the raw ID token of an OpenID login, kept so that logout
 	// can send it as id_token_hint (without it providers refuse to send the
 	// browser back). It identifies the user to the provider; never render
 	// or log it.
 	IDToken string `json:"i,omitempty"`
+
+	// expires is when the session ends.
+	expires time.Time
 }
 
 // String describes the session without its tokens; %v and %+v use it.
@@ -96,9 +105,16 @@ var ErrSessionExpired = errors.New("oauth20: session expired")
 // there is no session and no login page to send the browser to.
 var ErrLoginRequired = errors.New("oauth20: login required")
 
-// sealedSession is the sealed form of a session: its expiry and its data.
+// ErrSessionEnded is the cause, matching ErrLoginAgain, when a session kept
+// in the Store ended (logout, RevokeSession, RevokeSessions, expiry) while
+// SessionToken was refreshing its token.
+var ErrSessionEnded = errors.New("oauth20: the session has ended")
+
+// sealedSession is the sealed form of a session: its expiry, its data and,
+// in the Store, the epoch of its user (see RevokeSessions).
 type sealedSession struct {
 	Expires int64    `json:"e"`
+	Epoch   string   `json:"g,omitempty"`
 	Data    *Session `json:"d"`
 }
 
@@ -118,53 +134,121 @@ func (a *Auth) cookiePrefix() string {
 	return "oauth20"
 }
 
-// SessionCookie seals the session of a completed login into the session
-// cookie. The session holds the user's id, name, email, avatar, the token
-// expiry and the granted scopes, and the tokens when the Auth keeps them.
-// The error is a *CallbackError (500) when the sealed session would not fit
-// in a cookie.
-func (a *Auth) SessionCookie(res *Result) (http.Cookie, error) {
+// SessionCookie starts the session of a completed login and returns the
+// session cookie to set. The session holds the user's id, name, email,
+// avatar, the token expiry and the granted scopes, and the tokens when the
+// Auth keeps them. By default it is sealed into the cookie itself; with
+// ServerSessions it is sealed into the Store and the cookie holds only its
+// sealed ID.
+//
+// The error is a *CallbackError: 500 when the sealed session would not fit
+// in a cookie (or, at 64 KiB, in a Store), 503 wrapping ErrStoreUnavailable
+// when the Store could not
+// take a server-side session (no cookie is issued then, and the session is
+// not usable: a write that may have reached the Store is only ever found
+// through the cookie that was not issued, and expires with its lifetime).
+func (a *Auth) SessionCookie(ctx context.Context, res *Result) (http.Cookie, error) {
 	name := a.sessionCookieName()
-	plain, err := json.Marshal(sealedSession{Expires: a.cfg.clock.Now().Add(a.cfg.sessionLifetime).Unix(), Data: newSession(res, a.cfg.keepTokens)})
-	if err != nil {
-		return http.Cookie{}, callbackErr(http.StatusInternalServerError, res.Provider, fmt.Errorf("oauth20: session: %w", err))
+	sess := newSession(res, a.cfg.keepTokens)
+	sess.expires = a.cfg.clock.Now().Add(a.cfg.sessionLifetime)
+	var value string
+	if a.cfg.serverSessions {
+		id, err := a.storeSession(ctx, sess)
+		if err != nil {
+			status := http.StatusServiceUnavailable
+			if errors.Is(err, ErrInvalidConfig) {
+				status = http.StatusInternalServerError
+			}
+			return http.Cookie{}, callbackErr(status, res.Provider, err)
+		}
+		value = a.sealer.seal([]byte(id), "session-id:"+name)
+	} else {
+		var err error
+		if value, err = a.sealSessionCookie(sess); err != nil {
+			return http.Cookie{}, callbackErr(http.StatusInternalServerError, res.Provider, err)
+		}
 	}
-	value := a.sealer.seal(plain, "session:"+name)
+	return a.sessionCookie(value, sess.expires), nil
+}
+
+// sessionCookie returns the session cookie holding value, for a session
+// that ends at expires.
+func (a *Auth) sessionCookie(value string, expires time.Time) http.Cookie {
+	maxAge := int((expires.Sub(a.cfg.clock.Now()) + time.Second - 1) / time.Second)
+	return http.Cookie{Name: a.sessionCookieName(), Value: value, Path: "/", MaxAge: max(maxAge, 1),
+		Secure: a.secure, HttpOnly: true, SameSite: http.SameSiteLaxMode}
+}
+
+// sealSessionCookie seals sess into the value of a session cookie.
+func (a *Auth) sealSessionCookie(sess *Session) (string, error) {
+	plain, err := json.Marshal(sealedSession{Expires: sess.expires.Unix(), Data: sess})
+	if err != nil {
+		return "", fmt.Errorf("oauth20: session: %w", err)
+	}
+	value := a.sealer.seal(plain, "session:"+a.sessionCookieName())
 	if len(value) > maxSealedLen {
 		// A configuration problem, not a provider failure: the tokens this
 		// provider issues are too large to keep in a cookie.
-		return http.Cookie{}, callbackErr(http.StatusInternalServerError, res.Provider,
-			fmt.Errorf("%w: the sealed session of %d bytes does not fit in a cookie (at most %d): keep fewer tokens (KeepTokens) or keep sessions on the server (a Store)",
-				ErrInvalidConfig, len(value), maxSealedLen))
+		return "", fmt.Errorf("%w: the sealed session of %d bytes does not fit in a cookie (at most %d): keep fewer tokens (KeepTokens) or keep sessions on the server (ServerSessions)",
+			ErrInvalidConfig, len(value), maxSealedLen)
 	}
-	return http.Cookie{Name: name, Value: value, Path: "/", MaxAge: int(a.cfg.sessionLifetime / time.Second),
-		Secure: a.secure, HttpOnly: true, SameSite: http.SameSiteLaxMode}, nil
+	return value, nil
 }
 
 // Session returns the logged-in user's session from the request's cookies
-// (looked up by name). It reports false for a missing, expired, tampered or
-// foreign cookie.
-func (a *Auth) Session(cookies func(name string) (string, bool)) (*Session, bool) {
+// (looked up by name). It reports false for a missing, expired, tampered,
+// foreign or revoked session. With ServerSessions it reads the Store: when
+// the Store cannot be reached it fails closed with a *CallbackError (503,
+// wrapping ErrStoreUnavailable) rather than report a session, or its
+// absence, that it could not check. A session kept in a cookie never
+// returns an error.
+func (a *Auth) Session(ctx context.Context, cookies func(name string) (string, bool)) (*Session, bool, error) {
 	if cookies == nil {
-		return nil, false
+		return nil, false, nil
 	}
 	name := a.sessionCookieName()
 	v, ok := cookies(name)
 	if !ok || v == "" {
-		return nil, false
+		return nil, false, nil
+	}
+	if a.cfg.serverSessions {
+		id, ok := a.sessionID(v)
+		if !ok {
+			return nil, false, nil
+		}
+		rec, err := a.loadSession(ctx, id)
+		if err != nil {
+			return nil, false, callbackErr(http.StatusServiceUnavailable, "", err)
+		}
+		if rec == nil {
+			return nil, false, nil
+		}
+		return rec.session, true, nil
 	}
 	plain, err := a.sealer.open(v, "session:"+name)
 	if err != nil {
-		return nil, false
+		return nil, false, nil
 	}
+	rec, ok := a.openSession(plain)
+	if !ok {
+		return nil, false, nil
+	}
+	return rec.Data, true, nil
+}
+
+// openSession decodes a sealed session's plaintext and checks that it is
+// complete and unexpired.
+func (a *Auth) openSession(plain []byte) (*sealedSession, bool) {
 	var s sealedSession
 	if err := json.Unmarshal(plain, &s); err != nil || s.Data == nil {
 		return nil, false
 	}
-	if !a.cfg.clock.Now().Before(time.Unix(s.Expires, 0)) || s.Data.Provider == "" || s.Data.UserID == "" {
+	expires := time.Unix(s.Expires, 0)
+	if !a.cfg.clock.Now().Before(expires) || s.Data.Provider == "" || s.Data.UserID == "" {
 		return nil, false
 	}
-	return s.Data, true
+	s.Data.expires = expires
+	return &s, true
 }
 
 // clearSessionCookie returns the cookie that deletes the session cookie.
@@ -174,12 +258,18 @@ func (a *Auth) clearSessionCookie() http.Cookie {
 
 // RequireLogin is the rule of every adapter's login-required middleware,
 // for a request with the given method and request URI (path and query):
-// with a valid session cookie it returns the session; without one it
-// returns the URL to redirect a GET or HEAD to when the Auth has a LoginURL
-// (with return_to set to requestURI), and otherwise a *CallbackError with
-// status 401 wrapping ErrLoginRequired.
-func (a *Auth) RequireLogin(method, requestURI string, cookies func(name string) (string, bool)) (*Session, string, error) {
-	if s, ok := a.Session(cookies); ok {
+// with a valid session it returns the session; without one it returns the
+// URL to redirect a GET or HEAD to when the Auth has a LoginURL (with
+// return_to set to requestURI), and otherwise a *CallbackError with status
+// 401 wrapping ErrLoginRequired. When the session cannot be read (a
+// server-side session and an unreachable Store) the error is Session's
+// 503: the request is refused, not sent to log in again.
+func (a *Auth) RequireLogin(ctx context.Context, method, requestURI string, cookies func(name string) (string, bool)) (*Session, string, error) {
+	s, ok, err := a.Session(ctx, cookies)
+	if err != nil {
+		return nil, "", err
+	}
+	if ok {
 		return s, "", nil
 	}
 	login := ""

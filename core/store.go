@@ -8,15 +8,25 @@ import (
 	"time"
 )
 
-// Store holds the little state that the replicas of an application must
-// share: the states of callbacks already accepted (so that a flow is used
-// once), and locks. Keys are namespaced by the library; values are small.
-// Implementations are safe for concurrent use and honour ttl to the
-// second. The default is an in-memory store per Auth; package
-// stores/oauth20redis is one that replicas share.
+// Store holds the state that the replicas of an application must share:
+// the states of callbacks already accepted (so that a flow is used once),
+// server-side sessions (Builder.ServerSessions), and the locks and results
+// that keep a refresh single across replicas. Keys start with "oauth20:"
+// and are at most a few hundred bytes; values are opaque bytes, sealed with
+// the Auth's keys whenever they hold anything about a user or a token, so a
+// Store never holds a readable token. Implementations are safe for
+// concurrent use, honour ttl to the millisecond or better, and honour ctx.
+// The default is an in-memory store per Auth; package stores/oauth20redis
+// is one that replicas share.
+//
+// The values the library passes to SetIfAbsent and CompareAndSwap are
+// unique to the call (random, or sealed with a random nonce), so that an
+// implementation that retries a command whose answer was lost can tell its
+// own earlier write from another caller's.
 //
 // An error from a Store is never taken for "absent": the library fails
-// closed (a callback is answered 503) rather than skip a check.
+// closed (a callback or a session read is answered 503) rather than skip a
+// check.
 type Store interface {
 	// Get returns the value of key and whether it was present (and not
 	// expired).
@@ -26,6 +36,11 @@ type Store interface {
 	// SetIfAbsent sets key to value for ttl only if key is absent, and
 	// reports whether it did; it is atomic across all users of the store.
 	SetIfAbsent(ctx context.Context, key string, value []byte, ttl time.Duration) (bool, error)
+	// CompareAndSwap sets key to value for ttl only if its present value
+	// is old, and reports whether it did; it is atomic across all users of
+	// the store. A refreshed session is written back with it, so that a
+	// session deleted meanwhile stays deleted.
+	CompareAndSwap(ctx context.Context, key string, old, value []byte, ttl time.Duration) (bool, error)
 	// CompareAndDelete deletes key only if its value is value, and reports
 	// whether it did (releasing a lock only its holder may release).
 	CompareAndDelete(ctx context.Context, key string, value []byte) (bool, error)
@@ -109,6 +124,18 @@ func (s *memoryStore) SetIfAbsent(_ context.Context, key string, value []byte, t
 	defer s.mu.Unlock()
 	now := s.clock.Now()
 	if s.live(key, now) != nil {
+		return false, nil
+	}
+	s.put(key, value, ttl, now)
+	return true, nil
+}
+
+func (s *memoryStore) CompareAndSwap(_ context.Context, key string, old, value []byte, ttl time.Duration) (bool, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	now := s.clock.Now()
+	e := s.live(key, now)
+	if e == nil || !bytes.Equal(e.value, old) {
 		return false, nil
 	}
 	s.put(key, value, ttl, now)

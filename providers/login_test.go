@@ -154,7 +154,7 @@ func sentPKCE(t *testing.T, q url.Values) bool {
 // browser is sent.
 func logoutWithTokens(t *testing.T, ctx context.Context, a *core.Auth, provider string, tok *core.Token) (string, error) {
 	t.Helper()
-	c, err := a.SessionCookie(&core.Result{Provider: provider, Token: tok, User: &core.User{ID: "user"}})
+	c, err := a.SessionCookie(ctx, &core.Result{Provider: provider, Token: tok, User: &core.User{ID: "user"}})
 	if err != nil {
 		return "", err
 	}

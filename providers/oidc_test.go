@@ -68,7 +68,7 @@ func TestOIDCLogin(t *testing.T) {
 
 	// Logout of a session that keeps the tokens revokes them and points at
 	// the end-session endpoint with the ID token as hint.
-	session, err := e.auth.SessionCookie(&core.Result{Provider: "idp", Token: tok, IDToken: id, User: res.User})
+	session, err := e.auth.SessionCookie(context.Background(), &core.Result{Provider: "idp", Token: tok, IDToken: id, User: res.User})
 	if err != nil {
 		t.Fatal(err)
 	}

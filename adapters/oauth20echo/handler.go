@@ -127,11 +127,13 @@ func callbackParams(c *echo.Context) (url.Values, error) {
 	return r.PostForm, nil
 }
 
-// StartSession is the default OnSuccess: it seals the session of res into
-// a cookie (core.Auth.SessionCookie) and redirects (303) to res.ReturnTo.
-// If the session cannot be sealed it calls ErrorHandler.
+// StartSession is the default OnSuccess: it starts the session of res
+// (core.Auth.SessionCookie: sealed into the cookie, or into the Store with
+// server-side sessions), sets the session cookie and redirects (303) to
+// res.ReturnTo. If the session cannot be started it calls ErrorHandler (a
+// 500, or a 503 when the Store is unavailable).
 func (h *Handler) StartSession(c *echo.Context, res *core.Result) error {
-	ck, err := h.auth.SessionCookie(res)
+	ck, err := h.auth.SessionCookie(c.Request().Context(), res)
 	if err != nil {
 		return h.onError(c, err)
 	}
@@ -159,9 +161,11 @@ func (h *Handler) Logout(c *echo.Context) error {
 }
 
 // Session returns the session of the request's cookie, if it has a valid
-// one. Unlike UserFrom it does not need RequireLogin.
-func (h *Handler) Session(c *echo.Context) (*core.Session, bool) {
-	return h.auth.Session(requestCookie(c))
+// one (core.Auth.Session). Unlike UserFrom it does not need RequireLogin.
+// The error, a 503 *core.CallbackError, says that a server-side session
+// could not be read because the Store is unavailable.
+func (h *Handler) Session(c *echo.Context) (*core.Session, bool, error) {
+	return h.auth.Session(c.Request().Context(), requestCookie(c))
 }
 
 // userKey is the key of the session in the echo.Context's store.
@@ -181,7 +185,7 @@ func UserFrom(c *echo.Context) (*core.Session, bool) {
 func (h *Handler) RequireLogin(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c *echo.Context) error {
 		r := c.Request()
-		s, to, err := h.auth.RequireLogin(r.Method, r.URL.RequestURI(), requestCookie(c))
+		s, to, err := h.auth.RequireLogin(r.Context(), r.Method, r.URL.RequestURI(), requestCookie(c))
 		if s != nil {
 			c.Set(userKey, s)
 			c.SetRequest(r.WithContext(core.ContextWithUser(r.Context(), s)))

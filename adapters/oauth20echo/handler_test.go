@@ -273,7 +273,7 @@ func TestUserFrom(t *testing.T) {
 	e.GET("/open", func(c *echo.Context) error {
 		_, fromEcho := oauth20echo.UserFrom(c)
 		_, fromRequest := core.UserFrom(c.Request().Context())
-		s, ok := h.Session(c)
+		s, ok, _ := h.Session(c)
 		return c.JSON(http.StatusOK, []bool{fromEcho, fromRequest, ok && s.UserID != ""})
 	})
 	e.GET("/me", writeMe, h.RequireLogin)

@@ -131,10 +131,12 @@ func callbackParams(c fiber.Ctx) (url.Values, error) {
 	return v, nil
 }
 
-// StartSession is the default OnSuccess: it seals the session of res into
-// a cookie (core.Auth.SessionCookie) and redirects (303) to res.ReturnTo.
+// StartSession is the default OnSuccess: it starts the session of res
+// (core.Auth.SessionCookie: sealed into the cookie, or into the Store with
+// server-side sessions), sets the session cookie and redirects (303) to
+// res.ReturnTo. If the session cannot be started it calls ErrorHandler.
 func (h *Handler) StartSession(c fiber.Ctx, res *core.Result) error {
-	ck, err := h.auth.SessionCookie(res)
+	ck, err := h.auth.SessionCookie(c.Context(), res)
 	if err != nil {
 		return h.onError(c, err)
 	}
@@ -162,9 +164,11 @@ func (h *Handler) Logout(c fiber.Ctx) error {
 }
 
 // Session returns the session of the request's cookie, if it has a valid
-// one. Unlike UserFrom it does not need RequireLogin.
-func (h *Handler) Session(c fiber.Ctx) (*core.Session, bool) {
-	return h.auth.Session(requestCookie(c))
+// one (core.Auth.Session). Unlike UserFrom it does not need RequireLogin.
+// The error, a 503 *core.CallbackError, says that a server-side session
+// could not be read because the Store is unavailable.
+func (h *Handler) Session(c fiber.Ctx) (*core.Session, bool, error) {
+	return h.auth.Session(c.Context(), requestCookie(c))
 }
 
 type userKey struct{}
@@ -179,9 +183,10 @@ func UserFrom(c fiber.Ctx) (*core.Session, bool) {
 // session in the locals (UserFrom) and in the request context
 // (core.UserFrom(c.Context())) and calls the next handler; otherwise it
 // redirects (303) to the Auth's login URL with return_to, or answers with
-// ErrorHandler and a 401 wrapping core.ErrLoginRequired.
+// ErrorHandler and a 401 wrapping core.ErrLoginRequired, or a 503 wrapping
+// core.ErrStoreUnavailable when a server-side session cannot be read.
 func (h *Handler) RequireLogin(c fiber.Ctx) error {
-	s, to, err := h.auth.RequireLogin(c.Method(), string(c.Request().RequestURI()), requestCookie(c))
+	s, to, err := h.auth.RequireLogin(c.Context(), c.Method(), string(c.Request().RequestURI()), requestCookie(c))
 	if s != nil {
 		c.Locals(userKey{}, s)
 		c.SetContext(core.ContextWithUser(c.Context(), s))

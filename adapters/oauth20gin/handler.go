@@ -130,11 +130,13 @@ func callbackParams(c *gin.Context) (url.Values, error) {
 	return r.PostForm, nil
 }
 
-// StartSession is the default OnSuccess: it seals the session of res into
-// a cookie (core.Auth.SessionCookie) and redirects (303) to res.ReturnTo.
-// If the session cannot be sealed it calls ErrorHandler.
+// StartSession is the default OnSuccess: it starts the session of res
+// (core.Auth.SessionCookie: sealed into the cookie, or into the Store with
+// server-side sessions), sets the session cookie and redirects (303) to
+// res.ReturnTo. If the session cannot be started it calls ErrorHandler (a
+// 500, or a 503 when the Store is unavailable).
 func (h *Handler) StartSession(c *gin.Context, res *core.Result) {
-	ck, err := h.auth.SessionCookie(res)
+	ck, err := h.auth.SessionCookie(c.Request.Context(), res)
 	if err != nil {
 		h.onError(c, err)
 		return
@@ -165,9 +167,11 @@ func (h *Handler) Logout(c *gin.Context) {
 }
 
 // Session returns the session of the request's cookie, if it has a valid
-// one. Unlike UserFrom it does not need RequireLogin.
-func (h *Handler) Session(c *gin.Context) (*core.Session, bool) {
-	return h.auth.Session(requestCookie(c.Request))
+// one (core.Auth.Session). Unlike UserFrom it does not need RequireLogin.
+// The error, a 503 *core.CallbackError, says that a server-side session
+// could not be read because the Store is unavailable.
+func (h *Handler) Session(c *gin.Context) (*core.Session, bool, error) {
+	return h.auth.Session(c.Request.Context(), requestCookie(c.Request))
 }
 
 // userKey is the key of the session in the gin.Context.
@@ -185,9 +189,10 @@ func UserFrom(c *gin.Context) (*core.Session, bool) {
 // (core.UserFrom(c.Request.Context())) and calls the next handler;
 // otherwise it aborts the chain, redirecting (303) a GET or HEAD to the
 // Auth's login URL with return_to, or answering with ErrorHandler and a 401
-// wrapping core.ErrLoginRequired.
+// wrapping core.ErrLoginRequired (a 503 wrapping core.ErrStoreUnavailable
+// when a server-side session cannot be read).
 func (h *Handler) RequireLogin(c *gin.Context) {
-	s, to, err := h.auth.RequireLogin(c.Request.Method, c.Request.URL.RequestURI(), requestCookie(c.Request))
+	s, to, err := h.auth.RequireLogin(c.Request.Context(), c.Request.Method, c.Request.URL.RequestURI(), requestCookie(c.Request))
 	if s != nil {
 		c.Set(userKey{}, s)
 		c.Request = c.Request.WithContext(core.ContextWithUser(c.Request.Context(), s))

@@ -244,7 +244,7 @@ func TestUserFrom(t *testing.T) {
 	r.GET("/open", func(c *gin.Context) {
 		_, fromGin := oauth20gin.UserFrom(c)
 		_, fromRequest := core.UserFrom(c.Request.Context())
-		s, ok := h.Session(c)
+		s, ok, _ := h.Session(c)
 		c.JSON(http.StatusOK, []bool{fromGin, fromRequest, ok && s.UserID != ""})
 	})
 	r.GET("/me", h.RequireLogin, writeMe)

@@ -41,13 +41,15 @@
 //
 // # Sessions and logout
 //
-// RequireLogin opens the session cookie and puts the core.Session in the
-// request's context (core.UserFrom), or redirects to the Auth's login URL,
-// or answers 401. Logout deletes the session, revokes kept tokens (RFC
-// 7009) and redirects to the provider's end-session URL (OpenID Connect
-// RP-Initiated Logout) when it has one, else to the Auth's after-logout
-// path. Session lifetime, kept tokens, the login page and the logout
-// targets are settings of core.Builder.
+// RequireLogin reads the session (from its cookie, or from the Store with
+// core.Builder.ServerSessions) and puts the core.Session in the request's
+// context (core.UserFrom), or redirects to the Auth's login URL, or answers
+// 401; when a server-side session cannot be read it answers 503. Logout
+// deletes the session, revokes kept tokens (RFC 7009) and redirects to the
+// provider's end-session URL (OpenID Connect RP-Initiated Logout) when it
+// has one, else to the Auth's after-logout path. Where sessions live, their
+// lifetime, kept tokens, the login page and the logout targets are settings
+// of core.Builder.
 //
 // # Other frameworks
 //

@@ -154,11 +154,13 @@ func callbackParams(w http.ResponseWriter, r *http.Request) (url.Values, error) 
 	return r.PostForm, nil
 }
 
-// StartSession is the default OnSuccess: it seals the session of res into
-// a cookie (core.Auth.SessionCookie) and redirects (303) to res.ReturnTo.
-// If the session cannot be sealed it calls ErrorHandler.
+// StartSession is the default OnSuccess: it starts the session of res
+// (core.Auth.SessionCookie: sealed into the cookie, or into the Store with
+// server-side sessions), sets the session cookie and redirects (303) to
+// res.ReturnTo. If the session cannot be started it calls ErrorHandler (a
+// 500, or a 503 when the Store is unavailable).
 func (h *Handler) StartSession(w http.ResponseWriter, r *http.Request, res *core.Result) {
-	c, err := h.auth.SessionCookie(res)
+	c, err := h.auth.SessionCookie(r.Context(), res)
 	if err != nil {
 		h.onError(w, r, err)
 		return
@@ -191,19 +193,23 @@ func (h *Handler) Logout(w http.ResponseWriter, r *http.Request) {
 }
 
 // Session returns the session of the request's cookie, if it has a valid
-// one. Unlike core.UserFrom it does not need RequireLogin.
-func (h *Handler) Session(r *http.Request) (*core.Session, bool) {
-	return h.auth.Session(requestCookie(r))
+// one (core.Auth.Session). Unlike core.UserFrom it does not need
+// RequireLogin. The error, a 503 *core.CallbackError, says that a
+// server-side session could not be read because the Store is unavailable.
+func (h *Handler) Session(r *http.Request) (*core.Session, bool, error) {
+	return h.auth.Session(r.Context(), requestCookie(r))
 }
 
-// RequireLogin protects next: a request with a valid session cookie goes
-// on with the session in its context (core.UserFrom); any other request is
+// RequireLogin protects next: a request with a valid session goes on with
+// the session in its context (core.UserFrom); any other request is
 // redirected (303) to the Auth's login URL with return_to, or, without one
 // or for a request that is not a GET or HEAD, answered by ErrorHandler with
-// a 401 wrapping core.ErrLoginRequired.
+// a 401 wrapping core.ErrLoginRequired. When a server-side session cannot
+// be read (the Store is unavailable), ErrorHandler answers with a 503
+// wrapping core.ErrStoreUnavailable.
 func (h *Handler) RequireLogin(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		s, to, err := h.auth.RequireLogin(r.Method, r.URL.RequestURI(), requestCookie(r))
+		s, to, err := h.auth.RequireLogin(r.Context(), r.Method, r.URL.RequestURI(), requestCookie(r))
 		if s != nil {
 			// A page for one user: no shared cache may keep it.
 			w.Header().Set("Cache-Control", "private, no-store")

@@ -27,10 +27,14 @@
 // parallel flows in one browser; logout, and logout by a link or from
 // another site (refused); a login begun on another name of the host; a
 // protected route without a session (401 with WWW-Authenticate) and with
-// one (private, not cached). Failures must be RFC 9457 problems
-// (application/problem+json) with the expected status and type, and no
-// secret, code or state in them; a browser (Accept: text/html) gets an HTML
-// page in its terms with a link to try again and no internal detail.
+// one (private, not cached); and an unavailable store at the callback.
+// Failures must be RFC 9457 problems (application/problem+json) with the
+// expected status and type, and no secret, code or state in them; a
+// browser (Accept: text/html) gets an HTML page in its terms with a link to
+// try again and no internal detail. The table runs twice: with sessions in
+// cookies, and with sessions kept on the server
+// (core.Builder.ServerSessions), where it also checks central revocation
+// and a protected route while the store is unavailable (503).
 //
 // # Use
 //

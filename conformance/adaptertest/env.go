@@ -10,6 +10,7 @@ import (
 
 	"github.com/go-oauth20/oauth20/conformance/oidctest"
 	"github.com/go-oauth20/oauth20/core"
+	"github.com/go-oauth20/oauth20/internal/storetest"
 	"github.com/go-oauth20/oauth20/internal/testkit"
 	"github.com/go-oauth20/oauth20/providers"
 )
@@ -75,7 +76,8 @@ type env struct {
 	op      *oidctest.Server
 	clock   *testkit.Clock
 	auth    *core.Auth
-	baseURL string // the app's origin, http://127.0.0.1:port
+	store   *storetest.Flaky // the Auth's store, which a case may take down
+	baseURL string           // the app's origin, http://127.0.0.1:port
 }
 
 // OIDCTestProvider builds the provider an application would for an
@@ -90,8 +92,9 @@ func OIDCTestProvider(op *oidctest.Server, name, clientID, secret string, formPo
 	return providers.OIDC(name, op.Issuer(), clientID, secret, opts...)
 }
 
-// newEnv starts a provider and the adapter under test.
-func newEnv(t *testing.T, serve Serve) *env {
+// newEnv starts a provider and the adapter under test, whose sessions are
+// kept on the server when serverSessions is set.
+func newEnv(t *testing.T, serve Serve, serverSessions bool) *env {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -106,17 +109,21 @@ func newEnv(t *testing.T, serve Serve) *env {
 	key := make([]byte, 32)
 	_, _ = rand.Read(key)
 	clock := testkit.NewClock(time.Now())
-	auth, err := core.New().SealingKeys(key).BaseURL(base + Prefix).Clock(clock).AfterLogout(base + "/").
+	store := &storetest.Flaky{Store: storetest.NewMap(clock.Now)}
+	b := core.New().SealingKeys(key).BaseURL(base + Prefix).Clock(clock).AfterLogout(base + "/").Store(store).
 		Provider(OIDCTestProvider(op, QueryProvider, ClientID, ClientSecret, false)).
-		Provider(OIDCTestProvider(op, FormPostProvider, ClientID, ClientSecret, true)).
-		Build()
+		Provider(OIDCTestProvider(op, FormPostProvider, ClientID, ClientSecret, true))
+	if serverSessions {
+		b.ServerSessions()
+	}
+	auth, err := b.Build()
 	if err != nil {
 		_ = ln.Close()
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = auth.Close() })
 	serve(t, ln, Env{Auth: auth})
-	return &env{op: op, clock: clock, auth: auth, baseURL: base}
+	return &env{op: op, clock: clock, auth: auth, store: store, baseURL: base}
 }
 
 // MeOf is the Me of a session, for the adapter's MePath handler.

@@ -1,6 +1,7 @@
 package adaptertest
 
 import (
+	"context"
 	"encoding/json"
 	"net/http"
 	"net/url"
@@ -44,6 +45,8 @@ type tcase struct {
 	name string
 	run  func(t *testing.T, e *env, b *browser) step
 	want want
+	// serverOnly runs the case with server-side sessions only.
+	serverOnly bool
 }
 
 var cases = []tcase{
@@ -225,19 +228,65 @@ var cases = []tcase{
 			}
 			return step{resp: r}
 		}},
+	// Without its store, a callback cannot be marked used: it is refused,
+	// not accepted without the check.
+	{name: "store unavailable at the callback", want: want{status: 503, problem: "urn:oauth20:unavailable", provider: QueryProvider, callback: true},
+		run: func(t *testing.T, e *env, b *browser) step {
+			cb := b.login(QueryProvider, "/me")
+			e.store.Down.Store(true)
+			defer e.store.Down.Store(false)
+			return step{b.deliver(cb), cb}
+		}},
+	// A session that cannot be read is refused with a 503, not taken for
+	// absent (which would send the user to log in again) nor for present;
+	// it is back when the store is.
+	{name: "store unavailable with a session", serverOnly: true, want: want{status: 503, problem: "urn:oauth20:unavailable", loggedIn: true},
+		run: func(t *testing.T, e *env, b *browser) step {
+			if r := b.deliver(b.login(QueryProvider, "/me")); r.StatusCode != http.StatusSeeOther {
+				t.Fatalf("login: %d %s", r.StatusCode, r.body)
+			}
+			e.store.Down.Store(true)
+			defer e.store.Down.Store(false)
+			return step{resp: b.get(b.appURL(MePath).String())}
+		}},
+	{name: "sessions revoked centrally", serverOnly: true, want: want{status: 401, problem: "urn:oauth20:login-required"},
+		run: func(t *testing.T, e *env, b *browser) step {
+			if r := b.deliver(b.login(QueryProvider, "/me")); r.StatusCode != http.StatusSeeOther {
+				t.Fatalf("login: %d %s", r.StatusCode, r.body)
+			}
+			if err := e.auth.RevokeSessions(context.Background(), QueryProvider, oidctest.DefaultUser().Subject); err != nil {
+				t.Fatal(err)
+			}
+			return step{resp: b.get(b.appURL(MePath).String())}
+		}},
 }
 
+// sessionModes are the two places a session can live: the table runs in
+// both.
+var sessionModes = []struct {
+	name   string
+	server bool
+}{{"cookie sessions", false}, {"server sessions", true}}
+
 // Run runs the shared table against the adapter that serve starts, each
-// case in parallel with its own provider, app and browser.
+// case in parallel with its own provider, app and browser, once with
+// sessions in cookies and once with sessions on the server.
 func Run(t *testing.T, serve Serve) {
 	t.Helper()
-	for _, tc := range cases {
-		t.Run(tc.name, func(t *testing.T) {
-			t.Parallel()
-			e := newEnv(t, serve)
-			b := newBrowser(t, e)
-			st := tc.run(t, e, b)
-			check(t, e, b, st, tc.want)
+	for _, mode := range sessionModes {
+		t.Run(mode.name, func(t *testing.T) {
+			for _, tc := range cases {
+				if tc.serverOnly && !mode.server {
+					continue
+				}
+				t.Run(tc.name, func(t *testing.T) {
+					t.Parallel()
+					e := newEnv(t, serve, mode.server)
+					b := newBrowser(t, e)
+					st := tc.run(t, e, b)
+					check(t, e, b, st, tc.want)
+				})
+			}
 		})
 	}
 }

@@ -47,7 +47,11 @@ func (a *App) Close() { a.setup.Close() }
 func (a *App) Provider() string { return a.setup.Provider.Issuer() }
 
 func (a *App) home(w http.ResponseWriter, r *http.Request) {
-	s, _ := a.login.Session(r)
+	s, _, err := a.login.Session(r)
+	if err != nil { // a server-side session and the Store unavailable
+		oauth20http.WriteProblem(w, r, err)
+		return
+	}
 	a.render(w, demoapp.NewView("chi", a.setup.Auth, s, r.URL.Query().Get("return_to"), time.Now()))
 }
 

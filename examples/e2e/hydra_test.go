@@ -113,8 +113,7 @@ func TestHydra(t *testing.T) {
 // requires.
 func hydraAuth(t *testing.T, s *hydra.Server, method string, tokenEndpointAud bool, edit func(*hydra.ClientSpec), opts ...providers.Option) (*core.Auth, string) {
 	t.Helper()
-	const base = "http://127.0.0.1:8000" + loginPrefix
-	spec := hydra.ClientSpec{AuthMethod: method, RedirectURIs: []string{base + "/hydra/callback"},
+	spec := hydra.ClientSpec{AuthMethod: method, RedirectURIs: []string{hydraBase + "/hydra/callback"},
 		PostLogoutRedirectURIs: []string{"http://127.0.0.1:8000/"}}
 	var key *ecdsa.PrivateKey
 	if method == hydra.AuthSecretPost {
@@ -137,7 +136,7 @@ func hydraAuth(t *testing.T, s *hydra.Server, method string, tokenEndpointAud bo
 		edit(&spec)
 	}
 	c := s.NewClient(t, spec)
-	auth, err := core.New().SealingKeys(sealingKey()).BaseURL(base).KeepTokens().
+	auth, err := core.New().SealingKeys(sealingKey()).BaseURL(hydraBase).KeepTokens().
 		Provider(providers.OIDC("hydra", s.Issuer, c.ID, c.Secret, opts...)).Build()
 	if err != nil {
 		t.Fatal(err)
@@ -145,6 +144,9 @@ func hydraAuth(t *testing.T, s *hydra.Server, method string, tokenEndpointAud bo
 	t.Cleanup(func() { _ = auth.Close() })
 	return auth, "hydra-" + strings.ReplaceAll(t.Name(), "/", "-")
 }
+
+// hydraBase is the base URL of the Auths of the Hydra tests.
+const hydraBase = "http://127.0.0.1:8000" + loginPrefix
 
 // hydraLogin runs Begin, plays the user at Hydra and runs Complete.
 func hydraLogin(t *testing.T, ctx context.Context, s *hydra.Server, auth *core.Auth, login string) (*core.Result, error) {
@@ -185,9 +187,18 @@ func hydraTokens(t *testing.T, ctx context.Context, s *hydra.Server, method stri
 	if t1.RefreshToken == res.Token.RefreshToken || id1.Subject != login {
 		t.Errorf("refresh: rotated %v, subject %q", t1.RefreshToken != res.Token.RefreshToken, id1.Subject)
 	}
-	// Hydra refuses the rotated-out refresh token (and ends the grant): the
-	// application is told to send the user to log in again.
-	if _, _, err := auth.Refresh(ctx, "hydra", res.Token, res.IDToken); !errors.Is(err, core.ErrLoginAgain) {
+	// A caller still holding the old tokens, as a concurrent request of
+	// the same user would, gets the result of that refresh rather than
+	// spend the rotated-out token.
+	if t2, _, err := auth.Refresh(ctx, "hydra", res.Token, res.IDToken); err != nil || t2.AccessToken != t1.AccessToken {
+		t.Errorf("refresh with the old tokens on the same Auth: %v, want the result of the first refresh", err)
+	}
+	// A replica that does not share the Store sends the rotated-out refresh
+	// token, which Hydra refuses (ending the grant): the application is
+	// told to send the user to log in again.
+	p, _ := auth.Provider("hydra")
+	other := core.New().SealingKeys(sealingKey()).BaseURL(hydraBase).Provider(p, nil).MustBuild()
+	if _, _, err := other.Refresh(ctx, "hydra", res.Token, res.IDToken); !errors.Is(err, core.ErrLoginAgain) {
 		t.Errorf("refresh with the rotated-out token: %v, want ErrLoginAgain", err)
 	}
 
@@ -196,7 +207,7 @@ func hydraTokens(t *testing.T, ctx context.Context, s *hydra.Server, method stri
 	if err != nil {
 		t.Fatalf("second login: %v", err)
 	}
-	p, _ := auth.Provider("hydra")
+	p, _ = auth.Provider("hydra")
 	client, err := p.Client(ctx)
 	if err != nil {
 		t.Fatal(err)

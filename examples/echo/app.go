@@ -45,7 +45,10 @@ func (a *App) Provider() string { return a.setup.Provider.Issuer() }
 
 // home shows the login buttons or, after login, the user.
 func (a *App) home(c *echo.Context) error {
-	s, _ := a.login.Session(c)
+	s, _, err := a.login.Session(c)
+	if err != nil { // a server-side session and the Store unavailable
+		return oauth20echo.WriteProblem(c, err)
+	}
 	return a.render(c, demoapp.NewView("Echo", a.setup.Auth, s, c.QueryParam("return_to"), time.Now()))
 }
 

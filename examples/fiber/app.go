@@ -56,7 +56,10 @@ func (a *App) Shutdown(ctx context.Context) error {
 }
 
 func (a *App) home(c fiber.Ctx) error {
-	s, _ := a.login.Session(c)
+	s, _, err := a.login.Session(c)
+	if err != nil { // a server-side session and the Store unavailable
+		return oauth20fiber.WriteProblem(c, err)
+	}
 	return a.render(c, demoapp.NewView("Fiber", a.setup.Auth, s, c.Query("return_to"), time.Now()))
 }
 

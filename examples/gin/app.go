@@ -46,7 +46,11 @@ func (a *App) Provider() string { return a.setup.Provider.Issuer() }
 
 // home shows the login buttons or, after login, the user.
 func (a *App) home(c *gin.Context) {
-	s, _ := a.login.Session(c)
+	s, _, err := a.login.Session(c)
+	if err != nil { // a server-side session and the Store unavailable
+		oauth20gin.WriteProblem(c, err)
+		return
+	}
 	a.render(c, demoapp.NewView("Gin", a.setup.Auth, s, c.Query("return_to"), time.Now()))
 }
 

@@ -48,7 +48,11 @@ func (a *App) Provider() string { return a.setup.Provider.Issuer() }
 
 // home shows the login buttons or, after login, the user.
 func (a *App) home(w http.ResponseWriter, r *http.Request) {
-	s, _ := a.login.Session(r)
+	s, _, err := a.login.Session(r)
+	if err != nil { // a server-side session and the Store unavailable
+		oauth20http.WriteProblem(w, r, err)
+		return
+	}
 	a.render(w, demoapp.NewView("net/http", a.setup.Auth, s, r.URL.Query().Get("return_to"), time.Now()))
 }
 
