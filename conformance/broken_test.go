@@ -90,7 +90,7 @@ func TestBrokenProviderFails(t *testing.T) {
 					if status < 400 {
 						return nil
 					}
-					return core.DetectRFC6749(status, body)
+					return providers.DetectRFC6749(status, body)
 				}}
 				// A provider that also invents a token type for answers
 				// without one gets a token out of the error body.

@@ -38,14 +38,9 @@ type Auth struct {
 	refreshes flights
 }
 
-// Providers returns the providers in the order they were added.
+// Providers returns the providers in the order they were added; each
+// one's Name is the name the login routes and Begin take.
 func (a *Auth) Providers() []*Provider { return append([]*Provider(nil), a.order...) }
-
-// Provider returns the provider with the given name.
-func (a *Auth) Provider(name string) (*Provider, bool) {
-	p, ok := a.byName[name]
-	return p, ok
-}
 
 // redirectURL returns the redirect URI to register with a provider: its
 // spec's, or BaseURL/{name}/callback.

@@ -4,16 +4,22 @@ import (
 	"encoding/json"
 	"strings"
 
+	"github.com/go-oauth20/oauth20/internal/corehook"
 	"github.com/go-oauth20/oauth20/internal/jsonmap"
 )
 
-// DetectRFC6749 finds RFC 6749 §5.2 errors: an "error" member, a string, or
+func init() {
+	corehook.DetectRFC6749 = detectRFC6749
+	corehook.CodeDetector = codeDetector
+}
+
+// detectRFC6749 finds RFC 6749 §5.2 errors: an "error" member, a string, or
 // a number (some providers send numeric codes there, QQ among them). It runs
 // on every status, so an HTTP 200 answer with an error member is an error
 // (GitHub answers 200 {"error":"bad_verification_code"}). Provider codes
 // outside the RFC's list keep their spelling in ProviderCode and map to a
 // standard Code where the meaning is clear.
-func DetectRFC6749(status int, body map[string]any) *Error {
+func detectRFC6749(status int, body map[string]any) *Error {
 	raw, ok := body["error"]
 	if !ok {
 		return nil
@@ -74,14 +80,9 @@ func mapProviderCode(code string) ErrorCode {
 	return CodeProviderError
 }
 
-// CodeDetector builds an ErrorDetector for providers that put a numeric or
-// string status code in a member of every answer, with 0 (or ok) meaning
-// success: WeChat's {"errcode":40029,"errmsg":"invalid code"}, Feishu's
-// {"code":99991663,"msg":"..."}, QQ's {"ret":-1,"msg":"..."}. codeKey names
-// the code member, msgKey the message member; codes maps provider codes onto
-// RFC codes (unmapped ones become CodeProviderError). Absent or zero codes
-// are not errors.
-func CodeDetector(codeKey, msgKey string, codes map[string]ErrorCode) ErrorDetector {
+// codeDetector is providers.CodeDetector: an ErrorDetector for providers
+// that put a status code in a member of every answer, 0 meaning success.
+func codeDetector(codeKey, msgKey string, codes map[string]ErrorCode) ErrorDetector {
 	return func(status int, body map[string]any) *Error {
 		c := jsonmap.String(body, codeKey)
 		if c == "" || c == "0" {

@@ -116,7 +116,9 @@ type Dialect struct {
 	DefaultTokenType string
 
 	// ErrorDetectors run in order on every answer; the first non-nil result
-	// is the error. Nil means []ErrorDetector{DetectRFC6749}.
+	// is the error. Nil means the RFC 6749 §5.2 detector alone
+	// (providers.DetectRFC6749, which a list of its own can include);
+	// providers.CodeDetector builds one for errcode/errmsg envelopes.
 	ErrorDetectors []ErrorDetector
 
 	// RevocationErrorsIn2xx runs the error detectors on 2xx revocation
@@ -189,4 +191,4 @@ func (d *Dialect) detectors() []ErrorDetector {
 	return d.ErrorDetectors
 }
 
-var defaultDetectors = []ErrorDetector{DetectRFC6749}
+var defaultDetectors = []ErrorDetector{detectRFC6749}

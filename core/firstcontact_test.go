@@ -156,3 +156,74 @@ func TestBeginOnAnotherPrefix(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// TestBuildRefusesStartupMistakes: what can be known wrong without the
+// network is refused by Build, all at once, each named; a sealing key
+// never appears in the message.
+func TestBuildRefusesStartupMistakes(t *testing.T) {
+	t.Parallel()
+	f := flowServer(t)
+	endpoints := func(edit func(*Endpoints)) *Provider {
+		p, err := NewProvider(ProviderSpec{Name: "p", Client: Config{ClientID: "c", ClientSecret: "s", Endpoints: func() Endpoints {
+			e := f.endpoints()
+			edit(&e)
+			return e
+		}()}, FetchUser: func(context.Context, UserRequest) (*User, error) { return nil, nil }})
+		if err == nil {
+			t.Fatal("NewProvider accepted bad endpoints")
+		}
+		return p
+	}
+	tests := []struct {
+		name  string
+		build func(*Builder)
+		want  string
+	}{
+		{"no key", func(b *Builder) { b.SealingKeys() }, "no sealing key"},
+		{"short key", func(b *Builder) { b.SealingKeys([]byte("short")) }, "at least 32"},
+		{"one byte", func(b *Builder) { b.SealingKeys(make([]byte, 32)) }, "every byte is the same"},
+		{"counting", func(b *Builder) { b.SealingKeys([]byte("abcdefghijklmnopqrstuvwxyz{|}~\x7f\x80")) }, "fixed step"},
+		{"short pattern", func(b *Builder) { b.SealingKeys([]byte("secret12secret12secret12secret12")) }, "pattern of 8 bytes"},
+		{"old key weak", func(b *Builder) { b.SealingKeys(testKey, []byte("passpasspasspasspasspasspasspass")) }, "sealing key 2 is not random"},
+		{"session lifetime", func(b *Builder) { b.SessionLifetime(0) }, "session lifetime 0s is not positive"},
+		{"flow lifetime", func(b *Builder) { b.FlowLifetime(-time.Minute) }, "flow lifetime -1m0s is not positive"},
+		{"empty base", func(b *Builder) { b.BaseURL("") }, "base URL is empty"},
+		{"relative base", func(b *Builder) { b.BaseURL("/auth") }, "must be an absolute http(s) URL"},
+		{"plain http", func(b *Builder) { b.BaseURL("http://app.example/auth") }, "plain http is only allowed on loopback"},
+		{"not a URL", func(b *Builder) { b.BaseURL("https://app example/auth") }, "must be an absolute http(s) URL"},
+		{"login URL", func(b *Builder) { b.LoginURL("https://evil.example/") }, "not a safe local path"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			b := New().SealingKeys(testKey).BaseURL("https://app.example/auth").Provider(testProvider(t, f, "fake", nil), nil)
+			tt.build(b)
+			_, err := b.Build()
+			if !errors.Is(err, ErrInvalidConfig) || !strings.Contains(err.Error(), tt.want) {
+				t.Fatalf("err = %v, want ErrInvalidConfig saying %q", err, tt.want)
+			}
+			for _, secret := range []string{"secret12", "passpass", "abcdefgh"} {
+				if strings.Contains(err.Error(), secret) {
+					t.Errorf("the message shows the key: %v", err)
+				}
+			}
+		})
+	}
+	// A random key, and keys that merely look structured (a 16-byte
+	// pattern twice), are accepted.
+	for _, k := range [][]byte{testKey, []byte("an example key of at least 32 bytes")} {
+		if _, err := New().SealingKeys(k).BaseURL("https://app.example/auth").Provider(testProvider(t, f, "fake", nil), nil).Build(); err != nil {
+			t.Errorf("key refused: %v", err)
+		}
+	}
+	// Endpoints: relative, plain http outside loopback and non-URLs are
+	// refused when the provider is made.
+	for _, edit := range []func(*Endpoints){
+		func(e *Endpoints) { e.TokenURL = "/token" },
+		func(e *Endpoints) { e.TokenURL = "http://idp.example/token" },
+		func(e *Endpoints) { e.AuthURL = "https://idp example/authorize" },
+		func(e *Endpoints) { e.AuthURL = "" },
+	} {
+		endpoints(edit)
+	}
+}

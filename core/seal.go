@@ -37,6 +37,9 @@ func newSealer(secrets [][]byte) (*sealer, error) {
 		if len(sec) < MinSealingKeyLen {
 			return nil, configError("sealing key %d is %d bytes; at least %d are required", i+1, len(sec), MinSealingKeyLen)
 		}
+		if why := notRandom(sec); why != "" {
+			return nil, configError("sealing key %d is not random (%s): make one with `openssl rand -base64 32` or `oauth20 keygen`", i+1, why)
+		}
 		key, err := hkdf.Key(sha256.New, sec, nil, "oauth20 sealing key v1", 32)
 		if err != nil {
 			return nil, configError("sealing key %d: %v", i+1, err)
@@ -96,4 +99,38 @@ func (s *sealer) openBytes(raw []byte, context string) ([]byte, error) {
 		}
 	}
 	return nil, fmt.Errorf("%w: authentication failed", ErrUnseal)
+}
+
+// maxWeakPeriod is the longest pattern whose repetition makes a sealing key
+// obviously not random.
+const maxWeakPeriod = 8
+
+// notRandom says why key is obviously not random, or "": every byte the
+// same, a count up or down by a fixed step ("abcdef…", 0x00 0x01 …), or a
+// pattern of up to maxWeakPeriod bytes repeated ("secret12secret12…"). Such
+// keys come from placeholders and examples, not from a random source; a
+// random key of 32 bytes has one of these shapes with a probability far
+// below 2^-190. The reason never shows the key.
+func notRandom(key []byte) string {
+	step := key[1] - key[0]
+	counting := true
+	for i := 2; i < len(key) && counting; i++ {
+		counting = key[i]-key[i-1] == step
+	}
+	switch {
+	case counting && step == 0:
+		return "every byte is the same"
+	case counting:
+		return "its bytes count by a fixed step"
+	}
+	for period := 2; period <= maxWeakPeriod; period++ {
+		repeats := true
+		for i := period; i < len(key) && repeats; i++ {
+			repeats = key[i] == key[i-period]
+		}
+		if repeats {
+			return fmt.Sprintf("a pattern of %d bytes repeated", period)
+		}
+	}
+	return ""
 }

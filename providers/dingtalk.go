@@ -115,7 +115,7 @@ var dingtalkDialect = &core.Dialect{
 		"expires_in":    "expireIn",
 	},
 	DefaultTokenType: "Bearer",
-	ErrorDetectors:   []core.ErrorDetector{core.CodeDetector("code", "message", dingtalkTokenCodes)},
+	ErrorDetectors:   []core.ErrorDetector{CodeDetector("code", "message", dingtalkTokenCodes)},
 	EditRequest:      dingtalkEditRequest,
 }
 
@@ -135,7 +135,7 @@ func dingtalkEditRequest(r *core.Request) error {
 	return nil
 }
 
-var dingtalkUserDetectors = []core.ErrorDetector{core.CodeDetector("code", "message", dingtalkUserCodes)}
+var dingtalkUserDetectors = []core.ErrorDetector{CodeDetector("code", "message", dingtalkUserCodes)}
 
 func dingtalkUser(ctx context.Context, r core.UserRequest) (*core.User, error) {
 	fields, err := r.Client.Resource(ctx, core.ResourceRequest{

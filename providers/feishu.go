@@ -142,7 +142,7 @@ var feishuDialect = &core.Dialect{
 // member decides, and without one the answer is a provider error. The
 // number is the ProviderCode.
 func feishuTokenError(status int, body map[string]any) *core.Error {
-	e := core.DetectRFC6749(status, body)
+	e := DetectRFC6749(status, body)
 	code := jsonmap.String(body, "code")
 	if code == "" || code == "0" {
 		return e
@@ -160,7 +160,7 @@ func feishuTokenError(status int, body map[string]any) *core.Error {
 	return e
 }
 
-var feishuUserDetectors = []core.ErrorDetector{core.CodeDetector("code", "msg", feishuUserCodes)}
+var feishuUserDetectors = []core.ErrorDetector{CodeDetector("code", "msg", feishuUserCodes)}
 
 func feishuUser(ctx context.Context, r core.UserRequest) (*core.User, error) {
 	body, err := r.Client.Resource(ctx, core.ResourceRequest{

@@ -38,13 +38,13 @@ func mergeMissing(dst, src map[string]any) map[string]any {
 	return dst
 }
 
-// detectWithCode is core.DetectRFC6749 for providers that put a code of
+// detectWithCode is DetectRFC6749 for providers that put a code of
 // their own beside the RFC "error" member (Kakao's error_code "KOE320",
 // Weibo's error_code 21325): that code becomes the error's ProviderCode,
 // while Code stays the RFC code.
 func detectWithCode(key string) core.ErrorDetector {
 	return func(status int, body map[string]any) *core.Error {
-		e := core.DetectRFC6749(status, body)
+		e := DetectRFC6749(status, body)
 		if e == nil {
 			return nil
 		}

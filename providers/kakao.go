@@ -73,7 +73,7 @@ var kakaoDialect = &core.Dialect{
 	ScopeSeparator: ",",
 	ErrorDetectors: []core.ErrorDetector{
 		detectWithCode("error_code"),
-		core.CodeDetector("code", "msg", map[string]core.ErrorCode{"-401": core.CodeInvalidToken}),
+		CodeDetector("code", "msg", map[string]core.ErrorCode{"-401": core.CodeInvalidToken}),
 	},
 	EditRequest:             kakaoEditRequest,
 	RevokesAccessTokensOnly: true,

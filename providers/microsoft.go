@@ -111,7 +111,7 @@ func microsoftEditRequest(scopes []string) func(*core.Request) error {
 
 // microsoftDetectors read Graph's error object on UserInfo answers before
 // the RFC 6749 errors of the token endpoint.
-var microsoftDetectors = []core.ErrorDetector{graphTokenError, core.DetectRFC6749}
+var microsoftDetectors = []core.ErrorDetector{graphTokenError, DetectRFC6749}
 
 // graphTokenError turns Graph's refusal of an access token,
 // {"error":{"code":"InvalidAuthenticationToken","message":".."}}, into

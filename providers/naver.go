@@ -68,7 +68,7 @@ func Naver(clientID, clientSecret string, opts ...Option) (*core.Provider, error
 }
 
 var naverDialect = &core.Dialect{
-	ErrorDetectors:          []core.ErrorDetector{core.DetectRFC6749, naverDetectResult},
+	ErrorDetectors:          []core.ErrorDetector{DetectRFC6749, naverDetectResult},
 	RevocationErrorsIn2xx:   true,
 	RevokesAccessTokensOnly: true,
 	EditRequest:             naverEditRequest,

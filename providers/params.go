@@ -72,7 +72,7 @@ func okFalseDetector(codes map[string]core.ErrorCode) core.ErrorDetector {
 		e := &core.Error{Code: core.CodeProviderError, ProviderCode: pc, StatusCode: status}
 		if std, found := codes[pc]; found {
 			e.Code = std
-		} else if rfc := core.DetectRFC6749(status, map[string]any{"error": pc}); rfc != nil && rfc.ProviderCode == "" {
+		} else if rfc := DetectRFC6749(status, map[string]any{"error": pc}); rfc != nil && rfc.ProviderCode == "" {
 			e.Code = rfc.Code
 		}
 		return e

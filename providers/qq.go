@@ -128,7 +128,7 @@ var qqDialect = &core.Dialect{
 	TokenParamOrder:  []string{"grant_type", "client_id", "client_secret", "code", "refresh_token", "redirect_uri"},
 	Response:         core.FormatAuto,
 	DefaultTokenType: "Bearer",
-	ErrorDetectors:   []core.ErrorDetector{qqError, core.CodeDetector("ret", "msg", qqUserCodes)},
+	ErrorDetectors:   []core.ErrorDetector{qqError, CodeDetector("ret", "msg", qqUserCodes)},
 	EditRequest: func(r *core.Request) error {
 		if r.Op == core.OpExchange || r.Op == core.OpRefresh {
 			r.Params.Del("code_verifier")
@@ -140,7 +140,7 @@ var qqDialect = &core.Dialect{
 
 // qqError reads QQ's numeric "error" member and maps it.
 func qqError(status int, body map[string]any) *core.Error {
-	e := core.DetectRFC6749(status, body)
+	e := DetectRFC6749(status, body)
 	if e == nil {
 		return nil
 	}

@@ -117,10 +117,10 @@ var shopifyDialect = &core.Dialect{
 	ErrorDetectors:   []core.ErrorDetector{shopifyDetectToken, shopifyDetectAPI},
 }
 
-// shopifyDetectToken is core.DetectRFC6749, with Shopify's invalid_request
+// shopifyDetectToken is DetectRFC6749, with Shopify's invalid_request
 // for a used or unknown code read as invalid_grant (RFC 6749 §5.2).
 func shopifyDetectToken(status int, body map[string]any) *core.Error {
-	e := core.DetectRFC6749(status, body)
+	e := DetectRFC6749(status, body)
 	if e != nil && e.Code == core.CodeInvalidRequest && strings.Contains(strings.ToLower(e.Description), "authorization code was not found") {
 		e.Code, e.ProviderCode = core.CodeInvalidGrant, string(core.CodeInvalidRequest)
 	}

@@ -64,6 +64,6 @@ var slackDialect = &core.Dialect{
 			"bad_redirect_uri":      core.CodeInvalidRequest,
 			"invalid_grant_type":    core.CodeUnsupportedGrantType,
 		}),
-		core.DetectRFC6749,
+		DetectRFC6749,
 	},
 }

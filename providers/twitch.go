@@ -73,7 +73,7 @@ func Twitch(clientID, clientSecret string, opts ...Option) (*core.Provider, erro
 }
 
 var twitchDialect = &core.Dialect{
-	ErrorDetectors: []core.ErrorDetector{twitchDetect, core.DetectRFC6749},
+	ErrorDetectors: []core.ErrorDetector{twitchDetect, DetectRFC6749},
 	EditRequest:    twitchEditRequest,
 }
 

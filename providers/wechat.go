@@ -70,7 +70,7 @@ var wechatDialect = &core.Dialect{
 	TokenParamOrder:  []string{"appid", "secret", "code", "grant_type"},
 	Response:         core.FormatJSON,
 	DefaultTokenType: "Bearer",
-	ErrorDetectors:   []core.ErrorDetector{core.CodeDetector("errcode", "errmsg", wechatCodes)},
+	ErrorDetectors:   []core.ErrorDetector{CodeDetector("errcode", "errmsg", wechatCodes)},
 	EditRequest:      wechatEditRequest,
 	EditToken:        wechatEditToken,
 }

@@ -45,7 +45,7 @@ var wecomCodes = map[string]core.ErrorCode{
 	"60111": core.CodeInvalidRequest, // userid not found
 }
 
-var wecomDetectors = []core.ErrorDetector{core.CodeDetector("errcode", "errmsg", wecomCodes)}
+var wecomDetectors = []core.ErrorDetector{CodeDetector("errcode", "errmsg", wecomCodes)}
 
 // WeCom returns a provider for WeCom (企业微信, WeChat Work) web login of a
 // self-built corp app: corpID is the CorpID, agentID the app's AgentId,

@@ -63,15 +63,15 @@ func Zoom(clientID, clientSecret string, opts ...Option) (*core.Provider, error)
 var zoomDialect = &core.Dialect{
 	ErrorDetectors: []core.ErrorDetector{
 		zoomDetectToken,
-		core.CodeDetector("code", "message", map[string]core.ErrorCode{"124": core.CodeInvalidToken}),
+		CodeDetector("code", "message", map[string]core.ErrorCode{"124": core.CodeInvalidToken}),
 	},
 	EditRequest: zoomEditRequest,
 }
 
-// zoomDetectToken is core.DetectRFC6749 with Zoom's "reason" as the
+// zoomDetectToken is DetectRFC6749 with Zoom's "reason" as the
 // description when error_description is absent.
 func zoomDetectToken(status int, body map[string]any) *core.Error {
-	e := core.DetectRFC6749(status, body)
+	e := DetectRFC6749(status, body)
 	if e != nil && e.Description == "" {
 		e.Description = jsonmap.String(body, "reason")
 	}

@@ -206,11 +206,12 @@ func newSession(a *app, g *globals, s *specFile, id, secret string, o buildOptio
 	if err != nil {
 		return nil, usageError(err)
 	}
-	q, ok := auth.Provider(p.Name())
-	if !ok {
+	// The Auth holds p alone, bound to its own HTTP client and clock.
+	ps := auth.Providers()
+	if len(ps) != 1 {
 		return nil, errors.New("the provider is missing from its Auth")
 	}
-	return &session{auth: auth, provider: q}, nil
+	return &session{auth: auth, provider: ps[0]}, nil
 }
 
 // close ends the provider's background work.

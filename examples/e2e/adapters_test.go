@@ -316,7 +316,7 @@ func loginAndLogout(t *testing.T, ctx context.Context, s *realop.Server, auth *c
 // mustProvider returns auth's provider name.
 func mustProvider(t *testing.T, auth *core.Auth, name string) *core.Provider {
 	t.Helper()
-	p, ok := auth.Provider(name)
+	p, ok := providerNamed(auth, name)
 	if !ok {
 		t.Fatalf("no provider %q", name)
 	}

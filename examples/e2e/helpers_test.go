@@ -303,3 +303,13 @@ func timed(t *testing.T) {
 	began := time.Now()
 	t.Cleanup(func() { t.Logf("took %v", time.Since(began).Round(time.Millisecond)) })
 }
+
+// providerNamed returns the provider of auth called name.
+func providerNamed(auth *core.Auth, name string) (*core.Provider, bool) {
+	for _, p := range auth.Providers() {
+		if p.Name() == name {
+			return p, true
+		}
+	}
+	return nil, false
+}

@@ -196,7 +196,7 @@ func hydraTokens(t *testing.T, ctx context.Context, s *hydra.Server, method stri
 	// A replica that does not share the Store sends the rotated-out refresh
 	// token, which Hydra refuses (ending the grant): the application is
 	// told to send the user to log in again.
-	p, _ := auth.Provider("hydra")
+	p, _ := providerNamed(auth, "hydra")
 	other := core.New().SealingKeys(sealingKey()).BaseURL(hydraBase).Provider(p, nil).MustBuild()
 	if _, _, err := other.Refresh(ctx, "hydra", res.Token, res.IDToken); !errors.Is(err, core.ErrLoginAgain) {
 		t.Errorf("refresh with the rotated-out token: %v, want ErrLoginAgain", err)
@@ -207,7 +207,7 @@ func hydraTokens(t *testing.T, ctx context.Context, s *hydra.Server, method stri
 	if err != nil {
 		t.Fatalf("second login: %v", err)
 	}
-	p, _ = auth.Provider("hydra")
+	p, _ = providerNamed(auth, "hydra")
 	client, err := p.Client(ctx)
 	if err != nil {
 		t.Fatal(err)
@@ -324,7 +324,7 @@ func hydraBackChannel(t *testing.T, ctx context.Context, s *hydra.Server) {
 	case <-ctx.Done():
 		t.Fatal("Hydra delivered no logout token")
 	}
-	p, _ := auth.Provider("hydra")
+	p, _ := providerNamed(auth, "hydra")
 	v, err := coreaccess.Verifier(ctx, p)
 	if err != nil {
 		t.Fatal(err)

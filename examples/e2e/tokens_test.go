@@ -67,7 +67,7 @@ func TestTokens(t *testing.T) {
 		// refused by the verifier of another (aud, OpenID Connect Core
 		// §3.1.3.7 step 3), even with its nonce supplied.
 		res := completeLogin(t, ctx, s, auth, opClients[1].name, "aud-"+opClients[1].name, core.BeginOptions{})
-		other, _ := auth.Provider(opClients[0].name)
+		other, _ := providerNamed(auth, opClients[0].name)
 		v, err := coreaccess.Verifier(ctx, other)
 		if err != nil {
 			t.Fatal(err)

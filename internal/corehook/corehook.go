@@ -21,4 +21,10 @@ var (
 	// reporting whether a login with p through c (p's client, after
 	// discovery) sends a PKCE challenge.
 	ProviderPKCE any
+	// DetectRFC6749 is a func(status int, body map[string]any) *core.Error,
+	// the default error detector of a core.Dialect.
+	DetectRFC6749 any
+	// CodeDetector is a func(codeKey, msgKey string, codes
+	// map[string]core.ErrorCode) core.ErrorDetector.
+	CodeDetector any
 )

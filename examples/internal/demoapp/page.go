@@ -45,8 +45,10 @@ func NewView(framework string, auth *core.Auth, s *core.Session, returnTo string
 		return v
 	}
 	v.ProviderName = s.Provider
-	if p, ok := auth.Provider(s.Provider); ok {
-		v.ProviderName = p.DisplayName()
+	for _, p := range auth.Providers() {
+		if p.Name() == s.Provider {
+			v.ProviderName = p.DisplayName()
+		}
 	}
 	v.LogoutURL = Prefix + "/" + s.Provider + "/logout"
 	switch {
