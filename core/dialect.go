@@ -146,6 +146,19 @@ type Dialect struct {
 	// Accept: application/json).
 	Headers map[string]string
 
+	// TokenHeaders names the request headers other than Authorization in
+	// which the provider takes the access token (DingTalk's
+	// x-acs-dingtalk-access-token). The client does not read it (a user
+	// fetch sets such headers itself); tools that keep the provider's
+	// traffic, such as the recorder of package conformance, redact them.
+	TokenHeaders []string
+	// SecretFields names the request parameters, answer members and
+	// request headers that carry a credential or a token beyond those the
+	// standard names, ParamNames and TokenFields give (WeCom's corpsecret
+	// and user_ticket, Facebook's appsecret_proof). The client does not read
+	// it; tools that keep the provider's traffic redact them.
+	SecretFields []string
+
 	// EditRequest, when set, is called last before a request is sent (after
 	// client authentication and renaming), to change anything the fields
 	// above cannot express.

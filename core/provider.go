@@ -96,6 +96,10 @@ type ProviderSpec struct {
 	CodeParams []string
 	// FetchUser returns the normalised user of a login. Required.
 	FetchUser func(ctx context.Context, r UserRequest) (*User, error)
+	// UserFields names the members of the provider's answers that hold
+	// personal data, for tools that keep its traffic (the recorder of
+	// package conformance redacts them). The login does not read it.
+	UserFields UserFields
 }
 
 var providerName = regexp.MustCompile(`^[a-z0-9][a-z0-9_-]{0,62}$`)
@@ -154,6 +158,7 @@ func NewProvider(spec ProviderSpec) (*Provider, error) {
 		spec.CodeParams = []string{"code"}
 	}
 	spec.AuthOptions = append([]AuthOption(nil), spec.AuthOptions...)
+	spec.UserFields.Personal = append([]string(nil), spec.UserFields.Personal...)
 	return &Provider{spec: spec, client: client, hc: client.http.GetClient(), disc: &discoveryCache{}}, nil
 }
 

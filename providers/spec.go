@@ -32,6 +32,9 @@ type spec struct {
 	authOptions []core.AuthOption
 	codeParams  []string
 	fetchUser   func(context.Context, core.UserRequest) (*core.User, error)
+	// userFields names the members of the provider's answers that hold
+	// personal data (core.ProviderSpec.UserFields).
+	userFields core.UserFields
 
 	// discover learns the endpoints at run time; issuer, oidc and formPost
 	// are set for OpenID providers (see newOIDC).
@@ -97,6 +100,7 @@ func (s *settings) build(clientID, clientSecret string, sp spec, errs ...error) 
 		FormPost:    sp.formPost || s.formPost,
 		CodeParams:  sp.codeParams,
 		FetchUser:   sp.fetchUser,
+		UserFields:  sp.userFields,
 	})
 }
 
