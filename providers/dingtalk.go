@@ -97,7 +97,15 @@ func DingTalk(clientID, clientSecret string, opts ...Option) (*core.Provider, er
 		authOptions: []core.AuthOption{core.WithParam("prompt", "consent")},
 		codeParams:  []string{"authCode", "code"},
 		fetchUser:   dingtalkUser,
+		userFields:  dingtalkUserFields,
 	})
+}
+
+// dingtalkUserFields are the members of DingTalk's user answer (and token
+// answer: corpId names the organisation) that hold personal data.
+var dingtalkUserFields = core.UserFields{
+	ID: "openId", UnionID: "unionId", Name: "nick", AvatarURL: "avatarUrl", Email: "email",
+	Personal: []string{"mobile", "stateCode", "corpId"},
 }
 
 // dingtalkDialect is DingTalk's camelCase JSON token API.
@@ -111,6 +119,7 @@ var dingtalkDialect = &core.Dialect{
 	DefaultTokenType: "Bearer",
 	ErrorDetectors:   []core.ErrorDetector{core.CodeDetector("code", "message", dingtalkTokenCodes)},
 	EditRequest:      dingtalkEditRequest,
+	TokenHeaders:     []string{"x-acs-dingtalk-access-token"},
 }
 
 // dingtalkEditRequest renames the token request's members to camelCase
