@@ -29,8 +29,16 @@ func newWeChat(name, display, authURL, scope, appID, secret string, opts []Optio
 			UserInfoURL: wechatAPIURL + "/sns/userinfo",
 		},
 		method: core.AuthSecretPost, dialect: wechatDialect, pkce: core.PKCEUnsupported,
-		fetchUser: wechatUser(wechatAPIURL),
+		fetchUser:  wechatUser(wechatAPIURL),
+		userFields: wechatUserFields,
 	})
+}
+
+// wechatUserFields are the members of WeChat's token and sns/userinfo
+// answers that hold personal data.
+var wechatUserFields = core.UserFields{
+	ID: "openid", UnionID: "unionid", Name: "nickname", AvatarURL: "headimgurl",
+	Personal: []string{"sex", "province", "city", "country", "privilege"},
 }
 
 // wechatCodes maps WeChat's errcode values onto RFC codes.
