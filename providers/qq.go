@@ -102,10 +102,18 @@ func QQ(appID, appKey string, opts ...Option) (*core.Provider, error) {
 			UserInfoURL: qqURL + "/user/get_user_info",
 		},
 		method: core.AuthSecretPost, dialect: qqDialect, pkce: core.PKCEUnsupported,
+		userFields: qqUserFields,
 		fetchUser: func(ctx context.Context, r core.UserRequest) (*core.User, error) {
 			return qqUser(ctx, r, appID)
 		},
 	})
+}
+
+// qqUserFields are the members of QQ's /oauth2.0/me and get_user_info
+// answers that hold personal data.
+var qqUserFields = core.UserFields{
+	ID: "openid", UnionID: "unionid", Name: "nickname", AvatarURL: "figureurl_qq_2",
+	Personal: []string{"figureurl*", "gender", "province", "city", "year", "constellation"},
 }
 
 // qqDialect is QQ Connect's wire format.
