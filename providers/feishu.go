@@ -104,7 +104,16 @@ func feishuProvider(name, display, accounts, open, clientID, clientSecret string
 			UserInfoURL: open + "/open-apis/authen/v1/user_info",
 		},
 		method: core.AuthSecretPost, dialect: feishuDialect, fetchUser: feishuUser,
+		userFields: feishuUserFields,
 	})
+}
+
+// feishuUserFields are the members of Feishu's and Lark's user_info answer
+// that hold personal data.
+var feishuUserFields = core.UserFields{
+	ID: "open_id", UnionID: "union_id", Name: "name", AvatarURL: "avatar_url", Email: "email",
+	Personal: []string{"en_name", "avatar_thumb", "avatar_middle", "avatar_big", "user_id", "enterprise_email",
+		"mobile", "employee_no", "tenant_key"},
 }
 
 // feishuDialect sends token requests as JSON and reads Feishu's errors.
