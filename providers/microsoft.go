@@ -86,12 +86,17 @@ func Microsoft(tenant, clientID, clientSecret string, opts ...Option) (*core.Pro
 	scopes := s.scopesOr("openid", "profile", "email", "offline_access")
 	return newOIDC(oidcParams{
 		spec: spec{name: "microsoft", display: "Microsoft", issuer: base + "/" + tenant + "/v2.0", scopes: scopes,
-			dialect: &core.Dialect{EditRequest: microsoftEditRequest(scopes)},
-			accepts: optBaseURL | optFormPost,
+			dialect:    &core.Dialect{EditRequest: microsoftEditRequest(scopes)},
+			accepts:    optBaseURL | optFormPost,
+			userFields: microsoftUserFields,
 		},
 		expectIssuer: expect,
 	}, clientID, clientSecret, opts)
 }
+
+// microsoftUserFields are the claims beyond the standard ones that identify
+// the user: oid (the directory object) and tid (the tenant).
+var microsoftUserFields = core.UserFields{Personal: []string{"oid", "tid"}}
 
 // microsoftEditRequest adds the provider's scopes to refresh requests that
 // name none.
