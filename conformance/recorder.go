@@ -358,9 +358,23 @@ func (s *scenarioRedactor) write(calls []*call, index map[*call]int, extra func(
 	return out, append(problems, s.problems...)
 }
 
-// describe names a call for messages, with its URL redacted.
+// describe names a call for messages, with its URL redacted: the
+// scenario's values replaced, and any other secret the recording holds, or
+// path segment that may be one, masked.
 func (s *scenarioRedactor) describe(c *call, n int) string {
-	return fmt.Sprintf("call %d (%s %s)", n, c.method, s.apply(endpointOf(c.url)))
+	u := s.apply(endpointOf(c.url))
+	for v := range s.r.secrets {
+		if len(v) >= minRedacted {
+			u = strings.ReplaceAll(u, v, "{{…}}")
+		}
+	}
+	parts := strings.Split(u, "/")
+	for i, p := range parts {
+		if i > 2 && mayHoldSecret(p) {
+			parts[i] = "{{…}}"
+		}
+	}
+	return fmt.Sprintf("call %d (%s %s)", n, c.method, strings.Join(parts, "/"))
 }
 
 // input is the scenario's input: the placeholders of what its requests

@@ -386,6 +386,14 @@ func TestRecorderFailsClosed(t *testing.T) {
 			return &core.User{ID: "1"}, err
 		},
 		want: `call 1 (GET https://as.example/stats): the recorder cannot tell which operation it belongs to`,
+	}, {
+		name: "a call to an endpoint the recorder cannot place, with a secret in its path",
+		wire: scripted{"GET https://as.example/stats/" + session: {body: `{"visits":3}`}},
+		fetch: func(ctx context.Context, r core.UserRequest) (*core.User, error) {
+			_, err := r.Client.Resource(ctx, core.ResourceRequest{URL: "https://as.example/stats/" + session, NoBearer: true})
+			return &core.User{ID: "1"}, err
+		},
+		want: `call 1 (GET https://as.example/stats/{{…}}): the recorder cannot tell which operation it belongs to`,
 	}}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -198,6 +198,9 @@ func (s *scenarioRedactor) secret(name, v string, k secretKind, request bool) st
 	if v == "" {
 		return v
 	}
+	if k == kindRevoked {
+		k = s.revoked
+	}
 	if s.learning {
 		if _, known := s.r.secrets[v]; !known || s.r.secrets[v] == kindOther {
 			s.r.secrets[v] = k
@@ -209,9 +212,6 @@ func (s *scenarioRedactor) secret(name, v string, k secretKind, request bool) st
 	}
 	if p, ok := s.r.global[v]; ok {
 		return p
-	}
-	if k == kindRevoked {
-		k = s.revoked
 	}
 	p := s.bind(name, v, k)
 	if request {
