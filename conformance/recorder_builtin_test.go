@@ -144,11 +144,12 @@ func TestRecorderRedactsEveryProvider(t *testing.T) {
 }
 
 // replayable leaves out of the recorded scenarios those whose original
-// has inputs that no request shows, so that no recording holds them: the
-// extra parameters of an authorization URL, and a user fetch's callback,
-// ID token, or token members that no token answer of the cassette has
-// (the recorder takes a user fetch's token members from the login's token
-// answer). Recorded authorization URLs are numbered in order.
+// has inputs that the recorder cannot see, so that no recording holds
+// them: extra parameters and scopes given to the operation, and a user
+// fetch's callback, ID token and nonce, or token members that no token
+// answer of the cassette has (the recorder takes a user fetch's token
+// members from the login's token answer). Recorded authorization URLs are
+// numbered in order.
 func replayable(orig *conformance.Cassette, recorded []conformance.Scenario) []conformance.Scenario {
 	members := map[string]bool{}
 	var auth []*conformance.Scenario
@@ -186,8 +187,9 @@ func replayable(orig *conformance.Cassette, recorded []conformance.Scenario) []c
 		if o == nil {
 			continue
 		}
-		keep := len(o.Input.Params) == 0 && len(o.Input.Callback) == 0 && o.Input.IDToken == ""
-		for k := range o.Input.TokenFields {
+		in := o.Input
+		keep := len(in.Params) == 0 && len(in.Scopes) == 0 && len(in.Callback) == 0 && in.IDToken == "" && in.Nonce == ""
+		for k := range in.TokenFields {
 			keep = keep && members[k]
 		}
 		if keep {
