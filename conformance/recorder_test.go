@@ -488,3 +488,33 @@ func TestRecorderAuthorizationURL(t *testing.T) {
 		t.Errorf("an unknown parameter that may hold a secret: %v", err)
 	}
 }
+
+// TestRecorderFieldsOfItsOwn checks the Recorder's PersonalFields and
+// SecretFields: names the provider does not declare, redacted all the
+// same.
+func TestRecorderFieldsOfItsOwn(t *testing.T) {
+	t.Parallel()
+	wire := scripted{"GET https://as.example/me": {body: `{"id":"L1veAcmeUser42","shoe_size":"L1veShoe","session_key":"L1veSessionKey77"}`}}
+	fetch := func(ctx context.Context, r core.UserRequest) (*core.User, error) {
+		f, err := r.Client.Resource(ctx, core.ResourceRequest{URL: "https://as.example/me", Token: r.Token})
+		return &core.User{ID: jsonmap.String(f, "id")}, err
+	}
+	_, _, text, err := record(t, func(hc *http.Client) (*core.Provider, error) { return acmeAPI(t, hc, fetch), nil }, wire,
+		func(ctx context.Context, p *core.Provider, c *core.Client) {
+			user(ctx, p, c, "L1veAcmeAccess31415926", nil)
+		},
+		&conformance.Recorder{PersonalFields: []string{"shoe_size"}, SecretFields: []string{"session_key"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, v := range []string{"L1veAcmeUser42", "L1veShoe", "L1veSessionKey77", "L1veAcmeAccess31415926"} {
+		if strings.Contains(text, v) {
+			t.Errorf("the cassette holds %q", v)
+		}
+	}
+	for _, w := range []string{`"shoe_size": "{{shoe_size}}"`, `"session_key": "{{session_key}}"`, `"bearer": "{{access_token}}"`} {
+		if !strings.Contains(text, w) {
+			t.Errorf("the cassette has no %s", w)
+		}
+	}
+}

@@ -30,8 +30,8 @@ type User struct {
 // recorder of package conformance, redact them.
 //
 // A name matches a member of that exact spelling at any depth of an answer
-// (and a request parameter of that name); a name ending in '*' matches
-// every member it is a prefix of ("figureurl*"). Every value inside a named
+// (and a request parameter of that name holding a value an answer gave); a
+// name ending in '*' matches every member it is a prefix of ("figureurl*"). Every value inside a named
 // object or array is personal too, so "picture" covers Facebook's
 // picture.data.url. Names are spelt as the provider spells them.
 type UserFields struct {
