@@ -80,7 +80,8 @@ func (s *acmeServer) userinfo(w http.ResponseWriter, r *http.Request) {
 }
 
 // acmeProvider is how an application would describe Acme SSO to the
-// library: a core.ProviderSpec with its endpoints and user mapping.
+// library: a core.ProviderSpec with its endpoints, its user mapping and
+// the fields of its answers that hold personal data.
 func acmeProvider(base, clientID, clientSecret string, hc *http.Client) *core.Provider {
 	return mustProvider(core.ProviderSpec{
 		Name: "acme",
@@ -103,6 +104,7 @@ func acmeProvider(base, clientID, clientSecret string, hc *http.Client) *core.Pr
 			}
 			return &core.User{ID: info.Sub, Email: info.Email, EmailVerified: info.EmailVerified, Name: info.Name}, nil
 		},
+		UserFields: core.UserFields{ID: "sub", Email: "email", Name: "name"},
 	})
 }
 

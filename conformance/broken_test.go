@@ -86,7 +86,7 @@ func TestBrokenProviderFails(t *testing.T) {
 		{
 			name: "HTTP 200 error body treated as success",
 			breakIt: func(_ *core.ProviderSpec, d *core.Dialect) {
-				d.ErrorDetectors = []core.ErrorDetector{func(status int, body map[string]any) *core.Error {
+				d.ErrorDetectors = []func(int, map[string]any) *core.Error{func(status int, body map[string]any) *core.Error {
 					if status < 400 {
 						return nil
 					}
@@ -103,7 +103,7 @@ func TestBrokenProviderFails(t *testing.T) {
 		{
 			name: "HTTP 200 error body without a token",
 			breakIt: func(_ *core.ProviderSpec, d *core.Dialect) {
-				d.ErrorDetectors = []core.ErrorDetector{func(int, map[string]any) *core.Error { return nil }}
+				d.ErrorDetectors = []func(int, map[string]any) *core.Error{func(int, map[string]any) *core.Error { return nil }}
 			},
 			scenario: "exchange_error",
 			want:     []string{`response has no access_token", want code invalid_grant (provider code bad_verification_code)`},

@@ -168,20 +168,35 @@
 //
 // # Recording a provider of your own
 //
-//  1. Build the provider with your real credentials and install a
+//  1. Say which members of the provider's answers hold personal data
+//     (core.ProviderSpec.UserFields: the ones FetchUser maps and the others
+//     the provider documents) and, in its core.Dialect, the headers and
+//     fields that carry tokens or credentials under names of its own
+//     (TokenHeaders, SecretFields). The standard names (RFC 6749, the
+//     OpenID Connect claims) need no declaring.
+//  2. Build the provider with your real credentials and install a
 //     Recorder as the transport of its HTTP client (core.Builder.HTTPClient or
 //     providers.WithHTTPClient).
-//  2. Log in once: pass the authorization URL to Recorder.AuthorizationURL,
+//  3. Log in once: pass the authorization URL to Recorder.AuthorizationURL,
 //     exchange the code, fetch the user; refresh and revoke if the
 //     provider supports them. Requests are grouped into scenarios by what
 //     they are; Recorder.Begin names one explicitly.
-//  3. Recorder.Cassette replaces the credentials, state, PKCE values,
-//     codes, tokens, cookies and personal data by placeholders.
-//     Complete replays it against the provider built with fake credentials
-//     and writes what it returns as the expectations. Review them, save
-//     the cassette with WriteFile under testdata/<provider>/, and add
-//     error scenarios by hand (copy an interaction, change the answer).
-//  4. Run it in a test with Run.
+//  4. Recorder.Cassette(provider) replaces the credentials, state, PKCE
+//     values, codes, tokens, ID tokens (whole), cookies and personal data
+//     by placeholders, wherever they are (URLs, query, headers, form, JSON
+//     at any depth, JSONP). It fails closed: a call it cannot classify (an
+//     endpoint it cannot tie to an operation, a body it cannot read, a
+//     header or parameter of an unknown name that may hold a secret) gives
+//     an error wrapping ErrUnclassified that names the call, and no
+//     cassette; declare the name and call Cassette again.
+//     Complete replays the cassette against the provider built with fake
+//     credentials and writes what it returns as the expectations. Review
+//     them, save the cassette with WriteFile under testdata/<provider>/,
+//     and add error scenarios by hand (copy an interaction, change the
+//     answer). What no request shows is not in the recording: extra
+//     authorization parameters, a user fetch's callback parameters, a
+//     signed ID token for the user scenario.
+//  5. Run it in a test with Run.
 //
 // Example_recordAndCheck does all of this against an in-process provider.
 //

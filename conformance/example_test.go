@@ -22,12 +22,9 @@ func Example_recordAndCheck() {
 	defer idp.Close()
 
 	// 1. Record: make a Recorder the transport of the HTTP client the
-	// provider (or the Auth) uses, with the real credentials, and log in
-	// once.
-	rec := &conformance.Recorder{
-		ClientID: "real-client-id", ClientSecret: "real-client-secret",
-		RedirectURL: "https://app.example/callback",
-	}
+	// provider (or the Auth) uses, build the provider with the real
+	// credentials, and log in once.
+	rec := &conformance.Recorder{}
 	live := acmeProvider(idp.URL, "real-client-id", "real-client-secret", &http.Client{Transport: rec})
 	client, _ := live.Client(ctx)
 	verifier := core.GenerateVerifier()
@@ -44,10 +41,11 @@ func Example_recordAndCheck() {
 		return
 	}
 
-	// 2. Make the cassette: secrets and personal data are replaced by
+	// 2. Make the cassette: secrets and personal data (the fields the
+	// provider declares, and the standard ones) are replaced by
 	// placeholders; Complete writes down what the provider returns as the
 	// expectations (review them), then save it under testdata/acme/.
-	cassette, err := rec.Cassette("acme")
+	cassette, err := rec.Cassette(live)
 	if err != nil {
 		fmt.Println(err)
 		return

@@ -3,6 +3,7 @@ package conformance
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -13,15 +14,24 @@ import (
 	"time"
 
 	"github.com/go-oauth20/oauth20/core"
+	"github.com/go-oauth20/oauth20/internal/coreaccess"
 )
+
+// ErrUnclassified is wrapped by the error of Recorder.Cassette when the
+// recording holds something the recorder cannot classify, so cannot
+// redact: a call it cannot tie to an operation, a body it cannot read, or
+// a request header or parameter of an unknown name that may hold a secret.
+var ErrUnclassified = errors.New("conformance: recorder: the recording holds calls it cannot redact")
 
 // Recorder is an http.RoundTripper that sends requests to the real
 // provider and keeps a copy of each request and answer, to be turned into
 // a cassette with Cassette. Make it the transport of the HTTP client of the
 // Auth (or provider) you log in with once:
 //
-//	rec := &conformance.Recorder{ClientID: id, ClientSecret: secret, RedirectURL: cb}
-//	auth, err := core.New().HTTPClient(&http.Client{Transport: rec}). ... .Build()
+//	rec := &conformance.Recorder{}
+//	p, err := providers.GitHub(id, secret, providers.WithHTTPClient(&http.Client{Transport: rec}))
+//	// log in with p, then:
+//	cassette, err := rec.Cassette(p)
 //
 // Set the fields before the first request. A Recorder is safe for
 // concurrent use. What it keeps in memory holds real secrets; the cassette
@@ -29,13 +39,14 @@ import (
 type Recorder struct {
 	// Transport sends the requests; nil means http.DefaultTransport.
 	Transport http.RoundTripper
-	// ClientID, ClientSecret and RedirectURL of the application used for
-	// recording; they become {{client_id}}, {{client_secret}} and
-	// {{redirect_uri}} wherever they appear.
-	ClientID, ClientSecret, RedirectURL string
-	// PersonalFields names the JSON members whose values are personal data,
-	// at any depth; nil means DefaultPersonalFields.
+	// PersonalFields names further members and parameters whose values are
+	// personal data, beyond the standard ones and the provider's
+	// core.ProviderSpec.UserFields (same matching rules).
 	PersonalFields []string
+	// SecretFields names further parameters, members and request headers
+	// that carry a credential, beyond the standard ones and the provider's
+	// Dialect (core.Dialect.SecretFields).
+	SecretFields []string
 	// Clock dates the recording (the cassette's clock); nil means the
 	// system clock.
 	Clock core.Clock
@@ -45,16 +56,6 @@ type Recorder struct {
 	authURLs []string
 	calls    []*call
 	mark     *mark
-}
-
-// DefaultPersonalFields are the JSON members a Recorder treats as personal
-// data unless told otherwise.
-var DefaultPersonalFields = []string{
-	"id", "sub", "node_id", "user_id", "uid", "openid", "open_id", "unionid", "union_id",
-	"email", "name", "given_name", "family_name", "middle_name", "nickname", "preferred_username",
-	"login", "username", "display_name", "avatar_url", "picture", "profile", "website", "html_url",
-	"url", "blog", "bio", "location", "company", "phone", "phone_number", "mobile", "birthdate",
-	"street_address", "locality", "postal_code", "formatted", "twitter_username", "gravatar_id",
 }
 
 type mark struct {
@@ -134,9 +135,12 @@ func (r *Recorder) AuthorizationURL(u string) {
 // Begin puts the requests that follow into a scenario of this name and
 // operation, until the next Begin; End returns to automatic grouping.
 // Without Begin, requests are grouped by what they are: a code exchange
-// (grant_type=authorization_code), a refresh, a revocation (DELETE, a
-// token parameter or "revo" in the path), the user fetch (Bearer requests
-// in a row); other requests (discovery, JWKS) become shared interactions.
+// (grant type authorization_code, or a code sent to the token endpoint), a
+// refresh, a revocation (the revocation endpoint, DELETE, a token
+// parameter or "revo" in the path), a user fetch (requests carrying the
+// access token in a row, until one repeats); requests with the client's
+// credentials alone (WeCom's corp token) and public documents (discovery,
+// JWKS) become shared interactions.
 func (r *Recorder) Begin(name string, op Op) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
@@ -150,72 +154,326 @@ func (r *Recorder) End() {
 	r.mark = nil
 }
 
-// Cassette turns what was recorded into a cassette for provider, with
-// every secret and personal value replaced: the client credentials, state,
-// nonce, PKCE values, codes and tokens by placeholders; personal data
-// (PersonalFields) by placeholders bound in Values to invented data, or by
-// invented numbers; cookies by "redacted". Request headers are kept except
-// User-Agent, Cookie, Content-Type, Content-Length, Accept-Encoding and
-// Authorization (which becomes the auth field); answers keep Content-Type,
-// Location, Retry-After, WWW-Authenticate, Link and Set-Cookie. The
-// scenarios have no expect blocks yet: fill them with Complete and review
-// the result before committing it.
-func (r *Recorder) Cassette(provider string) (*Cassette, error) {
+// Cassette turns what was recorded of provider p (the provider, built
+// with the real credentials, whose HTTP client used the Recorder) into a
+// cassette named after it, with every secret and personal value replaced.
+//
+// What it replaces is driven by what p declares about its fields, on top
+// of the standard names:
+//
+//   - Secrets become placeholders: the client credentials ({{client_id}},
+//     {{client_secret}}, {{redirect_uri}}), state, nonce and PKCE values,
+//     codes, access and refresh tokens ({{code}}, {{access_token}},
+//     {{refresh_token}}, or a value of their own in the cassette's values
+//     when a scenario holds two), wherever they show up: in URLs, query,
+//     headers, form, JSON at any depth, JSONP and form-encoded answers. They
+//     are found by name (the standard names, the names p's Dialect gives
+//     them in ParamNames, TokenFields, TokenHeaders and SecretFields, and
+//     the Recorder's SecretFields) and, once known, by value under any
+//     name. A secret that only requests carry and that the replay cannot
+//     know (a signed client assertion, Apple's client secret, Facebook's
+//     appsecret_proof) becomes the wildcard {{*}}.
+//   - A JWT anywhere (an ID token, a signed UserInfo answer) is replaced
+//     whole: a placeholder bound in values to a made-up value. Its claims
+//     are personal and its signature would not survive their redaction, so
+//     none of it is kept; an OpenID provider's cassette gets signed ID
+//     tokens of its own by hand.
+//   - Personal data, found by name (the OpenID Connect standard claims,
+//     common names such as id, login, avatar_url, openid, unionid, and
+//     p's core.ProviderSpec.UserFields and the Recorder's PersonalFields),
+//     becomes a placeholder bound in values to invented data of the same
+//     shape (an address, a URL, digits), the same in every scenario;
+//     personal numbers become invented numbers.
+//   - Cookies become "redacted". Request headers are kept except
+//     User-Agent (unless the Dialect sets it), Cookie, Content-Type,
+//     Content-Length, Accept-Encoding and Authorization (which becomes the
+//     auth field); answers keep Content-Type, Location, Retry-After,
+//     WWW-Authenticate, Link and Set-Cookie.
+//
+// It fails closed: a recording holding something the recorder cannot
+// classify gives no cassette but an error wrapping ErrUnclassified that
+// names each such call (by number, method and redacted URL) and what is
+// wrong with it: a call it cannot tie to an operation or to a shared
+// document, a request or answer body that is not empty, JSON, JSONP, a
+// form or a JWT, or a request header, parameter or JSON member of a name
+// it does not know whose value may hold a secret or an identifier (a run
+// of sixteen or more letters, digits, '-' and '_' with a digit or both
+// cases among them, or an '@'). Declare the name in the provider's spec
+// or the Recorder's fields and call Cassette again; the recording is kept.
+//
+// The scenarios have no expect blocks yet: fill them with Complete and
+// review the result before committing it.
+func (r *Recorder) Cassette(p *core.Provider) (*Cassette, error) {
+	if p == nil {
+		return nil, errors.New("conformance: recorder: Cassette needs the provider that was recorded")
+	}
+	spec := coreaccess.Spec(p)
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if len(r.calls) == 0 && len(r.authURLs) == 0 {
 		return nil, fmt.Errorf("conformance: recorder: nothing was recorded")
 	}
-	fields := r.PersonalFields
-	if fields == nil {
-		fields = DefaultPersonalFields
-	}
-	red := newRedactor(r.ClientID, r.ClientSecret, r.RedirectURL, fields)
-	groups, shared := group(r.calls)
-	for _, g := range groups {
-		for _, c := range g.calls {
-			red.learnPersonal(c.respBody)
+	names := newFieldNames(spec, r.PersonalFields, r.SecretFields)
+	red := newRedactor(names, spec.Client.ClientID, spec.Client.ClientSecret, spec.Client.RedirectURL)
+	authURLs := make([]*url.URL, len(r.authURLs))
+	for i, raw := range r.authURLs {
+		u, err := url.Parse(raw)
+		if err != nil || u.Host == "" {
+			return nil, fmt.Errorf("conformance: recorder: authorization URL %d is not an absolute URL", i+1)
 		}
+		authURLs[i] = u
 	}
+	red.learn(authURLs, r.calls)
+
+	index := map[*call]int{}
+	for i, c := range r.calls {
+		index[c] = i + 1
+	}
+	eps := endpointsOf(spec, r.calls)
+	groups, shared, unknown := group(r.calls, func(c *call) (Op, callKind) { return red.classify(c, eps) })
+	var problems []string
+	for _, c := range unknown {
+		problems = append(problems, red.scenario().describe(c, index[c])+
+			": the recorder cannot tell which operation it belongs to (not a token, revocation or user call of the provider, nor a public document)")
+	}
+
 	c := &Cassette{
-		Provider:    provider,
+		Provider:    p.Name(),
 		Description: "Recorded with conformance.Recorder; secrets and personal data replaced.",
 		Source:      "recorded: " + r.started.Format(time.DateOnly),
 		Clock:       r.started,
 	}
-	for i, u := range r.authURLs {
-		s, err := red.authorizationScenario(u)
-		if err != nil {
-			return nil, err
+	sh := red.scenario()
+	sh.shared = true
+	c.Shared, problems = sh.write(shared, index, nil, problems)
+	for i, u := range authURLs {
+		s := red.scenario()
+		var a *AuthorizationURL
+		for pass := 0; pass < 2; pass++ {
+			s.final = pass == 1
+			if s.final {
+				s.catchUp()
+			}
+			s.call = fmt.Sprintf("authorization URL %d", i+1)
+			a = s.authorizationURL(u)
 		}
-		s.Name = numbered(string(OpAuthorizationURL), i)
-		c.Scenarios = append(c.Scenarios, *s)
-	}
-	global := red.scenario()
-	for _, sc := range shared {
-		c.Shared = append(c.Shared, global.interaction(sc))
+		problems = append(problems, s.problems...)
+		c.Scenarios = append(c.Scenarios, Scenario{Name: numbered(string(OpAuthorizationURL), i), Op: OpAuthorizationURL, Authorization: a})
 	}
 	counts := map[string]int{}
+	var lastToken *call
 	for _, g := range groups {
-		sr := red.scenario()
-		s := Scenario{Name: g.name, Op: g.op}
-		sr.learn(g, &s.Input)
-		for _, call := range g.calls {
-			s.Interactions = append(s.Interactions, sr.interaction(call))
+		s := red.scenario()
+		sc := Scenario{Name: g.name, Op: g.op}
+		var fields map[string]string
+		tokenCall := lastToken
+		extra := func() {
+			if g.op == OpUser && tokenCall != nil {
+				fields = s.tokenFields(tokenCall)
+			}
 		}
-		if s.Name == "" {
-			s.Name = autoName(g)
+		sc.Interactions, problems = s.write(g.calls, index, extra, problems)
+		sc.Input = s.input(g, fields)
+		if g.op == OpExchange || g.op == OpRefresh {
+			if t := red.tokenAnswer(g.calls); t != nil {
+				lastToken = t
+			}
 		}
-		base := s.Name
-		s.Name = numbered(base, counts[base])
+		if sc.Name == "" {
+			sc.Name = red.autoName(g, spec)
+		}
+		base := sc.Name
+		sc.Name = numbered(base, counts[base])
 		counts[base]++
-		c.Scenarios = append(c.Scenarios, s)
+		c.Scenarios = append(c.Scenarios, sc)
 	}
-	c.Values = red.values
+	if len(problems) > 0 {
+		return nil, fmt.Errorf("%w:\n%s", ErrUnclassified, strings.Join(problems, "\n"))
+	}
+	if len(red.values) > 0 {
+		c.Values = red.values
+	}
 	if err := c.validate("", false); err != nil {
 		return nil, fmt.Errorf("conformance: recorder: the recorded cassette does not validate: %w", err)
 	}
 	return c, nil
+}
+
+// learn runs over the whole recording once, before anything is written,
+// to find every secret and personal value (so that each is replaced in
+// every scenario, under whatever name it shows up there) and every string
+// the provider answered.
+func (red *redactor) learn(authURLs []*url.URL, calls []*call) {
+	l := red.learner()
+	for _, u := range authURLs {
+		l.authorizationURL(u)
+	}
+	for _, c := range calls {
+		l.interaction(c)
+		red.answers = append(red.answers, string(c.respBody))
+		for _, k := range keptResponseHeaders {
+			red.answers = append(red.answers, c.respHeader.Values(k)...)
+		}
+		if pb := parseBody(c.respBody); pb.tree != nil {
+			collectStrings(pb.tree, &red.answers)
+		}
+	}
+	red.bindPersonal()
+}
+
+func collectStrings(v any, out *[]string) {
+	switch x := v.(type) {
+	case *jsonObject:
+		for _, e := range x.vals {
+			collectStrings(e, out)
+		}
+	case []any:
+		for _, e := range x {
+			collectStrings(e, out)
+		}
+	case string:
+		*out = append(*out, x)
+	}
+}
+
+// write redacts calls in two passes (bind, then write) and returns them
+// with the problems found added to problems. extra runs in each pass,
+// before the calls.
+func (s *scenarioRedactor) write(calls []*call, index map[*call]int, extra func(), problems []string) ([]Interaction, []string) {
+	var out []Interaction
+	for pass := 0; pass < 2; pass++ {
+		s.final = pass == 1
+		if s.final {
+			s.catchUp()
+		}
+		if extra != nil {
+			extra()
+		}
+		out = out[:0]
+		for _, c := range calls {
+			s.call = s.describe(c, index[c])
+			out = append(out, s.interaction(c))
+		}
+	}
+	return out, append(problems, s.problems...)
+}
+
+// describe names a call for messages, with its URL redacted: the
+// scenario's values replaced, and any other secret the recording holds, or
+// path segment that may be one, masked.
+func (s *scenarioRedactor) describe(c *call, n int) string {
+	u := s.apply(endpointOf(c.url))
+	for v := range s.r.secrets {
+		if len(v) >= minRedacted {
+			u = strings.ReplaceAll(u, v, "{{…}}")
+		}
+	}
+	parts := strings.Split(u, "/")
+	for i, p := range parts {
+		if i > 2 && mayHoldSecret(p) {
+			parts[i] = "{{…}}"
+		}
+	}
+	return fmt.Sprintf("call %d (%s %s)", n, c.method, strings.Join(parts, "/"))
+}
+
+// input is the scenario's input: the placeholders of what its requests
+// sent where they are not the defaults, and for a user fetch the members
+// of the login's token answer.
+func (s *scenarioRedactor) input(g *callGroup, fields map[string]string) Input {
+	var in Input
+	other := func(k secretKind, def string) string {
+		if p := s.sent[k]; p != "" && p != def {
+			return p
+		}
+		return ""
+	}
+	switch g.op {
+	case OpExchange:
+		in.Code = other(kindCode, "{{code}}")
+	case OpRefresh:
+		in.RefreshToken = other(kindRefresh, "{{refresh_token}}")
+	case OpRevocation:
+		kind := s.hint(g.calls[0])
+		for k, vs := range g.calls[0].params() {
+			if s.r.names.hint[k] && len(vs) > 0 {
+				in.TokenTypeHint = vs[0]
+			}
+		}
+		in.Token = other(kind, "{{access_token}}")
+	case OpUser:
+		in.AccessToken = other(kindAccess, "{{access_token}}")
+		in.TokenFields = fields
+	}
+	return in
+}
+
+// tokenFields redacts the members of a token answer that a user fetch may
+// read (WeChat's openid, Weibo's uid), leaving out the token's own.
+func (s *scenarioRedactor) tokenFields(c *call) map[string]string {
+	obj := answerObject(c.respBody, s.r.names.envelope)
+	if obj == nil {
+		return nil
+	}
+	out := map[string]string{}
+	for i, k := range obj.keys {
+		if s.r.names.tokenMembers[k] || strings.HasSuffix(k, "expires_in") {
+			continue
+		}
+		cl := s.classOf(k, class{}, false)
+		switch v := obj.vals[i].(type) {
+		case string:
+			out[k] = s.str(k, v, cl, false)
+		case json.Number:
+			out[k] = s.number(v, cl.personal).String()
+		}
+	}
+	if len(out) == 0 {
+		return nil
+	}
+	return out
+}
+
+// answerObject is the object of a JSON, JSONP or form answer (inside the
+// envelope when one is named), nil for anything else.
+func answerObject(body []byte, envelope string) *jsonObject {
+	pb := parseBody(body)
+	var obj *jsonObject
+	switch pb.kind {
+	case bodyJSON, bodyJSONP:
+		obj, _ = pb.tree.(*jsonObject)
+	case bodyForm:
+		obj = &jsonObject{}
+		for _, p := range pb.form {
+			obj.keys = append(obj.keys, p.key)
+			obj.vals = append(obj.vals, p.value)
+		}
+	}
+	if obj != nil && envelope != "" {
+		for i, k := range obj.keys {
+			if inner, ok := obj.vals[i].(*jsonObject); ok && k == envelope {
+				return inner
+			}
+		}
+	}
+	return obj
+}
+
+// tokenAnswer returns the last call of calls whose answer holds an access
+// token.
+func (red *redactor) tokenAnswer(calls []*call) *call {
+	for i := len(calls) - 1; i >= 0; i-- {
+		obj := answerObject(calls[i].respBody, red.names.envelope)
+		if obj == nil {
+			continue
+		}
+		for j, k := range obj.keys {
+			if s, ok := obj.vals[j].(string); ok && s != "" && red.names.answer[k] == kindAccess {
+				return calls[i]
+			}
+		}
+	}
+	return nil
 }
 
 // WriteFile writes c as indented JSON.
@@ -235,93 +493,4 @@ func numbered(name string, n int) string {
 		return name
 	}
 	return fmt.Sprintf("%s_%d", name, n+1)
-}
-
-// callGroup is the calls of one scenario.
-type callGroup struct {
-	name  string
-	op    Op
-	calls []*call
-}
-
-// group splits the calls into scenarios and shared interactions.
-func group(calls []*call) ([]*callGroup, []*call) {
-	var groups []*callGroup
-	var shared []*call
-	var last *callGroup
-	for _, c := range calls {
-		if c.mark != nil {
-			if last == nil || last.name != c.mark.name {
-				last = &callGroup{name: c.mark.name, op: c.mark.op}
-				groups = append(groups, last)
-			}
-			last.calls = append(last.calls, c)
-			continue
-		}
-		op, ok := classify(c)
-		if !ok {
-			shared = append(shared, c)
-			continue
-		}
-		if op == OpUser && last != nil && last.op == OpUser && last.name == "" {
-			last.calls = append(last.calls, c)
-			continue
-		}
-		last = &callGroup{op: op}
-		groups = append(groups, last)
-		last.calls = append(last.calls, c)
-	}
-	return groups, shared
-}
-
-// classify guesses the operation of an unmarked call.
-func classify(c *call) (Op, bool) {
-	p := c.params()
-	switch p.Get("grant_type") {
-	case "authorization_code":
-		return OpExchange, true
-	case "refresh_token":
-		return OpRefresh, true
-	}
-	authz := c.header.Get("Authorization")
-	bearer := len(authz) > 7 && strings.EqualFold(authz[:7], "bearer ")
-	switch {
-	case c.method == http.MethodDelete || p.Has("token") || strings.Contains(strings.ToLower(c.url.Path), "revo"):
-		return OpRevocation, true
-	case bearer || p.Has("access_token"):
-		return OpUser, true
-	}
-	return "", false
-}
-
-// autoName names a scenario after its operation and, for exchanges and
-// refreshes, whether the provider answered with an error.
-func autoName(g *callGroup) string {
-	name := string(g.op)
-	if g.op == OpExchange || g.op == OpRefresh || g.op == OpRevocation {
-		last := g.calls[len(g.calls)-1]
-		var m map[string]any
-		failed := last.status >= 400 || (json.Unmarshal(last.respBody, &m) == nil && (m["error"] != nil || m["errcode"] != nil))
-		switch {
-		case failed:
-			name += "_error"
-		case g.op == OpExchange:
-			name += "_success"
-		}
-	}
-	return name
-}
-
-// params returns the query and body parameters of a call.
-func (c *call) params() url.Values {
-	out := url.Values{}
-	for k, v := range c.url.Query() {
-		out[k] = append(out[k], v...)
-	}
-	if f, ok := bodyFields(mediaType(c.header.Get("Content-Type")), c.body); ok {
-		for k, v := range f {
-			out[k] = append(out[k], v...)
-		}
-	}
-	return out
 }

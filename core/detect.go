@@ -8,6 +8,9 @@ import (
 	"github.com/go-oauth20/oauth20/internal/jsonmap"
 )
 
+// errorDetector is the type of a Dialect's error detectors.
+type errorDetector = func(status int, body map[string]any) *Error
+
 func init() {
 	corehook.DetectRFC6749 = detectRFC6749
 	corehook.CodeDetector = codeDetector
@@ -80,9 +83,9 @@ func mapProviderCode(code string) ErrorCode {
 	return CodeProviderError
 }
 
-// codeDetector is providers.CodeDetector: an ErrorDetector for providers
+// codeDetector is providers.CodeDetector: an errorDetector for providers
 // that put a status code in a member of every answer, 0 meaning success.
-func codeDetector(codeKey, msgKey string, codes map[string]ErrorCode) ErrorDetector {
+func codeDetector(codeKey, msgKey string, codes map[string]ErrorCode) errorDetector {
 	return func(status int, body map[string]any) *Error {
 		c := jsonmap.String(body, codeKey)
 		if c == "" || c == "0" {

@@ -60,12 +60,6 @@ type Request struct {
 	Clock Clock
 }
 
-// ErrorDetector looks at a decoded answer and reports the provider's error,
-// or nil when the answer is not an error. It runs for every status, so
-// providers that answer HTTP 200 with an error body are caught. body is the
-// decoded object (nil when the body was empty or undecodable).
-type ErrorDetector func(status int, body map[string]any) *Error
-
 // Dialect is everything in which a provider departs from RFC 6749 on the
 // wire. The zero value is RFC 6749 itself: form POST, standard names, JSON
 // answers, errors in an "error" member. A provider states its quirks as data
@@ -115,11 +109,14 @@ type Dialect struct {
 	// set "Bearer".
 	DefaultTokenType string
 
-	// ErrorDetectors run in order on every answer; the first non-nil result
-	// is the error. Nil means the RFC 6749 §5.2 detector alone
+	// ErrorDetectors look at each decoded answer (body is nil when it was
+	// empty or undecodable) and report the provider's error, or nil. They
+	// run in order on every answer, whatever its status, so that providers
+	// answering HTTP 200 with an error body are caught; the first non-nil
+	// result is the error. Nil means the RFC 6749 §5.2 detector alone
 	// (providers.DetectRFC6749, which a list of its own can include);
 	// providers.CodeDetector builds one for errcode/errmsg envelopes.
-	ErrorDetectors []ErrorDetector
+	ErrorDetectors []func(status int, body map[string]any) *Error
 
 	// RevocationErrorsIn2xx runs the error detectors on 2xx revocation
 	// answers too, for providers that report a failed revocation with HTTP
@@ -142,6 +139,19 @@ type Dialect struct {
 	// Headers are added to every request to the provider (GitHub's
 	// Accept: application/json).
 	Headers map[string]string
+
+	// TokenHeaders names the request headers other than Authorization in
+	// which the provider takes the access token (DingTalk's
+	// x-acs-dingtalk-access-token). The client does not read it (a user
+	// fetch sets such headers itself); tools that keep the provider's
+	// traffic, such as the recorder of package conformance, redact them.
+	TokenHeaders []string
+	// SecretFields names the request parameters, answer members and
+	// request headers that carry a credential or a token beyond those the
+	// standard names, ParamNames and TokenFields give (WeCom's corpsecret
+	// and user_ticket, Facebook's appsecret_proof). The client does not read
+	// it; tools that keep the provider's traffic redact them.
+	SecretFields []string
 
 	// EditRequest, when set, is called last before a request is sent (after
 	// client authentication and renaming), to change anything the fields
@@ -184,11 +194,11 @@ func (d *Dialect) scopeSeparator() string {
 	return d.ScopeSeparator
 }
 
-func (d *Dialect) detectors() []ErrorDetector {
+func (d *Dialect) detectors() []errorDetector {
 	if d.ErrorDetectors == nil {
 		return defaultDetectors
 	}
 	return d.ErrorDetectors
 }
 
-var defaultDetectors = []ErrorDetector{detectRFC6749}
+var defaultDetectors = []errorDetector{detectRFC6749}

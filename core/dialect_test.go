@@ -20,7 +20,7 @@ func TestDialects(t *testing.T) {
 		ParamNames: map[string]string{"client_id": "appid", "client_secret": "secret"}, TokenMethod: http.MethodGet,
 		TokenParamOrder:  []string{"appid", "secret", "code", "grant_type"},
 		DefaultTokenType: "Bearer",
-		ErrorDetectors:   []ErrorDetector{codeDetector("errcode", "errmsg", map[string]ErrorCode{"40029": CodeInvalidGrant})},
+		ErrorDetectors:   []errorDetector{codeDetector("errcode", "errmsg", map[string]ErrorCode{"40029": CodeInvalidGrant})},
 		EditToken: func(t *Token, f map[string]any) error {
 			t.Raw["seen_by_hook"] = jsonmap.String(f, "openid")
 			return nil
@@ -122,7 +122,7 @@ func TestDialects(t *testing.T) {
 			contentType: "application/json", wantErr: ErrInvalidGrant, wantCode: CodeInvalidGrant, wantPCode: "bad_verification_code",
 		},
 		{
-			name: "envelope with code and msg", dialect: &Dialect{Envelope: "data", DefaultTokenType: "Bearer", ErrorDetectors: []ErrorDetector{codeDetector("code", "msg", nil), detectRFC6749}},
+			name: "envelope with code and msg", dialect: &Dialect{Envelope: "data", DefaultTokenType: "Bearer", ErrorDetectors: []errorDetector{codeDetector("code", "msg", nil), detectRFC6749}},
 			body: `{"code":0,"msg":"ok","data":{"access_token":"env","expires_in":"7200"}}`,
 			checkTok: func(t *testing.T, tok *Token) {
 				if tok.AccessToken != "env" || tok.Expiry.IsZero() {
@@ -131,11 +131,11 @@ func TestDialects(t *testing.T) {
 			},
 		},
 		{
-			name: "envelope error", dialect: &Dialect{Envelope: "data", ErrorDetectors: []ErrorDetector{codeDetector("code", "msg", nil)}},
+			name: "envelope error", dialect: &Dialect{Envelope: "data", ErrorDetectors: []errorDetector{codeDetector("code", "msg", nil)}},
 			body: `{"code":20003,"msg":"code expired"}`, wantErr: ErrProviderError, wantCode: CodeProviderError, wantPCode: "20003",
 		},
 		{
-			name: "ok false", dialect: &Dialect{ErrorDetectors: []ErrorDetector{okFalseDetector(map[string]ErrorCode{"invalid_code": CodeInvalidGrant})}},
+			name: "ok false", dialect: &Dialect{ErrorDetectors: []errorDetector{okFalseDetector(map[string]ErrorCode{"invalid_code": CodeInvalidGrant})}},
 			body: `{"ok":false,"error":"invalid_code"}`, wantErr: ErrInvalidGrant, wantCode: CodeInvalidGrant, wantPCode: "invalid_code",
 		},
 		{

@@ -12,10 +12,10 @@ var fuzzDialects = []*Dialect{
 	{Response: FormatForm},
 	{Response: FormatJSONP},
 	{Response: FormatAuto},
-	{Envelope: "data", DefaultTokenType: "Bearer", ErrorDetectors: []ErrorDetector{codeDetector("code", "msg", nil), detectRFC6749}},
-	{DefaultTokenType: "Bearer", ErrorDetectors: []ErrorDetector{codeDetector("errcode", "errmsg", nil)}},
+	{Envelope: "data", DefaultTokenType: "Bearer", ErrorDetectors: []errorDetector{codeDetector("code", "msg", nil), detectRFC6749}},
+	{DefaultTokenType: "Bearer", ErrorDetectors: []errorDetector{codeDetector("errcode", "errmsg", nil)}},
 	{TokenFields: map[string]string{"access_token": "accessToken", "expires_in": "expireIn"}, DefaultTokenType: "Bearer"},
-	{ErrorDetectors: []ErrorDetector{okFalseDetector(nil), detectRFC6749}},
+	{ErrorDetectors: []errorDetector{okFalseDetector(nil), detectRFC6749}},
 }
 
 // FuzzTokenResponse feeds arbitrary bodies through decoding, error

@@ -128,7 +128,7 @@ func runtimeGosched() { runtime.Gosched() }
 
 // okFalseDetector detects Slack-style {"ok": false, "error": "..."}: a
 // detector of the kind providers write, for the pipeline's tests.
-func okFalseDetector(codes map[string]ErrorCode) ErrorDetector {
+func okFalseDetector(codes map[string]ErrorCode) errorDetector {
 	return func(status int, body map[string]any) *Error {
 		ok, present := body["ok"].(bool)
 		if !present || ok {

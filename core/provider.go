@@ -125,6 +125,10 @@ type ProviderSpec struct {
 	CheckCallback func(callback url.Values, now time.Time) (*Params, error)
 	// FetchUser returns the normalised user of a login. Required.
 	FetchUser func(ctx context.Context, r UserRequest) (*User, error)
+	// UserFields names the members of the provider's answers that hold
+	// personal data, for tools that keep its traffic (the recorder of
+	// package conformance redacts them). The login does not read it.
+	UserFields UserFields
 }
 
 var providerName = regexp.MustCompile(`^[a-z0-9][a-z0-9_-]{0,62}$`)
@@ -189,6 +193,7 @@ func NewProvider(spec ProviderSpec) (*Provider, error) {
 		spec.CodeParams = []string{"code"}
 	}
 	spec.AuthOptions = append([]Option(nil), spec.AuthOptions...)
+	spec.UserFields.Personal = append([]string(nil), spec.UserFields.Personal...)
 	return &Provider{spec: &spec, client: client, hc: client.http.GetClient(), disc: &discoveryCache{}}, nil
 }
 

@@ -153,7 +153,7 @@ func TestLoginAgain(t *testing.T) {
 		{"invalid_grant", 400, `{"error":"invalid_grant","error_description":"refresh token expired"}`, nil, true},
 		{"provider code mapped to invalid_grant", 200, `{"error":"bad_refresh_token"}`, nil, true},
 		{"numeric provider code mapped to invalid_grant", 200, `{"errcode":40030,"errmsg":"invalid refresh_token"}`,
-			&Dialect{DefaultTokenType: "Bearer", ErrorDetectors: []ErrorDetector{codeDetector("errcode", "errmsg", map[string]ErrorCode{"40030": CodeInvalidGrant})}}, true},
+			&Dialect{DefaultTokenType: "Bearer", ErrorDetectors: []errorDetector{codeDetector("errcode", "errmsg", map[string]ErrorCode{"40030": CodeInvalidGrant})}}, true},
 		{"invalid_request the dialect recognises", 400, `{"error":"invalid_request","error_description":"Value passed for the token was invalid."}`,
 			&Dialect{RefreshTokenRejected: xRejects}, true},
 		{"a malformed request", 400, `{"error":"invalid_request","error_description":"Missing required parameter: grant_type"}`,

@@ -33,7 +33,7 @@ type ResourceRequest struct {
 	// Format of the answer; default JSON.
 	Format Format
 	// Detectors find errors in the answer; nil means the dialect's.
-	Detectors []ErrorDetector
+	Detectors []errorDetector
 	// Into, when set, receives a 2xx JSON answer decoded with
 	// encoding/json (numbers as json.Number where it decodes into an
 	// interface), and Resource returns nil fields. An object answer is first

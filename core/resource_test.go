@@ -43,7 +43,7 @@ func TestResource(t *testing.T) {
 	q := &Params{}
 	q.Set("access_token", "corp")
 	m, err = c.Resource(ctx, ResourceRequest{Method: http.MethodPost, URL: f.URL + "/detail", Query: q, Body: body, BodyFormat: FormatJSON,
-		Detectors: []ErrorDetector{codeDetector("errcode", "errmsg", nil)}})
+		Detectors: []errorDetector{codeDetector("errcode", "errmsg", nil)}})
 	r = f.last(t)
 	if err != nil || jsonmap.String(m, "email") != "c@d.example" || r.Method != "POST" || r.Body != `{"user_ticket":"t1"}` || r.RawQuery != "access_token=corp" {
 		t.Fatalf("POST JSON: %v %v %+v", m, err, r)

@@ -88,7 +88,7 @@ func TestIntrospect(t *testing.T) {
 
 func TestRevokeErrorsIn2xx(t *testing.T) {
 	t.Parallel()
-	d := &Dialect{RevocationErrorsIn2xx: true, ErrorDetectors: []ErrorDetector{okFalseDetector(nil), detectRFC6749}}
+	d := &Dialect{RevocationErrorsIn2xx: true, ErrorDetectors: []errorDetector{okFalseDetector(nil), detectRFC6749}}
 	for body, want := range map[string]error{
 		`{"ok":false,"error":"invalid_auth"}`: ErrProviderError,
 		`{"error":"invalid_request"}`:         ErrInvalidRequest,

@@ -22,3 +22,26 @@ type User struct {
 	// order they were fetched. It may hold personal data: log it with care.
 	Raw map[string]any `json:"raw,omitempty"`
 }
+
+// UserFields names the members of a provider's answers that hold personal
+// data: those its FetchUser maps onto User and the others the provider
+// documents (birthday, gender, phone numbers, pictures). The login flow
+// does not read them; tools that keep a provider's traffic, such as the
+// recorder of package conformance, redact them.
+//
+// A name matches a member of that exact spelling at any depth of an answer
+// (and a request parameter of that name holding a value an answer gave); a
+// name ending in '*' matches every member it is a prefix of ("figureurl*"). Every value inside a named
+// object or array is personal too, so "picture" covers Facebook's
+// picture.data.url. Names are spelt as the provider spells them.
+type UserFields struct {
+	// ID, UnionID, Email, Name, Username and AvatarURL name the members
+	// FetchUser reads for the User fields of those names (for a nested
+	// member, its own name: "url" for Facebook's picture.data.url). Empty
+	// means the provider gives no such field, or it is one of the standard
+	// names every tool knows (OpenID Connect's standard claims).
+	ID, UnionID, Email, Name, Username, AvatarURL string
+	// Personal names the provider's other members that identify or
+	// describe the user.
+	Personal []string
+}

@@ -143,7 +143,7 @@ func Alipay(appID string, appPrivateKey, alipayPublicKey []byte, opts ...Option)
 		AuthParamOrder:   []string{"app_id", "scope", "redirect_uri", "state"},
 		Envelope:         "alipay_system_oauth_token_response",
 		DefaultTokenType: "Bearer",
-		ErrorDetectors:   []core.ErrorDetector{alipayError},
+		ErrorDetectors:   []errorDetector{alipayError},
 		EditRequest:      a.sign,
 		CheckResponse:    a.verify,
 	}

@@ -55,8 +55,16 @@ func Bitbucket(clientID, clientSecret string, opts ...Option) (*core.Provider, e
 			UserInfoURL: bitbucketAPIURL + "/user",
 		},
 		method: core.AuthSecretBasic, dialect: bitbucketDialect, pkce: core.PKCEUnsupported,
-		fetchUser: bitbucketUser,
+		fetchUser:  bitbucketUser,
+		userFields: bitbucketUserFields,
 	})
+}
+
+// bitbucketUserFields are the members of Bitbucket's user and email answers
+// that hold personal data; links holds the account's URLs (avatar, profile).
+var bitbucketUserFields = core.UserFields{
+	ID: "uuid", Username: "username", Name: "display_name", AvatarURL: "href",
+	Personal: []string{"account_id", "nickname", "links"},
 }
 
 var bitbucketDialect = &core.Dialect{

@@ -103,7 +103,15 @@ func DingTalk(clientID, clientSecret string, opts ...Option) (*core.Provider, er
 		authOptions: []core.Option{core.WithParam("prompt", "consent")},
 		codeParams:  []string{"authCode", "code"},
 		fetchUser:   dingtalkUser,
+		userFields:  dingtalkUserFields,
 	})
+}
+
+// dingtalkUserFields are the members of DingTalk's user answer (and token
+// answer: corpId names the organisation) that hold personal data.
+var dingtalkUserFields = core.UserFields{
+	ID: "openId", UnionID: "unionId", Name: "nick", AvatarURL: "avatarUrl", Email: "email",
+	Personal: []string{"mobile", "stateCode", "corpId"},
 }
 
 // dingtalkDialect is DingTalk's camelCase JSON token API.
@@ -115,8 +123,9 @@ var dingtalkDialect = &core.Dialect{
 		"expires_in":    "expireIn",
 	},
 	DefaultTokenType: "Bearer",
-	ErrorDetectors:   []core.ErrorDetector{CodeDetector("code", "message", dingtalkTokenCodes)},
+	ErrorDetectors:   []errorDetector{CodeDetector("code", "message", dingtalkTokenCodes)},
 	EditRequest:      dingtalkEditRequest,
+	TokenHeaders:     []string{"x-acs-dingtalk-access-token"},
 }
 
 // dingtalkEditRequest renames the token request's members to camelCase
@@ -135,7 +144,7 @@ func dingtalkEditRequest(r *core.Request) error {
 	return nil
 }
 
-var dingtalkUserDetectors = []core.ErrorDetector{CodeDetector("code", "message", dingtalkUserCodes)}
+var dingtalkUserDetectors = []errorDetector{CodeDetector("code", "message", dingtalkUserCodes)}
 
 func dingtalkUser(ctx context.Context, r core.UserRequest) (*core.User, error) {
 	fields, err := r.Client.Resource(ctx, core.ResourceRequest{

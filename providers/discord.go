@@ -55,7 +55,15 @@ func Discord(clientID, clientSecret string, opts ...Option) (*core.Provider, err
 			UserInfoURL:   discordAPIURL + "/users/@me",
 		},
 		method: core.AuthSecretBasic, fetchUser: discordUser,
+		userFields: discordUserFields,
 	})
+}
+
+// discordUserFields are the members of Discord's user answer that hold
+// personal data; the avatar URL is built from id and avatar.
+var discordUserFields = core.UserFields{
+	ID: "id", Username: "username", Name: "global_name", AvatarURL: "avatar", Email: "email",
+	Personal: []string{"banner", "accent_color", "banner_color", "locale"},
 }
 
 func discordUser(ctx context.Context, r core.UserRequest) (*core.User, error) {

@@ -98,7 +98,7 @@ var douyinDialect = &core.Dialect{
 	AuthParamOrder:   []string{"client_key", "response_type", "scope", "redirect_uri", "state"},
 	Envelope:         "data",
 	DefaultTokenType: "Bearer",
-	ErrorDetectors:   []core.ErrorDetector{douyinError},
+	ErrorDetectors:   []errorDetector{douyinError},
 	EditRequest:      douyinEditRequest,
 	EditToken: func(t *core.Token, _ map[string]any) error {
 		if jsonmap.String(t.Raw, "open_id") == "" {

@@ -71,7 +71,7 @@ func Dropbox(clientID, clientSecret string, opts ...Option) (*core.Provider, err
 }
 
 var dropboxDialect = &core.Dialect{
-	ErrorDetectors:          []core.ErrorDetector{dropboxDetectAPI, DetectRFC6749},
+	ErrorDetectors:          []errorDetector{dropboxDetectAPI, DetectRFC6749},
 	EditRequest:             dropboxEditRequest,
 	RevokesAccessTokensOnly: true,
 }

@@ -71,13 +71,23 @@ func Facebook(clientID, clientSecret string, opts ...Option) (*core.Provider, er
 			UserInfoURL:   facebookGraphURL + "/me",
 		},
 		method: core.AuthSecretPost, dialect: facebookDialect, pkce: core.PKCEUnsupported,
-		fetchUser: fb.fetchUser,
+		fetchUser:  fb.fetchUser,
+		userFields: facebookPersonalFields,
 	})
+}
+
+// facebookPersonalFields are the members of Facebook's /me answer that hold
+// personal data; picture holds the avatar URL (picture.data.url).
+var facebookPersonalFields = core.UserFields{
+	ID: "id", Email: "email", Name: "name", AvatarURL: "url",
+	Personal: []string{"first_name", "last_name", "picture"},
 }
 
 var facebookDialect = &core.Dialect{
 	ScopeSeparator: ",",
 	EditRequest:    facebookEditRequest,
+	// appsecret_proof is an HMAC of the token keyed by the app secret.
+	SecretFields: []string{"appsecret_proof"},
 }
 
 // facebookEditRequest turns core's RFC 7009 revocation into DELETE

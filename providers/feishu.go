@@ -126,14 +126,23 @@ func feishuProvider(name, display, accounts, open, clientID, clientSecret string
 			UserInfoURL: open + "/open-apis/authen/v1/user_info",
 		},
 		method: core.AuthSecretPost, dialect: feishuDialect, fetchUser: feishuUser,
+		userFields: feishuUserFields,
 	})
+}
+
+// feishuUserFields are the members of Feishu's and Lark's user_info answer
+// that hold personal data.
+var feishuUserFields = core.UserFields{
+	ID: "open_id", UnionID: "union_id", Name: "name", AvatarURL: "avatar_url", Email: "email",
+	Personal: []string{"en_name", "avatar_thumb", "avatar_middle", "avatar_big", "user_id", "enterprise_email",
+		"mobile", "employee_no", "tenant_key"},
 }
 
 // feishuDialect sends token requests as JSON and reads Feishu's errors.
 var feishuDialect = &core.Dialect{
 	Name:           "feishu",
 	TokenFormat:    core.FormatJSON,
-	ErrorDetectors: []core.ErrorDetector{feishuTokenError},
+	ErrorDetectors: []errorDetector{feishuTokenError},
 }
 
 // feishuTokenError reads {"code":N,"error":"...","error_description":"..."}.
@@ -160,7 +169,7 @@ func feishuTokenError(status int, body map[string]any) *core.Error {
 	return e
 }
 
-var feishuUserDetectors = []core.ErrorDetector{CodeDetector("code", "msg", feishuUserCodes)}
+var feishuUserDetectors = []errorDetector{CodeDetector("code", "msg", feishuUserCodes)}
 
 func feishuUser(ctx context.Context, r core.UserRequest) (*core.User, error) {
 	body, err := r.Client.Resource(ctx, core.ResourceRequest{

@@ -42,7 +42,7 @@ func mergeMissing(dst, src map[string]any) map[string]any {
 // their own beside the RFC "error" member (Kakao's error_code "KOE320",
 // Weibo's error_code 21325): that code becomes the error's ProviderCode,
 // while Code stays the RFC code.
-func detectWithCode(key string) core.ErrorDetector {
+func detectWithCode(key string) errorDetector {
 	return func(status int, body map[string]any) *core.Error {
 		e := DetectRFC6749(status, body)
 		if e == nil {

@@ -62,7 +62,15 @@ func Gitee(clientID, clientSecret string, opts ...Option) (*core.Provider, error
 		},
 		method: core.AuthSecretPost, dialect: giteeDialect, pkce: core.PKCEUnsupported,
 		fetchUser: g.fetchUser, accepts: optBaseURL,
+		userFields: giteeUserFields,
 	}, err)
+}
+
+// giteeUserFields are the members of Gitee's user and email answers that
+// hold personal data.
+var giteeUserFields = core.UserFields{
+	ID: "id", Username: "login", Name: "name", AvatarURL: "avatar_url", Email: "email",
+	Personal: []string{"html_url", "url", "bio", "blog", "weibo", "remark"},
 }
 
 // giteeDialect is RFC 6749 with Gitee's token request shape.

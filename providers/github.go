@@ -80,8 +80,16 @@ func GitHub(clientID, clientSecret string, opts ...Option) (*core.Provider, erro
 			UserInfoURL:   api + "/user",
 		},
 		method: core.AuthSecretPost, dialect: githubDialect, fetchUser: gh.fetchUser,
-		accepts: optBaseURL,
+		userFields: githubUserFields,
+		accepts:    optBaseURL,
 	}, err)
+}
+
+// githubUserFields are the members of GitHub's user and email answers that
+// hold personal data.
+var githubUserFields = core.UserFields{
+	ID: "id", Username: "login", Name: "name", AvatarURL: "avatar_url", Email: "email",
+	Personal: []string{"node_id", "html_url", "company", "blog", "location", "bio", "twitter_username", "gravatar_id"},
 }
 
 // githubDialect is RFC 6749 plus JSON answers on request and GitHub's

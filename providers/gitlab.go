@@ -51,7 +51,15 @@ func GitLab(clientID, clientSecret string, opts ...Option) (*core.Provider, erro
 			UserInfoURL:   base + "/oauth/userinfo",
 		},
 		method: core.AuthSecretPost, fetchUser: gitlabUser, accepts: optBaseURL,
+		userFields: gitlabUserFields,
 	}, err)
+}
+
+// gitlabUserFields are the members of GitLab's userinfo answer that hold
+// personal data beyond the standard claims.
+var gitlabUserFields = core.UserFields{
+	ID: "sub", Username: "nickname", Name: "name", AvatarURL: "picture", Email: "email",
+	Personal: []string{"sub_legacy", "groups", "groups_direct"},
 }
 
 func gitlabUser(ctx context.Context, r core.UserRequest) (*core.User, error) {

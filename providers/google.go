@@ -57,7 +57,13 @@ func Google(clientID, clientSecret string, opts ...Option) (*core.Provider, erro
 		spec: spec{name: "google", display: "Google", issuer: googleIssuer,
 			scopes:      []string{"openid", "email", "profile"},
 			authOptions: []core.Option{core.WithParam("access_type", "offline")},
+			userFields:  googleUserFields,
 		},
 		additionalIssuers: []string{"accounts.google.com"},
 	}, clientID, clientSecret, opts)
 }
+
+// googleUserFields are the claims of Google's ID tokens and userinfo beyond
+// the standard ones that hold personal data: hd is the user's Workspace
+// domain.
+var googleUserFields = core.UserFields{Personal: []string{"hd"}}

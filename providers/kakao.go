@@ -65,13 +65,22 @@ func Kakao(clientID, clientSecret string, opts ...Option) (*core.Provider, error
 			AuthURL: kakaoAuthURL, TokenURL: kakaoTokenURL, RevocationURL: kakaoLogoutURL, UserInfoURL: kakaoMeURL,
 		},
 		method: core.AuthSecretPost, dialect: kakaoDialect, pkce: core.PKCEUnsupported,
-		fetchUser: kakaoFetchUser,
+		fetchUser:  kakaoFetchUser,
+		userFields: kakaoUserFields,
 	})
+}
+
+// kakaoUserFields are the members of Kakao's /v2/user/me answer that hold
+// personal data: kakao_account and properties hold the profile, the
+// contacts and the consented details (birthday, gender, age range).
+var kakaoUserFields = core.UserFields{
+	ID: "id", Name: "nickname", AvatarURL: "profile_image_url", Email: "email",
+	Personal: []string{"kakao_account", "properties", "thumbnail_image_url", "connected_at"},
 }
 
 var kakaoDialect = &core.Dialect{
 	ScopeSeparator: ",",
-	ErrorDetectors: []core.ErrorDetector{
+	ErrorDetectors: []errorDetector{
 		detectWithCode("error_code"),
 		CodeDetector("code", "msg", map[string]core.ErrorCode{"-401": core.CodeInvalidToken}),
 	},

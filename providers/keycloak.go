@@ -56,5 +56,11 @@ func Keycloak(baseURL, realm, clientID, clientSecret string, opts ...Option) (*c
 	}
 	return newOIDC(oidcParams{spec: spec{name: "keycloak", display: "Keycloak",
 		issuer: base + "/realms/" + url.PathEscape(realm), accepts: optFormPost,
+		userFields: keycloakUserFields,
 	}}, clientID, clientSecret, opts)
 }
+
+// keycloakUserFields are the members of Keycloak's answers beyond the
+// standard claims that identify the user: session_state and sid name the
+// user's session at the server.
+var keycloakUserFields = core.UserFields{Personal: []string{"session_state", "sid"}}

@@ -76,13 +76,20 @@ func LINE(clientID, clientSecret string, opts ...Option) (*core.Provider, error)
 	}
 	return newOIDC(oidcParams{
 		spec: spec{name: "line", display: "LINE", issuer: lineIssuer, scopes: []string{"openid", "profile"},
-			method: core.AuthSecretPost, dialect: lineDialect},
+			method: core.AuthSecretPost, dialect: lineDialect, userFields: lineUserFields},
 		user: func(ctx context.Context, r core.UserRequest, _ string) (*core.User, error) {
 			return lineFetchUser(ctx, r)
 		},
 		algorithms: lineAlgorithms, symmetricAlgorithms: []string{"HS256"},
 		extra: core.Endpoints{RevocationURL: lineRevokeURL},
 	}, clientID, clientSecret, opts)
+}
+
+// lineUserFields are the members of LINE's /v2/profile answer that hold
+// personal data (the ID token's are the standard claims).
+var lineUserFields = core.UserFields{
+	ID: "userId", Name: "displayName", AvatarURL: "pictureUrl",
+	Personal: []string{"statusMessage"},
 }
 
 var lineDialect = &core.Dialect{EditRequest: lineEditRequest, RevokesAccessTokensOnly: true}

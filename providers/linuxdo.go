@@ -51,7 +51,17 @@ func LinuxDo(clientID, clientSecret string, opts ...Option) (*core.Provider, err
 			UserInfoURL: linuxdoConnectURL + "/api/user",
 		},
 		method: core.AuthSecretBasic, pkce: core.PKCEUnsupported, fetchUser: linuxdoUser,
+		userFields: linuxdoUserFields,
+		// The user answer carries an api_key: a credential of the user.
+		dialect: &core.Dialect{SecretFields: []string{"api_key"}},
 	})
+}
+
+// linuxdoUserFields are the members of LINUX DO's user answer that hold
+// personal data.
+var linuxdoUserFields = core.UserFields{
+	ID: "id", Username: "username", Name: "name", AvatarURL: "avatar_template", Email: "email",
+	Personal: []string{"external_ids"},
 }
 
 func linuxdoUser(ctx context.Context, r core.UserRequest) (*core.User, error) {

@@ -90,12 +90,17 @@ func Microsoft(tenant, clientID, clientSecret string, opts ...Option) (*core.Pro
 	scopes := s.scopesOr("openid", "profile", "email", "offline_access")
 	return newOIDC(oidcParams{
 		spec: spec{name: "microsoft", display: "Microsoft", issuer: base + "/" + tenant + "/v2.0", scopes: scopes,
-			dialect: &core.Dialect{EditRequest: microsoftEditRequest(scopes), ErrorDetectors: microsoftDetectors},
-			accepts: optBaseURL | optFormPost,
+			dialect:    &core.Dialect{EditRequest: microsoftEditRequest(scopes), ErrorDetectors: microsoftDetectors},
+			accepts:    optBaseURL | optFormPost,
+			userFields: microsoftUserFields,
 		},
 		expectIssuer: expect,
 	}, clientID, clientSecret, opts)
 }
+
+// microsoftUserFields are the claims beyond the standard ones that identify
+// the user: oid (the directory object) and tid (the tenant).
+var microsoftUserFields = core.UserFields{Personal: []string{"oid", "tid"}}
 
 // microsoftEditRequest adds the provider's scopes to refresh requests that
 // name none.
@@ -111,7 +116,7 @@ func microsoftEditRequest(scopes []string) func(*core.Request) error {
 
 // microsoftDetectors read Graph's error object on UserInfo answers before
 // the RFC 6749 errors of the token endpoint.
-var microsoftDetectors = []core.ErrorDetector{graphTokenError, DetectRFC6749}
+var microsoftDetectors = []errorDetector{graphTokenError, DetectRFC6749}
 
 // graphTokenError turns Graph's refusal of an access token,
 // {"error":{"code":"InvalidAuthenticationToken","message":".."}}, into

@@ -63,12 +63,20 @@ func Naver(clientID, clientSecret string, opts ...Option) (*core.Provider, error
 			AuthURL: naverAuthURL, TokenURL: naverTokenURL, RevocationURL: naverTokenURL, UserInfoURL: naverMeURL,
 		},
 		method: core.AuthSecretPost, dialect: naverDialect, pkce: core.PKCEUnsupported,
-		fetchUser: naverFetchUser,
+		fetchUser:  naverFetchUser,
+		userFields: naverUserFields,
 	})
 }
 
+// naverUserFields are the members of Naver's /v1/nid/me answer (inside
+// response) that hold personal data.
+var naverUserFields = core.UserFields{
+	ID: "id", Name: "name", AvatarURL: "profile_image", Email: "email",
+	Personal: []string{"nickname", "gender", "age", "birthday", "birthyear", "mobile", "mobile_e164"},
+}
+
 var naverDialect = &core.Dialect{
-	ErrorDetectors:          []core.ErrorDetector{DetectRFC6749, naverDetectResult},
+	ErrorDetectors:          []errorDetector{DetectRFC6749, naverDetectResult},
 	RevocationErrorsIn2xx:   true,
 	RevokesAccessTokensOnly: true,
 	EditRequest:             naverEditRequest,

@@ -49,8 +49,16 @@ func OSChina(clientID, clientSecret string, opts ...Option) (*core.Provider, err
 			UserInfoURL: oschinaURL + "/action/openapi/user",
 		},
 		method: core.AuthSecretPost, dialect: oschinaDialect, pkce: core.PKCEUnsupported,
-		fetchUser: oschinaUser,
+		fetchUser:  oschinaUser,
+		userFields: oschinaUserFields,
 	})
+}
+
+// oschinaUserFields are the members of OSChina's user answer that hold
+// personal data.
+var oschinaUserFields = core.UserFields{
+	ID: "id", Name: "name", AvatarURL: "avatar", Email: "email",
+	Personal: []string{"gender", "location", "url"},
 }
 
 // oschinaDialect sends token requests as a POST with the parameters in the

@@ -62,7 +62,7 @@ func appendQuery(u string, p *core.Params) string {
 // okFalseDetector detects Slack-style {"ok": false, "error": "invalid_code"}.
 // The error member becomes the provider code, mapped through codes; a code
 // that is already an RFC 6749 code is kept as it is.
-func okFalseDetector(codes map[string]core.ErrorCode) core.ErrorDetector {
+func okFalseDetector(codes map[string]core.ErrorCode) errorDetector {
 	return func(status int, body map[string]any) *core.Error {
 		ok, present := body["ok"].(bool)
 		if !present || ok {

@@ -115,10 +115,18 @@ func QQ(appID, appKey string, opts ...Option) (*core.Provider, error) {
 			UserInfoURL: qqURL + "/user/get_user_info",
 		},
 		method: core.AuthSecretPost, dialect: qqDialect, pkce: core.PKCEUnsupported,
+		userFields: qqUserFields,
 		fetchUser: func(ctx context.Context, r core.UserRequest) (*core.User, error) {
 			return qqUser(ctx, r, appID)
 		},
 	})
+}
+
+// qqUserFields are the members of QQ's /oauth2.0/me and get_user_info
+// answers that hold personal data.
+var qqUserFields = core.UserFields{
+	ID: "openid", UnionID: "unionid", Name: "nickname", AvatarURL: "figureurl_qq_2",
+	Personal: []string{"figureurl*", "gender", "province", "city", "year", "constellation"},
 }
 
 // qqDialect is QQ Connect's wire format.
@@ -128,7 +136,7 @@ var qqDialect = &core.Dialect{
 	TokenParamOrder:  []string{"grant_type", "client_id", "client_secret", "code", "refresh_token", "redirect_uri"},
 	Response:         core.FormatAuto,
 	DefaultTokenType: "Bearer",
-	ErrorDetectors:   []core.ErrorDetector{qqError, CodeDetector("ret", "msg", qqUserCodes)},
+	ErrorDetectors:   []errorDetector{qqError, CodeDetector("ret", "msg", qqUserCodes)},
 	EditRequest: func(r *core.Request) error {
 		if r.Op == core.OpExchange || r.Op == core.OpRefresh {
 			r.Params.Del("code_verifier")

@@ -75,7 +75,15 @@ func Reddit(clientID, clientSecret, userAgent string, opts ...Option) (*core.Pro
 		pkce:        core.PKCEUnsupported,
 		authOptions: []core.Option{core.WithParam("duration", "permanent")},
 		fetchUser:   redditFetchUser,
+		userFields:  redditUserFields,
 	}, err)
+}
+
+// redditUserFields are the members of Reddit's /api/v1/me answer that hold
+// personal data; subreddit is the user's profile.
+var redditUserFields = core.UserFields{
+	ID: "id", Username: "name", Name: "title", AvatarURL: "icon_img",
+	Personal: []string{"snoovatar_img", "subreddit"},
 }
 
 func redditFetchUser(ctx context.Context, r core.UserRequest) (*core.User, error) {

@@ -114,7 +114,7 @@ func Shopify(shop, clientID, clientSecret string, opts ...Option) (*core.Provide
 var shopifyDialect = &core.Dialect{
 	ScopeSeparator:   ",",
 	DefaultTokenType: "Bearer",
-	ErrorDetectors:   []core.ErrorDetector{shopifyDetectToken, shopifyDetectAPI},
+	ErrorDetectors:   []errorDetector{shopifyDetectToken, shopifyDetectAPI},
 }
 
 // shopifyDetectToken is DetectRFC6749, with Shopify's invalid_request

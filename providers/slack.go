@@ -48,14 +48,22 @@ const (
 func Slack(clientID, clientSecret string, opts ...Option) (*core.Provider, error) {
 	return newOIDC(oidcParams{
 		spec: spec{name: "slack", display: "Slack", issuer: slackIssuer,
-			method: core.AuthSecretPost, dialect: slackDialect, pkce: core.PKCEUnsupported},
+			method: core.AuthSecretPost, dialect: slackDialect, pkce: core.PKCEUnsupported,
+			userFields: slackUserFields},
 		extra: core.Endpoints{RevocationURL: slackRevokeURL},
 	}, clientID, clientSecret, opts)
 }
 
+// slackUserFields are Slack's own claims, beyond the standard ones, that
+// identify the user and the workspace.
+var slackUserFields = core.UserFields{Personal: []string{
+	"https://slack.com/user_id", "https://slack.com/team_id", "https://slack.com/team_name",
+	"https://slack.com/team_domain", "https://slack.com/user_image_*", "https://slack.com/team_image_*",
+}}
+
 var slackDialect = &core.Dialect{
 	RevocationErrorsIn2xx: true,
-	ErrorDetectors: []core.ErrorDetector{
+	ErrorDetectors: []errorDetector{
 		okFalseDetector(map[string]core.ErrorCode{
 			"invalid_code":          core.CodeInvalidGrant,
 			"invalid_refresh_token": core.CodeInvalidGrant,

@@ -42,6 +42,10 @@ type spec struct {
 	// refusing (WeChat); see core.ProviderSpec.RefusalWithoutCode.
 	refusalWithoutCode bool
 
+	// userFields names the members of the provider's answers that hold
+	// personal data (core.ProviderSpec.UserFields).
+	userFields core.UserFields
+
 	// discover learns the endpoints at run time; issuer, oidc and formPost
 	// are set for OpenID providers (see newOIDC).
 	discover func(context.Context, *http.Client, core.Clock) (*core.Discovery, error)
@@ -118,6 +122,8 @@ func (s *settings) build(clientID, clientSecret string, sp spec, errs ...error) 
 		RefusalWithoutCode: sp.refusalWithoutCode,
 		// A provider that checks or carries callback parameters.
 		CheckCallback: sp.checkCallback,
+		// The members that hold personal data, for the recorder.
+		UserFields: sp.userFields,
 	})
 }
 

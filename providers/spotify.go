@@ -56,8 +56,16 @@ func Spotify(clientID, clientSecret string, opts ...Option) (*core.Provider, err
 		name: "spotify", display: "Spotify", scopes: []string{"user-read-email"},
 		endpoints: core.Endpoints{AuthURL: spotifyAuthURL, TokenURL: spotifyTokenURL, UserInfoURL: spotifyMeURL},
 		method:    publicOr(clientSecret, core.AuthSecretBasic), pkce: core.PKCEPublicOnly,
-		fetchUser: spotifyFetchUser,
+		fetchUser:  spotifyFetchUser,
+		userFields: spotifyUserFields,
 	})
+}
+
+// spotifyUserFields are the members of Spotify's /v1/me answer that hold
+// personal data; images holds the avatar URLs.
+var spotifyUserFields = core.UserFields{
+	ID: "id", Name: "display_name", AvatarURL: "url", Email: "email",
+	Personal: []string{"images", "country", "external_urls", "uri", "href"},
 }
 
 func spotifyFetchUser(ctx context.Context, r core.UserRequest) (*core.User, error) {

@@ -111,7 +111,7 @@ func tiktokDetectAPI(status int, body map[string]any) *core.Error {
 func tiktokFetchUser(ctx context.Context, r core.UserRequest) (*core.User, error) {
 	fields, err := r.Client.Resource(ctx, core.ResourceRequest{
 		URL: tiktokUserURL, Token: r.Token, Query: query("fields", tiktokUserFields),
-		Detectors: []core.ErrorDetector{tiktokDetectAPI},
+		Detectors: []errorDetector{tiktokDetectAPI},
 	})
 	if err != nil {
 		return nil, err

@@ -66,14 +66,22 @@ func Twitch(clientID, clientSecret string, opts ...Option) (*core.Provider, erro
 			AuthURL: twitchAuthURL, TokenURL: twitchTokenURL, RevocationURL: twitchRevokeURL, UserInfoURL: twitchUsersURL,
 		},
 		method: core.AuthSecretPost, dialect: twitchDialect, pkce: core.PKCEUnsupported,
+		userFields: twitchUserFields,
 		fetchUser: func(ctx context.Context, r core.UserRequest) (*core.User, error) {
 			return twitchFetchUser(ctx, r, clientID)
 		},
 	})
 }
 
+// twitchUserFields are the members of Twitch's /helix/users answer that
+// hold personal data.
+var twitchUserFields = core.UserFields{
+	ID: "id", Username: "login", Name: "display_name", AvatarURL: "profile_image_url", Email: "email",
+	Personal: []string{"offline_image_url", "description"},
+}
+
 var twitchDialect = &core.Dialect{
-	ErrorDetectors: []core.ErrorDetector{twitchDetect, DetectRFC6749},
+	ErrorDetectors: []errorDetector{twitchDetect, DetectRFC6749},
 	EditRequest:    twitchEditRequest,
 }
 

@@ -33,7 +33,15 @@ func newWeChat(name, display, authURL, scope, appID, secret string, opts []Optio
 		// no error parameter.
 		refusalWithoutCode: true,
 		fetchUser:          wechatUser(wechatAPIURL),
+		userFields:         wechatUserFields,
 	})
+}
+
+// wechatUserFields are the members of WeChat's token and sns/userinfo
+// answers that hold personal data.
+var wechatUserFields = core.UserFields{
+	ID: "openid", UnionID: "unionid", Name: "nickname", AvatarURL: "headimgurl",
+	Personal: []string{"sex", "province", "city", "country", "privilege"},
 }
 
 // wechatCodes maps WeChat's errcode values onto RFC codes.
@@ -70,7 +78,7 @@ var wechatDialect = &core.Dialect{
 	TokenParamOrder:  []string{"appid", "secret", "code", "grant_type"},
 	Response:         core.FormatJSON,
 	DefaultTokenType: "Bearer",
-	ErrorDetectors:   []core.ErrorDetector{CodeDetector("errcode", "errmsg", wechatCodes)},
+	ErrorDetectors:   []errorDetector{CodeDetector("errcode", "errmsg", wechatCodes)},
 	EditRequest:      wechatEditRequest,
 	EditToken:        wechatEditToken,
 }

@@ -45,7 +45,7 @@ var wecomCodes = map[string]core.ErrorCode{
 	"60111": core.CodeInvalidRequest, // userid not found
 }
 
-var wecomDetectors = []core.ErrorDetector{CodeDetector("errcode", "errmsg", wecomCodes)}
+var wecomDetectors = []errorDetector{CodeDetector("errcode", "errmsg", wecomCodes)}
 
 // WeCom returns a provider for WeCom (企业微信, WeChat Work) web login of a
 // self-built corp app: corpID is the CorpID, agentID the app's AgentId,
@@ -124,7 +124,17 @@ func WeCom(corpID, agentID, secret string, opts ...Option) (*core.Provider, erro
 			core.WithParam("agentid", agentID),
 		},
 		discover: w.corpToken, fetchUser: w.fetchUser, accepts: optBaseURL,
+		userFields: wecomUserFields,
 	}, err)
+}
+
+// wecomUserFields are the members of WeCom's user/get and getuserdetail
+// answers that hold personal data.
+var wecomUserFields = core.UserFields{
+	ID: "userid", Name: "name", AvatarURL: "avatar", Email: "email",
+	Personal: []string{"alias", "mobile", "biz_mail", "thumb_avatar", "qr_code", "address", "telephone", "position",
+		"department", "main_department", "direct_leader", "open_userid", "external_userid", "gender", "extattr",
+		"external_profile", "external_position"},
 }
 
 // wecomDialect is WeCom's: appid on the login page, GET calls with the
@@ -136,6 +146,9 @@ var wecomDialect = &core.Dialect{
 	TokenFields:      map[string]string{"access_token": "userid"},
 	DefaultTokenType: "Bearer",
 	ErrorDetectors:   wecomDetectors,
+	// corpsecret is the app's secret at gettoken; user_ticket, in the
+	// code exchange's answer, unlocks the member's private fields.
+	SecretFields: []string{"corpsecret", "user_ticket"},
 	EditRequest: func(r *core.Request) error {
 		if r.Op == core.OpExchange {
 			// The corp token is already in the URL; only the code is

@@ -59,14 +59,24 @@ func Weibo(clientID, clientSecret string, opts ...Option) (*core.Provider, error
 			UserInfoURL:   weiboURL + "/2/users/show.json",
 		},
 		method: core.AuthSecretPost, dialect: weiboDialect, pkce: core.PKCEUnsupported,
-		fetchUser: weiboFetchUser,
+		fetchUser:  weiboFetchUser,
+		userFields: weiboUserFields,
 	})
+}
+
+// weiboUserFields are the members of Weibo's users/show answer (and the
+// token answer's uid) that hold personal data; status is the user's
+// latest post.
+var weiboUserFields = core.UserFields{
+	ID: "idstr", Name: "screen_name", AvatarURL: "avatar_large",
+	Personal: []string{"profile_image_url", "avatar_hd", "profile_url", "domain", "weihao", "description",
+		"province", "city", "status"},
 }
 
 var weiboDialect = &core.Dialect{
 	ScopeSeparator:   ",",
 	DefaultTokenType: "Bearer",
-	ErrorDetectors:   []core.ErrorDetector{detectWithCode("error_code")},
+	ErrorDetectors:   []errorDetector{detectWithCode("error_code")},
 	EditRequest:      weiboEditRequest,
 }
 

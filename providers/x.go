@@ -65,8 +65,16 @@ func X(clientID, clientSecret string, opts ...Option) (*core.Provider, error) {
 		name: "x", display: "X", scopes: []string{"tweet.read", "users.read"},
 		endpoints: core.Endpoints{AuthURL: xAuthURL, TokenURL: xTokenURL, RevocationURL: xRevokeURL, UserInfoURL: xUserURL},
 		method:    publicOr(clientSecret, core.AuthSecretBasic), fetchUser: xFetchUser,
-		dialect: xDialect,
+		userFields: xUserFields,
+		dialect:    xDialect,
 	})
+}
+
+// xUserFields are the members of X's /2/users/me answer that hold personal
+// data.
+var xUserFields = core.UserFields{
+	ID: "id", Username: "username", Name: "name", AvatarURL: "profile_image_url",
+	Personal: []string{"location", "description", "url"},
 }
 
 // xDialect is RFC 6749 with X's way of refusing a refresh token and its

@@ -61,7 +61,7 @@ func Zoom(clientID, clientSecret string, opts ...Option) (*core.Provider, error)
 }
 
 var zoomDialect = &core.Dialect{
-	ErrorDetectors: []core.ErrorDetector{
+	ErrorDetectors: []errorDetector{
 		zoomDetectToken,
 		CodeDetector("code", "message", map[string]core.ErrorCode{"124": core.CodeInvalidToken}),
 	},

@@ -120,7 +120,7 @@ func runRecord(ctx context.Context, a *app, g *globals, f *recordFlags) error {
 		return err
 	}
 	defer lb.close()
-	rec := &conformance.Recorder{ClientID: id, ClientSecret: secret, RedirectURL: lb.redirectURL, Clock: a.clock}
+	rec := &conformance.Recorder{Clock: a.clock}
 	hc := &http.Client{Transport: rec}
 	if a.httpClient != nil {
 		rec.Transport = a.httpClient.Transport
@@ -180,10 +180,11 @@ func runRecord(ctx context.Context, a *app, g *globals, f *recordFlags) error {
 			fmt.Fprintf(a.stderr, "The revocation failed (recorded as it is): %v\n", err)
 		}
 	}
-	cassette, err := rec.Cassette(spec.cassetteProvider())
+	cassette, err := rec.Cassette(sess.provider)
 	if err != nil {
 		return err
 	}
+	cassette.Provider = spec.cassetteProvider()
 	if res.IDToken != nil {
 		replaceUserScenario(cassette)
 	}

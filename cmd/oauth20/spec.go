@@ -285,7 +285,7 @@ func (s *specFile) buildCustom(id, secret string, o buildOptions) (*core.Provide
 		d.TokenFields, d.Envelope, d.DefaultTokenType = td.TokenFields, td.Envelope, td.DefaultTokenType
 	}
 	if s.Errors != nil {
-		d.ErrorDetectors = []core.ErrorDetector{providers.DetectRFC6749, providers.CodeDetector(s.Errors.Code, s.Errors.Message, nil)}
+		d.ErrorDetectors = []func(int, map[string]any) *core.Error{providers.DetectRFC6749, providers.CodeDetector(s.Errors.Code, s.Errors.Message, nil)}
 	}
 	cfg := core.Config{
 		ClientID: id, ClientSecret: secret, RedirectURL: o.redirectURL, Scopes: s.Scopes,

@@ -25,6 +25,6 @@ var (
 	// the default error detector of a core.Dialect.
 	DetectRFC6749 any
 	// CodeDetector is a func(codeKey, msgKey string, codes
-	// map[string]core.ErrorCode) core.ErrorDetector.
+	// map[string]core.ErrorCode) func(int, map[string]any) *core.Error.
 	CodeDetector any
 )
