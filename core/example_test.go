@@ -10,6 +10,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/go-oauth20/oauth20/conformance/adaptertest"
 	"github.com/go-oauth20/oauth20/core"
 )
 
@@ -162,4 +163,71 @@ func ExampleBuilder_ServerSessions() {
 	// true <nil> Ada 43
 	// fresh <nil>
 	// false <nil>
+}
+
+// A login without a framework: Begin on the login route, Complete on the
+// callback, then the session cookie; Session on every later request. This
+// is what each adapter does in its framework's terms (and a little more:
+// Host and Path checks, a form_post callback, RequireLogin).
+func ExampleAuth() {
+	ex := adaptertest.StartExample() // a test OpenID provider, registered as "demo"
+	defer ex.Close()
+	auth := core.New().SealingKeys([]byte("an example key of at least 32 bytes")).BaseURL(ex.App+"/auth").
+		Provider(ex.Provider, nil).MustBuild()
+	defer auth.Close()
+	cookies := func(r *http.Request) func(string) (string, bool) {
+		return func(name string) (string, bool) {
+			c, err := r.Cookie(name)
+			if err != nil {
+				return "", false
+			}
+			return c.Value, true
+		}
+	}
+
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /auth/demo/login", func(w http.ResponseWriter, r *http.Request) {
+		to, flow, err := auth.Begin(r.Context(), "demo", core.BeginOptions{ReturnTo: r.URL.Query().Get("return_to")})
+		if err != nil {
+			http.Error(w, "the login cannot start", http.StatusInternalServerError)
+			return
+		}
+		http.SetCookie(w, &flow)
+		http.Redirect(w, r, to, http.StatusFound)
+	})
+	mux.HandleFunc("GET /auth/demo/callback", func(w http.ResponseWriter, r *http.Request) {
+		res, clear, err := auth.Complete(r.Context(), "demo", r.URL.Query(), cookies(r))
+		http.SetCookie(w, &clear) // the flow is single use, whatever the outcome
+		if err == nil {
+			var session http.Cookie
+			if session, err = auth.SessionCookie(r.Context(), res); err == nil {
+				http.SetCookie(w, &session)
+				http.Redirect(w, r, res.ReturnTo, http.StatusSeeOther)
+				return
+			}
+		}
+		p := core.ProblemOf(err) // a page for browsers, problem+json for the rest; no secret
+		header, body := p.Render(r.Header.Get("Accept"))
+		for k, v := range header {
+			w.Header()[k] = v
+		}
+		w.WriteHeader(p.Status)
+		_, _ = w.Write(body)
+	})
+	mux.HandleFunc("GET /me", func(w http.ResponseWriter, r *http.Request) {
+		s, ok, err := auth.Session(r.Context(), cookies(r))
+		if err != nil || !ok {
+			http.Error(w, "log in first", http.StatusUnauthorized)
+			return
+		}
+		fmt.Fprintf(w, "Hello %s (%s user %s)\n", s.Name, s.Provider, s.UserID)
+	})
+
+	srv := &httptest.Server{Listener: ex.Listener, Config: &http.Server{Handler: mux}}
+	srv.Start()
+	defer srv.Close()
+	ex.Visit("/me")
+	// Output:
+	// /me
+	// Hello Jane Doe (demo user 248289761001)
 }

@@ -7,12 +7,12 @@ require (
 	github.com/chromedp/chromedp v0.23.0
 	github.com/gin-gonic/gin v1.12.0
 	github.com/go-chi/chi/v5 v5.5.0
-	github.com/go-oauth20/oauth20 v0.0.0
-	github.com/go-oauth20/oauth20/adapters/oauth20chi v0.0.0
-	github.com/go-oauth20/oauth20/adapters/oauth20echo v0.0.0
-	github.com/go-oauth20/oauth20/adapters/oauth20fiber v0.0.0
-	github.com/go-oauth20/oauth20/adapters/oauth20gin v0.0.0
-	github.com/go-oauth20/oauth20/adapters/oauth20http v0.0.0
+	github.com/go-oauth20/oauth20 v0.1.0
+	github.com/go-oauth20/oauth20/adapters/oauth20chi v0.1.0
+	github.com/go-oauth20/oauth20/adapters/oauth20echo v0.1.0
+	github.com/go-oauth20/oauth20/adapters/oauth20fiber v0.1.0
+	github.com/go-oauth20/oauth20/adapters/oauth20gin v0.1.0
+	github.com/go-oauth20/oauth20/adapters/oauth20http v0.1.0
 	github.com/gofiber/fiber/v3 v3.1.0
 	github.com/labstack/echo/v5 v5.4.4
 )

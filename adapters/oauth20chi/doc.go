@@ -13,7 +13,7 @@
 //	r.Mount("/auth", oauth20chi.Routes(h))
 //	r.With(h.RequireLogin).Get("/me", func(w http.ResponseWriter, r *http.Request) {
 //		s, _ := core.UserFrom(r.Context())
-//		fmt.Fprintf(w, "hello %s", s.Name)
+//		fmt.Fprintf(w, "Hello %s (%s user %s)\n", s.Name, s.Provider, s.UserID)
 //	})
 //
 // # Routes

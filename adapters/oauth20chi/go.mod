@@ -4,8 +4,8 @@ go 1.25.0
 
 require (
 	github.com/go-chi/chi/v5 v5.5.0
-	github.com/go-oauth20/oauth20 v0.0.0
-	github.com/go-oauth20/oauth20/adapters/oauth20http v0.0.0
+	github.com/go-oauth20/oauth20 v0.1.0
+	github.com/go-oauth20/oauth20/adapters/oauth20http v0.1.0
 )
 
 require (

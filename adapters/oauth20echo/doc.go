@@ -18,7 +18,7 @@
 //	h.Register(e.Group("/auth"))
 //	e.GET("/me", func(c *echo.Context) error {
 //		s, _ := oauth20echo.UserFrom(c)
-//		return c.String(http.StatusOK, "hello "+s.Name)
+//		return c.String(http.StatusOK, fmt.Sprintf("Hello %s (%s user %s)\n", s.Name, s.Provider, s.UserID))
 //	}, h.RequireLogin)
 //
 // # Routes

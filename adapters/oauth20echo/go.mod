@@ -3,7 +3,7 @@ module github.com/go-oauth20/oauth20/adapters/oauth20echo
 go 1.25.0
 
 require (
-	github.com/go-oauth20/oauth20 v0.0.0
+	github.com/go-oauth20/oauth20 v0.1.0
 	github.com/labstack/echo/v5 v5.4.4
 )
 

@@ -18,7 +18,7 @@
 //	h.Register(app.Group("/auth"))
 //	app.Get("/me", h.RequireLogin, func(c fiber.Ctx) error {
 //		s, _ := oauth20fiber.UserFrom(c)
-//		return c.SendString("hello " + s.Name)
+//		return c.SendString(fmt.Sprintf("Hello %s (%s user %s)\n", s.Name, s.Provider, s.UserID))
 //	})
 //
 // # Routes

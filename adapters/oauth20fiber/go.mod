@@ -3,7 +3,7 @@ module github.com/go-oauth20/oauth20/adapters/oauth20fiber
 go 1.25.0
 
 require (
-	github.com/go-oauth20/oauth20 v0.0.0
+	github.com/go-oauth20/oauth20 v0.1.0
 	github.com/gofiber/fiber/v3 v3.1.0
 )
 

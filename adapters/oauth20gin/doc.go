@@ -17,7 +17,7 @@
 //	h.Register(r.Group("/auth"))
 //	r.GET("/me", h.RequireLogin, func(c *gin.Context) {
 //		s, _ := oauth20gin.UserFrom(c)
-//		c.String(http.StatusOK, "hello %s", s.Name)
+//		c.String(http.StatusOK, "Hello %s (%s user %s)\n", s.Name, s.Provider, s.UserID)
 //	})
 //
 // # Routes

@@ -13,7 +13,7 @@
 //	h.Mount(mux, "/auth")
 //	mux.Handle("GET /me", h.RequireLogin(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 //		s, _ := core.UserFrom(r.Context())
-//		fmt.Fprintf(w, "hello %s", s.Name)
+//		fmt.Fprintf(w, "Hello %s (%s user %s)\n", s.Name, s.Provider, s.UserID)
 //	})))
 //
 // # Routes

@@ -2,60 +2,37 @@ package oauth20http_test
 
 import (
 	"fmt"
-	"io"
-	"log"
-	"net"
 	"net/http"
-	"net/http/cookiejar"
 	"net/http/httptest"
 
 	"github.com/go-oauth20/oauth20/adapters/oauth20http"
 	"github.com/go-oauth20/oauth20/conformance/adaptertest"
-	"github.com/go-oauth20/oauth20/conformance/oidctest"
 	"github.com/go-oauth20/oauth20/core"
 )
 
 // A complete login on net/http against an in-process OpenID provider: the
 // login route, the provider, the callback, and a page protected by
-// RequireLogin.
+// RequireLogin, with the routes of the README's quickstart.
 func Example() {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		log.Fatal(err)
-	}
-	app := "http://" + ln.Addr().String()
-	op, err := oidctest.Start(oidctest.Config{Algorithm: "ES256", Clients: []oidctest.Client{{
-		ID: "my-app", Secret: "my-secret", RedirectURIs: []string{app + "/auth/demo/callback"},
-	}}})
-	if err != nil {
-		log.Fatal(err)
-	}
-	defer op.Close()
+	ex := adaptertest.StartExample()
+	defer ex.Close()
+	auth := core.New().SealingKeys([]byte("an example key of at least 32 bytes")).BaseURL(ex.App+"/auth").
+		Provider(ex.Provider, nil).MustBuild()
+	defer auth.Close()
 
-	auth := core.New().SealingKeys([]byte("an example key of at least 32 bytes")).BaseURL(app + "/auth").
-		Provider(adaptertest.OIDCTestProvider(op, "demo", "my-app", "my-secret", false)).MustBuild()
 	h := oauth20http.MustNew(oauth20http.Config{Auth: auth})
 	mux := http.NewServeMux()
 	h.Mount(mux, "/auth")
 	mux.Handle("GET /me", h.RequireLogin(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		s, _ := core.UserFrom(r.Context())
-		fmt.Fprintf(w, "hello %s <%s> from %s", s.Name, s.Email, s.Provider)
+		fmt.Fprintf(w, "Hello %s (%s user %s)\n", s.Name, s.Provider, s.UserID)
 	})))
-	srv := &httptest.Server{Listener: ln, Config: &http.Server{Handler: mux}}
+
+	srv := &httptest.Server{Listener: ex.Listener, Config: &http.Server{Handler: mux}}
 	srv.Start()
 	defer srv.Close()
-
-	jar, _ := cookiejar.New(nil)
-	browser := &http.Client{Jar: jar, Transport: &http.Transport{}}
-	resp, err := browser.Get(app + "/auth/demo/login?return_to=/me")
-	if err != nil {
-		log.Fatal(err)
-	}
-	defer resp.Body.Close()
-	body, _ := io.ReadAll(resp.Body)
-	fmt.Println(resp.Request.URL.Path)
-	fmt.Println(string(body))
+	ex.Visit("/me")
 	// Output:
 	// /me
-	// hello Jane Doe <jane.doe@example.com> from demo
+	// Hello Jane Doe (demo user 248289761001)
 }

@@ -2,7 +2,7 @@ module github.com/go-oauth20/oauth20/adapters/oauth20http
 
 go 1.25.0
 
-require github.com/go-oauth20/oauth20 v0.0.0
+require github.com/go-oauth20/oauth20 v0.1.0
 
 require (
 	github.com/MicahParks/jwkset v0.11.4 // indirect

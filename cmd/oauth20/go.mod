@@ -3,7 +3,7 @@ module github.com/go-oauth20/oauth20/cmd/oauth20
 go 1.25.0
 
 require (
-	github.com/go-oauth20/oauth20 v0.0.0
+	github.com/go-oauth20/oauth20 v0.1.0
 	github.com/spf13/cobra v1.10.2
 	go.yaml.in/yaml/v3 v3.0.4
 	golang.org/x/term v0.44.0

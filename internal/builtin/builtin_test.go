@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -69,6 +70,10 @@ func TestEveryProviderIsListed(t *testing.T) {
 	slices.Sort(listed)
 	if !slices.Equal(listed, names) {
 		t.Errorf("README provider table and builtin.All differ:\nREADME      %v\nbuiltin.All %v", listed, names)
+	}
+	// The introduction counts them.
+	if m := regexp.MustCompile(`(\d+) providers`).FindSubmatch(readme); m == nil || string(m[1]) != strconv.Itoa(len(names)) {
+		t.Errorf("the README's introduction counts %s providers, want %d", m[1:], len(names))
 	}
 }
 

@@ -3,7 +3,7 @@ module github.com/go-oauth20/oauth20/stores/oauth20redis
 go 1.25.0
 
 require (
-	github.com/go-oauth20/oauth20 v0.0.0
+	github.com/go-oauth20/oauth20 v0.1.0
 	github.com/redis/go-redis/v9 v9.22.0
 )
 
