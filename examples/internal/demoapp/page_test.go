@@ -93,7 +93,7 @@ func TestRender(t *testing.T) {
 			`id="dev-warning"`, "Development only.",
 			`<a class="provider dev-only" data-provider="local" href="/auth/local/login?return_to=%2Fprofile">`,
 			"Continue with Test provider", "development only</span>",
-			`<a class="provider" data-provider="github" href="/auth/github/login?return_to=%2Fprofile"><span class="mark" aria-hidden="true">G</span>Continue with GitHub</a>`,
+			`<a class="provider" data-provider="github" href="/auth/github/login?return_to=%2Fprofile"><span class="mark" aria-hidden="true">G</span><span class="label">Continue with GitHub</span></a>`,
 		}},
 		{name: "home with an unsafe return_to", view: s.View("net/http", nil, "//evil.example", now),
 			want: []string{`href="/auth/local/login"`}, dontWant: []string{"evil"}},
