@@ -107,6 +107,9 @@ func TestDemoScreenshots(t *testing.T) {
 	if got := text(t, ctx, "#user-name"); got != user.Name {
 		t.Errorf("the signed-in page names %q, want %q", got, user.Name)
 	}
+	if got := evaluate[string](t, ctx, `document.querySelector("#user .who .badge")?.textContent ?? ""`); got != "test user" {
+		t.Errorf("the signed-in page marks the test user with %q, want %q", got, "test user")
+	}
 	facts := text(t, ctx, "#facts")
 	for _, s := range []string{user.Subject, user.PreferredUsername, user.Email, "verified", "openid"} {
 		if !strings.Contains(facts, s) {

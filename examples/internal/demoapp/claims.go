@@ -12,7 +12,11 @@ import (
 
 // Claim is one claim of the ID token as the page shows it.
 type Claim struct {
-	Name  string
+	// Name is the claim's name, such as "iss".
+	Name string
+	// Value is the claim's value as text: a time claim as a UTC time, a
+	// list of strings joined with commas, anything else but a string as
+	// JSON.
 	Value string
 	// Note explains the value: a time claim's distance from now.
 	Note string

@@ -22,7 +22,8 @@ type Button struct {
 	Name string
 	// Label is the provider's display name.
 	Label string
-	URL   string
+	// URL is the provider's login route, with the page to come back to.
+	URL string
 	// Dev marks the development test provider.
 	Dev bool
 }
@@ -44,6 +45,7 @@ type Expiry struct {
 
 // View is what the page shows: the login buttons, or the user's card.
 type View struct {
+	// Framework names the web framework the demo runs on.
 	Framework string
 	// Protected marks the protected page.
 	Protected bool
@@ -61,12 +63,14 @@ type View struct {
 	DevLogin bool
 	// Initials are the letters of the user's avatar.
 	Initials string
-	Expiry   Expiry
+	// Expiry is when the access token expires.
+	Expiry Expiry
 	// Claims are the verified claims of the login's ID token; ClaimsNote
 	// says why there are none.
 	Claims     []Claim
 	ClaimsNote string
-	LogoutURL  string
+	// LogoutURL is the provider's logout route, for a POST.
+	LogoutURL string
 }
 
 // View builds the page for a visitor: sess is their session, nil when not
@@ -167,7 +171,9 @@ func styleHash() string {
 
 // Answer is a whole HTTP answer, for any framework to send.
 type Answer struct {
+	// Status is the HTTP status.
 	Status int
+	// Header holds the headers to send, Content-Type among them.
 	Header http.Header
 	Body   []byte
 }
