@@ -7,8 +7,9 @@
 //	go run ./examples/gin     # Gin (oauth20gin)
 //	go run ./examples/echo    # Echo v5 (oauth20echo)
 //
-// Each serves http://127.0.0.1:8000 and needs no credentials: it starts an
-// in-process OpenID provider and offers it as the first login button.
+// Each serves http://127.0.0.1:8000 and needs no credentials: it starts a
+// development test provider in its own process and offers it as the first
+// login button, on loopback addresses only.
 // GitHub, Google and any OpenID issuer become extra buttons when their
 // client id and secret are in the environment (see internal/demoapp).
 package examples

@@ -19,8 +19,8 @@ type App struct {
 	login   *oauth20http.Handler
 }
 
-// NewApp starts the in-process provider and builds the application. Close
-// it when done.
+// NewApp starts the development test provider (on loopback addresses) and
+// builds the application. Close it when done.
 func NewApp(cfg demoapp.Config) (*App, error) {
 	setup, err := demoapp.New(cfg)
 	if err != nil {
@@ -36,15 +36,19 @@ func NewApp(cfg demoapp.Config) (*App, error) {
 	r.Mount(demoapp.Prefix, oauth20chi.Routes(h))
 	r.Get("/", a.home)
 	r.With(h.RequireLogin).Get("/profile", a.profile)
+	r.NotFound(func(w http.ResponseWriter, r *http.Request) {
+		demoapp.NotFound(r.Header.Get("Accept")).WriteHTTP(w)
+	})
 	a.Handler = r
 	return a, nil
 }
 
-// Close stops the in-process provider.
+// Close stops the development test provider.
 func (a *App) Close() { a.setup.Close() }
 
-// Provider returns the in-process provider's issuer.
-func (a *App) Provider() string { return a.setup.Provider.Issuer() }
+// Provider returns the development test provider's issuer, "" when it is
+// off.
+func (a *App) Provider() string { return a.setup.Issuer() }
 
 func (a *App) home(w http.ResponseWriter, r *http.Request) {
 	s, _, err := a.login.Session(r)
@@ -52,16 +56,16 @@ func (a *App) home(w http.ResponseWriter, r *http.Request) {
 		oauth20http.WriteProblem(w, r, err)
 		return
 	}
-	a.render(w, demoapp.NewView("chi", a.setup.Auth, s, r.URL.Query().Get("return_to"), time.Now()))
+	a.render(w, a.setup.View("chi", s, r.URL.Query().Get("return_to"), time.Now()))
 }
 
 func (a *App) profile(w http.ResponseWriter, r *http.Request) {
 	s, _ := core.UserFrom(r.Context())
-	a.render(w, demoapp.NewView("chi, protected page", a.setup.Auth, s, "", time.Now()))
+	v := a.setup.View("chi", s, "", time.Now())
+	v.Protected = true
+	a.render(w, v)
 }
 
 func (a *App) render(w http.ResponseWriter, v demoapp.View) {
-	w.Header().Set("Content-Type", "text/html; charset=utf-8")
-	w.Header().Set("Cache-Control", "no-store")
-	_ = demoapp.Render(w, v)
+	demoapp.Render(v).WriteHTTP(w)
 }

@@ -3,10 +3,11 @@
 //
 //	go run ./examples/demo
 //
-// and open http://127.0.0.1:8000. It needs no credentials: an in-process
-// OpenID provider is the first login button. Every built-in provider whose
-// credentials are in the environment (GITHUB_CLIENT_ID and
-// GITHUB_CLIENT_SECRET, ...; see examples/internal/demoapp) is added.
+// and open http://127.0.0.1:8000. It needs no credentials: a development
+// test provider, run in the demo's process and only on loopback addresses,
+// is the first login button. Every built-in provider whose credentials are
+// in the environment (GITHUB_CLIENT_ID and GITHUB_CLIENT_SECRET, ...; see
+// examples/internal/demoapp) is added.
 package main
 
 import (

@@ -105,7 +105,7 @@ func (b *lockedBuffer) String() string {
 
 // startDemo serves the net/http demo (examples/demo/app) at base on ln,
 // with env as its environment, until the test ends.
-func startDemo(t *testing.T, ln net.Listener, base string, env map[string]string) {
+func startDemo(t *testing.T, ln net.Listener, base string, env map[string]string) *app.App {
 	t.Helper()
 	a, err := app.New(demoapp.Config{BaseURL: base, Getenv: func(k string) string { return env[k] }})
 	if err != nil {
@@ -115,6 +115,7 @@ func startDemo(t *testing.T, ln net.Listener, base string, env map[string]string
 	srv := &httptest.Server{Listener: ln, Config: &http.Server{Handler: a.Handler, ReadHeaderTimeout: 10 * time.Second}}
 	srv.Start()
 	t.Cleanup(srv.Close)
+	return a
 }
 
 // TestBrowser logs in to the net/http demo with headless Chromium, first
@@ -227,7 +228,7 @@ func checkLoggedIn(t *testing.T, ctx context.Context, base, id, name, email stri
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, s := range []string{"Logged in with", id, name, email, "(verified)", "Log out"} {
+	for _, s := range []string{"Signed in with", id, name, email, "verified", "Sign out"} {
 		if !strings.Contains(card, s) {
 			t.Errorf("the user card lacks %q:\n%s", s, card)
 		}
@@ -248,7 +249,7 @@ func checkLoggedOut(t *testing.T, ctx context.Context, base string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !strings.Contains(page, "Log in with:") || strings.Contains(page, "Logged in with") {
+	if !strings.Contains(page, "Continue with") || strings.Contains(page, "Signed in with") {
 		t.Errorf("the page after logout:\n%s", page)
 	}
 	if got := appCookies(t, ctx, base, func(name string) bool { return strings.HasPrefix(name, "oauth20_") }); len(got) != 0 {

@@ -19,6 +19,12 @@
 //   - browser_test.go: Chromium logs in to the net/http demo against the
 //     in-process provider (conformance/oidctest) and against oidc-provider,
 //     sees the user on the page, finds no flow cookie left, and logs out.
+//   - screenshots_test.go: Chromium shows the demo's home page, an error
+//     page (a sign-in cancelled at the provider) and the signed-in page at a
+//     laptop's and a phone's window size, the test checks what each shows
+//     through the DOM and that the screenshots are PNGs of the window's size.
+//     They are written to the test's temporary directory, or under
+//     $OAUTH20_ARTIFACTS/screenshots/ when that is set (for CI to keep).
 //
 // # Requirements
 //

@@ -1,8 +1,6 @@
 package main
 
 import (
-	"bytes"
-	"net/http"
 	"time"
 
 	"github.com/go-oauth20/oauth20/adapters/oauth20echo"
@@ -18,8 +16,8 @@ type App struct {
 	login *oauth20echo.Handler
 }
 
-// NewApp starts the in-process provider and builds the application. Close
-// it when done.
+// NewApp starts the development test provider (on loopback addresses) and
+// builds the application. Close it when done.
 func NewApp(cfg demoapp.Config) (*App, error) {
 	setup, err := demoapp.New(cfg)
 	if err != nil {
@@ -34,14 +32,18 @@ func NewApp(cfg demoapp.Config) (*App, error) {
 	h.Register(a.Echo.Group(demoapp.Prefix))
 	a.Echo.GET("/", a.home)
 	a.Echo.GET("/profile", a.profile, h.RequireLogin)
+	a.Echo.RouteNotFound("/*", func(c *echo.Context) error {
+		return write(c, demoapp.NotFound(c.Request().Header.Get("Accept")))
+	})
 	return a, nil
 }
 
-// Close stops the in-process provider.
+// Close stops the development test provider.
 func (a *App) Close() { a.setup.Close() }
 
-// Provider returns the in-process provider's issuer.
-func (a *App) Provider() string { return a.setup.Provider.Issuer() }
+// Provider returns the development test provider's issuer, "" when it is
+// off.
+func (a *App) Provider() string { return a.setup.Issuer() }
 
 // home shows the login buttons or, after login, the user.
 func (a *App) home(c *echo.Context) error {
@@ -49,20 +51,25 @@ func (a *App) home(c *echo.Context) error {
 	if err != nil { // a server-side session and the Store unavailable
 		return oauth20echo.WriteProblem(c, err)
 	}
-	return a.render(c, demoapp.NewView("Echo", a.setup.Auth, s, c.QueryParam("return_to"), time.Now()))
+	return a.render(c, a.setup.View("Echo", s, c.QueryParam("return_to"), time.Now()))
 }
 
 // profile is a protected page: RequireLogin put the user in the context.
 func (a *App) profile(c *echo.Context) error {
 	s, _ := oauth20echo.UserFrom(c)
-	return a.render(c, demoapp.NewView("Echo, protected page", a.setup.Auth, s, "", time.Now()))
+	v := a.setup.View("Echo", s, "", time.Now())
+	v.Protected = true
+	return a.render(c, v)
 }
 
 func (a *App) render(c *echo.Context, v demoapp.View) error {
-	var buf bytes.Buffer
-	if err := demoapp.Render(&buf, v); err != nil {
-		return err
+	return write(c, demoapp.Render(v))
+}
+
+// write answers with a.
+func write(c *echo.Context, a demoapp.Answer) error {
+	for k, v := range a.Header {
+		c.Response().Header()[k] = v
 	}
-	c.Response().Header().Set(echo.HeaderCacheControl, "no-store")
-	return c.HTMLBlob(http.StatusOK, buf.Bytes())
+	return c.Blob(a.Status, a.Header.Get("Content-Type"), a.Body)
 }

@@ -1,9 +1,9 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"net"
+	"strings"
 	"time"
 
 	"github.com/go-oauth20/oauth20/adapters/oauth20fiber"
@@ -19,8 +19,9 @@ type App struct {
 	login *oauth20fiber.Handler
 }
 
-// NewApp starts the in-process provider and builds the application. Close
-// it when done (Shutdown does it for a served app).
+// NewApp starts the development test provider (on loopback addresses) and
+// builds the application. Close it when done (Shutdown does it for a
+// served app).
 func NewApp(cfg demoapp.Config) (*App, error) {
 	setup, err := demoapp.New(cfg)
 	if err != nil {
@@ -35,14 +36,18 @@ func NewApp(cfg demoapp.Config) (*App, error) {
 	h.Register(a.Fiber.Group(demoapp.Prefix))
 	a.Fiber.Get("/", a.home)
 	a.Fiber.Get("/profile", h.RequireLogin, a.profile)
+	a.Fiber.Use(func(c fiber.Ctx) error { // after every route: what none matched
+		return send(c, demoapp.NotFound(c.Get(fiber.HeaderAccept)))
+	})
 	return a, nil
 }
 
-// Close stops the in-process provider.
+// Close stops the development test provider.
 func (a *App) Close() { a.setup.Close() }
 
-// Provider returns the in-process provider's issuer.
-func (a *App) Provider() string { return a.setup.Provider.Issuer() }
+// Provider returns the development test provider's issuer, "" when it is
+// off.
+func (a *App) Provider() string { return a.setup.Issuer() }
 
 // Serve serves on ln until Shutdown.
 func (a *App) Serve(ln net.Listener) error {
@@ -60,22 +65,26 @@ func (a *App) home(c fiber.Ctx) error {
 	if err != nil { // a server-side session and the Store unavailable
 		return oauth20fiber.WriteProblem(c, err)
 	}
-	return a.render(c, demoapp.NewView("Fiber", a.setup.Auth, s, c.Query("return_to"), time.Now()))
+	return a.render(c, a.setup.View("Fiber", s, c.Query("return_to"), time.Now()))
 }
 
 func (a *App) profile(c fiber.Ctx) error {
 	s, _ := oauth20fiber.UserFrom(c)
-	return a.render(c, demoapp.NewView("Fiber, protected page", a.setup.Auth, s, "", time.Now()))
+	v := a.setup.View("Fiber", s, "", time.Now())
+	v.Protected = true
+	return a.render(c, v)
 }
 
 func (a *App) render(c fiber.Ctx, v demoapp.View) error {
-	var buf bytes.Buffer
-	if err := demoapp.Render(&buf, v); err != nil {
-		return err
+	return send(c, demoapp.Render(v))
+}
+
+// send answers with a.
+func send(c fiber.Ctx, a demoapp.Answer) error {
+	for k, v := range a.Header {
+		c.Set(k, strings.Join(v, ", "))
 	}
-	c.Set(fiber.HeaderCacheControl, "no-store")
-	c.Set(fiber.HeaderContentType, fiber.MIMETextHTMLCharsetUTF8)
-	return c.Send(buf.Bytes())
+	return c.Status(a.Status).Send(a.Body)
 }
 
 // Compile-time check that App is a demo server.

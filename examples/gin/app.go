@@ -1,8 +1,6 @@
 package main
 
 import (
-	"bytes"
-	"net/http"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -18,8 +16,8 @@ type App struct {
 	login  *oauth20gin.Handler
 }
 
-// NewApp starts the in-process provider and builds the application. Close
-// it when done.
+// NewApp starts the development test provider (on loopback addresses) and
+// builds the application. Close it when done.
 func NewApp(cfg demoapp.Config) (*App, error) {
 	setup, err := demoapp.New(cfg)
 	if err != nil {
@@ -35,14 +33,18 @@ func NewApp(cfg demoapp.Config) (*App, error) {
 	h.Register(a.Engine.Group(demoapp.Prefix))
 	a.Engine.GET("/", a.home)
 	a.Engine.GET("/profile", h.RequireLogin, a.profile)
+	a.Engine.NoRoute(func(c *gin.Context) {
+		write(c, demoapp.NotFound(c.GetHeader("Accept")))
+	})
 	return a, nil
 }
 
-// Close stops the in-process provider.
+// Close stops the development test provider.
 func (a *App) Close() { a.setup.Close() }
 
-// Provider returns the in-process provider's issuer.
-func (a *App) Provider() string { return a.setup.Provider.Issuer() }
+// Provider returns the development test provider's issuer, "" when it is
+// off.
+func (a *App) Provider() string { return a.setup.Issuer() }
 
 // home shows the login buttons or, after login, the user.
 func (a *App) home(c *gin.Context) {
@@ -51,21 +53,25 @@ func (a *App) home(c *gin.Context) {
 		oauth20gin.WriteProblem(c, err)
 		return
 	}
-	a.render(c, demoapp.NewView("Gin", a.setup.Auth, s, c.Query("return_to"), time.Now()))
+	a.render(c, a.setup.View("Gin", s, c.Query("return_to"), time.Now()))
 }
 
 // profile is a protected page: RequireLogin put the user in the context.
 func (a *App) profile(c *gin.Context) {
 	s, _ := oauth20gin.UserFrom(c)
-	a.render(c, demoapp.NewView("Gin, protected page", a.setup.Auth, s, "", time.Now()))
+	v := a.setup.View("Gin", s, "", time.Now())
+	v.Protected = true
+	a.render(c, v)
 }
 
 func (a *App) render(c *gin.Context, v demoapp.View) {
-	var buf bytes.Buffer
-	if err := demoapp.Render(&buf, v); err != nil {
-		_ = c.AbortWithError(http.StatusInternalServerError, err)
-		return
+	write(c, demoapp.Render(v))
+}
+
+// write answers with a.
+func write(c *gin.Context, a demoapp.Answer) {
+	for k, v := range a.Header {
+		c.Writer.Header()[k] = v
 	}
-	c.Header("Cache-Control", "no-store")
-	c.Data(http.StatusOK, "text/html; charset=utf-8", buf.Bytes())
+	c.Data(a.Status, a.Header.Get("Content-Type"), a.Body)
 }

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/go-oauth20/oauth20/adapters/oauth20http"
+	"github.com/go-oauth20/oauth20/conformance/oidctest"
 	"github.com/go-oauth20/oauth20/core"
 	"github.com/go-oauth20/oauth20/examples/internal/demoapp"
 )
@@ -19,8 +20,8 @@ type App struct {
 	login   *oauth20http.Handler
 }
 
-// New starts the in-process provider and builds the application. Close
-// it when done.
+// New starts the development test provider (on loopback addresses) and
+// builds the application. Close it when done.
 func New(cfg demoapp.Config) (*App, error) {
 	setup, err := demoapp.New(cfg)
 	if err != nil {
@@ -36,15 +37,20 @@ func New(cfg demoapp.Config) (*App, error) {
 	h.Mount(mux, demoapp.Prefix)
 	mux.HandleFunc("GET /{$}", a.home)
 	mux.Handle("GET /profile", h.RequireLogin(http.HandlerFunc(a.profile)))
+	mux.HandleFunc("/", notFound)
 	a.Handler = mux
 	return a, nil
 }
 
-// Close stops the in-process provider.
+// Close stops the development test provider.
 func (a *App) Close() { a.setup.Close() }
 
-// Provider returns the in-process provider's issuer.
-func (a *App) Provider() string { return a.setup.Provider.Issuer() }
+// Provider returns the development test provider's issuer, "" when it is
+// off.
+func (a *App) Provider() string { return a.setup.Issuer() }
+
+// TestProvider returns the development test provider, nil when it is off.
+func (a *App) TestProvider() *oidctest.Server { return a.setup.Provider }
 
 // home shows the login buttons or, after login, the user.
 func (a *App) home(w http.ResponseWriter, r *http.Request) {
@@ -53,17 +59,22 @@ func (a *App) home(w http.ResponseWriter, r *http.Request) {
 		oauth20http.WriteProblem(w, r, err)
 		return
 	}
-	a.render(w, demoapp.NewView("net/http", a.setup.Auth, s, r.URL.Query().Get("return_to"), time.Now()))
+	a.render(w, a.setup.View("net/http", s, r.URL.Query().Get("return_to"), time.Now()))
 }
 
 // profile is a protected page: RequireLogin put the user in the context.
 func (a *App) profile(w http.ResponseWriter, r *http.Request) {
 	s, _ := core.UserFrom(r.Context())
-	a.render(w, demoapp.NewView("net/http, protected page", a.setup.Auth, s, "", time.Now()))
+	v := a.setup.View("net/http", s, "", time.Now())
+	v.Protected = true
+	a.render(w, v)
 }
 
 func (a *App) render(w http.ResponseWriter, v demoapp.View) {
-	w.Header().Set("Content-Type", "text/html; charset=utf-8")
-	w.Header().Set("Cache-Control", "no-store")
-	_ = demoapp.Render(w, v)
+	demoapp.Render(v).WriteHTTP(w)
+}
+
+// notFound answers any other path.
+func notFound(w http.ResponseWriter, r *http.Request) {
+	demoapp.NotFound(r.Header.Get("Accept")).WriteHTTP(w)
 }

@@ -3,6 +3,7 @@ package demoapp
 import (
 	"crypto/rand"
 	"fmt"
+	"log/slog"
 	"net/url"
 	"os"
 	"strings"
@@ -18,8 +19,6 @@ const (
 	DefaultAddr = "127.0.0.1:8000"
 	// Prefix is where the login routes are mounted.
 	Prefix = "/auth"
-	// LocalProvider is the name of the in-process provider.
-	LocalProvider = "local"
 )
 
 // Config configures a demo.
@@ -27,96 +26,152 @@ type Config struct {
 	// BaseURL is the demo's origin as the browser sees it, such as
 	// "http://127.0.0.1:8000". Required.
 	BaseURL string
-	// ProviderAddr is where the in-process OpenID provider listens;
+	// ListenAddr is the address the demo listens on, as its listener
+	// reports it; empty means the host of BaseURL. The development test
+	// provider runs only when this address, the host of BaseURL and
+	// ProviderAddr are all loopback.
+	ListenAddr string
+	// ProviderAddr is where the development test provider listens;
 	// default a random loopback port.
 	ProviderAddr string
 	// Getenv reads the environment; default os.Getenv.
 	Getenv func(string) string
 	// Clock is the clock of the login flow; default the system clock.
 	Clock core.Clock
+	// Logger receives the demo's log lines and the Auth's; default
+	// slog.Default().
+	Logger *slog.Logger
 }
 
-// Setup is a demo's login side: the Auth and the in-process provider.
-// Close it when done.
+// Setup is a demo's login side: the Auth and the development test
+// provider. Close it when done.
 type Setup struct {
 	// Auth sends browsers without a session to the home page ("/") and
 	// back to it after logout at the provider.
 	Auth *core.Auth
-	// Provider is the in-process OpenID provider.
+	// Provider is the development test provider, nil when it is off (see
+	// Config.ListenAddr).
 	Provider *oidctest.Server
 }
 
-// Close stops the in-process provider and the Auth's background work.
-func (s *Setup) Close() {
-	_ = s.Auth.Close()
-	s.Provider.Close()
+// Issuer returns the development test provider's issuer, "" when it is
+// off.
+func (s *Setup) Issuer() string {
+	if s.Provider == nil {
+		return ""
+	}
+	return s.Provider.Issuer()
 }
 
-// New starts the in-process provider and builds the Auth with it and with
-// every provider whose credentials are set in the environment.
+// Close stops the development test provider and the Auth's background
+// work.
+func (s *Setup) Close() {
+	_ = s.Auth.Close()
+	if s.Provider != nil {
+		s.Provider.Close()
+	}
+}
+
+// New builds the Auth with the development test provider, when the
+// addresses allow it (see Config.ListenAddr), and every provider whose
+// credentials are set in the environment. It fails when that leaves no
+// provider at all, saying why.
 func New(cfg Config) (*Setup, error) {
 	if cfg.Getenv == nil {
 		cfg.Getenv = os.Getenv
 	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
+	}
+	if cfg.ProviderAddr == "" {
+		cfg.ProviderAddr = "127.0.0.1:0"
+	}
 	base := strings.TrimSuffix(cfg.BaseURL, "/")
-	if u, err := url.Parse(base); err != nil || u.Host == "" {
+	u, err := url.Parse(base)
+	if err != nil || u.Host == "" {
 		return nil, fmt.Errorf("demoapp: base URL %q is not an absolute URL", cfg.BaseURL)
 	}
-	op, err := oidctest.Start(oidctest.Config{Addr: cfg.ProviderAddr, Algorithm: "ES256", Clients: []oidctest.Client{{
-		ID: "oauth20-demo", Secret: "demo-secret-not-for-production",
-		RedirectURIs:           []string{base + Prefix + "/" + LocalProvider + "/callback"},
-		PostLogoutRedirectURIs: []string{base + "/"},
-	}}})
-	if err != nil {
-		return nil, err
+	if cfg.ListenAddr == "" {
+		cfg.ListenAddr = u.Host
 	}
 	b := core.New().BaseURL(base + Prefix).SealingKeys(sealingKey(cfg.Getenv)).
-		LoginURL("/").AfterLogout(base + "/").
-		Provider(providers.OIDC(LocalProvider, op.Issuer(), "oauth20-demo", "demo-secret-not-for-production",
-			providers.WithDisplayName("Local test provider")))
+		LoginURL("/").AfterLogout(base + "/").Logger(cfg.Logger)
+	var op *oidctest.Server
+	off := devProviderRule(cfg.ListenAddr, base, cfg.ProviderAddr)
+	if off == "" {
+		var p *core.Provider
+		if op, p, err = startDevProvider(base, cfg.ProviderAddr); err != nil {
+			return nil, err
+		}
+		b = b.Provider(p, nil)
+	}
+	closeOP := func() {
+		if op != nil {
+			op.Close()
+		}
+	}
 	if cfg.Clock != nil {
 		b = b.Clock(cfg.Clock)
 	}
-	env := cfg.Getenv
+	n, err := addFromEnv(b, cfg.Getenv)
+	if err != nil {
+		closeOP()
+		return nil, err
+	}
+	if op == nil && n == 0 {
+		return nil, fmt.Errorf("demoapp: no login provider: the development test provider is off because %s, "+
+			"and no provider's credentials are in the environment (GITHUB_CLIENT_ID and GITHUB_CLIENT_SECRET, ...)", off)
+	}
+	auth, err := b.Build()
+	if err != nil {
+		closeOP()
+		return nil, err
+	}
+	logDevProvider(cfg.Logger, op, off)
+	return &Setup{Auth: auth, Provider: op}, nil
+}
+
+// addFromEnv adds to b every provider whose credentials env holds and
+// returns how many.
+func addFromEnv(b *core.Builder, env func(string) string) (int, error) {
+	n := 0
+	add := func(p *core.Provider, err error) {
+		b.Provider(p, err)
+		n++
+	}
 	for _, sp := range simpleProviders {
 		if id, secret := env(sp.env+"_CLIENT_ID"), env(sp.env+"_CLIENT_SECRET"); id != "" && secret != "" {
-			b = b.Provider(sp.new(id, secret))
+			add(sp.new(id, secret))
 		}
 	}
 	if corp, agent, secret := env("WECOM_CORP_ID"), env("WECOM_AGENT_ID"), env("WECOM_SECRET"); corp != "" && agent != "" && secret != "" {
-		b = b.Provider(providers.WeCom(corp, agent, secret))
+		add(providers.WeCom(corp, agent, secret))
 	}
 	if id, secret := env("MICROSOFT_CLIENT_ID"), env("MICROSOFT_CLIENT_SECRET"); id != "" && secret != "" {
 		tenant := env("MICROSOFT_TENANT")
 		if tenant == "" {
 			tenant = "common"
 		}
-		b = b.Provider(providers.Microsoft(tenant, id, secret))
+		add(providers.Microsoft(tenant, id, secret))
 	}
 	if id, secret := env("REDDIT_CLIENT_ID"), env("REDDIT_CLIENT_SECRET"); id != "" && secret != "" {
-		b = b.Provider(providers.Reddit(id, secret, "oauth20-demo/1.0"))
+		add(providers.Reddit(id, secret, "oauth20-demo/1.0"))
 	}
 	if id, team, kid, file := env("APPLE_CLIENT_ID"), env("APPLE_TEAM_ID"), env("APPLE_KEY_ID"), env("APPLE_PRIVATE_KEY_FILE"); id != "" && team != "" && kid != "" && file != "" {
 		p8, err := os.ReadFile(file)
 		if err != nil {
-			op.Close()
-			return nil, fmt.Errorf("demoapp: APPLE_PRIVATE_KEY_FILE: %w", err)
+			return n, fmt.Errorf("demoapp: APPLE_PRIVATE_KEY_FILE: %w", err)
 		}
-		b = b.Provider(providers.Apple(id, team, kid, p8))
+		add(providers.Apple(id, team, kid, p8))
 	}
 	if iss, id, secret := env("OIDC_ISSUER"), env("OIDC_CLIENT_ID"), env("OIDC_CLIENT_SECRET"); iss != "" && id != "" && secret != "" {
 		name := env("OIDC_NAME")
 		if name == "" {
 			name = "oidc"
 		}
-		b = b.Provider(providers.OIDC(name, iss, id, secret, providers.WithDisplayName(iss)))
+		add(providers.OIDC(name, iss, id, secret, providers.WithDisplayName(iss)))
 	}
-	auth, err := b.Build()
-	if err != nil {
-		op.Close()
-		return nil, err
-	}
-	return &Setup{Auth: auth, Provider: op}, nil
+	return n, nil
 }
 
 // sealingKey is OAUTH20_SEALING_KEY, or 32 random bytes (sessions then end

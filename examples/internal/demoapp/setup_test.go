@@ -2,6 +2,7 @@ package demoapp
 
 import (
 	"context"
+	"io"
 	"strings"
 	"testing"
 
@@ -20,7 +21,7 @@ func TestProvidersFromEnvironment(t *testing.T) {
 	for _, sp := range simpleProviders {
 		env[sp.env+"_CLIENT_ID"], env[sp.env+"_CLIENT_SECRET"] = "id-"+strings.ToLower(sp.env), "secret"
 	}
-	s, err := New(Config{BaseURL: "http://127.0.0.1:8000", Getenv: func(k string) string { return env[k] }})
+	s, err := New(Config{BaseURL: "http://127.0.0.1:8000", Getenv: func(k string) string { return env[k] }, Logger: jsonLogger(io.Discard)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -36,7 +37,7 @@ func TestProvidersFromEnvironment(t *testing.T) {
 		}
 	}
 	// Without credentials, only the local provider.
-	s2, err := New(Config{BaseURL: "http://127.0.0.1:8000", Getenv: func(string) string { return "" }})
+	s2, err := New(Config{BaseURL: "http://127.0.0.1:8000", Getenv: func(string) string { return "" }, Logger: jsonLogger(io.Discard)})
 	if err != nil {
 		t.Fatal(err)
 	}

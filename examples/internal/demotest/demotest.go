@@ -1,6 +1,7 @@
 // Package demotest drives a demo application end to end over real HTTP,
 // as a browser with a cookie jar would: login, the provider, the callback,
-// the page with the user, the protected page, logout.
+// the page with the user, the protected page, logout, an unknown page; and
+// checks the pages' security headers on the way.
 package demotest
 
 import (
@@ -16,7 +17,7 @@ import (
 )
 
 // Drive runs the whole journey against the demo at baseURL whose
-// in-process provider has the given issuer.
+// development test provider has the given issuer.
 func Drive(t *testing.T, baseURL, issuer string) {
 	t.Helper()
 	jar, err := cookiejar.New(nil)
@@ -39,6 +40,12 @@ func Drive(t *testing.T, baseURL, issuer string) {
 	if !strings.Contains(page.body, `href="/auth/local/login?return_to=%2Fprofile"`) || strings.Contains(page.body, user.Name) {
 		t.Fatalf("anonymous /profile did not land on the login page:\n%s", page.body)
 	}
+	for _, s := range []string{"Continue with Test provider", `id="dev-warning"`, "Development only."} {
+		if !strings.Contains(page.body, s) {
+			t.Errorf("the login page lacks %q:\n%s", s, page.body)
+		}
+	}
+	CheckHeaders(t, "the login page", page.header)
 
 	// Login: app -> provider -> callback -> /profile.
 	hops = nil
@@ -47,11 +54,13 @@ func Drive(t *testing.T, baseURL, issuer string) {
 	if strings.Join(hops, " ") != strings.Join(want, " ") {
 		t.Errorf("login went %v, want %v", hops, want)
 	}
-	for _, s := range []string{user.Subject, user.Name, user.Email, "(verified)", "openid", "Token expiry", "Log out", "protected page"} {
+	for _, s := range []string{user.Subject, user.Name, user.Email, "verified", "openid", "Token expiry", "Sign out",
+		"protected page", `<th scope="row">iss</th><td>` + issuer + "<", `<th scope="row">nonce</th>`, `<th scope="row">exp</th>`} {
 		if !strings.Contains(page.body, s) {
 			t.Errorf("page after login lacks %q:\n%s", s, page.body)
 		}
 	}
+	CheckHeaders(t, "the protected page", page.header)
 	if strings.Contains(page.body, "eyJ") || strings.Contains(strings.ToLower(page.body), "access_token") {
 		t.Error("the page shows a raw token")
 	}
@@ -69,16 +78,67 @@ func Drive(t *testing.T, baseURL, issuer string) {
 	if want := []string{issuer + "/end_session", baseURL + "/"}; strings.Join(hops, " ") != strings.Join(want, " ") {
 		t.Errorf("logout went %v, want %v", hops, want)
 	}
-	if strings.Contains(page.body, user.Email) || !strings.Contains(page.body, "Local test provider") {
+	if strings.Contains(page.body, user.Email) || !strings.Contains(page.body, "Test provider") {
 		t.Errorf("page after logout:\n%s", page.body)
 	}
 	if page = get(t, c, baseURL+"/profile"); strings.Contains(page.body, user.Email) {
 		t.Error("the protected page still shows the user after logout")
 	}
+
+	// An unknown page: the library's problem page for a browser, a
+	// problem document for an API client.
+	for _, tc := range []struct{ accept, contentType, text string }{
+		{"text/html,application/xhtml+xml,*/*;q=0.8", "text/html; charset=utf-8", "<h1>Page not found</h1>"},
+		{"application/json", "application/problem+json", `"title":"Page not found"`},
+	} {
+		req, err := http.NewRequest(http.MethodGet, baseURL+"/no-such-page", nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		req.Header.Set("Accept", tc.accept)
+		resp, err := c.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		a := readAny(t, resp)
+		if a.status != http.StatusNotFound || a.header.Get("Content-Type") != tc.contentType || !strings.Contains(a.body, tc.text) {
+			t.Errorf("unknown page for %s: %d %s:\n%s", tc.accept, a.status, a.header.Get("Content-Type"), a.body)
+		}
+		if a.header.Get("X-Content-Type-Options") != "nosniff" {
+			t.Errorf("unknown page for %s: X-Content-Type-Options %q", tc.accept, a.header.Get("X-Content-Type-Options"))
+		}
+		if tc.contentType == "text/html; charset=utf-8" {
+			CheckHeaders(t, "the not-found page", a.header)
+		}
+	}
+}
+
+// CheckHeaders checks the headers that every HTML page of the demo sends,
+// its own pages as the library's error pages: no sniffing, no caching, no
+// framing (X-Frame-Options and the CSP's frame-ancestors), and a
+// Content-Security-Policy that loads nothing by default.
+func CheckHeaders(t *testing.T, what string, h http.Header) {
+	t.Helper()
+	want := map[string]string{"X-Content-Type-Options": "nosniff", "X-Frame-Options": "DENY", "Cache-Control": "no-store"}
+	for k, v := range want {
+		if got := h.Get(k); got != v {
+			t.Errorf("%s: %s is %q, want %q", what, k, got, v)
+		}
+	}
+	csp := h.Get("Content-Security-Policy")
+	for _, d := range []string{"default-src 'none'", "frame-ancestors 'none'"} {
+		if !strings.Contains(csp, d) {
+			t.Errorf("%s: Content-Security-Policy %q lacks %q", what, csp, d)
+		}
+	}
+	if strings.Contains(csp, "script-src") {
+		t.Errorf("%s: Content-Security-Policy %q allows scripts", what, csp)
+	}
 }
 
 type answer struct {
 	status int
+	header http.Header
 	body   string
 }
 
@@ -91,15 +151,22 @@ func get(t *testing.T, c *http.Client, u string) answer {
 	return read(t, resp)
 }
 
+// read reads an answer that must be a 200.
 func read(t *testing.T, resp *http.Response) answer {
+	t.Helper()
+	a := readAny(t, resp)
+	if a.status != http.StatusOK {
+		t.Fatalf("%s: status %d: %s", resp.Request.URL, a.status, a.body)
+	}
+	return a
+}
+
+func readAny(t *testing.T, resp *http.Response) answer {
 	t.Helper()
 	defer resp.Body.Close()
 	b, err := io.ReadAll(resp.Body)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if resp.StatusCode != http.StatusOK {
-		t.Fatalf("%s: status %d: %s", resp.Request.URL, resp.StatusCode, b)
-	}
-	return answer{status: resp.StatusCode, body: string(b)}
+	return answer{status: resp.StatusCode, header: resp.Header, body: string(b)}
 }
