@@ -26,6 +26,7 @@ type authConfig struct {
 	logger                *slog.Logger
 	flowLifetime          time.Duration
 	sessionLifetime       time.Duration
+	untilTokenExpiry      bool
 	insecureCookies       bool
 	keepTokens            bool
 	loginURL              string
@@ -115,8 +116,24 @@ func (b *Builder) FlowLifetime(d time.Duration) *Builder {
 }
 
 // SessionLifetime sets how long a login lasts; default
-// DefaultSessionLifetime.
+// DefaultSessionLifetime. A session lasts its lifetime whatever becomes of
+// its token at the provider: simple, and no request waits for the
+// provider, but the session outlives a token that expired or was revoked.
+//
+// SessionLifetime(UntilTokenExpiry) binds each session to its access
+// token instead: it ends when the token expires, and RequireLogin renews
+// it with the refresh token (KeepTokens, and a provider that issues
+// refresh tokens) on any request made in the last quarter of the token's
+// life, so that an active user stays logged in; a refresh the provider
+// refuses lets the session end with its token. The session never outlasts
+// the lifetime (set by another SessionLifetime call, or the default)
+// counted from the login. A session whose provider gave no token lifetime
+// lasts the lifetime.
 func (b *Builder) SessionLifetime(d time.Duration) *Builder {
+	if d == UntilTokenExpiry {
+		b.cfg.untilTokenExpiry = true
+		return b
+	}
 	b.cfg.sessionLifetime = d
 	if d <= 0 {
 		b.errs = append(b.errs, configError("session lifetime %v is not positive", d))

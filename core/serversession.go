@@ -73,7 +73,7 @@ func (a *Auth) storeSession(ctx context.Context, sess *Session) (string, error) 
 // sealRecord seals sess, started in epoch, bound to its id: a record
 // copied to another session's key does not open there.
 func (a *Auth) sealRecord(sess *Session, epoch string) ([]byte, error) {
-	plain, err := json.Marshal(sealedSession{Expires: sess.expires.Unix(), Epoch: epoch, Data: sess})
+	plain, err := json.Marshal(sealed(sess, epoch))
 	if err != nil {
 		return nil, fmt.Errorf("oauth20: session: %w", err)
 	}

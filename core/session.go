@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"math"
 	"net/http"
 	"net/url"
 	"strings"
@@ -16,6 +17,9 @@ import (
 const (
 	// DefaultSessionLifetime is how long a login lasts.
 	DefaultSessionLifetime = 8 * time.Hour
+	// UntilTokenExpiry, given to Builder.SessionLifetime, binds each
+	// session to its access token's expiry (see there).
+	UntilTokenExpiry time.Duration = math.MinInt64
 )
 
 // Session is what the library keeps about a logged-in user, sealed with
@@ -56,6 +60,10 @@ type Session struct {
 
 	// expires is when the session ends.
 	expires time.Time
+	// limit and renewAt are set for a session bound to its token
+	// (UntilTokenExpiry): the latest end renewals may reach, and when
+	// RequireLogin starts renewing the token.
+	limit, renewAt time.Time
 }
 
 // String describes the session without its tokens; %v and %+v use it.
@@ -116,6 +124,22 @@ type sealedSession struct {
 	Expires int64    `json:"e"`
 	Epoch   string   `json:"g,omitempty"`
 	Data    *Session `json:"d"`
+	// Limit and RenewAt are a bound session's limit and renewAt.
+	Limit   int64 `json:"l,omitempty"`
+	RenewAt int64 `json:"r,omitempty"`
+}
+
+// sealed returns the sealed form of sess, started in epoch.
+func sealed(sess *Session, epoch string) sealedSession {
+	return sealedSession{Expires: sess.expires.Unix(), Epoch: epoch, Data: sess, Limit: unixOrZero(sess.limit), RenewAt: unixOrZero(sess.renewAt)}
+}
+
+// unixOrZero is t in Unix seconds, or 0 for the zero time.
+func unixOrZero(t time.Time) int64 {
+	if t.IsZero() {
+		return 0
+	}
+	return t.Unix()
 }
 
 // sessionCookieName is the name of the session cookie.
@@ -151,6 +175,10 @@ func (a *Auth) SessionCookie(ctx context.Context, res *Result) (http.Cookie, err
 	name := a.sessionCookieName()
 	sess := newSession(res, a.cfg.keepTokens)
 	sess.expires = a.cfg.clock.Now().Add(a.cfg.sessionLifetime)
+	if a.cfg.untilTokenExpiry {
+		sess.limit = sess.expires
+		a.bindToToken(sess, res.Token)
+	}
 	var value string
 	if a.cfg.serverSessions {
 		id, err := a.storeSession(ctx, sess)
@@ -181,7 +209,7 @@ func (a *Auth) sessionCookie(value string, expires time.Time) http.Cookie {
 
 // sealSessionCookie seals sess into the value of a session cookie.
 func (a *Auth) sealSessionCookie(sess *Session) (string, error) {
-	plain, err := json.Marshal(sealedSession{Expires: sess.expires.Unix(), Data: sess})
+	plain, err := json.Marshal(sealed(sess, ""))
 	if err != nil {
 		return "", fmt.Errorf("oauth20: session: %w", err)
 	}
@@ -248,6 +276,9 @@ func (a *Auth) openSession(plain []byte) (*sealedSession, bool) {
 		return nil, false
 	}
 	s.Data.expires = expires
+	if s.Limit != 0 {
+		s.Data.limit, s.Data.renewAt = time.Unix(s.Limit, 0), time.Unix(s.RenewAt, 0)
+	}
 	return &s, true
 }
 
@@ -258,18 +289,27 @@ func (a *Auth) clearSessionCookie() http.Cookie {
 
 // RequireLogin is the rule of every adapter's login-required middleware,
 // for a request with the given method and request URI (path and query):
-// with a valid session it returns the session; without one it returns the
+// with a valid session it returns the session (renewing a session bound to
+// its token when that is due, see UntilTokenExpiry, and then calling
+// setCookie with the renewed session cookie, which the adapter must set on
+// the answer; setCookie may be nil otherwise); without one it returns the
 // URL to redirect a GET or HEAD to when the Auth has a LoginURL (with
 // return_to set to requestURI), and otherwise a *CallbackError with status
 // 401 wrapping ErrLoginRequired. When the session cannot be read (a
 // server-side session and an unreachable Store) the error is Session's
 // 503: the request is refused, not sent to log in again.
-func (a *Auth) RequireLogin(ctx context.Context, method, requestURI string, cookies func(name string) (string, bool)) (*Session, string, error) {
+func (a *Auth) RequireLogin(ctx context.Context, method, requestURI string, cookies func(name string) (string, bool), setCookie func(http.Cookie)) (*Session, string, error) {
 	s, ok, err := a.Session(ctx, cookies)
 	if err != nil {
 		return nil, "", err
 	}
 	if ok {
+		if a.cfg.untilTokenExpiry && setCookie != nil {
+			var c http.Cookie
+			if s, c = a.renewBound(ctx, s); c.Name != "" {
+				setCookie(c)
+			}
+		}
 		return s, "", nil
 	}
 	login := ""

@@ -94,7 +94,7 @@ func (s *syncBuffer) String() string {
 
 // newReplicas builds two Auths whose sessions keep tokens, on the server
 // when server is set, sharing a store.
-func newReplicas(t *testing.T, clock Clock, server bool) *replicas {
+func newReplicas(t *testing.T, clock Clock, server bool, settings ...func(*Builder)) *replicas {
 	t.Helper()
 	f := flowServer(t)
 	fc, _ := clock.(*testkit.Clock)
@@ -108,6 +108,9 @@ func newReplicas(t *testing.T, clock Clock, server bool) *replicas {
 			KeepTokens().LoginURL("/login").Provider(testProvider(t, f, "fake", nil), nil)
 		if server {
 			b.ServerSessions()
+		}
+		for _, set := range settings {
+			set(b)
 		}
 		return b.MustBuild()
 	}
@@ -272,7 +275,7 @@ func TestServerSessionsFailClosed(t *testing.T) {
 		t.Fatalf("Session with the store down: %v %v %v", s, ok, err)
 	}
 	// The middleware answers 503 rather than send the user to log in.
-	s, to, err := r.b.RequireLogin(ctx, http.MethodGet, "/me", jar(c))
+	s, to, err := r.b.RequireLogin(ctx, http.MethodGet, "/me", jar(c), nil)
 	if s != nil || to != "" || statusOf(err) != http.StatusServiceUnavailable {
 		t.Fatalf("RequireLogin with the store down: %v %q %v", s, to, err)
 	}

@@ -34,10 +34,16 @@ import (
 // failed (nothing is written then), and wraps ErrInvalidConfig when the
 // session keeps no tokens.
 func (a *Auth) SessionToken(ctx context.Context, s *Session) (*Token, http.Cookie, error) {
+	return a.sessionToken(ctx, s, DefaultRefreshMargin)
+}
+
+// sessionToken is SessionToken, refreshing a token that expires within
+// margin.
+func (a *Auth) sessionToken(ctx context.Context, s *Session, margin time.Duration) (*Token, http.Cookie, error) {
 	if s == nil || s.Token == nil {
 		return nil, http.Cookie{}, configError("the session keeps no token (Builder.KeepTokens)")
 	}
-	if !s.Token.expired(a.cfg.clock.Now(), DefaultRefreshMargin) {
+	if !s.Token.expired(a.cfg.clock.Now(), margin) {
 		return s.Token, http.Cookie{}, nil
 	}
 	p, ok := a.byName[s.Provider]
@@ -52,7 +58,7 @@ func (a *Auth) SessionToken(ctx context.Context, s *Session) (*Token, http.Cooki
 		if s.ID == "" {
 			return nil, http.Cookie{}, errors.New("oauth20: SessionToken: the session was not read from the Store (it has no ID)")
 		}
-		t, err := a.refreshStoredSession(ctx, p, client, s.ID)
+		t, err := a.refreshStoredSession(ctx, p, client, s.ID, margin)
 		return t, http.Cookie{}, err
 	}
 	if s.Token.RefreshToken == "" {
@@ -68,7 +74,10 @@ func (a *Auth) SessionToken(ctx context.Context, s *Session) (*Token, http.Cooki
 	}
 	updated := *s
 	updated.refreshed(t, id)
-	if updated.expires.IsZero() {
+	switch {
+	case a.cfg.untilTokenExpiry && !updated.limit.IsZero():
+		a.bindToToken(&updated, t)
+	case updated.expires.IsZero():
 		updated.expires = a.cfg.clock.Now().Add(a.cfg.sessionLifetime)
 	}
 	value, err := a.sealSessionCookie(&updated)
@@ -80,7 +89,7 @@ func (a *Auth) SessionToken(ctx context.Context, s *Session) (*Token, http.Cooki
 
 // refreshStoredSession refreshes the token of the server-side session id,
 // once across replicas, and writes it back.
-func (a *Auth) refreshStoredSession(ctx context.Context, p *Provider, client *Client, id string) (*Token, error) {
+func (a *Auth) refreshStoredSession(ctx context.Context, p *Provider, client *Client, id string, margin time.Duration) (*Token, error) {
 	var rec *storedSession
 	t, _, err := a.refreshOnce(ctx, sharedRefresh{
 		key: "session:" + id,
@@ -92,7 +101,7 @@ func (a *Auth) refreshStoredSession(ctx context.Context, p *Provider, client *Cl
 			if rec == nil {
 				return nil, nil, false, loginAgainError{ErrSessionEnded}
 			}
-			if t := rec.session.Token; t != nil && !t.expired(a.cfg.clock.Now(), DefaultRefreshMargin) {
+			if t := rec.session.Token; t != nil && !t.expired(a.cfg.clock.Now(), margin) {
 				return t, nil, true, nil
 			}
 			return nil, nil, false, nil
@@ -111,6 +120,9 @@ func (a *Auth) refreshStoredSession(ctx context.Context, p *Provider, client *Cl
 				return nil, nil, err
 			}
 			s.refreshed(t, idt)
+			if a.cfg.untilTokenExpiry && !s.limit.IsZero() {
+				a.bindToToken(&s, t)
+			}
 			sealed, err := a.sealRecord(&s, rec.epoch)
 			if err != nil {
 				return nil, nil, err

@@ -185,7 +185,7 @@ func UserFrom(c *echo.Context) (*core.Session, bool) {
 func (h *Handler) RequireLogin(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c *echo.Context) error {
 		r := c.Request()
-		s, to, err := h.auth.RequireLogin(r.Context(), r.Method, r.URL.RequestURI(), requestCookie(c))
+		s, to, err := h.auth.RequireLogin(r.Context(), r.Method, r.URL.RequestURI(), requestCookie(c), func(ck http.Cookie) { c.SetCookie(&ck) })
 		if s != nil {
 			c.Set(userKey, s)
 			c.SetRequest(r.WithContext(core.ContextWithUser(r.Context(), s)))

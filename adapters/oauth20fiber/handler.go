@@ -186,7 +186,8 @@ func UserFrom(c fiber.Ctx) (*core.Session, bool) {
 // ErrorHandler and a 401 wrapping core.ErrLoginRequired, or a 503 wrapping
 // core.ErrStoreUnavailable when a server-side session cannot be read.
 func (h *Handler) RequireLogin(c fiber.Ctx) error {
-	s, to, err := h.auth.RequireLogin(c.Context(), c.Method(), string(c.Request().RequestURI()), requestCookie(c))
+	s, to, err := h.auth.RequireLogin(c.Context(), c.Method(), string(c.Request().RequestURI()), requestCookie(c),
+		func(ck http.Cookie) { setCookie(c, ck) })
 	if s != nil {
 		c.Locals(userKey{}, s)
 		c.SetContext(core.ContextWithUser(c.Context(), s))

@@ -192,7 +192,8 @@ func UserFrom(c *gin.Context) (*core.Session, bool) {
 // wrapping core.ErrLoginRequired (a 503 wrapping core.ErrStoreUnavailable
 // when a server-side session cannot be read).
 func (h *Handler) RequireLogin(c *gin.Context) {
-	s, to, err := h.auth.RequireLogin(c.Request.Context(), c.Request.Method, c.Request.URL.RequestURI(), requestCookie(c.Request))
+	s, to, err := h.auth.RequireLogin(c.Request.Context(), c.Request.Method, c.Request.URL.RequestURI(), requestCookie(c.Request),
+		func(ck http.Cookie) { c.SetCookieData(&ck) })
 	if s != nil {
 		c.Set(userKey{}, s)
 		c.Request = c.Request.WithContext(core.ContextWithUser(c.Request.Context(), s))

@@ -209,7 +209,7 @@ func (h *Handler) Session(r *http.Request) (*core.Session, bool, error) {
 // wrapping core.ErrStoreUnavailable.
 func (h *Handler) RequireLogin(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		s, to, err := h.auth.RequireLogin(r.Context(), r.Method, r.URL.RequestURI(), requestCookie(r))
+		s, to, err := h.auth.RequireLogin(r.Context(), r.Method, r.URL.RequestURI(), requestCookie(r), func(c http.Cookie) { http.SetCookie(w, &c) })
 		if s != nil {
 			// A page for one user: no shared cache may keep it.
 			w.Header().Set("Cache-Control", "private, no-store")

@@ -163,7 +163,7 @@ func TestRedisStopped(t *testing.T) {
 		if s, ok, err := b.Session(ctx, jar(session)); s != nil || ok || statusOf(err) != http.StatusServiceUnavailable {
 			t.Errorf("%s: Session: %v %v %v", what, s, ok, err)
 		}
-		s, to, err := b.RequireLogin(ctx, http.MethodGet, "/me", jar(session))
+		s, to, err := b.RequireLogin(ctx, http.MethodGet, "/me", jar(session), nil)
 		if s != nil || to != "" || !errors.Is(err, core.ErrStoreUnavailable) {
 			t.Errorf("%s: RequireLogin: %v %q %v", what, s, to, err)
 		}
