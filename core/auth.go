@@ -99,7 +99,22 @@ type BeginOptions struct {
 	// request and request_uri; Begin refuses them with an error wrapping
 	// ErrInvalidConfig (use the fields above instead).
 	Params map[string]string
+	// AppState is the application's own state for this login (a page to
+	// come back to with its form, a cart id, an invitation): opaque to the
+	// library, at most MaxAppState bytes, sealed in the flow cookie (never
+	// sent to the provider) and handed back unchanged in Result.AppState
+	// after the callback succeeds. The protocol state stays the library's,
+	// random and checked.
+	AppState string
+	// TokenOnly ends the login at the token (and the verified ID token of
+	// an OpenID provider) without fetching the user: Result.User is nil.
+	// Such a login starts no session by itself (SessionCookie needs a
+	// user): the application's success hook takes the Result.
+	TokenOnly bool
 }
+
+// MaxAppState is the longest BeginOptions.AppState, in bytes.
+const MaxAppState = 1024
 
 // reservedParams are the authorization request parameters that
 // BeginOptions.Params cannot set: the protocol's own, and those with a
@@ -124,6 +139,9 @@ type flowRecord struct {
 	MaxAge    int64 `json:"m,omitempty"`
 	MaxAgeSet bool  `json:"ms,omitempty"`
 	Created   int64 `json:"c"`
+	// AppState is BeginOptions.AppState; TokenOnly BeginOptions.TokenOnly.
+	AppState  string `json:"a,omitempty"`
+	TokenOnly bool   `json:"o,omitempty"`
 }
 
 // flowCookieName is derived from the state, so each flow has its own cookie
@@ -191,6 +209,11 @@ func (a *Auth) begin(ctx context.Context, provider string, opts BeginOptions) (s
 	if opts.ReturnTo != "" && safeReturnTo(opts.ReturnTo) {
 		rec.ReturnTo = opts.ReturnTo
 	}
+	if len(opts.AppState) > MaxAppState {
+		return "", http.Cookie{}, callbackErr(http.StatusInternalServerError, provider,
+			configError("BeginOptions.AppState is %d bytes; at most %d fit in the flow cookie", len(opts.AppState), MaxAppState))
+	}
+	rec.AppState, rec.TokenOnly = opts.AppState, opts.TokenOnly
 	authOpts := make([]Option, 0, 8+len(p.spec.AuthOptions)+len(opts.Params))
 	authOpts = append(authOpts, withRedirectURL(rec.RedirectURI))
 	authOpts = append(authOpts, p.spec.AuthOptions...)
@@ -255,9 +278,14 @@ type Result struct {
 	Token    *Token
 	// IDToken is the verified ID token of OpenID providers, else nil.
 	IDToken *IDToken
-	User    *User
+	// User is the user the provider answered for; nil for a token-only
+	// login (BeginOptions.TokenOnly, ProviderSpec.TokenOnly).
+	User *User
 	// ReturnTo is the safe path to send the user to.
 	ReturnTo string
+	// AppState is the BeginOptions.AppState the login began with, back
+	// from the sealed flow cookie unchanged.
+	AppState string
 }
 
 // Complete finishes a login on the callback. In order, it checks that the
@@ -404,12 +432,15 @@ func (a *Auth) complete(ctx context.Context, provider string, params url.Values,
 		}
 		return nil, clear, rt, callbackErr(status, provider, err)
 	}
-	res := &Result{Provider: provider, Token: tok, ReturnTo: rec.ReturnTo}
+	res := &Result{Provider: provider, Token: tok, ReturnTo: rec.ReturnTo, AppState: rec.AppState}
 	if p.spec.OIDC {
 		res.IDToken, err = a.verifyIDToken(ctx, p, tok, rec)
 		if err != nil {
 			return nil, clear, rt, callbackErr(http.StatusBadGateway, provider, err)
 		}
+	}
+	if rec.TokenOnly || p.spec.TokenOnly {
+		return res, clear, rec.ReturnTo, nil
 	}
 	res.User, err = p.User(ctx, UserRequest{Client: client, Token: tok, IDToken: res.IDToken, Callback: params})
 	if err != nil {

@@ -647,3 +647,55 @@ func TestNonceUnsupported(t *testing.T) {
 		t.Errorf("NonceUnsupported without OIDC: %v", err)
 	}
 }
+
+// TestAppState: the application's state comes back from the callback
+// unchanged, sealed on the way (never in the provider's URL); a state too
+// large for the flow cookie is refused before the browser leaves.
+func TestAppState(t *testing.T) {
+	t.Parallel()
+	e := newFlowEnv(t, nil)
+	state := `{"cart":"c-77","step":2}`
+	q, c := e.begin(t, "fake", BeginOptions{AppState: state})
+	for k, vs := range q {
+		if strings.Contains(strings.Join(vs, ""), "c-77") {
+			t.Errorf("the application state is in the provider's URL (%s)", k)
+		}
+	}
+	res, _, err := e.auth.Complete(context.Background(), "fake", url.Values{"code": {"good-code"}, "state": {q.Get("state")}}, jar(c))
+	if err != nil || res.AppState != state || res.User == nil {
+		t.Fatalf("result %+v, %v", res, err)
+	}
+	_, _, err = e.auth.Begin(context.Background(), "fake", BeginOptions{AppState: strings.Repeat("x", MaxAppState+1)})
+	if p := ProblemOf(err); !errors.Is(err, ErrInvalidConfig) || p.Status != 500 {
+		t.Errorf("an oversized state: %v", err)
+	}
+}
+
+// TestTokenOnly: a token-only login, per login or per provider, ends at
+// the token without a user request; it starts no session.
+func TestTokenOnly(t *testing.T) {
+	t.Parallel()
+	for _, perProvider := range []bool{false, true} {
+		e := newFlowEnv(t, func(s *ProviderSpec) { s.TokenOnly = perProvider })
+		q, c := e.begin(t, "fake", BeginOptions{TokenOnly: !perProvider})
+		before := len(e.f.requests())
+		res, _, err := e.auth.Complete(context.Background(), "fake", url.Values{"code": {"good-code"}, "state": {q.Get("state")}}, jar(c))
+		if err != nil || res.User != nil || res.Token == nil || res.Token.AccessToken == "" {
+			t.Fatalf("per provider %t: %+v, %v", perProvider, res, err)
+		}
+		for _, r := range e.f.requests()[before:] {
+			if r.Path != "/token" {
+				t.Errorf("per provider %t: a request to %s", perProvider, r.Path)
+			}
+		}
+		if _, err := e.auth.SessionCookie(context.Background(), res); !errors.Is(err, ErrInvalidConfig) || !strings.Contains(err.Error(), "token-only") {
+			t.Errorf("a session from a token-only login: %v", err)
+		}
+	}
+	// The other logins of the Auth fetch their user as before.
+	e := newFlowEnv(t, nil)
+	q, c := e.begin(t, "fake", BeginOptions{})
+	if res, _, err := e.auth.Complete(context.Background(), "fake", url.Values{"code": {"good-code"}, "state": {q.Get("state")}}, jar(c)); err != nil || res.User == nil {
+		t.Fatalf("a login with the user: %+v %v", res, err)
+	}
+}

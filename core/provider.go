@@ -125,6 +125,10 @@ type ProviderSpec struct {
 	CheckCallback func(callback url.Values, now time.Time) (*Params, error)
 	// FetchUser returns the normalised user of a login. Required.
 	FetchUser func(ctx context.Context, r UserRequest) (*User, error)
+	// TokenOnly makes every login with the provider end at the token (and
+	// the verified ID token of an OpenID provider) without fetching the
+	// user, as BeginOptions.TokenOnly does for one login.
+	TokenOnly bool
 	// UserFields names the members of the provider's answers that hold
 	// personal data, for tools that keep its traffic (the recorder of
 	// package conformance redacts them). The login does not read it.

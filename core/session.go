@@ -165,13 +165,22 @@ func (a *Auth) cookiePrefix() string {
 // ServerSessions it is sealed into the Store and the cookie holds only its
 // sealed ID.
 //
-// The error is a *CallbackError: 500 when the sealed session would not fit
+// The error is a *CallbackError: 500 for a login without a user (a
+// token-only one) or when the sealed session would not fit
 // in a cookie (or, at 64 KiB, in a Store), 503 wrapping ErrStoreUnavailable
 // when the Store could not
 // take a server-side session (no cookie is issued then, and the session is
 // not usable: a write that may have reached the Store is only ever found
 // through the cookie that was not issued, and expires with its lifetime).
 func (a *Auth) SessionCookie(ctx context.Context, res *Result) (http.Cookie, error) {
+	if res == nil || res.User == nil || res.User.ID == "" {
+		provider := ""
+		if res != nil {
+			provider = res.Provider
+		}
+		return http.Cookie{}, callbackErr(http.StatusInternalServerError, provider,
+			configError("the login has no user (a token-only login): it starts no session; take the Result in the success hook"))
+	}
 	name := a.sessionCookieName()
 	sess := newSession(res, a.cfg.keepTokens)
 	sess.expires = a.cfg.clock.Now().Add(a.cfg.sessionLifetime)

@@ -37,9 +37,10 @@ const (
 	optEndpointHosts
 	optPrivateKey
 	optTokenEndpointAudience
+	optTokenOnly
 
 	// optCommon are the options every constructor takes.
-	optCommon = optScopes | optRedirectURL | optHTTPClient | optAuthParam | optName | optDisplayName
+	optCommon = optScopes | optRedirectURL | optHTTPClient | optAuthParam | optName | optDisplayName | optTokenOnly
 	// optIDToken are the options of a provider that verifies ID tokens.
 	optIDToken = optAdditionalIssuers | optTrustedAudiences | optIDTokenSigningAlg | optUserInfoSigningAlg | optEndpointHosts
 	// optClientAuth are the options of a provider whose client
@@ -62,6 +63,8 @@ func (o option) String() string {
 		return "WithName"
 	case optDisplayName:
 		return "WithDisplayName"
+	case optTokenOnly:
+		return "WithTokenOnly"
 	case optBaseURL:
 		return "WithBaseURL"
 	case optAuthMethod:
@@ -91,6 +94,7 @@ type settings struct {
 	given       option // the options passed, whatever their values
 	name        string
 	displayName string
+	tokenOnly   bool
 	scopes      []string
 	redirectURL string
 	httpClient  *http.Client
@@ -169,6 +173,15 @@ func WithName(name string) Option {
 // WithDisplayName sets the name shown to people on login buttons.
 func WithDisplayName(n string) Option {
 	return func(s *settings) { s.given |= optDisplayName; s.displayName = n }
+}
+
+// WithTokenOnly ends every login with the provider at the token (and the
+// verified ID token of an OpenID provider), without fetching the user: for
+// an application that wants the token only (core.ProviderSpec.TokenOnly).
+// Result.User is then nil and the adapter's success hook takes the
+// Result; the default one, which starts a session, refuses it.
+func WithTokenOnly() Option {
+	return func(s *settings) { s.given |= optTokenOnly; s.tokenOnly = true }
 }
 
 // WithBaseURL points the provider at a self-hosted installation (GitHub

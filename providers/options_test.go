@@ -83,6 +83,7 @@ var options = []struct {
 	{"WithAuthParam", true, providers.WithAuthParam("k", "v"), nil},
 	{"WithName", true, providers.WithName("renamed"), func(p *core.Provider) bool { return p.Name() == "renamed" }},
 	{"WithDisplayName", true, providers.WithDisplayName("Shown"), func(p *core.Provider) bool { return p.DisplayName() == "Shown" }},
+	{"WithTokenOnly", true, providers.WithTokenOnly(), func(p *core.Provider) bool { return coreaccess.Spec(p).TokenOnly }},
 	{"WithBaseURL", false, providers.WithBaseURL("https://self-hosted.example/base"), nil},
 	{"WithAuthMethod", false, providers.WithAuthMethod(core.AuthSecretPost), func(p *core.Provider) bool {
 		return coreaccess.Spec(p).Client.AuthMethod == core.AuthSecretPost

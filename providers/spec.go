@@ -118,6 +118,7 @@ func (s *settings) build(clientID, clientSecret string, sp spec, errs ...error) 
 		FormPost:         sp.formPost || s.formPost,
 		CodeParams:       sp.codeParams,
 		FetchUser:        sp.fetchUser,
+		TokenOnly:        s.tokenOnly,
 
 		RefusalWithoutCode: sp.refusalWithoutCode,
 		// A provider that checks or carries callback parameters.

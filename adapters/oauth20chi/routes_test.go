@@ -25,7 +25,9 @@ func writeMe(w http.ResponseWriter, r *http.Request) {
 func TestSharedTable(t *testing.T) {
 	t.Parallel()
 	adaptertest.Run(t, adaptertest.Handler(func(t *testing.T, env adaptertest.Env) http.Handler {
-		h, err := oauth20http.New(oauth20http.Config{Auth: env.Auth})
+		var h *oauth20http.Handler
+		h, err := oauth20http.New(oauth20http.Config{Auth: env.Auth, LoginOptions: env.HTTPLoginOptions,
+			OnSuccess: env.HTTPOnSuccess(func(w http.ResponseWriter, r *http.Request, res *core.Result) { h.StartSession(w, r, res) })})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -42,7 +44,9 @@ func TestSharedTable(t *testing.T) {
 func TestRegisterInsideRoute(t *testing.T) {
 	t.Parallel()
 	adaptertest.Run(t, adaptertest.Handler(func(t *testing.T, env adaptertest.Env) http.Handler {
-		h := oauth20http.MustNew(oauth20http.Config{Auth: env.Auth, ProviderParam: "idp"})
+		var h *oauth20http.Handler
+		h = oauth20http.MustNew(oauth20http.Config{Auth: env.Auth, ProviderParam: "idp", LoginOptions: env.HTTPLoginOptions,
+			OnSuccess: env.HTTPOnSuccess(func(w http.ResponseWriter, r *http.Request, res *core.Result) { h.StartSession(w, r, res) })})
 		r := chi.NewRouter()
 		r.Route(adaptertest.Prefix, func(r chi.Router) { oauth20chi.Register(r, h) })
 		r.Route(adaptertest.OtherPrefix, func(r chi.Router) { oauth20chi.Register(r, h) })

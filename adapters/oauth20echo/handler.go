@@ -28,14 +28,22 @@ type Config struct {
 	// with the status to answer with and its cause for errors.Is/As. The
 	// default is WriteProblem.
 	ErrorHandler func(c *echo.Context, err error) error
+	// LoginOptions, when set, gives the options of each login from its
+	// request on the login route: the application's own state
+	// (AppState, back in Result.AppState in OnSuccess), a token-only login
+	// (TokenOnly), scopes, prompt or login hint. The handler fills in
+	// ReturnTo from the return_to query parameter when LoginOptions leaves
+	// it empty, and Host and Path from the request.
+	LoginOptions func(c *echo.Context) core.BeginOptions
 }
 
 // Handler serves the login routes on Echo and protects other routes with
 // RequireLogin. A Handler is immutable and safe for concurrent use.
 type Handler struct {
-	auth      *core.Auth
-	onSuccess func(*echo.Context, *core.Result) error
-	onError   func(*echo.Context, error) error
+	auth         *core.Auth
+	onSuccess    func(*echo.Context, *core.Result) error
+	onError      func(*echo.Context, error) error
+	loginOptions func(*echo.Context) core.BeginOptions
 }
 
 // New checks cfg and returns a Handler. Problems wrap core.ErrInvalidConfig.
@@ -43,7 +51,7 @@ func New(cfg Config) (*Handler, error) {
 	if cfg.Auth == nil {
 		return nil, fmt.Errorf("%w: oauth20echo: Auth is required", core.ErrInvalidConfig)
 	}
-	h := &Handler{auth: cfg.Auth, onSuccess: cfg.OnSuccess, onError: cfg.ErrorHandler}
+	h := &Handler{auth: cfg.Auth, onSuccess: cfg.OnSuccess, onError: cfg.ErrorHandler, loginOptions: cfg.LoginOptions}
 	if h.onSuccess == nil {
 		h.onSuccess = h.StartSession
 	}
@@ -81,7 +89,15 @@ func (h *Handler) Register(g *echo.Group) {
 // if it is a safe local path.
 func (h *Handler) Login(c *echo.Context) error {
 	noStore(c)
-	loc, ck, err := h.auth.Begin(c.Request().Context(), c.Param(ProviderParam), core.BeginOptions{ReturnTo: c.QueryParam("return_to"), Host: c.Request().Host, Path: c.Request().URL.Path})
+	opts := core.BeginOptions{}
+	if h.loginOptions != nil {
+		opts = h.loginOptions(c)
+	}
+	if opts.ReturnTo == "" {
+		opts.ReturnTo = c.QueryParam("return_to")
+	}
+	opts.Host, opts.Path = c.Request().Host, c.Request().URL.Path
+	loc, ck, err := h.auth.Begin(c.Request().Context(), c.Param(ProviderParam), opts)
 	if err != nil {
 		return h.onError(c, err)
 	}

@@ -34,7 +34,15 @@ func writeMe(c *echo.Context) error {
 func TestSharedTable(t *testing.T) {
 	t.Parallel()
 	adaptertest.Run(t, adaptertest.Handler(func(t *testing.T, env adaptertest.Env) http.Handler {
-		h, err := oauth20echo.New(oauth20echo.Config{Auth: env.Auth})
+		var h *oauth20echo.Handler
+		h, err := oauth20echo.New(oauth20echo.Config{Auth: env.Auth,
+			LoginOptions: func(c *echo.Context) core.BeginOptions { return env.LoginOptions(c.Request().URL.Query()) },
+			OnSuccess: func(c *echo.Context, res *core.Result) error {
+				if status, body, ok := env.OnSuccess(res); ok {
+					return c.Blob(status, "application/json", body)
+				}
+				return h.StartSession(c, res)
+			}})
 		if err != nil {
 			t.Fatal(err)
 		}

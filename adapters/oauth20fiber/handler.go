@@ -29,14 +29,22 @@ type Config struct {
 	// ErrorHandler answers a failed login; err is a *core.CallbackError
 	// with the status to answer with. The default is WriteProblem.
 	ErrorHandler func(c fiber.Ctx, err error) error
+	// LoginOptions, when set, gives the options of each login from its
+	// request on the login route: the application's own state
+	// (AppState, back in Result.AppState in OnSuccess), a token-only login
+	// (TokenOnly), scopes, prompt or login hint. The handler fills in
+	// ReturnTo from the return_to query parameter when LoginOptions leaves
+	// it empty, and Host and Path from the request.
+	LoginOptions func(c fiber.Ctx) core.BeginOptions
 }
 
 // Handler serves the login routes on Fiber and protects other routes with
 // RequireLogin. A Handler is immutable and safe for concurrent use.
 type Handler struct {
-	auth      *core.Auth
-	onSuccess func(fiber.Ctx, *core.Result) error
-	onError   func(fiber.Ctx, error) error
+	auth         *core.Auth
+	onSuccess    func(fiber.Ctx, *core.Result) error
+	onError      func(fiber.Ctx, error) error
+	loginOptions func(fiber.Ctx) core.BeginOptions
 }
 
 // New checks cfg and returns a Handler. Problems wrap core.ErrInvalidConfig.
@@ -44,7 +52,7 @@ func New(cfg Config) (*Handler, error) {
 	if cfg.Auth == nil {
 		return nil, fmt.Errorf("%w: oauth20fiber: Auth is required", core.ErrInvalidConfig)
 	}
-	h := &Handler{auth: cfg.Auth, onSuccess: cfg.OnSuccess, onError: cfg.ErrorHandler}
+	h := &Handler{auth: cfg.Auth, onSuccess: cfg.OnSuccess, onError: cfg.ErrorHandler, loginOptions: cfg.LoginOptions}
 	if h.onSuccess == nil {
 		h.onSuccess = h.StartSession
 	}
@@ -80,7 +88,15 @@ func provider(c fiber.Ctx) string { return strings.Clone(c.Params(ProviderParam)
 // Login starts a login with the route's provider and redirects to it.
 func (h *Handler) Login(c fiber.Ctx) error {
 	c.Set(fiber.HeaderCacheControl, "no-store")
-	loc, ck, err := h.auth.Begin(c.Context(), provider(c), core.BeginOptions{ReturnTo: strings.Clone(c.Query("return_to")), Host: strings.Clone(c.Host()), Path: strings.Clone(c.Path())})
+	opts := core.BeginOptions{}
+	if h.loginOptions != nil {
+		opts = h.loginOptions(c)
+	}
+	if opts.ReturnTo == "" {
+		opts.ReturnTo = strings.Clone(c.Query("return_to"))
+	}
+	opts.Host, opts.Path = strings.Clone(c.Host()), strings.Clone(c.Path())
+	loc, ck, err := h.auth.Begin(c.Context(), provider(c), opts)
 	if err != nil {
 		return h.onError(c, err)
 	}

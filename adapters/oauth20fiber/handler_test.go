@@ -2,16 +2,33 @@ package oauth20fiber_test
 
 import (
 	"net"
+	"net/url"
 	"testing"
 
 	"github.com/go-oauth20/oauth20/adapters/oauth20fiber"
 	"github.com/go-oauth20/oauth20/conformance/adaptertest"
+	"github.com/go-oauth20/oauth20/core"
 	"github.com/gofiber/fiber/v3"
 )
 
 // serve runs a Fiber app with the adapter on the table's listener.
 func serve(t *testing.T, ln net.Listener, env adaptertest.Env) {
-	h, err := oauth20fiber.New(oauth20fiber.Config{Auth: env.Auth})
+	var h *oauth20fiber.Handler
+	h, err := oauth20fiber.New(oauth20fiber.Config{Auth: env.Auth,
+		LoginOptions: func(c fiber.Ctx) core.BeginOptions {
+			q := url.Values{}
+			for k, v := range c.Queries() {
+				q.Set(k, v)
+			}
+			return env.LoginOptions(q)
+		},
+		OnSuccess: func(c fiber.Ctx, res *core.Result) error {
+			if status, body, ok := env.OnSuccess(res); ok {
+				c.Set(fiber.HeaderContentType, "application/json")
+				return c.Status(status).Send(body)
+			}
+			return h.StartSession(c, res)
+		}})
 	if err != nil {
 		t.Fatal(err)
 	}

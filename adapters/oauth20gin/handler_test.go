@@ -36,7 +36,16 @@ func writeMe(c *gin.Context) {
 func TestSharedTable(t *testing.T) {
 	t.Parallel()
 	adaptertest.Run(t, adaptertest.Handler(func(t *testing.T, env adaptertest.Env) http.Handler {
-		h, err := oauth20gin.New(oauth20gin.Config{Auth: env.Auth})
+		var h *oauth20gin.Handler
+		h, err := oauth20gin.New(oauth20gin.Config{Auth: env.Auth,
+			LoginOptions: func(c *gin.Context) core.BeginOptions { return env.LoginOptions(c.Request.URL.Query()) },
+			OnSuccess: func(c *gin.Context, res *core.Result) {
+				if status, body, ok := env.OnSuccess(res); ok {
+					c.Data(status, "application/json", body)
+					return
+				}
+				h.StartSession(c, res)
+			}})
 		if err != nil {
 			t.Fatal(err)
 		}

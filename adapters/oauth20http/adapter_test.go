@@ -12,7 +12,9 @@ import (
 
 // routes mounts the handler as the shared table expects.
 func routes(t *testing.T, env adaptertest.Env) http.Handler {
-	h, err := oauth20http.New(oauth20http.Config{Auth: env.Auth})
+	var h *oauth20http.Handler
+	h, err := oauth20http.New(oauth20http.Config{Auth: env.Auth, LoginOptions: env.HTTPLoginOptions,
+		OnSuccess: env.HTTPOnSuccess(func(w http.ResponseWriter, r *http.Request, res *core.Result) { h.StartSession(w, r, res) })})
 	if err != nil {
 		t.Fatal(err)
 	}

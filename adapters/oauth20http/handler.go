@@ -26,6 +26,13 @@ type Config struct {
 	// with the status to answer with and its cause for errors.Is/As. The
 	// default is WriteProblem.
 	ErrorHandler func(w http.ResponseWriter, r *http.Request, err error)
+	// LoginOptions, when set, gives the options of each login from its
+	// request on the login route: the application's own state
+	// (AppState, back in Result.AppState in OnSuccess), a token-only login
+	// (TokenOnly), scopes, prompt or login hint. The handler fills in
+	// ReturnTo from the return_to query parameter when LoginOptions leaves
+	// it empty, and Host and Path from the request.
+	LoginOptions func(r *http.Request) core.BeginOptions
 	// ProviderParam is the name of the path wildcard that holds the
 	// provider, as in "/auth/{provider}/login"; default "provider".
 	ProviderParam string
@@ -40,10 +47,11 @@ type Config struct {
 // and protects other routes with RequireLogin. A Handler is immutable and
 // safe for concurrent use.
 type Handler struct {
-	auth      *core.Auth
-	onSuccess func(http.ResponseWriter, *http.Request, *core.Result)
-	onError   func(http.ResponseWriter, *http.Request, error)
-	param     string
+	auth         *core.Auth
+	onSuccess    func(http.ResponseWriter, *http.Request, *core.Result)
+	onError      func(http.ResponseWriter, *http.Request, error)
+	param        string
+	loginOptions func(*http.Request) core.BeginOptions
 }
 
 // New checks cfg and returns a Handler. Every problem is reported, joined,
@@ -62,7 +70,7 @@ func New(cfg Config) (*Handler, error) {
 	if err := errors.Join(errs...); err != nil {
 		return nil, err
 	}
-	h := &Handler{auth: cfg.Auth, onSuccess: cfg.OnSuccess, onError: cfg.ErrorHandler, param: cfg.ProviderParam}
+	h := &Handler{auth: cfg.Auth, onSuccess: cfg.OnSuccess, onError: cfg.ErrorHandler, loginOptions: cfg.LoginOptions, param: cfg.ProviderParam}
 	if h.onSuccess == nil {
 		h.onSuccess = h.StartSession
 	}
@@ -105,7 +113,15 @@ func (h *Handler) provider(r *http.Request) string { return r.PathValue(h.param)
 // login, if it is a safe local path.
 func (h *Handler) Login(w http.ResponseWriter, r *http.Request) {
 	noStore(w)
-	loc, c, err := h.auth.Begin(r.Context(), h.provider(r), core.BeginOptions{ReturnTo: r.URL.Query().Get("return_to"), Host: r.Host, Path: r.URL.Path})
+	opts := core.BeginOptions{}
+	if h.loginOptions != nil {
+		opts = h.loginOptions(r)
+	}
+	if opts.ReturnTo == "" {
+		opts.ReturnTo = r.URL.Query().Get("return_to")
+	}
+	opts.Host, opts.Path = r.Host, r.URL.Path
+	loc, c, err := h.auth.Begin(r.Context(), h.provider(r), opts)
 	if err != nil {
 		h.onError(w, r, err)
 		return

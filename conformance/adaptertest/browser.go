@@ -155,10 +155,18 @@ var (
 // to the callback, which it returns without delivering.
 func (b *browser) login(provider, returnTo string) *callback {
 	b.t.Helper()
-	u := b.appURL(Prefix + "/" + provider + "/login")
+	q := url.Values{}
 	if returnTo != "" {
-		u.RawQuery = url.Values{"return_to": {returnTo}}.Encode()
+		q.Set("return_to", returnTo)
 	}
+	return b.loginWith(provider, q)
+}
+
+// loginWith is login with the login route's query q.
+func (b *browser) loginWith(provider string, q url.Values) *callback {
+	b.t.Helper()
+	u := b.appURL(Prefix + "/" + provider + "/login")
+	u.RawQuery = q.Encode()
 	resp := b.get(u.String())
 	if resp.StatusCode != http.StatusFound {
 		b.t.Fatalf("login: status %d, want 302; body %s", resp.StatusCode, resp.body)

@@ -24,10 +24,13 @@
 // Success; user denied; missing, expired, tampered and replayed flow
 // cookie; altered and missing state; callback at the wrong provider; an
 // unknown provider; a provider answering 500; response_mode=form_post; two
-// parallel flows in one browser; logout, and logout by a link or from
-// another site (refused); a login begun on another name of the host; a
-// protected route without a session (401 with WWW-Authenticate) and with
-// one (private, not cached); and an unavailable store at the callback.
+// parallel flows in one browser; application state handed back to the
+// success hook, and a token-only login without a user request (through
+// the adapter's LoginOptions and OnSuccess, wired to Env's); logout, and
+// logout by a link or from another site (refused); a login begun on
+// another name of the host; a protected route without a session (401
+// with WWW-Authenticate) and with one (private, not cached); and an
+// unavailable store at the callback.
 // Failures must be RFC 9457 problems (application/problem+json) with the
 // expected status and type, and no secret, code or state in them; a
 // browser (Accept: text/html) gets an HTML page in its terms with a link to

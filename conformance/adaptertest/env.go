@@ -2,9 +2,11 @@ package adaptertest
 
 import (
 	"crypto/rand"
+	"encoding/json"
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"testing"
 	"time"
 
@@ -46,6 +48,35 @@ type Env struct {
 	// Auth runs the flow, with QueryProvider and FormPostProvider; its
 	// post-logout redirect URL is the app's root.
 	Auth *core.Auth
+	// LoginOptions must be the adapter's Config.LoginOptions, given the
+	// login request's query: it asks for application state (app_state)
+	// and token-only logins (token_only).
+	LoginOptions func(query url.Values) core.BeginOptions
+	// OnSuccess must run first in the adapter's Config.OnSuccess: for the
+	// logins the application takes itself (with application state, or
+	// token-only) it returns the status and JSON body to answer with and
+	// true; for the others false, and the adapter's default (its
+	// StartSession) must answer.
+	OnSuccess func(res *core.Result) (status int, body []byte, handled bool)
+}
+
+// loginOptions is Env.LoginOptions.
+func loginOptions(q url.Values) core.BeginOptions {
+	return core.BeginOptions{AppState: q.Get("app_state"), TokenOnly: q.Get("token_only") == "1"}
+}
+
+// onSuccess is Env.OnSuccess: the application's view of a login it takes
+// itself.
+func onSuccess(res *core.Result) (int, []byte, bool) {
+	if res.AppState == "" && res.User != nil {
+		return 0, nil, false
+	}
+	user := ""
+	if res.User != nil {
+		user = res.User.ID
+	}
+	body, _ := json.Marshal(map[string]any{"app_state": res.AppState, "user": user, "token": res.Token != nil && res.Token.AccessToken != ""})
+	return http.StatusOK, body, true
 }
 
 // Me is the JSON body of GET MePath: the session's user.
@@ -122,11 +153,30 @@ func newEnv(t *testing.T, serve Serve, serverSessions bool) *env {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = auth.Close() })
-	serve(t, ln, Env{Auth: auth})
+	serve(t, ln, Env{Auth: auth, LoginOptions: loginOptions, OnSuccess: onSuccess})
 	return &env{op: op, clock: clock, auth: auth, store: store, baseURL: base}
 }
 
 // MeOf is the Me of a session, for the adapter's MePath handler.
 func MeOf(s *core.Session) Me {
 	return Me{Provider: s.Provider, ID: s.UserID, Name: s.Name, Email: s.Email, Scopes: s.Scopes}
+}
+
+// HTTPLoginOptions is LoginOptions for an adapter on net/http.
+func (e Env) HTTPLoginOptions(r *http.Request) core.BeginOptions {
+	return e.LoginOptions(r.URL.Query())
+}
+
+// HTTPOnSuccess is OnSuccess for an adapter on net/http, falling back to
+// start (the adapter's StartSession) for the logins it does not take.
+func (e Env) HTTPOnSuccess(start func(http.ResponseWriter, *http.Request, *core.Result)) func(http.ResponseWriter, *http.Request, *core.Result) {
+	return func(w http.ResponseWriter, r *http.Request, res *core.Result) {
+		if status, body, ok := e.OnSuccess(res); ok {
+			w.Header().Set("Content-Type", "application/json")
+			w.WriteHeader(status)
+			_, _ = w.Write(body)
+			return
+		}
+		start(w, r, res)
+	}
 }

@@ -33,6 +33,8 @@ type want struct {
 	// page is the kind of failure an HTML error page must show (the
 	// answer to a browser), instead of a problem document.
 	page string
+	// body is what the answer's body must contain.
+	body string
 }
 
 // step is what a case did: the answer to check and the flow it used.
@@ -59,6 +61,27 @@ var cases = []tcase{
 		run: func(t *testing.T, e *env, b *browser) step {
 			cb := b.login(QueryProvider, "//evil.example/")
 			return step{b.deliver(cb), cb}
+		}},
+	// The application's state comes back to its success hook, after a
+	// login that fetched the user.
+	{name: "application state through the flow", want: want{status: 200, callback: true,
+		body: `{"app_state":"cart-7 \u0026 step 2","token":true,"user":"` + oidctest.DefaultUser().Subject + `"}`},
+		run: func(t *testing.T, e *env, b *browser) step {
+			cb := b.loginWith(QueryProvider, url.Values{"app_state": {"cart-7 & step 2"}})
+			return step{b.deliver(cb), cb}
+		}},
+	// A token-only login ends at the token: no user, no session.
+	{name: "token-only login", want: want{status: 200, callback: true, body: `{"app_state":"","token":true,"user":""}`},
+		run: func(t *testing.T, e *env, b *browser) step {
+			cb := b.loginWith(FormPostProvider, url.Values{"token_only": {"1"}})
+			if n := e.op.Count(oidctest.UserInfoEndpoint); n != 0 {
+				t.Fatalf("%d UserInfo requests before the callback", n)
+			}
+			r := b.deliver(cb)
+			if n := e.op.Count(oidctest.UserInfoEndpoint); n != 0 {
+				t.Errorf("a token-only login asked for the user (%d UserInfo requests)", n)
+			}
+			return step{r, cb}
 		}},
 	{name: "user denied", want: want{status: 401, problem: "urn:oauth20:access-denied", provider: QueryProvider, callback: true},
 		run: func(t *testing.T, e *env, b *browser) step {
@@ -308,6 +331,9 @@ func check(t *testing.T, e *env, b *browser, st step, w want) {
 	}
 	if w.page != "" {
 		checkPage(t, e, r, w)
+	}
+	if w.body != "" && !strings.Contains(r.body, w.body) {
+		t.Errorf("body %s, want it to contain %s", r.body, w.body)
 	}
 	if r.StatusCode == http.StatusUnauthorized && r.Header.Get("WWW-Authenticate") == "" {
 		t.Error("a 401 without WWW-Authenticate")
