@@ -377,7 +377,15 @@ func TestRecorderFailsClosed(t *testing.T) {
 			_, err := r.Client.Resource(ctx, core.ResourceRequest{URL: "https://as.example/me", Token: r.Token, Into: new([]byte)})
 			return &core.User{ID: "1"}, err
 		},
-		want: `call 1 (GET https://as.example/me): its answer is neither JSON, JSONP, a form nor a JWT`,
+		want: `call 1 (GET https://as.example/me): its answer is neither JSON, JSONP, a form, a JWT nor a short line of text`,
+	}, {
+		name: "an answer that is a line of text holding what may be a token",
+		wire: scripted{"GET https://as.example/me": {ctype: "text/plain", body: "session " + session + " of L1ve Person expired"}},
+		fetch: func(ctx context.Context, r core.UserRequest) (*core.User, error) {
+			_, err := r.Client.Resource(ctx, core.ResourceRequest{URL: "https://as.example/me", Token: r.Token, Into: new([]byte)})
+			return &core.User{ID: "1"}, err
+		},
+		want: `call 1 (GET https://as.example/me): its answer is a line of text that may hold a secret or an identifier`,
 	}, {
 		name: "a call to an endpoint the recorder cannot place",
 		wire: scripted{"GET https://as.example/stats": {body: `{"visits":3,"last":"L1ve Person"}`}},
