@@ -170,10 +170,10 @@
 //
 //  1. Say which members of the provider's answers hold personal data
 //     (core.ProviderSpec.UserFields: the ones FetchUser maps and the others
-//     the provider documents) and, in its core.Dialect, the headers and
-//     fields that carry tokens or credentials under names of its own
-//     (TokenHeaders, SecretFields). The standard names (RFC 6749, the
-//     OpenID Connect claims) need no declaring.
+//     the provider documents) and, in its core.Dialect, the headers,
+//     parameters and fields that carry tokens or credentials under names of
+//     its own (TokenHeaders, TokenParams, SecretFields). The standard names
+//     (RFC 6749, the OpenID Connect claims) need no declaring.
 //  2. Build the provider with your real credentials and install a
 //     Recorder as the transport of its HTTP client (core.Builder.HTTPClient or
 //     providers.WithHTTPClient).
@@ -186,16 +186,18 @@
 //     by placeholders, wherever they are (URLs, query, headers, form, JSON
 //     at any depth, JSONP). It fails closed: a call it cannot classify (an
 //     endpoint it cannot tie to an operation, a body it cannot read, a
-//     header or parameter of an unknown name that may hold a secret) gives
-//     an error wrapping ErrUnclassified that names the call, and no
-//     cassette; declare the name and call Cassette again.
+//     header or parameter of an unknown name that may hold a secret, an
+//     answer in plain text longer than a line) gives an error wrapping
+//     ErrUnclassified that names the call, and no cassette; declare the
+//     name and call Cassette again.
 //     Complete replays the cassette against the provider built with fake
 //     credentials and writes what it returns as the expectations. Review
 //     them, save the cassette with WriteFile under testdata/<provider>/,
 //     and add error scenarios by hand (copy an interaction, change the
 //     answer). What no request shows is not in the recording: extra
-//     authorization parameters, a user fetch's callback parameters, a
-//     signed ID token for the user scenario.
+//     authorization parameters, the callback (a user fetch's, or the one a
+//     provider's CheckCallback reads before an exchange), a signed ID token
+//     for the user scenario.
 //  5. Run it in a test with Run.
 //
 // Example_recordAndCheck does all of this against an in-process provider.
@@ -206,4 +208,17 @@
 // is a credential and carries personal data), so a recorded exchange is
 // not verified; describe the provider's ID token under id_tokens instead,
 // or pass a recorded one verbatim as a user scenario's input.id_token.
+//
+// The recorder does not see the callback, so the exchange of a provider
+// with a CheckCallback (Shopify's signed callback, VK ID's device_id) needs
+// its input.callback written by hand before Complete can replay it.
+//
+// Answers signed over their text (Alipay's gateway) no longer verify once
+// their personal data is replaced, so Complete expects errors of them; and
+// a time a request carries (Alipay's timestamp) is the moment of the call,
+// which a replay at the cassette's clock sends again only when the login
+// ran on a clock that stood still at the recording's start (the
+// Recorder's Clock given to core.Builder.Clock as well). The Alipay
+// cassette of this module is written by hand and signed with fake keys
+// (internal/builtin).
 package conformance

@@ -168,11 +168,13 @@ func (r *Recorder) End() {
 //     when a scenario holds two), wherever they show up: in URLs, query,
 //     headers, form, JSON at any depth, JSONP and form-encoded answers. They
 //     are found by name (the standard names, the names p's Dialect gives
-//     them in ParamNames, TokenFields, TokenHeaders and SecretFields, and
-//     the Recorder's SecretFields) and, once known, by value under any
-//     name. A secret that only requests carry and that the replay cannot
-//     know (a signed client assertion, Apple's client secret, Facebook's
-//     appsecret_proof) becomes the wildcard {{*}}.
+//     them in ParamNames, TokenFields, TokenHeaders, TokenParams and
+//     SecretFields, and the Recorder's SecretFields) and, once known, by
+//     value under any name. A secret that only requests carry and that the
+//     replay cannot know (a signed client assertion, Apple's client secret,
+//     Facebook's appsecret_proof) becomes the wildcard {{*}}, and so does a
+//     state that a request other than the exchange carries (one the client
+//     makes up, as for VK ID's refreshes).
 //   - A JWT anywhere (an ID token, a signed UserInfo answer) is replaced
 //     whole: a placeholder bound in values to a made-up value. Its claims
 //     are personal and its signature would not survive their redaction, so
@@ -183,22 +185,27 @@ func (r *Recorder) End() {
 //     p's core.ProviderSpec.UserFields and the Recorder's PersonalFields),
 //     becomes a placeholder bound in values to invented data of the same
 //     shape (an address, a URL, digits), the same in every scenario;
-//     personal numbers become invented numbers.
+//     personal numbers become invented numbers. A value that is the host
+//     of a call the recording made (Shopify's myshopify_domain) is the
+//     provider's configuration, which every URL holds, and is kept.
 //   - Cookies become "redacted". Request headers are kept except
 //     User-Agent (unless the Dialect sets it), Cookie, Content-Type,
 //     Content-Length, Accept-Encoding and Authorization (which becomes the
-//     auth field); answers keep Content-Type, Location, Retry-After,
-//     WWW-Authenticate, Link and Set-Cookie.
+//     auth field: Basic, Bearer or Yandex's OAuth scheme); answers keep
+//     Content-Type, Location, Retry-After, WWW-Authenticate, Link and
+//     Set-Cookie.
 //
 // It fails closed: a recording holding something the recorder cannot
 // classify gives no cassette but an error wrapping ErrUnclassified that
 // names each such call (by number, method and redacted URL) and what is
 // wrong with it: a call it cannot tie to an operation or to a shared
-// document, a request or answer body that is not empty, JSON, JSONP, a
-// form or a JWT, or a request header, parameter or JSON member of a name
-// it does not know whose value may hold a secret or an identifier (a run
-// of sixteen or more letters, digits, '-' and '_' with a digit or both
-// cases among them, or an '@'). Declare the name in the provider's spec
+// document, a request body that is not empty, JSON, a form or a JWT, an
+// answer that is none of those nor JSONP nor one short line of text
+// ("Unauthorized", a bare null), or a request header, parameter or JSON
+// member of a name it does not know, or a line of text answered, whose
+// value may hold a secret or an identifier (a run of sixteen or more
+// letters, digits, '-' and '_' with a digit or both cases among them, or
+// an '@'). Declare the name in the provider's spec
 // or the Recorder's fields and call Cassette again; the recording is kept.
 //
 // The scenarios have no expect blocks yet: fill them with Complete and
@@ -222,6 +229,12 @@ func (r *Recorder) Cassette(p *core.Provider) (*Cassette, error) {
 			return nil, fmt.Errorf("conformance: recorder: authorization URL %d is not an absolute URL", i+1)
 		}
 		authURLs[i] = u
+	}
+	for _, u := range authURLs {
+		red.hosts[strings.ToLower(u.Host)] = true
+	}
+	for _, c := range r.calls {
+		red.hosts[strings.ToLower(c.url.Host)] = true
 	}
 	red.learn(authURLs, r.calls)
 
@@ -249,6 +262,7 @@ func (r *Recorder) Cassette(p *core.Provider) (*Cassette, error) {
 	for i, u := range authURLs {
 		s := red.scenario()
 		var a *AuthorizationURL
+		s.op = OpAuthorizationURL
 		for pass := 0; pass < 2; pass++ {
 			s.final = pass == 1
 			if s.final {
@@ -264,6 +278,7 @@ func (r *Recorder) Cassette(p *core.Provider) (*Cassette, error) {
 	var lastToken *call
 	for _, g := range groups {
 		s := red.scenario()
+		s.op = g.op
 		sc := Scenario{Name: g.name, Op: g.op}
 		var fields map[string]string
 		tokenCall := lastToken

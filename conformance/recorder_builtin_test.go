@@ -19,11 +19,13 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/go-oauth20/oauth20/conformance"
 	"github.com/go-oauth20/oauth20/core"
 	"github.com/go-oauth20/oauth20/internal/builtin"
 	"github.com/go-oauth20/oauth20/internal/coreaccess"
+	"github.com/go-oauth20/oauth20/internal/testkit"
 	"github.com/go-oauth20/oauth20/providers"
 )
 
@@ -40,18 +42,22 @@ var (
 		"user_id", "userid", "uid", "html_url", "profile", "website", "phone_number", "mobile", "locale",
 	}
 	livePersonal = map[string][]string{
+		"alipay":     {"nick_name", "avatar", "province", "city", "gender", "alipay_user_id", "cert_no", "user_name", "person_birthday"},
+		"amazon":     {"postal_code"},
 		"bitbucket":  {"uuid", "account_id", "href"},
 		"dingtalk":   {"nick", "avatarUrl", "stateCode", "openId", "unionId", "corpId"},
 		"discord":    {"global_name", "avatar", "banner"},
+		"douyin":     {"avatar", "avatar_larger", "city", "province", "country", "gender", "encrypt_mobile"},
+		"dropbox":    {"account_id", "surname", "familiar_name", "abbreviated_name", "profile_photo_url", "country", "referral_link", "team_member_id", "root_namespace_id", "home_namespace_id"},
 		"facebook":   {"first_name", "last_name", "url"},
 		"feishu":     {"en_name", "avatar_thumb", "avatar_middle", "avatar_big", "enterprise_email", "employee_no", "tenant_key"},
-		"lark":       {"en_name", "avatar_thumb", "avatar_middle", "avatar_big", "enterprise_email", "employee_no", "tenant_key"},
 		"gitee":      {"bio", "blog", "weibo", "url"},
 		"github":     {"node_id", "company", "blog", "location", "bio", "twitter_username"},
 		"gitlab":     {"sub_legacy"},
 		"google":     {"hd"},
 		"kakao":      {"profile_image_url", "thumbnail_image_url", "birthday", "birthyear", "gender", "age_range"},
 		"keycloak":   {"session_state"},
+		"lark":       {"en_name", "avatar_thumb", "avatar_middle", "avatar_big", "enterprise_email", "employee_no", "tenant_key"},
 		"line":       {"userId", "displayName", "pictureUrl", "statusMessage"},
 		"linuxdo":    {"avatar_template", "api_key"},
 		"microsoft":  {"oid", "tid"},
@@ -60,14 +66,19 @@ var (
 		"oschina":    {"gender", "avatar", "location", "url"},
 		"qq":         {"gender", "province", "city", "year", "figureurl", "figureurl_1", "figureurl_2", "figureurl_qq", "figureurl_qq_1", "figureurl_qq_2"},
 		"reddit":     {"icon_img", "snoovatar_img", "title", "public_description"},
+		"shopify":    {"associated_user", "shop_owner", "customer_email", "myshopify_domain", "domain", "address1", "address2", "zip", "city", "province", "country", "phone", "latitude", "longitude"},
 		"slack":      {"https://slack.com/user_id", "https://slack.com/team_id", "https://slack.com/team_name", "https://slack.com/team_domain"},
 		"spotify":    {"country", "url", "uri", "href", "spotify"},
+		"tiktok":     {"avatar_url_100", "avatar_large_url", "bio_description", "profile_deep_link"},
 		"twitch":     {"profile_image_url", "offline_image_url", "description"},
+		"vkid":       {"first_name", "last_name", "avatar", "sex", "birthday"},
 		"wechatmp":   {"sex", "province", "city", "country", "headimgurl"},
 		"wechatopen": {"sex", "province", "city", "country", "headimgurl"},
 		"wecom":      {"alias", "avatar", "thumb_avatar", "biz_mail", "qr_code", "address", "telephone", "position", "open_userid", "user_ticket"},
 		"weibo":      {"idstr", "screen_name", "profile_image_url", "avatar_large", "avatar_hd", "profile_url", "domain", "location", "description", "url", "province", "city"},
 		"x":          {"profile_image_url", "location", "description", "url"},
+		"yandex":     {"real_name", "first_name", "last_name", "sex", "default_email", "emails", "default_avatar_id", "psuid", "birthday", "default_phone"},
+		"zoom":       {"first_name", "last_name", "pic_url", "pmi", "personal_meeting_url", "account_id", "timezone", "language", "dept", "job_title"},
 	}
 )
 
@@ -97,12 +108,18 @@ func TestRecorderRedactsEveryProvider(t *testing.T) {
 				}
 				t.Run(name, func(t *testing.T) {
 					lv := newLiveProvider(b.Name, orig)
-					rec := &conformance.Recorder{Transport: lv}
+					// One clock for the login and the recording, so that a
+					// time the requests carry (Alipay's timestamp) is the
+					// cassette's.
+					clock := testkit.NewClock(lv.now())
+					rec := &conformance.Recorder{Transport: lv, Clock: clock}
+					hc := &http.Client{Transport: rec}
 					p, err := b.New(liveClientID, liveClientSecret, providers.WithRedirectURL(liveRedirectURL),
-						providers.WithHTTPClient(&http.Client{Transport: rec}))
+						providers.WithHTTPClient(hc))
 					if err != nil {
 						t.Fatal(err)
 					}
+					p = coreaccess.WithRuntime(p, hc, clock, nil)
 					lv.drive(t, p, rec, marked)
 					c, err := rec.Cassette(p)
 					if err != nil {
@@ -246,6 +263,14 @@ func newLiveProvider(provider string, c *conformance.Cassette) *liveProvider {
 		lv.learnLiterals(in.Response)
 	}
 	return lv
+}
+
+// now is the time of the cassette being played.
+func (lv *liveProvider) now() time.Time {
+	if lv.c.Clock.IsZero() {
+		return conformance.DefaultClock
+	}
+	return lv.c.Clock
 }
 
 func (lv *liveProvider) note(v, what string) {
@@ -585,14 +610,15 @@ func (lv *liveProvider) drive(t *testing.T, p *core.Provider, rec *conformance.R
 			}
 			return lv.livenText(lv.expand(v))
 		}
+		spec := coreaccess.Spec(p)
 		switch s.Op {
 		case conformance.OpAuthorizationURL:
-			spec := coreaccess.Spec(p)
 			var opts []core.Option
-			if spec.PKCE == core.PKCES256 {
+			if coreaccess.PKCE(p, c) {
 				opts = append(opts, core.WithPKCE(lv.bound["code_verifier"]))
 			}
-			if spec.OIDC {
+			// A nonce only where a login sends one (not LinkedIn's).
+			if spec.OIDC && !spec.NonceUnsupported {
 				opts = append(opts, core.WithParam("nonce", lv.bound["nonce"]))
 			}
 			opts = append(opts, spec.AuthOptions...)
@@ -602,11 +628,30 @@ func (lv *liveProvider) drive(t *testing.T, p *core.Provider, rec *conformance.R
 			rec.AuthorizationURL(c.AuthCodeURL(lv.bound["state"], opts...))
 		case conformance.OpExchange:
 			var opts []core.Option
-			if coreaccess.Spec(p).PKCE == core.PKCES256 {
+			if coreaccess.PKCE(p, c) {
 				opts = append(opts, core.WithPKCE(lv.bound["code_verifier"]))
 			}
 			for k, v := range in.Params {
 				opts = append(opts, core.WithParam(k, lv.expand(v)))
+			}
+			if spec.CheckCallback != nil {
+				// As a login: the provider checks the callback first
+				// (a refused one sends nothing) and names what the
+				// exchange carries (VK ID's device_id and state).
+				cb := url.Values{}
+				for k, v := range in.Callback {
+					cb.Set(k, or(v, ""))
+				}
+				carried, err := spec.CheckCallback(cb, lv.now())
+				if err != nil && len(s.Interactions) == 0 {
+					break
+				}
+				// A callback the cassette signed for the test
+				// credentials (Shopify's hmac) fails the check with the
+				// live ones; its exchange is recorded all the same.
+				if carried != nil {
+					carried.Each(func(k, v string) { opts = append(opts, core.WithParam(k, v)) })
+				}
 			}
 			_, _ = c.Exchange(ctx, or(in.Code, "{{code}}"), opts...)
 		case conformance.OpRefresh:

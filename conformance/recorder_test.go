@@ -1,10 +1,12 @@
 package conformance_test
 
 import (
+	"bytes"
 	"context"
 	"encoding/base64"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"net/url"
@@ -14,7 +16,10 @@ import (
 
 	"github.com/go-oauth20/oauth20/conformance"
 	"github.com/go-oauth20/oauth20/core"
+	"github.com/go-oauth20/oauth20/internal/builtin"
+	"github.com/go-oauth20/oauth20/internal/coreaccess"
 	"github.com/go-oauth20/oauth20/internal/jsonmap"
+	"github.com/go-oauth20/oauth20/internal/testkit"
 	"github.com/go-oauth20/oauth20/providers"
 )
 
@@ -51,6 +56,10 @@ func (s scripted) RoundTrip(req *http.Request) (*http.Response, error) {
 	return &http.Response{StatusCode: a.status, Header: http.Header{"Content-Type": {a.ctype}},
 		Body: io.NopCloser(strings.NewReader(a.body)), Request: req}, nil
 }
+
+// alipayClock is the recording's clock and the clock of the Alipay
+// provider recorded, whose requests carry the time.
+var alipayClock = testkit.NewClock(conformance.DefaultClock)
 
 // record builds a provider with the live credentials on a Recorder over
 // the script, runs steps and returns the cassette's JSON.
@@ -226,13 +235,59 @@ func TestRecorderRedactsDeclaredFields(t *testing.T) {
 		live: []string{"80351110224678912", "l1veuser", "L1ve Global", "L1veAvatarHash8899", "L1veBanner", "l1ve.discord", "L1veLocale",
 			"L1veDiscordAccess5566"},
 		want: []string{`"global_name": "{{global_name}}"`},
+	}, {
+		name: "yandex's OAuth scheme, psuid and real_name",
+		build: func(id, secret string, hc *http.Client) (*core.Provider, error) {
+			return providers.Yandex(id, secret, opts(hc)...)
+		},
+		wire: scripted{
+			"GET https://login.yandex.ru/info": {body: `{"id":"81000034426","login":"l1ve.ivan","client_id":"` + liveClientID + `","display_name":"L1ve Ivan","real_name":"L1ve Ivan Ivanov","sex":"male","default_email":"l1ve.ivan@l1ve-mail.example","psuid":"1.L1vePsuid.tbHgw5DtJ9_zeq","default_avatar_id":"81652443"}`},
+		},
+		steps: func(ctx context.Context, p *core.Provider, c *core.Client) {
+			user(ctx, p, c, "L1veYandexAccess0a9b8c7d", nil)
+		},
+		live: []string{"81000034426", "l1ve.ivan", "L1ve Ivan", "L1vePsuid", "81652443", "L1veYandexAccess0a9b8c7d"},
+		want: []string{`"oauth": "{{access_token}}"`, `"real_name": "{{real_name}}"`, `"psuid": "{{psuid}}"`},
+	}, {
+		name: "shopify's token header and the shop's owner; its domain, the endpoints' host, kept",
+		build: func(id, secret string, hc *http.Client) (*core.Provider, error) {
+			return providers.Shopify(builtin.ShopifyShop, id, secret, opts(hc)...)
+		},
+		wire: scripted{
+			"GET https://" + builtin.ShopifyShop + "/admin/api/2025-01/shop.json": {body: `{"shop":{"id":81380009,"name":"L1ve Store","email":"l1ve.shop@l1ve-mail.example","domain":"l1ve-store.example","shop_owner":"L1ve Owner","address1":"1 L1ve Loop","myshopify_domain":"` + builtin.ShopifyShop + `","currency":"USD"}}`},
+		},
+		steps: func(ctx context.Context, p *core.Provider, c *core.Client) {
+			user(ctx, p, c, "shpat_L1veShopAccess1a2b3c", nil)
+		},
+		live: []string{"81380009", "L1ve Store", "l1ve.shop", "l1ve-store", "L1ve Owner", "L1ve Loop", "L1veShopAccess1a2b3c"},
+		want: []string{`"X-Shopify-Access-Token": "{{access_token}}"`, `"shop_owner": "{{shop_owner}}"`,
+			`"myshopify_domain": "` + builtin.ShopifyShop + `"`, `"currency": "USD"`},
+	}, {
+		name: "alipay's auth_token, the signatures and the user's nick_name",
+		build: func(id, _ string, hc *http.Client) (*core.Provider, error) {
+			p, err := providers.Alipay(id, builtin.AlipayAppKey(), builtin.AlipayPublicKey(), opts(hc)...)
+			if err != nil {
+				return nil, err
+			}
+			// One clock for the gateway's timestamp and the cassette's.
+			return coreaccess.WithRuntime(p, hc, alipayClock, nil), nil
+		},
+		wire: scripted{
+			"POST https://openapi.alipay.com/gateway.do": {ctype: "text/html;charset=utf-8", body: `{"alipay_user_info_share_response":{"code":"10000","msg":"Success","user_id":"2088L1ve02150477","nick_name":"L1veNick","avatar":"https://tfs.alipayobjects.com/images/partner/L1veAvatar","province":"L1veProvince"},"sign":"L1veAnswerSignature0a1b2c3d4e5f=="}`},
+		},
+		steps: func(ctx context.Context, p *core.Provider, c *core.Client) {
+			user(ctx, p, c, "authusrBL1veAlipayAccess9f8e7d", nil)
+		},
+		live: []string{"2088L1ve02150477", "L1veNick", "L1veAvatar", "L1veProvince", "L1veAnswerSignature0a1b2c3d4e5f",
+			"authusrBL1veAlipayAccess9f8e7d"},
+		want: []string{`"auth_token": "{{access_token}}"`, `"sign": "{{*}}"`, `"sign": "{{sign}}"`, `"nick_name": "{{nick_name}}"`},
 	}}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			_, c, text, err := record(t, func(hc *http.Client) (*core.Provider, error) {
 				return tt.build(liveClientID, liveClientSecret, hc)
-			}, tt.wire, tt.steps, &conformance.Recorder{})
+			}, tt.wire, tt.steps, &conformance.Recorder{Clock: alipayClock})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -377,7 +432,15 @@ func TestRecorderFailsClosed(t *testing.T) {
 			_, err := r.Client.Resource(ctx, core.ResourceRequest{URL: "https://as.example/me", Token: r.Token, Into: new([]byte)})
 			return &core.User{ID: "1"}, err
 		},
-		want: `call 1 (GET https://as.example/me): its answer is neither JSON, JSONP, a form nor a JWT`,
+		want: `call 1 (GET https://as.example/me): its answer is neither JSON, JSONP, a form, a JWT nor a short line of text`,
+	}, {
+		name: "an answer that is a line of text holding what may be a token",
+		wire: scripted{"GET https://as.example/me": {ctype: "text/plain", body: "session " + session + " of L1ve Person expired"}},
+		fetch: func(ctx context.Context, r core.UserRequest) (*core.User, error) {
+			_, err := r.Client.Resource(ctx, core.ResourceRequest{URL: "https://as.example/me", Token: r.Token, Into: new([]byte)})
+			return &core.User{ID: "1"}, err
+		},
+		want: `call 1 (GET https://as.example/me): its answer is a line of text that may hold a secret or an identifier`,
 	}, {
 		name: "a call to an endpoint the recorder cannot place",
 		wire: scripted{"GET https://as.example/stats": {body: `{"visits":3,"last":"L1ve Person"}`}},
@@ -515,6 +578,90 @@ func TestRecorderFieldsOfItsOwn(t *testing.T) {
 	for _, w := range []string{`"shoe_size": "{{shoe_size}}"`, `"session_key": "{{session_key}}"`, `"bearer": "{{access_token}}"`} {
 		if !strings.Contains(text, w) {
 			t.Errorf("the cassette has no %s", w)
+		}
+	}
+}
+
+// vkidWire answers VK ID's token endpoint with new tokens, echoing the
+// request's state as VK ID does.
+type vkidWire struct{ n int }
+
+func (w *vkidWire) RoundTrip(req *http.Request) (*http.Response, error) {
+	body, _ := io.ReadAll(req.Body)
+	f, _ := url.ParseQuery(string(body))
+	w.n++
+	answer, _ := json.Marshal(map[string]any{"access_token": fmt.Sprintf("L1veVkAccess%02dA1b2C3d4E5", w.n),
+		"refresh_token": fmt.Sprintf("L1veVkRefresh%02dF6g7H8i9J0", w.n), "token_type": "Bearer", "expires_in": 3600,
+		"user_id": json.Number("81234567890"), "state": f.Get("state"), "scope": "vkid.personal_info"})
+	return &http.Response{StatusCode: http.StatusOK, Header: http.Header{"Content-Type": {"application/json"}},
+		Body: io.NopCloser(bytes.NewReader(answer)), Request: req}, nil
+}
+
+// TestRecorderStateTheClientMakesUp records VK ID's exchange, whose state
+// and device_id come from the callback, and its refresh, whose state the
+// provider makes up: the exchange's state is the scenario's {{state}}, the
+// refresh's is the wildcard (no replay could send the same), device_id is
+// the wildcard, and no live state is left in the answers that echo them.
+func TestRecorderStateTheClientMakesUp(t *testing.T) {
+	t.Parallel()
+	const (
+		device = "L1veDevice_Zq0Hx7mVbq5HkQO0-dK2x8nLk6C6m1vN"
+		state  = "L1veState3f2e1d0c9b8a7f6e"
+	)
+	rec := &conformance.Recorder{Transport: &vkidWire{}}
+	p, err := providers.VKID(liveClientID, providers.WithRedirectURL(liveRedirectURL), providers.WithHTTPClient(&http.Client{Transport: rec}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := p.Client(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	tok, err := c.Exchange(t.Context(), "L1veVkCode7a6b5c4d3e", core.WithPKCE("L1veVerifier0123456789abcdefghijklmnopqrstuvwxyz"),
+		core.WithParam("device_id", device), core.WithParam("state", state))
+	if err != nil {
+		t.Fatal(err)
+	}
+	refreshed, err := c.Refresh(t.Context(), tok.RefreshToken, core.WithParam("device_id", device))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cas, err := rec.Cassette(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var exchange, refresh *conformance.Interaction
+	for i, s := range cas.Scenarios {
+		switch s.Op {
+		case conformance.OpExchange:
+			exchange = &cas.Scenarios[i].Interactions[0]
+		case conformance.OpRefresh:
+			refresh = &cas.Scenarios[i].Interactions[0]
+		}
+	}
+	if exchange == nil || refresh == nil {
+		t.Fatalf("scenarios: %+v", cas.Scenarios)
+	}
+	for _, tt := range []struct {
+		what, got, want string
+	}{
+		{"exchange state", exchange.Request.Form["state"], "{{state}}"},
+		{"exchange device_id", exchange.Request.Form["device_id"], conformance.Wildcard},
+		{"refresh state", refresh.Request.Form["state"], conformance.Wildcard},
+		{"refresh device_id", refresh.Request.Form["device_id"], conformance.Wildcard},
+	} {
+		if tt.got != tt.want {
+			t.Errorf("%s: %q, want %q", tt.what, tt.got, tt.want)
+		}
+	}
+	text, err := json.Marshal(cas)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, v := range []string{device, state, tok.AccessToken, tok.RefreshToken, refreshed.AccessToken, refreshed.RefreshToken,
+		refreshed.Raw["state"].(string), "81234567890"} {
+		if strings.Contains(string(text), v) {
+			t.Errorf("the cassette holds %q:\n%s", v, text)
 		}
 	}
 }

@@ -36,11 +36,15 @@ type redactor struct {
 	global map[string]string
 	values map[string]string
 	n      int
+	// hosts holds the hosts the recording called: configuration that every
+	// URL of the cassette holds, never replaced as personal data (a
+	// Shopify shop's myshopify_domain is the host of its endpoints).
+	hosts map[string]bool
 }
 
 func newRedactor(names *fieldNames, clientID, clientSecret, redirectURL string) *redactor {
 	r := &redactor{names: names, secrets: map[string]secretKind{}, personal: map[string]string{},
-		numbers: map[string]string{}, global: map[string]string{}, values: map[string]string{}}
+		numbers: map[string]string{}, global: map[string]string{}, values: map[string]string{}, hosts: map[string]bool{}}
 	for v, p := range map[string]string{clientID: "{{client_id}}", clientSecret: "{{client_secret}}", redirectURL: "{{redirect_uri}}"} {
 		if v != "" {
 			r.global[v] = p
@@ -156,9 +160,12 @@ type scenarioRedactor struct {
 	// shared is set for the shared interactions: their secrets become
 	// cassette values, the same in every scenario.
 	shared bool
-	final  bool
-	bound  map[string]string
-	taken  map[string]bool
+	// op is the operation of the scenario, "" for the shared
+	// interactions and while learning.
+	op    Op
+	final bool
+	bound map[string]string
+	taken map[string]bool
 	// sent holds the placeholder of the first secret of each kind the
 	// scenario's requests carry: the operation's input.
 	sent map[secretKind]string
@@ -201,6 +208,12 @@ func (s *scenarioRedactor) secret(name, v string, k secretKind, request bool) st
 	revoking := k == kindRevoked
 	if k == kindRevoked {
 		k = s.revoked
+	}
+	if k == kindState && request && !s.learning && s.op != "" && s.op != OpAuthorizationURL && s.op != OpExchange {
+		// A state the client makes up for a call whose state the replay
+		// does not give (VK ID's refreshes): any value will do. An answer
+		// that echoes it gets the scenario's {{state}}.
+		return Wildcard
 	}
 	if s.learning {
 		if _, known := s.r.secrets[v]; !known || s.r.secrets[v] == kindOther {
@@ -259,7 +272,7 @@ func (s *scenarioRedactor) bind(name, v string, k secretKind) string {
 
 // personal returns the placeholder of a personal value found under name.
 func (s *scenarioRedactor) personal(name, v string) string {
-	if v == "" {
+	if v == "" || s.r.hosts[strings.ToLower(v)] {
 		return v
 	}
 	if k, ok := s.r.secrets[v]; ok {

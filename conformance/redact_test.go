@@ -3,6 +3,7 @@ package conformance
 import (
 	"encoding/json"
 	"reflect"
+	"strings"
 	"testing"
 )
 
@@ -22,10 +23,14 @@ func TestParseBody(t *testing.T) {
 		{"form", "access_token=abc&expires_in=7776000&refresh_token=def", bodyForm},
 		{"form with an empty value", "error=&x=1", bodyForm},
 		{"jwt", "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiIxIn0.c2ln", bodyJWT},
-		{"plain text", "Bad Request", bodyOpaque},
-		{"one word", "OK", bodyOpaque},
+		{"plain text", "Bad Request", bodyLine},
+		{"one word", "OK", bodyLine},
+		{"json null", "null", bodyLine},
 		{"html", "<html><body>hello</body></html>", bodyOpaque},
-		{"three dotted words", "a.b.c", bodyOpaque},
+		{"three dotted words", "a.b.c", bodyLine},
+		{"two lines", "Bad\nRequest", bodyOpaque},
+		{"a long text", strings.Repeat("Bad Request ", 11), bodyOpaque},
+		{"not UTF-8", "Bad \xff Request", bodyOpaque},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -26,10 +26,19 @@ const (
 	bodyJSONP
 	bodyForm
 	bodyJWT
-	// bodyOpaque is anything else (HTML, plain text, binary): the recorder
-	// cannot tell what it holds.
+	// bodyLine is one short line of plain text ("Unauthorized", a bare
+	// JSON null): an answer may be one when nothing in it may hold a
+	// secret or an identifier (see answerBody).
+	bodyLine
+	// bodyOpaque is anything else (HTML, longer text, binary): the
+	// recorder cannot tell what it holds.
 	bodyOpaque
 )
+
+// maxLine is the longest answer the recorder takes as a line of text.
+// Longer text may be a page that holds a person's name, which nothing in
+// it would say is personal.
+const maxLine = 120
 
 // parsedBody is a body split into what the recorder redacts.
 type parsedBody struct {
@@ -67,7 +76,24 @@ func parseBody(b []byte) parsedBody {
 	if f, ok := parseForm(string(t)); ok {
 		return parsedBody{kind: bodyForm, form: f}
 	}
+	if isLine(t) {
+		return parsedBody{kind: bodyLine, text: string(t)}
+	}
 	return parsedBody{kind: bodyOpaque}
+}
+
+// isLine reports whether t is one short line of printable text without
+// markup.
+func isLine(t []byte) bool {
+	if len(t) > maxLine || !utf8.Valid(t) || bytes.ContainsAny(t, "<>{}") {
+		return false
+	}
+	for _, r := range string(t) {
+		if r < ' ' || r == 0x7f {
+			return false
+		}
+	}
+	return true
 }
 
 var jsonpName = regexp.MustCompile(`^[A-Za-z_$][A-Za-z0-9_$.]*$`)

@@ -130,8 +130,11 @@ func (s *scenarioRedactor) auth(authz string) (a Auth, extra string) {
 		return Auth{Method: AuthBasic, Username: s.secret("", u, kindClientID, true), Password: s.secret("", p, kindClientSecret, true)}, ""
 	case strings.EqualFold(scheme, "bearer"):
 		return Auth{Method: AuthBearer, Token: s.secret("", cred, kindAccess, true)}, ""
+	case strings.EqualFold(scheme, "oauth"):
+		// Yandex's scheme, which the cassette states as {"oauth": token}.
+		return Auth{Method: AuthOAuth, Token: s.secret("", cred, kindAccess, true)}, ""
 	}
-	// OAuth, OAuth2, token, DPoP...: the credential is the access token.
+	// OAuth2, token, DPoP...: the credential is the access token.
 	return Auth{}, scheme + " " + s.secret("", cred, kindAccess, true)
 }
 
@@ -205,8 +208,16 @@ func (s *scenarioRedactor) answerBody(b []byte) (json.RawMessage, *string) {
 		t = writeForm(s.formPairs(pb.form, false))
 	case bodyJWT:
 		t = s.secret("", pb.text, kindIDToken, false)
+	case bodyLine:
+		// Known values are replaced; what is left has no name to say what
+		// it is, so it must not look like a secret or an identifier.
+		t = s.text("", string(b), false)
+		if mayHoldSecret(t) {
+			s.problem("its answer is a line of text that may hold a secret or an identifier (%d bytes); it is not written", len(b))
+			return nil, nil
+		}
 	default:
-		s.problem("its answer is neither JSON, JSONP, a form nor a JWT (%d bytes); it is not written", len(b))
+		s.problem("its answer is neither JSON, JSONP, a form, a JWT nor a short line of text (%d bytes); it is not written", len(b))
 		return nil, nil
 	}
 	return nil, &t

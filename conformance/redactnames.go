@@ -173,6 +173,9 @@ func newFieldNames(spec core.ProviderSpec, personal, secrets []string) *fieldNam
 	for _, n := range d.TokenHeaders {
 		f.headers[http.CanonicalHeaderKey(n)] = kindAccess
 	}
+	for _, n := range d.TokenParams {
+		f.request[n] = kindAccess
+	}
 	for k := range d.Headers {
 		f.public[http.CanonicalHeaderKey(k)] = true
 	}

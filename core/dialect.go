@@ -146,6 +146,12 @@ type Dialect struct {
 	// fetch sets such headers itself); tools that keep the provider's
 	// traffic, such as the recorder of package conformance, redact them.
 	TokenHeaders []string
+	// TokenParams names the request parameters other than access_token in
+	// which the provider takes the access token (Alipay's auth_token). Like
+	// TokenHeaders, the client does not read it (a user fetch sets such
+	// parameters itself); tools that keep the provider's traffic redact
+	// them.
+	TokenParams []string
 	// SecretFields names the request parameters, answer members and
 	// request headers that carry a credential or a token beyond those the
 	// standard names, ParamNames and TokenFields give (WeCom's corpsecret

@@ -146,6 +146,11 @@ func Alipay(appID string, appPrivateKey, alipayPublicKey []byte, opts ...Option)
 		ErrorDetectors:   []errorDetector{alipayError},
 		EditRequest:      a.sign,
 		CheckResponse:    a.verify,
+		// The user call takes the access token as auth_token; sign signs
+		// requests and answers, and app_auth_token is a merchant's token
+		// that a service provider's calls carry.
+		TokenParams:  []string{"auth_token"},
+		SecretFields: []string{"sign", "app_auth_token"},
 	}
 	return collect(opts).build(appID, "", spec{
 		name: "alipay", display: "Alipay", scopes: []string{"auth_user"},
@@ -158,7 +163,16 @@ func Alipay(appID string, appPrivateKey, alipayPublicKey []byte, opts ...Option)
 		authOptions: []core.Option{core.WithParam("response_type", "")},
 		codeParams:  []string{"auth_code"},
 		fetchUser:   a.fetchUser,
+		userFields:  alipayUserFields,
 	}, errs...)
+}
+
+// alipayUserFields are the members of Alipay's token and user answers that
+// hold personal data.
+var alipayUserFields = core.UserFields{
+	ID: "user_id", UnionID: "union_id", Name: "nick_name", AvatarURL: "avatar",
+	Personal: []string{"open_id", "alipay_user_id", "province", "city", "gender", "cert_no", "user_name",
+		"person_birthday", "mobile", "email"},
 }
 
 // alipay holds the keys of one Alipay app: its own, which signs the

@@ -55,7 +55,15 @@ func Amazon(clientID, clientSecret string, opts ...Option) (*core.Provider, erro
 		name: "amazon", display: "Amazon", scopes: []string{"profile"},
 		endpoints: core.Endpoints{AuthURL: amazonAuthURL, TokenURL: amazonTokenURL, UserInfoURL: amazonProfileURL},
 		method:    publicOr(clientSecret, core.AuthSecretPost), fetchUser: amazonFetchUser,
+		userFields: amazonUserFields,
 	})
+}
+
+// amazonUserFields are the members of Amazon's profile answer that hold
+// personal data (postal_code with the postal_code scope).
+var amazonUserFields = core.UserFields{
+	ID: "user_id", Name: "name", Email: "email",
+	Personal: []string{"postal_code"},
 }
 
 func amazonFetchUser(ctx context.Context, r core.UserRequest) (*core.User, error) {

@@ -86,8 +86,15 @@ func Douyin(clientKey, clientSecret string, opts ...Option) (*core.Provider, err
 			UserInfoURL: douyinURL + "/oauth/userinfo/",
 		},
 		method: core.AuthSecretPost, dialect: douyinDialect, pkce: core.PKCEUnsupported,
-		fetchUser: douyinUser,
+		fetchUser: douyinUser, userFields: douyinUserFields,
 	})
+}
+
+// douyinUserFields are the members of Douyin's user answer that hold
+// personal data (encrypt_mobile with the mobile scope).
+var douyinUserFields = core.UserFields{
+	ID: "open_id", UnionID: "union_id", Name: "nickname", AvatarURL: "avatar",
+	Personal: []string{"avatar_larger", "city", "province", "country", "gender", "encrypt_mobile"},
 }
 
 // douyinDialect is Douyin's: client_key, comma-separated scopes, the data
@@ -100,6 +107,9 @@ var douyinDialect = &core.Dialect{
 	DefaultTokenType: "Bearer",
 	ErrorDetectors:   []errorDetector{douyinError},
 	EditRequest:      douyinEditRequest,
+	// Douyin's other Open APIs take the access token in an access-token
+	// header; the login's own calls send it in the body.
+	TokenHeaders: []string{"access-token"},
 	EditToken: func(t *core.Token, _ map[string]any) error {
 		if jsonmap.String(t.Raw, "open_id") == "" {
 			return fmt.Errorf("%w: the token answer has no open_id", core.ErrMalformedResponse)

@@ -67,7 +67,18 @@ func Dropbox(clientID, clientSecret string, opts ...Option) (*core.Provider, err
 		method: publicOr(clientSecret, core.AuthSecretPost), dialect: dropboxDialect, pkce: core.PKCEPublicOnly,
 		authOptions: []core.Option{core.WithParam("token_access_type", "offline")},
 		fetchUser:   dropboxFetchUser,
+		userFields:  dropboxUserFields,
 	})
+}
+
+// dropboxUserFields are the members of Dropbox's token and account answers
+// that hold personal data: the account's ids (uid and account_id in the
+// token answer too), its name object, photo, country and referral link,
+// and the ids of its team membership and namespaces.
+var dropboxUserFields = core.UserFields{
+	ID: "account_id", Name: "display_name", Email: "email", AvatarURL: "profile_photo_url",
+	Personal: []string{"surname", "familiar_name", "abbreviated_name", "referral_link", "team_member_id", "team",
+		"root_namespace_id", "home_namespace_id"},
 }
 
 var dropboxDialect = &core.Dialect{

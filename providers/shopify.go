@@ -107,14 +107,31 @@ func Shopify(shop, clientID, clientSecret string, opts ...Option) (*core.Provide
 		checkCallback: func(cb url.Values, now time.Time) (*core.Params, error) {
 			return nil, s.checkCallback(cb, clientSecret, now)
 		},
-		fetchUser: s.fetchUser,
+		fetchUser: s.fetchUser, userFields: shopifyUserFields,
 	}, err)
+}
+
+// shopifyUserFields are the members of Shopify's answers that hold personal
+// data: the staff member of an online token (associated_user, whole) and
+// the shop's owner, contact and address in shop.json. The shop's
+// myshopify_domain is also the host of every endpoint, which a recording
+// keeps as it is.
+var shopifyUserFields = core.UserFields{
+	ID: "id", Name: "name", Email: "email", Username: "myshopify_domain",
+	Personal: []string{"associated_user", "shop_owner", "customer_email", "domain", "address1", "address2", "zip",
+		"city", "province", "latitude", "longitude"},
 }
 
 var shopifyDialect = &core.Dialect{
 	ScopeSeparator:   ",",
 	DefaultTokenType: "Bearer",
 	ErrorDetectors:   []errorDetector{shopifyDetectToken, shopifyDetectAPI},
+	// The Admin API takes the token in X-Shopify-Access-Token. The
+	// callback's hmac is signed with the client secret; its shop and host
+	// name the shop, which the endpoints' URLs hold anyway, and its
+	// timestamp is neither.
+	TokenHeaders: []string{"X-Shopify-Access-Token"},
+	SecretFields: []string{"hmac"},
 }
 
 // shopifyDetectToken is DetectRFC6749, with Shopify's invalid_request

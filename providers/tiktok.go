@@ -65,8 +65,15 @@ func TikTok(clientKey, clientSecret string, opts ...Option) (*core.Provider, err
 			AuthURL: tiktokAuthURL, TokenURL: tiktokTokenURL, RevocationURL: tiktokRevokeURL, UserInfoURL: tiktokUserURL,
 		},
 		method: core.AuthSecretPost, dialect: tiktokDialect, pkce: core.PKCEUnsupported,
-		fetchUser: tiktokFetchUser,
+		fetchUser: tiktokFetchUser, userFields: tiktokPersonalFields,
 	})
+}
+
+// tiktokPersonalFields are the members of TikTok's user info answer that
+// hold personal data (those of the user.info.profile scope included).
+var tiktokPersonalFields = core.UserFields{
+	ID: "open_id", UnionID: "union_id", Name: "display_name", Username: "username", AvatarURL: "avatar_url",
+	Personal: []string{"avatar_url_100", "avatar_large_url", "bio_description", "profile_deep_link"},
 }
 
 var tiktokDialect = &core.Dialect{

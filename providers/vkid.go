@@ -82,17 +82,27 @@ func VKID(clientID string, opts ...Option) (*core.Provider, error) {
 			AuthURL: vkidAuthURL, TokenURL: vkidTokenURL, RevocationURL: vkidLogoutURL, UserInfoURL: vkidUserInfoURL,
 		},
 		method: core.AuthNone, dialect: vkidDialect,
-		checkCallback: vkidCheckCallback,
+		checkCallback: vkidCheckCallback, userFields: vkidUserFields,
 		fetchUser: func(ctx context.Context, r core.UserRequest) (*core.User, error) {
 			return vkidFetchUser(ctx, r, clientID)
 		},
 	})
 }
 
+// vkidUserFields are the members of VK ID's answers that hold personal
+// data: user_id in the token answer, the user object of /oauth2/user_info.
+var vkidUserFields = core.UserFields{
+	ID: "user_id", Email: "email", AvatarURL: "avatar",
+	Personal: []string{"first_name", "last_name", "sex", "birthday"},
+}
+
 var vkidDialect = &core.Dialect{
 	RevocationErrorsIn2xx:   true,
 	RevokesAccessTokensOnly: true,
-	EditRequest:             vkidEditRequest,
+	// device_id binds the code and the refresh token to the device that
+	// logged in; the exchange and refreshes send it.
+	SecretFields: []string{"device_id"},
+	EditRequest:  vkidEditRequest,
 	EditToken: func(t *core.Token, _ map[string]any) error {
 		t.IDToken = "" // not verified: see VKID
 		return nil

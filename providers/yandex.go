@@ -59,7 +59,15 @@ func Yandex(clientID, clientSecret string, opts ...Option) (*core.Provider, erro
 		name: "yandex", display: "Yandex",
 		endpoints: core.Endpoints{AuthURL: yandexAuthURL, TokenURL: yandexTokenURL, UserInfoURL: yandexInfoURL},
 		method:    core.AuthSecretBasic, fetchUser: yandexFetchUser,
+		userFields: yandexUserFields,
 	})
+}
+
+// yandexUserFields are the members of Yandex's /info answer that hold
+// personal data; which are present depends on the rights granted.
+var yandexUserFields = core.UserFields{
+	ID: "id", Username: "login", Name: "real_name", Email: "default_email", AvatarURL: "default_avatar_id",
+	Personal: []string{"psuid", "first_name", "last_name", "sex", "birthday", "default_phone"},
 }
 
 func yandexFetchUser(ctx context.Context, r core.UserRequest) (*core.User, error) {

@@ -56,8 +56,18 @@ func Zoom(clientID, clientSecret string, opts ...Option) (*core.Provider, error)
 		name: "zoom", display: "Zoom",
 		endpoints: core.Endpoints{AuthURL: zoomAuthURL, TokenURL: zoomTokenURL, RevocationURL: zoomRevokeURL, UserInfoURL: zoomMeURL},
 		method:    publicOr(clientSecret, core.AuthSecretBasic), dialect: zoomDialect, pkce: core.PKCEPublicOnly,
-		fetchUser: zoomFetchUser,
+		fetchUser: zoomFetchUser, userFields: zoomUserFields,
 	})
+}
+
+// zoomUserFields are the members of Zoom's /users/me answer that hold
+// personal data: names, picture, the personal meeting id and URL, the
+// account, phone numbers, where and in which language the user works.
+var zoomUserFields = core.UserFields{
+	ID: "id", Name: "display_name", Email: "email", AvatarURL: "pic_url",
+	Personal: []string{"first_name", "last_name", "pmi", "personal_meeting_url", "vanity_url", "account_id",
+		"account_number", "phone_numbers", "timezone", "language", "dept", "job_title", "employee_unique_id", "jid",
+		"cms_user_id"},
 }
 
 var zoomDialect = &core.Dialect{
@@ -66,6 +76,9 @@ var zoomDialect = &core.Dialect{
 		CodeDetector("code", "message", map[string]core.ErrorCode{"124": core.CodeInvalidToken}),
 	},
 	EditRequest: zoomEditRequest,
+	// host_key is the PIN that claims the host role of the user's
+	// meetings, in the /users/me answer.
+	SecretFields: []string{"host_key"},
 }
 
 // zoomDetectToken is DetectRFC6749 with Zoom's "reason" as the
