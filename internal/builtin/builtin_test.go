@@ -17,8 +17,10 @@ import (
 
 // TestEveryProviderIsListed fails when a provider constructor of package
 // providers is missing from builtin.All (and so from the conformance run,
-// which fails for a provider without a cassette) or from the README's
-// provider table, or when either lists a provider that does not exist.
+// which fails for a provider without a cassette) or from the provider table
+// of the README or of its Chinese translation, when any of them lists a
+// provider that does not exist, or when a count of the providers in them or
+// in docs/seed.md is wrong.
 func TestEveryProviderIsListed(t *testing.T) {
 	var names []string
 	for _, p := range builtin.All() {
@@ -58,22 +60,43 @@ func TestEveryProviderIsListed(t *testing.T) {
 		t.Errorf("constructors and builtin.All differ:\nconstructors %v\nbuiltin.All  %v", constructors, names)
 	}
 
-	readme, err := os.ReadFile(filepath.Join("..", "..", "README.md"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	// The READMEs' provider tables list them, each row starting with
+	// "| `name` |", and every count of them in the READMEs and the guide
+	// for fastapi-oauth20 users ("41 providers", "41 个提供商") is theirs.
 	row := regexp.MustCompile("(?m)^\\| `([a-z0-9_-]+)` \\|")
-	var listed []string
-	for _, m := range row.FindAllStringSubmatch(string(readme), -1) {
-		listed = append(listed, m[1])
-	}
-	slices.Sort(listed)
-	if !slices.Equal(listed, names) {
-		t.Errorf("README provider table and builtin.All differ:\nREADME      %v\nbuiltin.All %v", listed, names)
-	}
-	// The introduction counts them.
-	if m := regexp.MustCompile(`(\d+) providers`).FindSubmatch(readme); m == nil || string(m[1]) != strconv.Itoa(len(names)) {
-		t.Errorf("the README's introduction counts %s providers, want %d", m[1:], len(names))
+	for _, doc := range []struct {
+		file  string
+		table bool           // has the provider table
+		count *regexp.Regexp // how the file counts the providers
+		min   int            // counts the file must have
+	}{
+		{"README.md", true, regexp.MustCompile(`(\d+) providers`), 1},
+		{"README.zh-CN.md", true, regexp.MustCompile(`(\d+) 个提供商`), 1},
+		{filepath.Join("docs", "seed.md"), false, regexp.MustCompile(`(\d+) providers`), 0},
+	} {
+		b, err := os.ReadFile(filepath.Join("..", "..", doc.file))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if doc.table {
+			var listed []string
+			for _, m := range row.FindAllStringSubmatch(string(b), -1) {
+				listed = append(listed, m[1])
+			}
+			slices.Sort(listed)
+			if !slices.Equal(listed, names) {
+				t.Errorf("%s provider table and builtin.All differ:\n%s %v\nbuiltin.All %v", doc.file, doc.file, listed, names)
+			}
+		}
+		counts := doc.count.FindAllStringSubmatch(string(b), -1)
+		if len(counts) < doc.min {
+			t.Errorf("%s does not say how many providers there are (%q)", doc.file, doc.count)
+		}
+		for _, m := range counts {
+			if m[1] != strconv.Itoa(len(names)) {
+				t.Errorf("%s says %q, want %d", doc.file, m[0], len(names))
+			}
+		}
 	}
 }
 
