@@ -37,13 +37,14 @@ type Token struct {
 	Expiry time.Time `json:"expiry,omitzero"`
 	// UserID is the provider's id of the user, when the token answer names
 	// it (WeChat's openid, Weibo's uid, Douyin's open_id …: the member that
-	// Dialect.UserIDMember names). Unlike Raw it is kept when the token is
-	// stored (encoding/json, a session with KeepTokens), so that the user
-	// can be fetched from a stored token alone, with Provider.User. A
-	// refresh whose answer does not name the user keeps the previous
-	// token's (Auth.Refresh, Auth.SessionToken, TokenSource). It identifies
-	// the user to the provider but is not a credential; it is empty for
-	// providers whose user call needs the access token only.
+	// Dialect.UserIDMember names, or what Dialect.EditToken sets). Unlike
+	// Raw it is kept when the token is stored (encoding/json, a session
+	// with KeepTokens), so that the user can be fetched from a stored token
+	// alone, with Provider.User. A refresh whose answer does not name the
+	// user keeps the previous token's (Auth.Refresh, Auth.SessionToken,
+	// TokenSource). It identifies the user to the provider but is not a
+	// credential. It is empty when the provider's dialect reads no such
+	// member: most providers' user calls need the access token alone.
 	UserID string `json:"user_id,omitempty"`
 	// Raw holds every member of the answer (numbers as json.Number), for
 	// provider-specific data. It is not encoded (json:"-"): a stored token
