@@ -334,12 +334,12 @@ func (a *alipay) fetchUser(ctx context.Context, r core.UserRequest) (*core.User,
 	if info == nil {
 		return nil, fmt.Errorf("providers: alipay: %w: the answer has no alipay_user_info_share_response", core.ErrMalformedResponse)
 	}
+	if !alipaySameUser(r.Token, info) {
+		return nil, fmt.Errorf("providers: alipay: %w: the profile is of another user than the token's", core.ErrMalformedResponse)
+	}
 	id := jsonmap.String(info, "user_id")
 	if id == "" {
 		id = jsonmap.String(info, "open_id")
-	}
-	if !alipaySameUser(r.Token, info) {
-		return nil, fmt.Errorf("providers: alipay: %w: the profile is of another user than the token's", core.ErrMalformedResponse)
 	}
 	return &core.User{
 		ID:        id,
