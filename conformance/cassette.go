@@ -245,6 +245,10 @@ type TokenExpectation struct {
 	RefreshToken string `json:"refresh_token,omitempty"`
 	IDToken      string `json:"id_token,omitempty"`
 	Scope        string `json:"scope,omitempty"`
+	// UserID is the token's core.Token.UserID: the user's id that the
+	// answer names (core.Dialect.UserIDMember), kept from the refreshed
+	// token otherwise — which a replayed refresh does not know.
+	UserID string `json:"user_id,omitempty"`
 	// ExpiresIn is the expiry in seconds after the cassette's clock; 0
 	// means the token has no expiry.
 	ExpiresIn int64 `json:"expires_in,omitempty"`

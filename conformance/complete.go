@@ -97,7 +97,7 @@ func describeOutcome(op Op, out outcome, b *binder, now time.Time) *Expect {
 	case out.token != nil:
 		t := out.token
 		te := &TokenExpectation{AccessToken: b.unbind(t.AccessToken), TokenType: t.TokenType,
-			RefreshToken: b.unbind(t.RefreshToken), IDToken: b.unbind(t.IDToken), Scope: t.Scope}
+			RefreshToken: b.unbind(t.RefreshToken), IDToken: b.unbind(t.IDToken), Scope: t.Scope, UserID: b.unbind(t.UserID)}
 		if !t.Expiry.IsZero() {
 			te.ExpiresIn = int64(math.Round(t.Expiry.Sub(now).Seconds()))
 		}

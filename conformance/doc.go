@@ -84,8 +84,8 @@
 // Content-Type defaults to application/json).
 //
 // An expect holds one of token (access_token, token_type, refresh_token,
-// id_token, scope, expires_in in seconds after the clock, and selected raw
-// members; absent fields must be empty), user (the core.User fields and
+// id_token, scope, user_id, expires_in in seconds after the clock, and
+// selected raw members; absent fields must be empty), user (the core.User fields and
 // selected raw members) or error: code (errors.Is against the core
 // sentinel of that code, then provider_code and status compared), or is,
 // naming a core sentinel: transport, response_too_large,

@@ -145,6 +145,7 @@ func checkToken(want *TokenExpectation, got *core.Token, b *binder, now time.Tim
 	field("refresh_token", want.RefreshToken, got.RefreshToken)
 	field("id_token", want.IDToken, got.IDToken)
 	field("scope", want.Scope, got.Scope)
+	field("user_id", want.UserID, got.UserID)
 	var secs int64
 	if !got.Expiry.IsZero() {
 		secs = int64(math.Round(got.Expiry.Sub(now).Seconds()))

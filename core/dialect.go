@@ -104,6 +104,13 @@ type Dialect struct {
 	// Envelope, when set, names the member that holds the token fields
 	// ({"code":0,"data":{...}} → "data"). Error detectors see the whole body.
 	Envelope string
+	// UserIDMember names the member of the token answer (inside Envelope)
+	// that holds the provider's id of the user, for providers whose user
+	// call needs it beside the access token (WeChat's "openid", Weibo's
+	// "uid"). Its value, a string or a number, fills Token.UserID, which
+	// is kept when the token is stored. Empty means the answer names no
+	// user; EditToken may still set Token.UserID from a nested member.
+	UserIDMember string
 	// DefaultTokenType is assumed when the answer has no token_type. Empty
 	// means token_type is required (RFC 6749 §5.1); providers that omit it
 	// set "Bearer".

@@ -76,8 +76,10 @@
 // parameter names (appid/secret, clientId), scope separator, URL fragment
 // (#wechat_redirect), parameter order, GET or JSON token requests, form,
 // JSONP or enveloped answers, camelCase token members, string expires_in,
-// and errors inside HTTP 200 answers (error, errcode/errmsg, code/msg,
-// ok:false). The zero Dialect is RFC 6749. Small hooks (EditRequest,
+// the member that names the user (WeChat's openid, into Token.UserID, which
+// a stored token keeps so that its user can be fetched later) and errors
+// inside HTTP 200 answers (error, errcode/errmsg, code/msg, ok:false). The
+// zero Dialect is RFC 6749. Small hooks (EditRequest,
 // EditToken) cover what data cannot, but the HTTP call is always the
 // library's own.
 //

@@ -37,17 +37,19 @@ func (c *Client) Exchange(ctx context.Context, code string, opts ...Option) (*To
 // ID token in the answer is verified with Config.IDTokenVerifier, or
 // dropped when there is none; to also check that it names the same user as
 // the login's (OpenID Connect Core §12.2), use Auth.Refresh or a
-// TokenSource given the login's ID token.
+// TokenSource given the login's ID token. Token.UserID is the answer's
+// only: Refresh does not know the old token's, which Auth.Refresh,
+// Auth.SessionToken and TokenSource keep when the answer names none.
 func (c *Client) Refresh(ctx context.Context, refreshToken string, opts ...Option) (*Token, error) {
-	t, _, err := c.refresh(ctx, refreshToken, nil, opts)
+	t, _, err := c.refresh(ctx, &Token{RefreshToken: refreshToken}, nil, opts)
 	return t, err
 }
 
-// refresh is the one refresh path: the grant, then the ID token of the
-// answer verified against previous (the login's, when known) or dropped
-// when the client has no verifier.
-func (c *Client) refresh(ctx context.Context, refreshToken string, previous *IDToken, opts []Option) (*Token, *IDToken, error) {
-	t, err := c.refreshGrant(ctx, refreshToken, opts)
+// refresh is the one refresh path: the grant with old's refresh token,
+// then the ID token of the answer verified against previous (the login's,
+// when known) or dropped when the client has no verifier.
+func (c *Client) refresh(ctx context.Context, old *Token, previous *IDToken, opts []Option) (*Token, *IDToken, error) {
+	t, err := c.refreshGrant(ctx, old, opts)
 	if err != nil {
 		return nil, nil, c.loginAgain(err)
 	}
@@ -74,8 +76,12 @@ func (c *Client) verifyIDToken(ctx context.Context, t *Token, want IDTokenExpect
 	return c.cfg.IDTokenVerifier.VerifyIDToken(ctx, t.IDToken, want)
 }
 
-func (c *Client) refreshGrant(ctx context.Context, refreshToken string, opts []Option) (*Token, error) {
-	if refreshToken == "" {
+// refreshGrant sends the refresh grant with old's refresh token. What the
+// answer does not carry is kept from old: the refresh token (not rotated)
+// and the user's id. An answer that names another user than old is
+// refused: a refresh token stays bound to the user it was issued to.
+func (c *Client) refreshGrant(ctx context.Context, old *Token, opts []Option) (*Token, error) {
+	if old == nil || old.RefreshToken == "" {
 		return nil, loginAgainError{ErrNoRefreshToken}
 	}
 	g := &grantRequest{}
@@ -84,13 +90,19 @@ func (c *Client) refreshGrant(ctx context.Context, refreshToken string, opts []O
 	}
 	r := c.newRequest(OpRefresh, c.cfg.Endpoints.TokenURL)
 	r.Params.Set("grant_type", "refresh_token")
-	r.Params.Set("refresh_token", refreshToken)
+	r.Params.Set("refresh_token", old.RefreshToken)
 	t, err := c.tokenRequest(ctx, r, g)
 	if err != nil {
 		return nil, err
 	}
 	if t.RefreshToken == "" {
-		t.RefreshToken = refreshToken
+		t.RefreshToken = old.RefreshToken
+	}
+	switch {
+	case t.UserID == "":
+		t.UserID = old.UserID
+	case old.UserID != "" && t.UserID != old.UserID:
+		return nil, fmt.Errorf("oauth20: %s: %w: the answer names another user than the refreshed token", OpRefresh, ErrMalformedResponse)
 	}
 	return t, nil
 }

@@ -11,7 +11,8 @@ import (
 // previous, the login's verified ID token — and when that fails the new
 // tokens are not returned at all. The returned ID token is the new one, or
 // previous when the answer had none. A rotated refresh token is in the
-// returned Token; the old one must be discarded.
+// returned Token; the old one must be discarded. The returned Token keeps
+// tok's UserID when the answer names no user.
 //
 // The refresh is single across every replica sharing the Auth's Store: of
 // the calls that come at once with the same refresh token, in one process

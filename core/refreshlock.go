@@ -110,15 +110,16 @@ func (a *Auth) runLocked(ctx context.Context, r sharedRefresh, lock string, owne
 	return r.run(ctx)
 }
 
-// refreshAt refreshes at the provider, bounded by refreshRunTime. For
-// OpenID providers previous is required (see Refresh).
-func (a *Auth) refreshAt(ctx context.Context, p *Provider, client *Client, refreshToken string, previous *IDToken) (*Token, *IDToken, error) {
+// refreshAt refreshes tok at the provider, bounded by refreshRunTime; the
+// result keeps tok's refresh token and user id when the answer has none.
+// For OpenID providers previous is required (see Refresh).
+func (a *Auth) refreshAt(ctx context.Context, p *Provider, client *Client, tok *Token, previous *IDToken) (*Token, *IDToken, error) {
 	if p.spec.OIDC && previous == nil {
 		return nil, nil, fmt.Errorf("oauth20: refresh with %q needs the login's ID token to check the new one against (OpenID Connect Core §12.2)", p.Name())
 	}
 	ctx, cancel := context.WithTimeout(ctx, refreshRunTime)
 	defer cancel()
-	return client.refresh(ctx, refreshToken, previous, nil)
+	return client.refresh(ctx, tok, previous, nil)
 }
 
 // refreshByToken refreshes tok once across replicas, keyed by its refresh
@@ -151,7 +152,7 @@ func (a *Auth) refreshByToken(ctx context.Context, p *Provider, client *Client, 
 			return t, id, true, nil
 		},
 		run: func(ctx context.Context) (*Token, *IDToken, error) {
-			t, id, err := a.refreshAt(ctx, p, client, tok.RefreshToken, previous)
+			t, id, err := a.refreshAt(ctx, p, client, tok, previous)
 			if err != nil {
 				return nil, nil, err
 			}

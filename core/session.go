@@ -49,8 +49,10 @@ type Session struct {
 	Scopes []string `json:"s,omitempty"`
 	// Token is the token of the login, kept only with KeepTokens (for API
 	// calls and revocation at logout); its IDToken member is empty, the ID
-	// token being kept once, in IDToken. Never render or log it. Use
-	// Auth.SessionToken for a token that is refreshed when it expires.
+	// token being kept once, in IDToken, and its Raw is not kept, while its
+	// UserID is, so that Provider.User can fetch the user with it alone.
+	// Never render or log it. Use Auth.SessionToken for a token that is
+	// refreshed when it expires.
 	Token *Token `json:"t,omitempty"`
 	// IDToken is the raw ID token of an OpenID login, kept so that logout
 	// can send it as id_token_hint (without it providers refuse to send the

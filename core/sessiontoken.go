@@ -26,7 +26,8 @@ import (
 // refresh starts from its latest token, and a session ended meanwhile
 // stays ended) and the returned http.Cookie is zero. Otherwise it is sealed into
 // a new session cookie, returned, that the caller must set. s itself is
-// not modified; Token.Raw is not kept in sessions.
+// not modified; Token.Raw is not kept in sessions (Token.UserID is, and a
+// refresh keeps it).
 //
 // The error matches ErrLoginAgain when the user must log in again (the
 // refresh token is absent, rejected or rotated out; the session ended
@@ -115,7 +116,7 @@ func (a *Auth) refreshStoredSession(ctx context.Context, p *Provider, client *Cl
 			if err != nil {
 				return nil, nil, err
 			}
-			t, idt, err := a.refreshAt(ctx, p, client, s.Token.RefreshToken, previous)
+			t, idt, err := a.refreshAt(ctx, p, client, s.Token, previous)
 			if err != nil {
 				return nil, nil, err
 			}

@@ -35,8 +35,20 @@ type Token struct {
 	// Expiry is the moment the access token expires, computed when the
 	// answer was received; zero when the provider gave no lifetime.
 	Expiry time.Time `json:"expiry,omitzero"`
+	// UserID is the provider's id of the user, when the token answer names
+	// it (WeChat's openid, Weibo's uid, Douyin's open_id …: the member that
+	// Dialect.UserIDMember names, or what Dialect.EditToken sets). Unlike
+	// Raw it is kept when the token is stored (encoding/json, a session
+	// with KeepTokens), so that the user can be fetched from a stored token
+	// alone, with Provider.User. A refresh whose answer does not name the
+	// user keeps the previous token's (Auth.Refresh, Auth.SessionToken,
+	// TokenSource). It identifies the user to the provider but is not a
+	// credential. It is empty when the provider's dialect reads no such
+	// member: most providers' user calls need the access token alone.
+	UserID string `json:"user_id,omitempty"`
 	// Raw holds every member of the answer (numbers as json.Number), for
-	// provider-specific data such as WeChat's openid.
+	// provider-specific data. It is not encoded (json:"-"): a stored token
+	// loses it, and what a user fetch needs from it travels in UserID.
 	Raw map[string]any `json:"-"`
 }
 
@@ -58,18 +70,19 @@ func (t *Token) scopes() []string {
 }
 
 // LogValue describes the token to log/slog without revealing it, so that a
-// JSON handler logging a Token writes its type, scope and expiry, never its
-// values (encoding/json would otherwise write every member).
+// JSON handler logging a Token writes its type, scope, expiry and user id
+// (as Session's LogValue does), never its credentials (encoding/json would
+// otherwise write every member).
 func (t Token) LogValue() slog.Value {
 	return slog.GroupValue(slog.String("type", t.TokenType), slog.Int("access_bytes", len(t.AccessToken)),
 		slog.Bool("refresh", t.RefreshToken != ""), slog.Bool("id_token", t.IDToken != ""),
-		slog.String("scope", t.Scope), slog.Time("expiry", t.Expiry))
+		slog.String("scope", t.Scope), slog.Time("expiry", t.Expiry), slog.String("user", t.UserID))
 }
 
 // String describes the token without revealing it; %v and %+v use it.
 func (t Token) String() string {
-	return fmt.Sprintf("Token{type=%s, access=%d bytes, refresh=%t, id_token=%t, scope=%q, expiry=%s}",
-		t.TokenType, len(t.AccessToken), t.RefreshToken != "", t.IDToken != "", t.Scope, t.Expiry.Format(time.RFC3339))
+	return fmt.Sprintf("Token{type=%s, access=%d bytes, refresh=%t, id_token=%t, scope=%q, expiry=%s, user=%q}",
+		t.TokenType, len(t.AccessToken), t.RefreshToken != "", t.IDToken != "", t.Scope, t.Expiry.Format(time.RFC3339), t.UserID)
 }
 
 // tokenFromFields builds a Token from a decoded token-endpoint answer.
@@ -87,6 +100,9 @@ func tokenFromFields(d *Dialect, fields map[string]any, now time.Time) (*Token, 
 		IDToken:      jsonmap.String(src, d.tokenField("id_token")),
 		Scope:        scopeString(src[d.tokenField("scope")]),
 		Raw:          src,
+	}
+	if d.UserIDMember != "" {
+		t.UserID = jsonmap.String(src, d.UserIDMember)
 	}
 	if t.AccessToken == "" {
 		return nil, ErrMissingAccessToken

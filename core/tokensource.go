@@ -72,7 +72,7 @@ func (s *TokenSource) Token(ctx context.Context) (*Token, error) {
 		if tok == nil || tok.RefreshToken == "" {
 			return nil, nil, loginAgainError{ErrNoRefreshToken}
 		}
-		t, id, err := s.client.refresh(ctx, tok.RefreshToken, id, s.opts.RefreshOptions)
+		t, id, err := s.client.refresh(ctx, tok, id, s.opts.RefreshOptions)
 		if err != nil {
 			return nil, nil, err
 		}

@@ -120,7 +120,9 @@ var alipayCodes = map[string]core.ErrorCode{
 //     created since Alipay moved to OpenID get only that); UnionID
 //     union_id, Name nick_name (absent when the user set none), AvatarURL
 //     avatar. Alipay gives no email. An answer for a user other than the
-//     token's is refused.
+//     token's is refused, also for a stored token (encoding/json, a session
+//     with KeepTokens), which keeps the token answer's user_id, else its
+//     open_id, in Token.UserID.
 //   - No revocation endpoint and no OpenID Connect.
 //
 // Options: those every constructor takes (see Option); Alipay has one
@@ -145,6 +147,7 @@ func Alipay(appID string, appPrivateKey, alipayPublicKey []byte, opts ...Option)
 		DefaultTokenType: "Bearer",
 		ErrorDetectors:   []errorDetector{alipayError},
 		EditRequest:      a.sign,
+		EditToken:        alipayEditToken,
 		CheckResponse:    a.verify,
 		// The user call takes the access token as auth_token; sign signs
 		// requests and answers, and app_auth_token is a merchant's token
@@ -345,10 +348,8 @@ func (a *alipay) fetchUser(ctx context.Context, r core.UserRequest) (*core.User,
 	if info == nil {
 		return nil, fmt.Errorf("providers: alipay: %w: the answer has no alipay_user_info_share_response", core.ErrMalformedResponse)
 	}
-	for _, k := range []string{"user_id", "open_id"} {
-		if want, got := jsonmap.String(r.Token.Raw, k), jsonmap.String(info, k); want != "" && got != "" && want != got {
-			return nil, fmt.Errorf("providers: alipay: %w: the profile is of another user than the token's", core.ErrMalformedResponse)
-		}
+	if !alipaySameUser(r.Token, info) {
+		return nil, fmt.Errorf("providers: alipay: %w: the profile is of another user than the token's", core.ErrMalformedResponse)
 	}
 	id := jsonmap.String(info, "user_id")
 	if id == "" {
@@ -361,6 +362,36 @@ func (a *alipay) fetchUser(ctx context.Context, r core.UserRequest) (*core.User,
 		AvatarURL: jsonmap.String(info, "avatar"),
 		Raw:       info,
 	}, nil
+}
+
+// alipayEditToken keeps the token answer's user_id, else its open_id, in
+// Token.UserID.
+func alipayEditToken(t *core.Token, _ map[string]any) error {
+	t.UserID = jsonmap.String(t.Raw, "user_id")
+	if t.UserID == "" {
+		t.UserID = jsonmap.String(t.Raw, "open_id")
+	}
+	return nil
+}
+
+// alipaySameUser reports whether the profile info may be the user of the
+// token: each id the token answer gave must equal the profile's; a stored
+// token, without its answer, has its UserID, which must be one of the
+// profile's ids.
+func alipaySameUser(t *core.Token, info map[string]any) bool {
+	answered := false
+	for _, k := range []string{"user_id", "open_id"} {
+		want, got := jsonmap.String(t.Raw, k), jsonmap.String(info, k)
+		if want != "" && got != "" && want != got {
+			return false
+		}
+		answered = answered || want != ""
+	}
+	if answered || t.UserID == "" {
+		return true
+	}
+	uid, oid := jsonmap.String(info, "user_id"), jsonmap.String(info, "open_id")
+	return uid == "" && oid == "" || t.UserID == uid || t.UserID == oid
 }
 
 // parseRSAPrivateKey reads an RSA private key of 2048 bits or more: PEM

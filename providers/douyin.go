@@ -68,9 +68,11 @@ var douyinCodes = map[string]core.ErrorCode{
 //     renews the access token (15 days); the refresh token (30 days) is not
 //     rotated.
 //   - The user is a form POST to https://open.douyin.com/oauth/userinfo/
-//     with access_token and the token answer's open_id. ID is open_id (per
-//     app), UnionID union_id (per developer: link accounts across apps with
-//     it), Name nickname, AvatarURL avatar. Douyin gives no email.
+//     with access_token and the token answer's open_id (kept in
+//     Token.UserID, so that a stored token fetches the user too). ID is
+//     open_id (per app), UnionID union_id (per developer: link accounts
+//     across apps with it), Name nickname, AvatarURL avatar. Douyin gives
+//     no email.
 //   - No revocation endpoint (users revoke in the Douyin app) and no OpenID
 //     Connect.
 //
@@ -104,6 +106,7 @@ var douyinDialect = &core.Dialect{
 	ScopeSeparator:   ",",
 	AuthParamOrder:   []string{"client_key", "response_type", "scope", "redirect_uri", "state"},
 	Envelope:         "data",
+	UserIDMember:     "open_id",
 	DefaultTokenType: "Bearer",
 	ErrorDetectors:   []errorDetector{douyinError},
 	EditRequest:      douyinEditRequest,
@@ -111,7 +114,7 @@ var douyinDialect = &core.Dialect{
 	// header; the login's own calls send it in the body.
 	TokenHeaders: []string{"access-token"},
 	EditToken: func(t *core.Token, _ map[string]any) error {
-		if jsonmap.String(t.Raw, "open_id") == "" {
+		if t.UserID == "" {
 			return fmt.Errorf("%w: the token answer has no open_id", core.ErrMalformedResponse)
 		}
 		return nil
@@ -158,7 +161,7 @@ func douyinError(status int, body map[string]any) *core.Error {
 }
 
 func douyinUser(ctx context.Context, r core.UserRequest) (*core.User, error) {
-	openID := jsonmap.String(r.Token.Raw, "open_id")
+	openID := tokenUserID(r.Token, "open_id")
 	if openID == "" {
 		return nil, fmt.Errorf("providers: douyin: %w: the token has no open_id", core.ErrMalformedResponse)
 	}

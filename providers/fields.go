@@ -16,6 +16,20 @@ func stringMember(m map[string]any, key string) string {
 	return s
 }
 
+// tokenUserID returns the user's id that t carries for a user call that
+// needs it beside the access token: the member of the token answer, or,
+// for a token that was stored and so lost its Raw, t.UserID, which the
+// client filled from that same member (core.Dialect.UserIDMember).
+func tokenUserID(t *core.Token, member string) string {
+	if t == nil {
+		return ""
+	}
+	if id := jsonmap.String(t.Raw, member); id != "" {
+		return id
+	}
+	return t.UserID
+}
+
 // query builds ordered query parameters from key, value pairs.
 func query(kv ...string) *core.Params {
 	p := &core.Params{}

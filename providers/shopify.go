@@ -77,12 +77,15 @@ var (
 //   - The user: with an online token, the staff member of the token
 //     answer's associated_user, without another call: its id becomes the
 //     ID, first and last name the Name, email and email_verified the Email
-//     and EmailVerified. With an offline token the only identity is the
-//     shop: GET /admin/api/2025-01/shop.json with X-Shopify-Access-Token
-//     (not Bearer), whose id becomes the ID, name the Name, email the
-//     Email (not marked verified) and myshopify_domain the Username. The
-//     Admin API's errors ({"errors":"[API] Invalid API key or access
-//     token ..."} with 401) map to invalid_token.
+//     and EmailVerified. A stored online token (encoding/json, a session
+//     with KeepTokens) keeps the staff member's id alone, in Token.UserID:
+//     its user is that ID, without name or email, and shop.json is not
+//     asked (it would name the shop). With an offline token the only
+//     identity is the shop: GET /admin/api/2025-01/shop.json with
+//     X-Shopify-Access-Token (not Bearer), whose id becomes the ID, name
+//     the Name, email the Email (not marked verified) and myshopify_domain
+//     the Username. The Admin API's errors ({"errors":"[API] Invalid API
+//     key or access token ..."} with 401) map to invalid_token.
 //   - No revocation: Shopify's way to drop a token is to uninstall the app
 //     from the shop, which a logout must not do.
 //
@@ -132,6 +135,14 @@ var shopifyDialect = &core.Dialect{
 	// timestamp is neither.
 	TokenHeaders: []string{"X-Shopify-Access-Token"},
 	SecretFields: []string{"hmac"},
+	EditToken:    shopifyEditToken,
+}
+
+// shopifyEditToken keeps the id of an online token's staff member in
+// Token.UserID (the member is nested, out of reach of UserIDMember).
+func shopifyEditToken(t *core.Token, fields map[string]any) error {
+	t.UserID = jsonmap.String(jsonmap.Object(fields, "associated_user"), "id")
+	return nil
 }
 
 // shopifyDetectToken is DetectRFC6749, with Shopify's invalid_request
@@ -277,6 +288,11 @@ func (s *shopify) fetchUser(ctx context.Context, r core.UserRequest) (*core.User
 			EmailVerified: jsonmap.String(au, "email") != "" && jsonmap.Bool(au, "email_verified"),
 			Raw:           map[string]any{"associated_user": au, "shop": s.shop},
 		}, nil
+	}
+	if id := r.Token.UserID; id != "" {
+		// A stored online token: its staff member is known by id only, and
+		// shop.json would name the shop instead.
+		return &core.User{ID: id, Raw: map[string]any{"associated_user": map[string]any{"id": id}, "shop": s.shop}}, nil
 	}
 	fields, err := r.Client.Resource(ctx, core.ResourceRequest{
 		URL: s.shopURL, Token: r.Token, NoBearer: true,

@@ -77,6 +77,7 @@ var wechatDialect = &core.Dialect{
 	TokenMethod:      "GET",
 	TokenParamOrder:  []string{"appid", "secret", "code", "grant_type"},
 	Response:         core.FormatJSON,
+	UserIDMember:     "openid",
 	DefaultTokenType: "Bearer",
 	ErrorDetectors:   []errorDetector{CodeDetector("errcode", "errmsg", wechatCodes)},
 	EditRequest:      wechatEditRequest,
@@ -103,9 +104,10 @@ func wechatEditRequest(r *core.Request) error {
 	return nil
 }
 
-// wechatEditToken requires the openid the user fetch needs.
-func wechatEditToken(t *core.Token, fields map[string]any) error {
-	if jsonmap.String(fields, "openid") == "" {
+// wechatEditToken requires the openid the user fetch needs (Token.UserID,
+// filled from the openid member).
+func wechatEditToken(t *core.Token, _ map[string]any) error {
+	if t.UserID == "" {
 		return fmt.Errorf("%w: the token answer has no openid", core.ErrMalformedResponse)
 	}
 	return nil
@@ -113,16 +115,17 @@ func wechatEditToken(t *core.Token, fields map[string]any) error {
 
 // wechatUser fetches a WeChat user: GET /sns/userinfo with the access
 // token and the token answer's openid in the query (WeChat takes no Bearer
-// header). For a silent snsapi_base login, or a "snapshot page" virtual
-// user (is_snapshotuser=1), WeChat has no profile to give: the user is
-// built from the token answer alone (openid, unionid).
+// header); a stored token, which has no Raw, gives its UserID instead. For
+// a silent snsapi_base login, or a "snapshot page" virtual user
+// (is_snapshotuser=1), WeChat has no profile to give: the user is built
+// from the token answer alone (openid, unionid).
 func wechatUser(apiURL string) func(ctx context.Context, r core.UserRequest) (*core.User, error) {
 	return func(ctx context.Context, r core.UserRequest) (*core.User, error) {
 		if r.Token == nil {
 			return nil, fmt.Errorf("providers: wechat: no token")
 		}
 		raw := r.Token.Raw
-		openid := jsonmap.String(raw, "openid")
+		openid := tokenUserID(r.Token, "openid")
 		if openid == "" {
 			return nil, fmt.Errorf("providers: wechat: %w: the token has no openid", core.ErrMalformedResponse)
 		}

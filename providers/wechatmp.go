@@ -37,7 +37,8 @@ import (
 //     The answer is JSON sent as text/plain, without token_type (Bearer is
 //     assumed), carrying openid, scope and, for an account bound to an
 //     Open Platform account, unionid; a token answer without openid is
-//     refused.
+//     refused. The openid is kept in Token.UserID, so that a stored token
+//     (encoding/json, a session with KeepTokens) fetches the user too.
 //   - Errors come with HTTP 200 as {"errcode":40029,"errmsg":"invalid code"}:
 //     40029, 40163 (code used), 40030 and 42002 (refresh token) map to
 //     invalid_grant; 40013 and 40125 to invalid_client; 40001, 40014 and
@@ -55,7 +56,9 @@ import (
 //     gender or region).
 //   - A snsapi_base login, or a "snapshot page" virtual user
 //     (is_snapshotuser=1, whose profile is unavailable), gets no /sns/userinfo
-//     call: the user is the token answer's openid and unionid.
+//     call: the user is the token answer's openid and unionid. A stored
+//     token keeps the openid and the scope, not the rest of the answer
+//     (unionid, is_snapshotuser): its snsapi_base user has no UnionID.
 //
 // Options: those every constructor takes (see Option); WeChat has one
 // public installation, so there is no WithBaseURL.

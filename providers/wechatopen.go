@@ -29,7 +29,9 @@ import (
 //     code and grant_type in the query, in that order, and no redirect_uri.
 //     The answer is JSON sent as text/plain without token_type (Bearer is
 //     assumed), carrying openid, scope and unionid; a token answer without
-//     openid is refused.
+//     openid is refused. The openid is kept in Token.UserID, so that a
+//     stored token (encoding/json, a session with KeepTokens) fetches the
+//     user too.
 //   - Errors come with HTTP 200 as {"errcode":40029,"errmsg":"invalid code"}
 //     and map to RFC codes as for WeChatMP; the number stays in
 //     ProviderCode.

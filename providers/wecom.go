@@ -81,9 +81,9 @@ var wecomDetectors = []errorDetector{CodeDetector("errcode", "errmsg", wecomCode
 //     else (WeCom returns a user_ticket only to the in-client OAuth with
 //     scope snsapi_privateinfo, which this provider does not start); WeCom
 //     issues no user token, so the Token of a login holds the userid in
-//     AccessToken — it is an identifier, not a credential. A non-member
-//     (openid without userid) cannot log in: the exchange fails for lack of
-//     a userid.
+//     AccessToken — it is an identifier, not a credential — and in UserID,
+//     so a stored token fetches the user too. A non-member (openid without
+//     userid) cannot log in: the exchange fails for lack of a userid.
 //   - Errors come with HTTP 200 as {"errcode":40029,"errmsg":"invalid code"}:
 //     40029 maps to invalid_grant, 40001/40013/40091 to invalid_client,
 //     40014/42001 to invalid_token, 60011 to access_denied. The number
@@ -144,6 +144,7 @@ var wecomDialect = &core.Dialect{
 	AuthParamOrder:   []string{"login_type", "appid", "agentid", "redirect_uri", "state"},
 	TokenMethod:      "GET",
 	TokenFields:      map[string]string{"access_token": "userid"},
+	UserIDMember:     "userid",
 	DefaultTokenType: "Bearer",
 	ErrorDetectors:   wecomDetectors,
 	// corpsecret is the app's secret at gettoken; user_ticket, in the
@@ -208,8 +209,10 @@ func (w *wecom) corpToken(ctx context.Context, rc *http.Client, clock core.Clock
 }
 
 func (w *wecom) fetchUser(ctx context.Context, r core.UserRequest) (*core.User, error) {
-	userid := jsonmap.String(r.Token.Raw, "userid")
+	userid := tokenUserID(r.Token, "userid")
 	if userid == "" {
+		// A token stored before Token.UserID existed: its AccessToken is
+		// the userid (see the exchange above).
 		userid = r.Token.AccessToken
 	}
 	ep := r.Client.Endpoints().UserInfoURL

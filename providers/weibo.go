@@ -42,7 +42,8 @@ const weiboURL = "https://api.weibo.com"
 //     absent. screen_name is the Name, avatar_large (or profile_image_url)
 //     the AvatarURL. Weibo gives no email address without a special
 //     permission, so Email is always empty. The uid comes from the login's
-//     token answer (Token.Raw["uid"]); a token without it cannot fetch the
+//     token answer (its uid member, kept in Token.UserID, so that a stored
+//     token fetches the user too); a token without it cannot fetch the
 //     user.
 //
 // Options: those every constructor takes (see Option; WithAuthParam for
@@ -75,6 +76,7 @@ var weiboUserFields = core.UserFields{
 
 var weiboDialect = &core.Dialect{
 	ScopeSeparator:   ",",
+	UserIDMember:     "uid",
 	DefaultTokenType: "Bearer",
 	ErrorDetectors:   []errorDetector{detectWithCode("error_code")},
 	EditRequest:      weiboEditRequest,
@@ -93,9 +95,9 @@ func weiboEditRequest(r *core.Request) error {
 }
 
 func weiboFetchUser(ctx context.Context, r core.UserRequest) (*core.User, error) {
-	uid := jsonmap.String(r.Token.Raw, "uid")
+	uid := tokenUserID(r.Token, "uid")
 	if uid == "" {
-		return nil, fmt.Errorf("providers: weibo: the token has no uid member, so the user cannot be fetched")
+		return nil, fmt.Errorf("providers: weibo: the token has no uid (neither the uid member nor a UserID), so the user cannot be fetched")
 	}
 	// The token goes in the query, the first of the two ways Weibo
 	// documents; the other, "Authorization: OAuth2 <token>", cannot be
