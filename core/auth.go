@@ -233,6 +233,22 @@ func (a *Auth) begin(ctx context.Context, provider string, opts BeginOptions) (s
 		}
 		rec.MaxAge, rec.MaxAgeSet = secs, true
 	}
+	par := p.spec.PAR
+	if !par {
+		d, err := p.discovery(ctx)
+		if err != nil {
+			return "", http.Cookie{}, callbackErr(http.StatusBadGateway, provider, err)
+		}
+		par = d != nil && d.RequirePAR
+	}
+	to, err := client.authorizationRedirect(ctx, params, par, p.spec.RequestObject)
+	if err != nil {
+		status := http.StatusBadGateway
+		if errors.Is(err, ErrInvalidConfig) {
+			status = http.StatusInternalServerError
+		}
+		return "", http.Cookie{}, callbackErr(status, provider, err)
+	}
 	plain, err := json.Marshal(rec)
 	if err != nil {
 		return "", http.Cookie{}, callbackErr(http.StatusInternalServerError, provider, err)
@@ -247,7 +263,7 @@ func (a *Auth) begin(ctx context.Context, provider string, opts BeginOptions) (s
 		// travel with it, and browsers require Secure for those.
 		cookie.SameSite = http.SameSiteNoneMode
 	}
-	return client.authURL(params), cookie, nil
+	return to, cookie, nil
 }
 
 // Result is a completed login.

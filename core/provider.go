@@ -50,6 +50,10 @@ type Discovery struct {
 	CodeChallengeMethods []string
 	// AuthMethods lists token_endpoint_auth_methods_supported.
 	AuthMethods []string
+	// RequirePAR is the RFC 9126 metadata flag
+	// require_pushed_authorization_requests: every login then pushes its
+	// request, whatever ProviderSpec.PAR says.
+	RequirePAR bool
 	// Expiry is when this result should be fetched again; zero means one
 	// hour after it was obtained.
 	Expiry time.Time
@@ -107,6 +111,17 @@ type ProviderSpec struct {
 	// FormPost is true when the provider answers with response_mode=
 	// form_post, so the flow cookie must be SameSite=None.
 	FormPost bool
+	// PAR pushes every login's authorization request to the provider's
+	// pushed_authorization_request_endpoint first (RFC 9126), authenticated
+	// as at the token endpoint, and sends the browser there with client_id
+	// and request_uri alone. Logins push anyway when the discovered
+	// metadata sets require_pushed_authorization_requests.
+	PAR bool
+	// RequestObject signs every login's authorization parameters into a
+	// request object (JAR, RFC 9101) with Client.PrivateKey (and KeyID),
+	// audience Client.Issuer; the browser, or the pushed request with PAR,
+	// then carries client_id and request alone.
+	RequestObject bool
 	// CodeParams names the callback parameters that may carry the code, in
 	// order of preference; default {"code"} (DingTalk also sends authCode).
 	CodeParams []string
@@ -163,6 +178,9 @@ func NewProvider(spec ProviderSpec) (*Provider, error) {
 		// Endpoints come from discovery; validate the rest with a
 		// placeholder that is replaced at run time.
 		cfg.Endpoints.TokenURL = "https://discovered.invalid/token"
+	}
+	if spec.RequestObject && spec.Client.PrivateKey == nil {
+		errs = append(errs, configError("provider %q: signed request objects (RequestObject) need the client's private key", spec.Name))
 	}
 	if spec.PKCE < PKCES256 || spec.PKCE > PKCEPublicOnly {
 		errs = append(errs, configError("provider %q: unknown PKCE mode %d", spec.Name, spec.PKCE))

@@ -49,6 +49,25 @@ type Metadata struct {
 	BackchannelLogoutSupported                 bool     `json:"backchannel_logout_supported"`
 	BackchannelLogoutSessionSupported          bool     `json:"backchannel_logout_session_supported"`
 	FrontchannelLogoutSupported                bool     `json:"frontchannel_logout_supported"`
+	// PushedAuthorizationRequestEndpoint and
+	// RequirePushedAuthorizationRequests are RFC 9126 §5.
+	PushedAuthorizationRequestEndpoint string `json:"pushed_authorization_request_endpoint"`
+	RequirePushedAuthorizationRequests bool   `json:"require_pushed_authorization_requests"`
+	// RequestParameterSupported and RequestObjectSigningAlgValuesSupported
+	// are RFC 9101 §10.5 and OpenID Connect Discovery §3.
+	RequestParameterSupported              bool     `json:"request_parameter_supported"`
+	RequestObjectSigningAlgValuesSupported []string `json:"request_object_signing_alg_values_supported"`
+	// DPoPSigningAlgValuesSupported is RFC 9449 §5.1.
+	DPoPSigningAlgValuesSupported []string `json:"dpop_signing_alg_values_supported"`
+	// AuthorizationSigningAlgValuesSupported lists the algorithms of signed
+	// authorization responses (JARM §6).
+	AuthorizationSigningAlgValuesSupported []string `json:"authorization_signing_alg_values_supported"`
+	// IDTokenEncryptionAlgValuesSupported and the other encryption lists
+	// are OpenID Connect Discovery §3.
+	IDTokenEncryptionAlgValuesSupported  []string `json:"id_token_encryption_alg_values_supported"`
+	IDTokenEncryptionEncValuesSupported  []string `json:"id_token_encryption_enc_values_supported"`
+	UserInfoEncryptionAlgValuesSupported []string `json:"userinfo_encryption_alg_values_supported"`
+	UserInfoEncryptionEncValuesSupported []string `json:"userinfo_encryption_enc_values_supported"`
 	// Raw is the metadata document as received.
 	Raw json.RawMessage `json:"-"`
 }
@@ -64,6 +83,7 @@ func (m *Metadata) Endpoints() core.Endpoints {
 		UserInfoURL:      m.UserInfoEndpoint,
 		EndSessionURL:    m.EndSessionEndpoint,
 		JWKSURL:          m.JWKSURL,
+		PushedAuthURL:    m.PushedAuthorizationRequestEndpoint,
 	}
 }
 
@@ -242,6 +262,7 @@ func parseMetadata(body []byte, wantIssuer string, policy endpointPolicy) (*Meta
 		{"introspection_endpoint", m.IntrospectionEndpoint},
 		{"device_authorization_endpoint", m.DeviceAuthorizationEndpoint},
 		{"end_session_endpoint", m.EndSessionEndpoint},
+		{"pushed_authorization_request_endpoint", m.PushedAuthorizationRequestEndpoint},
 	} {
 		if e.url == "" {
 			continue

@@ -73,7 +73,7 @@ func newOIDC(p oidcParams, clientID, clientSecret string, opts []Option) (*core.
 	}
 	p.accepts |= optIDToken
 	if p.method == "" {
-		p.accepts |= optClientAuth
+		p.accepts |= optClientAuth | optProtocol
 		p.method = s.authMethod
 		if p.method == "" && s.privateKey != nil {
 			p.method = core.AuthPrivateKeyJWT
@@ -127,6 +127,7 @@ func newOIDC(p oidcParams, clientID, clientSecret string, opts []Option) (*core.
 			IssParameterSupported: md.AuthorizationResponseIssParameterSupported,
 			CodeChallengeMethods:  md.CodeChallengeMethodsSupported,
 			AuthMethods:           md.TokenEndpointAuthMethodsSupported,
+			RequirePAR:            md.RequirePushedAuthorizationRequests,
 			Expiry:                clock.Now().Add(oidc.DefaultMetadataTTL),
 		}, nil
 	}

@@ -37,6 +37,8 @@ const (
 	optEndpointHosts
 	optPrivateKey
 	optTokenEndpointAudience
+	optPAR
+	optRequestObject
 
 	// optCommon are the options every constructor takes.
 	optCommon = optScopes | optRedirectURL | optHTTPClient | optAuthParam | optName | optDisplayName
@@ -45,6 +47,9 @@ const (
 	// optClientAuth are the options of a provider whose client
 	// authentication is the application's choice.
 	optClientAuth = optAuthMethod | optPrivateKey | optTokenEndpointAudience
+	// optProtocol are the options of the protocol extensions that an
+	// OpenID provider found by discovery can offer.
+	optProtocol = optPAR | optRequestObject
 )
 
 // String returns the name of the Option function.
@@ -82,6 +87,10 @@ func (o option) String() string {
 		return "WithPrivateKey"
 	case optTokenEndpointAudience:
 		return "WithTokenEndpointAudience"
+	case optPAR:
+		return "WithPAR"
+	case optRequestObject:
+		return "WithRequestObject"
 	}
 	return fmt.Sprintf("option(%d)", uint32(o))
 }
@@ -108,6 +117,9 @@ type settings struct {
 	privateKey            crypto.Signer
 	keyID                 string
 	tokenEndpointAudience bool
+	// Protocol extensions (par.go and the files beside it).
+	par           bool
+	requestObject bool
 }
 
 func collect(opts []Option) *settings {
@@ -269,4 +281,22 @@ func WithPrivateKey(key crypto.Signer, kid string) Option {
 // WithPrivateKey is.
 func WithTokenEndpointAudience() Option {
 	return func(s *settings) { s.given |= optTokenEndpointAudience; s.tokenEndpointAudience = true }
+}
+
+// WithPAR pushes every login's authorization request to the provider's
+// pushed_authorization_request_endpoint (RFC 9126) and sends the browser to
+// the authorization endpoint with client_id and request_uri alone, so that
+// the request's parameters never pass through the browser. Logins push
+// anyway, without this option, when the provider's metadata says
+// require_pushed_authorization_requests. Taken by OIDC and the constructors
+// that use discovery.
+func WithPAR() Option { return func(s *settings) { s.given |= optPAR; s.par = true } }
+
+// WithRequestObject signs every login's authorization parameters into a
+// request object (JAR, RFC 9101) with the key of WithPrivateKey, which it
+// requires; the provider must hold the public key (the client's jwks or
+// jwks_uri). Together with WithPAR the signed request is pushed. Taken by
+// OIDC and the constructors that use discovery.
+func WithRequestObject() Option {
+	return func(s *settings) { s.given |= optRequestObject; s.requestObject = true }
 }

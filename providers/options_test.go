@@ -47,7 +47,7 @@ var takes = map[string][]string{
 // whose client authentication is the application's choice.
 var (
 	idTokens   = []string{"WithAdditionalIssuers", "WithTrustedAudiences", "WithIDTokenSigningAlg", "WithUserInfoSigningAlg", "WithEndpointHosts"}
-	clientAuth = []string{"WithAuthMethod", "WithPrivateKey", "WithTokenEndpointAudience"}
+	clientAuth = []string{"WithAuthMethod", "WithPrivateKey", "WithTokenEndpointAudience", "WithPAR", "WithRequestObject"}
 )
 
 func join(lists []string, more ...any) []string {
@@ -100,6 +100,14 @@ var options = []struct {
 	{"WithTokenEndpointAudience", false, providers.WithTokenEndpointAudience(), func(p *core.Provider) bool {
 		return coreaccess.Spec(p).Client.TokenEndpointAudience
 	}},
+	{"WithPAR", false, providers.WithPAR(), func(p *core.Provider) bool { return coreaccess.Spec(p).PAR }},
+	{"WithRequestObject", false, providers.WithRequestObject(), func(p *core.Provider) bool { return coreaccess.Spec(p).RequestObject }},
+}
+
+// optionsWith are options given together with a row's option, because it
+// needs them: a request object is signed with the client's key.
+var optionsWith = map[string]providers.Option{
+	"WithRequestObject": providers.WithPrivateKey(optionsKey, "k1"),
 }
 
 // optionsKey is the private_key_jwt key of the options table.
@@ -115,7 +123,7 @@ func TestOptionsEveryConstructor(t *testing.T) {
 		for _, o := range options {
 			t.Run(b.Name+"/"+o.name, func(t *testing.T) {
 				t.Parallel()
-				p, err := b.New("client-id", "client-secret", o.opt)
+				p, err := b.New("client-id", "client-secret", o.opt, optionsWith[o.name])
 				if o.common || slices.Contains(takes[b.Name], o.name) {
 					if err != nil {
 						t.Fatalf("refused: %v", err)

@@ -112,6 +112,8 @@ func (s *settings) build(clientID, clientSecret string, sp spec, errs ...error) 
 		PKCE:             sp.pkce,
 		AuthOptions:      append(auth, s.authParams...),
 		FormPost:         sp.formPost || s.formPost,
+		PAR:              s.par,
+		RequestObject:    s.requestObject,
 		CodeParams:       sp.codeParams,
 		FetchUser:        sp.fetchUser,
 
