@@ -97,7 +97,7 @@ type BeginOptions struct {
 	// parameters the library owns: response_type, client_id,
 	// redirect_uri, state, scope, nonce, code_challenge,
 	// code_challenge_method, max_age, prompt, login_hint, response_mode,
-	// request and request_uri; Begin refuses them with an error wrapping
+	// request, request_uri and dpop_jkt; Begin refuses them with an error wrapping
 	// ErrInvalidConfig (use the fields above instead).
 	Params map[string]string
 }
@@ -108,7 +108,7 @@ type BeginOptions struct {
 var reservedParams = map[string]bool{
 	"response_type": true, "client_id": true, "redirect_uri": true, "state": true, "scope": true,
 	"nonce": true, "code_challenge": true, "code_challenge_method": true, "max_age": true,
-	"prompt": true, "login_hint": true, "response_mode": true, "request": true, "request_uri": true,
+	"prompt": true, "login_hint": true, "response_mode": true, "request": true, "request_uri": true, "dpop_jkt": true,
 }
 
 // flowRecord is what the sealed flow cookie holds.
@@ -222,6 +222,10 @@ func (a *Auth) begin(ctx context.Context, provider string, opts BeginOptions) (s
 	if p.nonce() {
 		rec.Nonce = randomString(24)
 		authOpts = append(authOpts, WithParam("nonce", rec.Nonce))
+	}
+	if k := client.cfg.DPoPKey; k != nil {
+		// The code is bound to the key too (RFC 9449 §10).
+		authOpts = append(authOpts, WithParam("dpop_jkt", k.Thumbprint()))
 	}
 	params := client.authParams(rec.State, authOpts)
 	if v := params.Get("max_age"); v != "" {

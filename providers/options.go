@@ -6,6 +6,7 @@ import (
 	"net/http"
 
 	"github.com/go-oauth20/oauth20/core"
+	"github.com/go-oauth20/oauth20/dpop"
 )
 
 // Option changes how a provider constructor builds its provider. Every
@@ -39,6 +40,7 @@ const (
 	optTokenEndpointAudience
 	optPAR
 	optRequestObject
+	optDPoP
 
 	// optCommon are the options every constructor takes.
 	optCommon = optScopes | optRedirectURL | optHTTPClient | optAuthParam | optName | optDisplayName
@@ -49,7 +51,7 @@ const (
 	optClientAuth = optAuthMethod | optPrivateKey | optTokenEndpointAudience
 	// optProtocol are the options of the protocol extensions that an
 	// OpenID provider found by discovery can offer.
-	optProtocol = optPAR | optRequestObject
+	optProtocol = optPAR | optRequestObject | optDPoP
 )
 
 // String returns the name of the Option function.
@@ -91,6 +93,8 @@ func (o option) String() string {
 		return "WithPAR"
 	case optRequestObject:
 		return "WithRequestObject"
+	case optDPoP:
+		return "WithDPoP"
 	}
 	return fmt.Sprintf("option(%d)", uint32(o))
 }
@@ -120,6 +124,7 @@ type settings struct {
 	// Protocol extensions (par.go and the files beside it).
 	par           bool
 	requestObject bool
+	dpopKey       *dpop.Key
 }
 
 func collect(opts []Option) *settings {
@@ -299,4 +304,16 @@ func WithPAR() Option { return func(s *settings) { s.given |= optPAR; s.par = tr
 // OIDC and the constructors that use discovery.
 func WithRequestObject() Option {
 	return func(s *settings) { s.given |= optRequestObject; s.requestObject = true }
+}
+
+// WithDPoP binds the provider's access tokens to key (DPoP, RFC 9449):
+// logins send the key's thumbprint as dpop_jkt, token, refresh and
+// revocation requests carry a proof, and the tokens, of type DPoP, are
+// sent only with a proof (to UserInfo too), never as Bearer. A nonce the
+// provider asks for is sent in one retry. The application holds the key:
+// tokens kept beyond a restart (core.Builder.KeepTokens) need the same key
+// then (see package dpop). Taken by OIDC and the constructors that use
+// discovery.
+func WithDPoP(key *dpop.Key) Option {
+	return func(s *settings) { s.given |= optDPoP; s.dpopKey = key }
 }

@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/go-oauth20/oauth20/core"
+	"github.com/go-oauth20/oauth20/dpop"
 	"github.com/go-oauth20/oauth20/internal/builtin"
 	"github.com/go-oauth20/oauth20/internal/coreaccess"
 	"github.com/go-oauth20/oauth20/providers"
@@ -47,7 +48,7 @@ var takes = map[string][]string{
 // whose client authentication is the application's choice.
 var (
 	idTokens   = []string{"WithAdditionalIssuers", "WithTrustedAudiences", "WithIDTokenSigningAlg", "WithUserInfoSigningAlg", "WithEndpointHosts"}
-	clientAuth = []string{"WithAuthMethod", "WithPrivateKey", "WithTokenEndpointAudience", "WithPAR", "WithRequestObject"}
+	clientAuth = []string{"WithAuthMethod", "WithPrivateKey", "WithTokenEndpointAudience", "WithPAR", "WithRequestObject", "WithDPoP"}
 )
 
 func join(lists []string, more ...any) []string {
@@ -101,6 +102,9 @@ var options = []struct {
 		return coreaccess.Spec(p).Client.TokenEndpointAudience
 	}},
 	{"WithPAR", false, providers.WithPAR(), func(p *core.Provider) bool { return coreaccess.Spec(p).PAR }},
+	{"WithDPoP", false, providers.WithDPoP(optionsDPoPKey), func(p *core.Provider) bool {
+		return coreaccess.Spec(p).Client.DPoPKey == optionsDPoPKey
+	}},
 	{"WithRequestObject", false, providers.WithRequestObject(), func(p *core.Provider) bool { return coreaccess.Spec(p).RequestObject }},
 }
 
@@ -109,6 +113,9 @@ var options = []struct {
 var optionsWith = map[string]providers.Option{
 	"WithRequestObject": providers.WithPrivateKey(optionsKey, "k1"),
 }
+
+// optionsDPoPKey is the DPoP key of the options table.
+var optionsDPoPKey, _ = dpop.GenerateKey(dpop.ES256)
 
 // optionsKey is the private_key_jwt key of the options table.
 var optionsKey, _ = ecdsa.GenerateKey(elliptic.P256(), rand.Reader)

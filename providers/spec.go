@@ -105,6 +105,7 @@ func (s *settings) build(clientID, clientSecret string, sp spec, errs ...error) 
 			AuthMethod:            sp.method,
 			Dialect:               &dialect,
 			HTTPClient:            s.httpClient,
+			DPoPKey:               s.dpopKey,
 		},
 		Discover:         sp.discover,
 		OIDC:             sp.oidc,
