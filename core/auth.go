@@ -223,6 +223,9 @@ func (a *Auth) begin(ctx context.Context, provider string, opts BeginOptions) (s
 		rec.Nonce = randomString(24)
 		authOpts = append(authOpts, WithParam("nonce", rec.Nonce))
 	}
+	if p.spec.JARM != "" {
+		authOpts = append(authOpts, WithParam("response_mode", p.spec.JARM))
+	}
 	if k := client.cfg.DPoPKey; k != nil {
 		// The code is bound to the key too (RFC 9449 §10).
 		authOpts = append(authOpts, WithParam("dpop_jkt", k.Thumbprint()))
@@ -322,6 +325,14 @@ func (a *Auth) complete(ctx context.Context, provider string, params url.Values,
 	p, ok := a.byName[provider]
 	if !ok {
 		return nil, clear, rt, callbackErr(http.StatusNotFound, provider, fmt.Errorf("%w: %q", ErrUnknownProvider, provider))
+	}
+	if p.spec.JARM != "" {
+		// The response is a JWT: nothing of the callback is read before it
+		// is verified, and then only what it holds.
+		var err error
+		if params, err = a.openJARM(ctx, p, params); err != nil {
+			return nil, clear, rt, err
+		}
 	}
 	state := params.Get("state")
 	if state == "" || len(state) > 512 {
@@ -507,4 +518,35 @@ func (a *Auth) logFailure(ctx context.Context, step, provider string, err error)
 	}
 	attrs = append(attrs, slog.String("error", err.Error()))
 	a.cfg.logger.LogAttrs(ctx, slog.LevelWarn, "oauth20: login failed", attrs...)
+}
+
+// authResponseVerifier is what a provider's verifier offers to verify
+// signed authorization responses (JARM); package oidc's Verifier has it.
+type authResponseVerifier interface {
+	VerifyAuthResponse(ctx context.Context, response string) (url.Values, error)
+}
+
+// openJARM verifies the response parameter of a JARM callback and returns
+// the parameters it holds. Errors are *CallbackError: 400 for a missing or
+// refused response, 502 when the provider's keys cannot be had.
+func (a *Auth) openJARM(ctx context.Context, p *Provider, params url.Values) (url.Values, error) {
+	name := p.Name()
+	response := params.Get("response")
+	if response == "" {
+		return nil, callbackErr(http.StatusBadRequest, name, fmt.Errorf("%w: no response JWT (response_mode %s)", ErrInvalidCallback, p.spec.JARM))
+	}
+	v, err := p.verifier(ctx)
+	if err != nil {
+		return nil, callbackErr(http.StatusBadGateway, name, err)
+	}
+	av, ok := v.(authResponseVerifier)
+	if !ok {
+		return nil, callbackErr(http.StatusInternalServerError, name,
+			configError("provider %q: its verifier cannot verify signed authorization responses (JARM)", name))
+	}
+	out, err := av.VerifyAuthResponse(ctx, response)
+	if err != nil {
+		return nil, callbackErr(http.StatusBadRequest, name, fmt.Errorf("%w: %w", ErrInvalidCallback, err))
+	}
+	return out, nil
 }

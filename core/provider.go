@@ -35,6 +35,18 @@ const (
 	PKCEPublicOnly
 )
 
+// Response modes of JWT Secured Authorization Responses (JARM §2.3), for
+// ProviderSpec.JARM.
+const (
+	// JARMJWT is response_mode=jwt: the provider's default for the
+	// response type, a query for the code flow.
+	JARMJWT = "jwt"
+	// JARMQuery is response_mode=query.jwt.
+	JARMQuery = "query.jwt"
+	// JARMFormPost is response_mode=form_post.jwt: the response is posted.
+	JARMFormPost = "form_post.jwt"
+)
+
 // Discovery is what a provider learns from its issuer at run time
 // (OpenID Connect Discovery or RFC 8414).
 type Discovery struct {
@@ -117,6 +129,16 @@ type ProviderSpec struct {
 	// and request_uri alone. Logins push anyway when the discovered
 	// metadata sets require_pushed_authorization_requests.
 	PAR bool
+	// JARM asks for the authorization response as a signed JWT (JWT
+	// Secured Authorization Response Mode) with this response_mode:
+	// JARMJWT, JARMQuery or JARMFormPost (which sets FormPost). The
+	// callback's response parameter is then verified with the provider's
+	// keys (signature, iss, aud, exp) before anything else is read, and its
+	// claims are the callback's parameters; a callback without one is
+	// refused. It needs an OpenID provider whose verifier has the method
+	// VerifyAuthResponse(ctx, response string) (url.Values, error), as
+	// package oidc's Verifier has.
+	JARM string
 	// RequestObject signs every login's authorization parameters into a
 	// request object (JAR, RFC 9101) with Client.PrivateKey (and KeyID),
 	// audience Client.Issuer; the browser, or the pushed request with PAR,
@@ -178,6 +200,17 @@ func NewProvider(spec ProviderSpec) (*Provider, error) {
 		// Endpoints come from discovery; validate the rest with a
 		// placeholder that is replaced at run time.
 		cfg.Endpoints.TokenURL = "https://discovered.invalid/token"
+	}
+	switch spec.JARM {
+	case "", JARMJWT, JARMQuery:
+	case JARMFormPost:
+		spec.FormPost = true
+	default:
+		errs = append(errs, configError("provider %q: JARM response mode %q is not one of %q, %q and %q (a fragment never reaches the server)",
+			spec.Name, spec.JARM, JARMJWT, JARMQuery, JARMFormPost))
+	}
+	if spec.JARM != "" && !spec.OIDC {
+		errs = append(errs, configError("provider %q: JARM is for OpenID providers, whose keys verify the response", spec.Name))
 	}
 	if spec.RequestObject && spec.Client.PrivateKey == nil {
 		errs = append(errs, configError("provider %q: signed request objects (RequestObject) need the client's private key", spec.Name))

@@ -88,9 +88,10 @@ func (m *Metadata) Endpoints() core.Endpoints {
 }
 
 // NewVerifier builds a Verifier for this provider: cfg's Issuer, JWKSURL,
-// Algorithms and UserInfoAlgorithms default to the metadata's issuer,
-// jwks_uri, id_token_signing_alg_values_supported and
-// userinfo_signing_alg_values_supported. Only the asymmetric algorithms of
+// Algorithms, UserInfoAlgorithms and AuthResponseAlgorithms default to the
+// metadata's issuer, jwks_uri, id_token_signing_alg_values_supported,
+// userinfo_signing_alg_values_supported and
+// authorization_signing_alg_values_supported. Only the asymmetric algorithms of
 // those lists are used; HS* needs cfg.SymmetricAlgorithms. Like
 // NewVerifier, it does no I/O.
 func (m *Metadata) NewVerifier(cfg VerifierConfig) (*Verifier, error) {
@@ -105,6 +106,9 @@ func (m *Metadata) NewVerifier(cfg VerifierConfig) (*Verifier, error) {
 	}
 	if len(cfg.UserInfoAlgorithms) == 0 {
 		cfg.UserInfoAlgorithms = m.UserInfoSigningAlgValuesSupported
+	}
+	if len(cfg.AuthResponseAlgorithms) == 0 {
+		cfg.AuthResponseAlgorithms = m.AuthorizationSigningAlgValuesSupported
 	}
 	return NewVerifier(cfg)
 }

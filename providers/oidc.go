@@ -2,6 +2,7 @@ package providers
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"slices"
 	"strings"
@@ -82,6 +83,10 @@ func newOIDC(p oidcParams, clientID, clientSecret string, opts []Option) (*core.
 	if p.formPost {
 		p.accepts |= optFormPost
 	}
+	var errs []error
+	if (s.idTokenEnc != oidc.Encryption{} || s.userInfoEnc != oidc.Encryption{}) && len(s.decryptionKeys) == 0 {
+		errs = append(errs, fmt.Errorf("%w: %s: WithIDTokenEncryption and WithUserInfoEncryption need WithDecryptionKey", core.ErrInvalidConfig, p.name))
+	}
 	p.issuer = strings.TrimSpace(p.issuer)
 	p.discover = func(ctx context.Context, rc *http.Client, clock core.Clock) (*core.Discovery, error) {
 		dopts := []oidc.DiscoverOption{oidc.WithHTTPClient(rc), oidc.WithClock(clock.Now)}
@@ -110,6 +115,9 @@ func newOIDC(p oidcParams, clientID, clientSecret string, opts []Option) (*core.
 			SymmetricAlgorithms:         symmetric,
 			RegisteredAlgorithm:         s.idTokenAlg,
 			RegisteredUserInfoAlgorithm: s.userInfoAlg,
+			DecryptionKeys:              s.decryptionKeys,
+			IDTokenEncryption:           s.idTokenEnc,
+			UserInfoEncryption:          s.userInfoEnc,
 			After:                       clock.After,
 		})
 		if err != nil {
@@ -143,7 +151,7 @@ func newOIDC(p oidcParams, clientID, clientSecret string, opts []Option) (*core.
 	if p.clientSecret != "" {
 		secret = p.clientSecret
 	}
-	return s.build(clientID, secret, p.spec)
+	return s.build(clientID, secret, p.spec, errs...)
 }
 
 // oidcUser builds the user from the verified ID token and, when the issuer

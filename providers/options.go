@@ -7,6 +7,7 @@ import (
 
 	"github.com/go-oauth20/oauth20/core"
 	"github.com/go-oauth20/oauth20/dpop"
+	"github.com/go-oauth20/oauth20/oidc"
 )
 
 // Option changes how a provider constructor builds its provider. Every
@@ -41,17 +42,22 @@ const (
 	optPAR
 	optRequestObject
 	optDPoP
+	optJARM
+	optDecryptionKey
+	optIDTokenEncryption
+	optUserInfoEncryption
 
 	// optCommon are the options every constructor takes.
 	optCommon = optScopes | optRedirectURL | optHTTPClient | optAuthParam | optName | optDisplayName
 	// optIDToken are the options of a provider that verifies ID tokens.
-	optIDToken = optAdditionalIssuers | optTrustedAudiences | optIDTokenSigningAlg | optUserInfoSigningAlg | optEndpointHosts
+	optIDToken = optAdditionalIssuers | optTrustedAudiences | optIDTokenSigningAlg | optUserInfoSigningAlg | optEndpointHosts |
+		optDecryptionKey | optIDTokenEncryption | optUserInfoEncryption
 	// optClientAuth are the options of a provider whose client
 	// authentication is the application's choice.
 	optClientAuth = optAuthMethod | optPrivateKey | optTokenEndpointAudience
 	// optProtocol are the options of the protocol extensions that an
 	// OpenID provider found by discovery can offer.
-	optProtocol = optPAR | optRequestObject | optDPoP
+	optProtocol = optPAR | optRequestObject | optDPoP | optJARM
 )
 
 // String returns the name of the Option function.
@@ -95,6 +101,14 @@ func (o option) String() string {
 		return "WithRequestObject"
 	case optDPoP:
 		return "WithDPoP"
+	case optJARM:
+		return "WithJARM"
+	case optDecryptionKey:
+		return "WithDecryptionKey"
+	case optIDTokenEncryption:
+		return "WithIDTokenEncryption"
+	case optUserInfoEncryption:
+		return "WithUserInfoEncryption"
 	}
 	return fmt.Sprintf("option(%d)", uint32(o))
 }
@@ -125,6 +139,11 @@ type settings struct {
 	par           bool
 	requestObject bool
 	dpopKey       *dpop.Key
+	jarm          string
+	// Encryption to the client (OpenID providers).
+	decryptionKeys []oidc.DecryptionKey
+	idTokenEnc     oidc.Encryption
+	userInfoEnc    oidc.Encryption
 }
 
 func collect(opts []Option) *settings {
@@ -316,4 +335,51 @@ func WithRequestObject() Option {
 // discovery.
 func WithDPoP(key *dpop.Key) Option {
 	return func(s *settings) { s.given |= optDPoP; s.dpopKey = key }
+}
+
+// WithJARM asks for signed authorization responses (JWT Secured
+// Authorization Response Mode) with mode core.JARMJWT, core.JARMQuery or
+// core.JARMFormPost: the callback's response JWT is verified with the
+// provider's keys (signature, iss, aud, exp) before its state or code is
+// read. The client must be registered for it (authorization_signed_response_alg).
+// Taken by OIDC and the constructors that use discovery.
+func WithJARM(mode string) Option {
+	return func(s *settings) { s.given |= optJARM; s.jarm = mode }
+}
+
+// WithDecryptionKey adds one of the client's private keys for what the
+// provider encrypts to it: an *rsa.PrivateKey (RSA-OAEP, RSA-OAEP-256) or
+// an *ecdsa.PrivateKey (ECDH-ES, ECDH-ES+A128KW/A192KW/A256KW), with the
+// kid the client registered it under ("" to try it whatever the kid).
+// Encrypted ID tokens and UserInfo answers are then decrypted and verified
+// as signed ones. Only providers that verify ID tokens take it.
+func WithDecryptionKey(key crypto.PrivateKey, kid string) Option {
+	return func(s *settings) {
+		s.given |= optDecryptionKey
+		s.decryptionKeys = append(s.decryptionKeys, oidc.DecryptionKey{Key: key, KeyID: kid})
+	}
+}
+
+// WithIDTokenEncryption states the client's registered
+// id_token_encrypted_response_alg and _enc (enc "" is the registration
+// default, A128CBC-HS256): ID tokens must be encrypted so and signed, and
+// one that is only signed is refused (OpenID Connect Core §3.1.3.7 step
+// 1). It needs WithDecryptionKey. Only providers that verify ID tokens
+// take it.
+func WithIDTokenEncryption(alg, enc string) Option {
+	return func(s *settings) {
+		s.given |= optIDTokenEncryption
+		s.idTokenEnc = oidc.Encryption{Alg: alg, Enc: enc}
+	}
+}
+
+// WithUserInfoEncryption states the client's registered
+// userinfo_encrypted_response_alg and _enc: UserInfo answers must be
+// encrypted so, and a plain or signed-only answer is refused. It needs
+// WithDecryptionKey. Only providers that verify ID tokens take it.
+func WithUserInfoEncryption(alg, enc string) Option {
+	return func(s *settings) {
+		s.given |= optUserInfoEncryption
+		s.userInfoEnc = oidc.Encryption{Alg: alg, Enc: enc}
+	}
 }

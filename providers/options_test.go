@@ -47,8 +47,9 @@ var takes = map[string][]string{
 // The options of every provider that verifies ID tokens, and of those
 // whose client authentication is the application's choice.
 var (
-	idTokens   = []string{"WithAdditionalIssuers", "WithTrustedAudiences", "WithIDTokenSigningAlg", "WithUserInfoSigningAlg", "WithEndpointHosts"}
-	clientAuth = []string{"WithAuthMethod", "WithPrivateKey", "WithTokenEndpointAudience", "WithPAR", "WithRequestObject", "WithDPoP"}
+	idTokens = []string{"WithAdditionalIssuers", "WithTrustedAudiences", "WithIDTokenSigningAlg", "WithUserInfoSigningAlg", "WithEndpointHosts",
+		"WithDecryptionKey", "WithIDTokenEncryption", "WithUserInfoEncryption"}
+	clientAuth = []string{"WithAuthMethod", "WithPrivateKey", "WithTokenEndpointAudience", "WithPAR", "WithRequestObject", "WithDPoP", "WithJARM"}
 )
 
 func join(lists []string, more ...any) []string {
@@ -105,13 +106,21 @@ var options = []struct {
 	{"WithDPoP", false, providers.WithDPoP(optionsDPoPKey), func(p *core.Provider) bool {
 		return coreaccess.Spec(p).Client.DPoPKey == optionsDPoPKey
 	}},
+	{"WithJARM", false, providers.WithJARM(core.JARMFormPost), func(p *core.Provider) bool {
+		return coreaccess.Spec(p).JARM == core.JARMFormPost && coreaccess.Spec(p).FormPost
+	}},
+	{"WithDecryptionKey", false, providers.WithDecryptionKey(optionsKey, "enc-1"), nil},
+	{"WithIDTokenEncryption", false, providers.WithIDTokenEncryption("ECDH-ES", "A128GCM"), nil},
+	{"WithUserInfoEncryption", false, providers.WithUserInfoEncryption("ECDH-ES", "A128GCM"), nil},
 	{"WithRequestObject", false, providers.WithRequestObject(), func(p *core.Provider) bool { return coreaccess.Spec(p).RequestObject }},
 }
 
 // optionsWith are options given together with a row's option, because it
 // needs them: a request object is signed with the client's key.
 var optionsWith = map[string]providers.Option{
-	"WithRequestObject": providers.WithPrivateKey(optionsKey, "k1"),
+	"WithRequestObject":      providers.WithPrivateKey(optionsKey, "k1"),
+	"WithIDTokenEncryption":  providers.WithDecryptionKey(optionsKey, ""),
+	"WithUserInfoEncryption": providers.WithDecryptionKey(optionsKey, ""),
 }
 
 // optionsDPoPKey is the DPoP key of the options table.

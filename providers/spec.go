@@ -114,6 +114,7 @@ func (s *settings) build(clientID, clientSecret string, sp spec, errs ...error) 
 		AuthOptions:      append(auth, s.authParams...),
 		FormPost:         sp.formPost || s.formPost,
 		PAR:              s.par,
+		JARM:             s.jarm,
 		RequestObject:    s.requestObject,
 		CodeParams:       sp.codeParams,
 		FetchUser:        sp.fetchUser,
