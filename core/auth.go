@@ -436,6 +436,11 @@ func (a *Auth) complete(ctx context.Context, provider string, params url.Values,
 		}
 		return nil, clear, rt, callbackErr(status, provider, err)
 	}
+	if p.spec.FAPI2 {
+		if err := checkFAPI2Token(tok); err != nil {
+			return nil, clear, rt, callbackErr(http.StatusBadGateway, provider, err)
+		}
+	}
 	res := &Result{Provider: provider, Token: tok, ReturnTo: rec.ReturnTo}
 	if p.spec.OIDC {
 		res.IDToken, err = a.verifyIDToken(ctx, p, tok, rec)
@@ -458,6 +463,10 @@ func (a *Auth) checkIssuer(ctx context.Context, p *Provider, rec flowRecord, par
 	iss, present := params.Get("iss"), params.Has("iss")
 	if present && rec.Issuer != "" && subtle.ConstantTimeCompare([]byte(iss), []byte(rec.Issuer)) != 1 {
 		return fmt.Errorf("%w: got %q, want %q", ErrAuthResponseIssuer, truncate(iss, 200), rec.Issuer)
+	}
+	if p.spec.FAPI2 && (!present || rec.Issuer == "") {
+		// FAPI 2.0 §5.3.2.2: the client checks iss on every response.
+		return fmt.Errorf("%w: %w: iss is missing", ErrAuthResponseIssuer, ErrFAPI)
 	}
 	if !present {
 		if d, err := p.discovery(ctx); err == nil && d != nil && d.IssParameterSupported {

@@ -32,6 +32,8 @@ type authConfig struct {
 	afterLogout           string
 	postLogoutRedirectURL string
 	store                 Store
+	// fapi2 is the FAPI 2.0 mode, set by package fapi through corehook.
+	fapi2 bool
 }
 
 // Builder composes an Auth with chained setters. Setters only record;
@@ -197,6 +199,9 @@ func newAuth(cfg authConfig, providers []*Provider, earlier []error) (*Auth, err
 		} else {
 			cfg.postLogoutRedirectURL = u
 		}
+	}
+	if cfg.fapi2 {
+		errs = append(errs, checkFAPI2Auth(cfg, providers)...)
 	}
 	if len(providers) == 0 && len(earlier) == 0 {
 		errs = append(errs, configError("no provider"))

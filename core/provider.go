@@ -139,6 +139,16 @@ type ProviderSpec struct {
 	// VerifyAuthResponse(ctx, response string) (url.Values, error), as
 	// package oidc's Verifier has.
 	JARM string
+	// FAPI2 runs every login of the provider under the FAPI 2.0 Security
+	// Profile: the request is pushed (PAR) with PKCE S256, the
+	// authorization response must carry iss (RFC 9207) and the access token
+	// must be DPoP-bound, at login and at every refresh. NewProvider
+	// refuses a configuration that contradicts the profile: a client that
+	// does not authenticate with private_key_jwt by an ECDSA P-256 or
+	// Ed25519 key, one without a DPoP key, PKCE off, plain http. The
+	// profile's algorithm rules for ID tokens (PS256, ES256, EdDSA; no HS*)
+	// are the verifier's: providers.WithFAPI2 sets both.
+	FAPI2 bool
 	// RequestObject signs every login's authorization parameters into a
 	// request object (JAR, RFC 9101) with Client.PrivateKey (and KeyID),
 	// audience Client.Issuer; the browser, or the pushed request with PAR,
@@ -211,6 +221,10 @@ func NewProvider(spec ProviderSpec) (*Provider, error) {
 	}
 	if spec.JARM != "" && !spec.OIDC {
 		errs = append(errs, configError("provider %q: JARM is for OpenID providers, whose keys verify the response", spec.Name))
+	}
+	if spec.FAPI2 {
+		spec.PAR = true
+		errs = append(errs, checkFAPI2(&spec)...)
 	}
 	if spec.RequestObject && spec.Client.PrivateKey == nil {
 		errs = append(errs, configError("provider %q: signed request objects (RequestObject) need the client's private key", spec.Name))
@@ -309,6 +323,7 @@ func init() {
 	}
 	corehook.ProviderVerifier = func(ctx context.Context, p *Provider) (IDTokenVerifier, error) { return p.verifier(ctx) }
 	corehook.ProviderPKCE = func(p *Provider, c *Client) bool { return p.pkce(c) }
+	corehook.BuilderFAPI2 = func(b *Builder) *Builder { b.cfg.fapi2 = true; return b }
 }
 
 // Client returns the provider's OAuth client, running discovery first when

@@ -27,5 +27,11 @@ func (a *Auth) Refresh(ctx context.Context, provider string, tok *Token, previou
 	if p.spec.OIDC && previous == nil {
 		return nil, nil, fmt.Errorf("oauth20: refresh with %q needs the login's ID token to check the new one against (OpenID Connect Core §12.2)", provider)
 	}
-	return client.refresh(ctx, tok.RefreshToken, previous, nil)
+	t, id, err := client.refresh(ctx, tok.RefreshToken, previous, nil)
+	if err == nil && p.spec.FAPI2 {
+		if err := checkFAPI2Token(t); err != nil {
+			return nil, nil, err
+		}
+	}
+	return t, id, err
 }

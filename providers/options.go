@@ -46,6 +46,7 @@ const (
 	optDecryptionKey
 	optIDTokenEncryption
 	optUserInfoEncryption
+	optFAPI2
 
 	// optCommon are the options every constructor takes.
 	optCommon = optScopes | optRedirectURL | optHTTPClient | optAuthParam | optName | optDisplayName
@@ -57,7 +58,7 @@ const (
 	optClientAuth = optAuthMethod | optPrivateKey | optTokenEndpointAudience
 	// optProtocol are the options of the protocol extensions that an
 	// OpenID provider found by discovery can offer.
-	optProtocol = optPAR | optRequestObject | optDPoP | optJARM
+	optProtocol = optPAR | optRequestObject | optDPoP | optJARM | optFAPI2
 )
 
 // String returns the name of the Option function.
@@ -109,6 +110,8 @@ func (o option) String() string {
 		return "WithIDTokenEncryption"
 	case optUserInfoEncryption:
 		return "WithUserInfoEncryption"
+	case optFAPI2:
+		return "WithFAPI2"
 	}
 	return fmt.Sprintf("option(%d)", uint32(o))
 }
@@ -140,6 +143,7 @@ type settings struct {
 	requestObject bool
 	dpopKey       *dpop.Key
 	jarm          string
+	fapi2         bool
 	// Encryption to the client (OpenID providers).
 	decryptionKeys []oidc.DecryptionKey
 	idTokenEnc     oidc.Encryption
@@ -383,3 +387,13 @@ func WithUserInfoEncryption(alg, enc string) Option {
 		s.userInfoEnc = oidc.Encryption{Alg: alg, Enc: enc}
 	}
 }
+
+// WithFAPI2 runs the provider's logins under the FAPI 2.0 Security Profile
+// (see package fapi): pushed requests with PKCE S256, iss required on the
+// authorization response, DPoP-bound access tokens, and ID tokens, signed
+// UserInfo and signed responses accepted only with PS256, ES256 or EdDSA.
+// It needs WithPrivateKey (an ECDSA P-256 or Ed25519 key) and WithDPoP;
+// the provider is refused without them, or with an HS* or RS* algorithm
+// of WithIDTokenSigningAlg. Taken by OIDC and the constructors that use
+// discovery.
+func WithFAPI2() Option { return func(s *settings) { s.given |= optFAPI2; s.fapi2 = true } }

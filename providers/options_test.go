@@ -49,7 +49,7 @@ var takes = map[string][]string{
 var (
 	idTokens = []string{"WithAdditionalIssuers", "WithTrustedAudiences", "WithIDTokenSigningAlg", "WithUserInfoSigningAlg", "WithEndpointHosts",
 		"WithDecryptionKey", "WithIDTokenEncryption", "WithUserInfoEncryption"}
-	clientAuth = []string{"WithAuthMethod", "WithPrivateKey", "WithTokenEndpointAudience", "WithPAR", "WithRequestObject", "WithDPoP", "WithJARM"}
+	clientAuth = []string{"WithAuthMethod", "WithPrivateKey", "WithTokenEndpointAudience", "WithPAR", "WithRequestObject", "WithDPoP", "WithJARM", "WithFAPI2"}
 )
 
 func join(lists []string, more ...any) []string {
@@ -109,6 +109,9 @@ var options = []struct {
 	{"WithJARM", false, providers.WithJARM(core.JARMFormPost), func(p *core.Provider) bool {
 		return coreaccess.Spec(p).JARM == core.JARMFormPost && coreaccess.Spec(p).FormPost
 	}},
+	{"WithFAPI2", false, providers.WithFAPI2(), func(p *core.Provider) bool {
+		return coreaccess.Spec(p).FAPI2 && coreaccess.Spec(p).PAR
+	}},
 	{"WithDecryptionKey", false, providers.WithDecryptionKey(optionsKey, "enc-1"), nil},
 	{"WithIDTokenEncryption", false, providers.WithIDTokenEncryption("ECDH-ES", "A128GCM"), nil},
 	{"WithUserInfoEncryption", false, providers.WithUserInfoEncryption("ECDH-ES", "A128GCM"), nil},
@@ -117,10 +120,11 @@ var options = []struct {
 
 // optionsWith are options given together with a row's option, because it
 // needs them: a request object is signed with the client's key.
-var optionsWith = map[string]providers.Option{
-	"WithRequestObject":      providers.WithPrivateKey(optionsKey, "k1"),
-	"WithIDTokenEncryption":  providers.WithDecryptionKey(optionsKey, ""),
-	"WithUserInfoEncryption": providers.WithDecryptionKey(optionsKey, ""),
+var optionsWith = map[string][]providers.Option{
+	"WithRequestObject":      {providers.WithPrivateKey(optionsKey, "k1")},
+	"WithIDTokenEncryption":  {providers.WithDecryptionKey(optionsKey, "")},
+	"WithUserInfoEncryption": {providers.WithDecryptionKey(optionsKey, "")},
+	"WithFAPI2":              {providers.WithPrivateKey(optionsKey, "k1"), providers.WithDPoP(optionsDPoPKey)},
 }
 
 // optionsDPoPKey is the DPoP key of the options table.
@@ -139,7 +143,7 @@ func TestOptionsEveryConstructor(t *testing.T) {
 		for _, o := range options {
 			t.Run(b.Name+"/"+o.name, func(t *testing.T) {
 				t.Parallel()
-				p, err := b.New("client-id", "client-secret", o.opt, optionsWith[o.name])
+				p, err := b.New("client-id", "client-secret", append([]providers.Option{o.opt}, optionsWith[o.name]...)...)
 				if o.common || slices.Contains(takes[b.Name], o.name) {
 					if err != nil {
 						t.Fatalf("refused: %v", err)

@@ -115,6 +115,7 @@ func (s *settings) build(clientID, clientSecret string, sp spec, errs ...error) 
 		FormPost:         sp.formPost || s.formPost,
 		PAR:              s.par,
 		JARM:             s.jarm,
+		FAPI2:            s.fapi2,
 		RequestObject:    s.requestObject,
 		CodeParams:       sp.codeParams,
 		FetchUser:        sp.fetchUser,

@@ -21,4 +21,7 @@ var (
 	// reporting whether a login with p through c (p's client, after
 	// discovery) sends a PKCE challenge.
 	ProviderPKCE any
+	// BuilderFAPI2 is a func(b *core.Builder) *core.Builder that turns on
+	// the FAPI 2.0 mode of b and returns it (package fapi).
+	BuilderFAPI2 any
 )
