@@ -33,15 +33,17 @@ func TestFAPI2Provider(t *testing.T) {
 		t.Error("FAPI 2.0 without PAR")
 	}
 	for name, edit := range map[string]func(*ProviderSpec){
-		"no PKCE":          func(s *ProviderSpec) { s.PKCE = PKCEUnsupported },
-		"client secret":    func(s *ProviderSpec) { s.Client.AuthMethod, s.Client.ClientSecret = AuthSecretBasic, "x" },
-		"no DPoP key":      func(s *ProviderSpec) { s.Client.DPoPKey = nil },
-		"RSA key":          func(s *ProviderSpec) { s.Client.PrivateKey = testkit.RSAKey(t) },
-		"P-384 key":        func(s *ProviderSpec) { s.Client.PrivateKey = testkit.ECKey(t, elliptic.P384()) },
-		"token endpoint":   func(s *ProviderSpec) { s.Client.TokenEndpointAudience = true },
-		"insecure":         func(s *ProviderSpec) { s.Client.InsecureAllowHTTP = true },
-		"no issuer":        func(s *ProviderSpec) { s.Client.Issuer = "" },
-		"http redirect":    func(s *ProviderSpec) { s.Client.InsecureAllowHTTP, s.Client.RedirectURL = false, "http://app.example/cb" },
+		"no PKCE":        func(s *ProviderSpec) { s.PKCE = PKCEUnsupported },
+		"client secret":  func(s *ProviderSpec) { s.Client.AuthMethod, s.Client.ClientSecret = AuthSecretBasic, "x" },
+		"no DPoP key":    func(s *ProviderSpec) { s.Client.DPoPKey = nil },
+		"RSA key":        func(s *ProviderSpec) { s.Client.PrivateKey = testkit.RSAKey(t) },
+		"P-384 key":      func(s *ProviderSpec) { s.Client.PrivateKey = testkit.ECKey(t, elliptic.P384()) },
+		"token endpoint": func(s *ProviderSpec) { s.Client.TokenEndpointAudience = true },
+		"insecure":       func(s *ProviderSpec) { s.Client.InsecureAllowHTTP = true },
+		"no issuer":      func(s *ProviderSpec) { s.Client.Issuer = "" },
+		"http redirect": func(s *ProviderSpec) {
+			s.Client.InsecureAllowHTTP, s.Client.RedirectURL = false, "http://app.example/cb"
+		},
 		"public client":    func(s *ProviderSpec) { s.Client.AuthMethod, s.Client.PrivateKey = AuthNone, nil },
 		"PKCE public only": func(s *ProviderSpec) { s.PKCE = PKCEPublicOnly },
 	} {
