@@ -139,9 +139,12 @@ func (a *Auth) flowCookieName(state string) string {
 // verifier (unless the provider cannot take PKCE), a nonce for OpenID
 // providers, and the flow record sealed into a cookie. It returns the URL
 // to redirect the browser to and the cookie to set. Begin may call the
-// provider's discovery endpoint (once, cached). Its error is a
-// *CallbackError: 404 for an unknown provider, 502 when the provider's
-// metadata cannot be fetched, 500 for options it refuses.
+// provider's discovery endpoint (once, cached) and, for a provider that
+// pushes its requests (PAR), the pushed authorization request endpoint; a
+// provider with RequestObject gets the parameters signed, and one with a
+// DPoP key gets dpop_jkt. Its error is a *CallbackError: 404 for an
+// unknown provider, 502 when the provider's metadata cannot be fetched or
+// its PAR endpoint refuses, 500 for options it refuses.
 func (a *Auth) Begin(ctx context.Context, provider string, opts BeginOptions) (string, http.Cookie, error) {
 	if opts.Host != "" && !strings.EqualFold(opts.Host, a.base.Host) {
 		// The flow cookie would be set for this host and looked for on the
@@ -284,16 +287,18 @@ type Result struct {
 	ReturnTo string
 }
 
-// Complete finishes a login on the callback. In order, it checks that the
-// flow cookie for the callback's state exists, opens, is unexpired, holds
+// Complete finishes a login on the callback. In order, it verifies the
+// response JWT for a provider that uses JARM (and reads nothing else of the
+// callback); checks that the flow cookie for the callback's state exists, opens, is unexpired, holds
 // the same state (constant-time) and provider; checks the RFC 9207 iss
 // parameter; turns error= (or, for a provider whose spec says
 // RefusalWithoutCode, a callback without a code) into a typed error; lets
 // the provider check the callback (ProviderSpec.CheckCallback); exchanges
 // the code with the PKCE verifier, the same redirect URI and the callback
-// parameters the provider carries; verifies the ID token (nonce, unless the
-// provider is NonceUnsupported; at_hash; max_age) for OpenID providers;
-// and fetches the user. The returned cookie deletes the flow cookie and
+// parameters the provider carries (and a DPoP proof when the client has a
+// key); refuses a token that is not DPoP-bound for a FAPI 2.0 provider;
+// verifies the ID token (nonce, unless the provider is NonceUnsupported;
+// at_hash; max_age) for OpenID providers; and fetches the user. The returned cookie deletes the flow cookie and
 // must be set whatever the outcome (the flow is single use). Every error
 // is a *CallbackError.
 //

@@ -21,6 +21,19 @@
 //	key, err := dpop.GenerateKey(dpop.ES256)
 //	p, err := providers.OIDC("op", issuer, id, secret, providers.WithDPoP(key))
 //
+// For the application's own API calls with such a token, [Transport] is an
+// http.RoundTripper that adds the token and a proof to every request and
+// answers the resource server's nonce challenge:
+//
+//	ts := client.TokenSource(tok, core.TokenSourceOptions{})
+//	api := &http.Client{Transport: &dpop.Transport{Key: key, Token: func(ctx context.Context) (string, error) {
+//		t, err := ts.Token(ctx)
+//		if err != nil {
+//			return "", err
+//		}
+//		return t.AccessToken, nil
+//	}}}
+//
 // # Keeping the key
 //
 // The key is the application's, not the library's: tokens kept in sessions

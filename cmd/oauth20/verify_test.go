@@ -222,6 +222,8 @@ func TestVerifyChecksCoverSentinels(t *testing.T) {
 		"ErrInvalidLogoutToken":      "logout tokens",
 		"ErrUserInfoSubjectMismatch": "UserInfo",
 		"ErrUserInfoNotSigned":       "UserInfo",
+		"ErrDecryption":              "encrypted ID tokens: verify takes no decryption key (a JWE fails the format step)",
+		"ErrNotEncrypted":            "needs the client's registered encryption, which verify does not take",
 	}
 	f, err := parser.ParseFile(token.NewFileSet(), filepath.Join("..", "..", "oidc", "errors.go"), nil, parser.SkipObjectResolution)
 	if err != nil {
