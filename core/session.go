@@ -40,7 +40,10 @@ type Session struct {
 	Scopes []string `json:"s,omitempty"`
 	// Token is the token of the login, kept only with KeepTokens (for API
 	// calls and revocation at logout); its IDToken member is empty, the ID
-	// token being kept once, in IDToken. Never render or log it.
+	// token being kept once, in IDToken. A DPoP-bound token keeps its type
+	// (TokenTypeDPoP), so it is only ever sent with a proof of the
+	// provider's DPoP key, which the application must still hold. Never
+	// render or log it.
 	Token *Token `json:"t,omitempty"`
 	// IDToken is the raw ID token of an OpenID login, kept so that logout
 	// can send it as id_token_hint (without it providers refuse to send the

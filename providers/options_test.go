@@ -178,3 +178,26 @@ func TestOptionErrorsJoined(t *testing.T) {
 		}
 	}
 }
+
+// TestProtocolOptionConflicts: encryption without a decryption key, and
+// FAPI 2.0 with an algorithm the profile does not allow or without what it
+// needs, are refused when the provider is built.
+func TestProtocolOptionConflicts(t *testing.T) {
+	t.Parallel()
+	dk := providers.WithDPoP(optionsDPoPKey)
+	pk := providers.WithPrivateKey(optionsKey, "k1")
+	for name, opts := range map[string][]providers.Option{
+		"ID token encryption, no key":  {providers.WithIDTokenEncryption("RSA-OAEP-256", "A256GCM")},
+		"UserInfo encryption, no key":  {providers.WithUserInfoEncryption("ECDH-ES", "")},
+		"FAPI 2.0 with RS256 ID token": {pk, dk, providers.WithFAPI2(), providers.WithIDTokenSigningAlg("RS256")},
+		"FAPI 2.0 with HS256 ID token": {pk, dk, providers.WithFAPI2(), providers.WithIDTokenSigningAlg("HS256")},
+		"FAPI 2.0 without DPoP":        {pk, providers.WithFAPI2()},
+		"FAPI 2.0 with a secret":       {dk, providers.WithFAPI2()},
+		"JARM in fragment":             {providers.WithJARM("fragment.jwt")},
+		"request object without key":   {providers.WithRequestObject()},
+	} {
+		if _, err := providers.OIDC("op", "https://op.example", "client", "secret", opts...); !errors.Is(err, core.ErrInvalidConfig) {
+			t.Errorf("%s: %v", name, err)
+		}
+	}
+}
