@@ -243,6 +243,12 @@ func (a *Auth) begin(ctx context.Context, provider string, opts BeginOptions) (s
 		}
 		rec.MaxAge, rec.MaxAgeSet = secs, true
 	}
+	if p.spec.FAPI2 && params.Get("response_type") != "code" {
+		// An authorization option may have replaced it; FAPI 2.0 allows
+		// the code flow only (Security Profile §5.3.1.2).
+		return "", http.Cookie{}, callbackErr(http.StatusInternalServerError, provider,
+			configError("FAPI 2.0 allows response_type=code only, not %q", truncate(params.Get("response_type"), 40)))
+	}
 	par := p.spec.PAR
 	if !par {
 		d, err := p.discovery(ctx)

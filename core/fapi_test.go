@@ -109,3 +109,17 @@ func TestFAPI2Mode(t *testing.T) {
 		t.Fatalf("a FAPI 2.0 provider on loopback: %v", err)
 	}
 }
+
+// TestFAPI2CodeOnly: an option that changes the response type is refused
+// under FAPI 2.0.
+func TestFAPI2CodeOnly(t *testing.T) {
+	t.Parallel()
+	edit := fapiSpec(t)
+	e := newFlowEnv(t, func(s *ProviderSpec) {
+		edit(s)
+		s.AuthOptions = []Option{WithParam("response_type", "code id_token")}
+	})
+	if _, _, err := e.auth.Begin(context.Background(), "fake", BeginOptions{}); !errors.Is(err, ErrInvalidConfig) {
+		t.Fatalf("hybrid response type under FAPI 2.0: %v", err)
+	}
+}
