@@ -3,6 +3,7 @@ package core
 import (
 	"context"
 	"fmt"
+	"net/http"
 	"strconv"
 	"time"
 
@@ -25,7 +26,7 @@ func (c *Client) pushAuthorization(ctx context.Context, params *Params) (string,
 		return "", fmt.Errorf("%w: %s (the provider names no pushed_authorization_request_endpoint)", ErrNoEndpoint, OpPAR)
 	}
 	r := c.newRequest(OpPAR, ep)
-	r.Method, r.Format = "POST", FormatForm
+	r.Method, r.Format = http.MethodPost, FormatForm
 	params.Each(r.Params.Set)
 	resp, err := c.call(ctx, r, true, FormatJSON)
 	if err != nil {

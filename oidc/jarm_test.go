@@ -12,7 +12,8 @@ import (
 	"github.com/go-oauth20/oauth20/internal/testkit"
 )
 
-// jarmClaims returns the claims of a valid signed authorization response.
+// responseClaims returns the claims of a valid signed authorization
+// response.
 func responseClaims(now time.Time) map[string]any {
 	return map[string]any{
 		"iss": "https://op.example", "aud": testClientID, "exp": now.Add(time.Minute).Unix(), "iat": now.Unix(),
