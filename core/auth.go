@@ -96,7 +96,7 @@ type BeginOptions struct {
 	// parameters the library owns: response_type, client_id,
 	// redirect_uri, state, scope, nonce, code_challenge,
 	// code_challenge_method, max_age, prompt, login_hint, response_mode,
-	// request and request_uri; Begin refuses them with an error wrapping
+	// request, request_uri and dpop_jkt; Begin refuses them with an error wrapping
 	// ErrInvalidConfig (use the fields above instead).
 	Params map[string]string
 	// AppState is the application's own state for this login (a page to
@@ -122,7 +122,7 @@ const MaxAppState = 1024
 var reservedParams = map[string]bool{
 	"response_type": true, "client_id": true, "redirect_uri": true, "state": true, "scope": true,
 	"nonce": true, "code_challenge": true, "code_challenge_method": true, "max_age": true,
-	"prompt": true, "login_hint": true, "response_mode": true, "request": true, "request_uri": true,
+	"prompt": true, "login_hint": true, "response_mode": true, "request": true, "request_uri": true, "dpop_jkt": true,
 }
 
 // flowRecord is what the sealed flow cookie holds.
@@ -156,9 +156,12 @@ func (a *Auth) flowCookieName(state string) string {
 // verifier (unless the provider cannot take PKCE), a nonce for OpenID
 // providers, and the flow record sealed into a cookie. It returns the URL
 // to redirect the browser to and the cookie to set. Begin may call the
-// provider's discovery endpoint (once, cached). Its error is a
-// *CallbackError: 404 for an unknown provider, 502 when the provider's
-// metadata cannot be fetched, 500 for options it refuses.
+// provider's discovery endpoint (once, cached) and, for a provider that
+// pushes its requests (PAR), the pushed authorization request endpoint; a
+// provider with RequestObject gets the parameters signed, and one with a
+// DPoP key gets dpop_jkt. Its error is a *CallbackError: 404 for an
+// unknown provider, 502 when the provider's metadata cannot be fetched or
+// its PAR endpoint refuses, 500 for options it refuses.
 func (a *Auth) Begin(ctx context.Context, provider string, opts BeginOptions) (string, http.Cookie, error) {
 	if opts.Host != "" && !strings.EqualFold(opts.Host, a.base.Host) {
 		// The flow cookie would be set for this host and looked for on the
@@ -245,6 +248,13 @@ func (a *Auth) begin(ctx context.Context, provider string, opts BeginOptions) (s
 		rec.Nonce = randomString(24)
 		authOpts = append(authOpts, WithParam("nonce", rec.Nonce))
 	}
+	if p.spec.JARM != "" {
+		authOpts = append(authOpts, WithParam("response_mode", p.spec.JARM))
+	}
+	if k := client.cfg.DPoPKey; k != nil {
+		// The code is bound to the key too (RFC 9449 §10).
+		authOpts = append(authOpts, WithParam("dpop_jkt", k.Thumbprint()))
+	}
 	params := client.authParams(rec.State, authOpts)
 	if v := params.Get("max_age"); v != "" {
 		// max_age may also come from the provider's own options: whichever
@@ -254,6 +264,28 @@ func (a *Auth) begin(ctx context.Context, provider string, opts BeginOptions) (s
 			return "", http.Cookie{}, callbackErr(http.StatusInternalServerError, provider, configError("max_age %q is not a number of seconds", v))
 		}
 		rec.MaxAge, rec.MaxAgeSet = secs, true
+	}
+	if p.spec.FAPI2 && params.Get("response_type") != "code" {
+		// An authorization option may have replaced it; FAPI 2.0 allows
+		// the code flow only (Security Profile §5.3.1.2).
+		return "", http.Cookie{}, callbackErr(http.StatusInternalServerError, provider,
+			configError("FAPI 2.0 allows response_type=code only, not %q", truncate(params.Get("response_type"), 40)))
+	}
+	par := p.spec.PAR
+	if !par {
+		d, err := p.discovery(ctx)
+		if err != nil {
+			return "", http.Cookie{}, callbackErr(http.StatusBadGateway, provider, err)
+		}
+		par = d != nil && d.RequirePAR
+	}
+	to, err := client.authorizationRedirect(ctx, params, par, p.spec.RequestObject)
+	if err != nil {
+		status := http.StatusBadGateway
+		if errors.Is(err, ErrInvalidConfig) {
+			status = http.StatusInternalServerError
+		}
+		return "", http.Cookie{}, callbackErr(status, provider, err)
 	}
 	plain, err := json.Marshal(rec)
 	if err != nil {
@@ -269,7 +301,7 @@ func (a *Auth) begin(ctx context.Context, provider string, opts BeginOptions) (s
 		// travel with it, and browsers require Secure for those.
 		cookie.SameSite = http.SameSiteNoneMode
 	}
-	return client.authURL(params), cookie, nil
+	return to, cookie, nil
 }
 
 // Result is a completed login.
@@ -288,16 +320,18 @@ type Result struct {
 	AppState string
 }
 
-// Complete finishes a login on the callback. In order, it checks that the
-// flow cookie for the callback's state exists, opens, is unexpired, holds
+// Complete finishes a login on the callback. In order, it verifies the
+// response JWT for a provider that uses JARM (and reads nothing else of the
+// callback); checks that the flow cookie for the callback's state exists, opens, is unexpired, holds
 // the same state (constant-time) and provider; checks the RFC 9207 iss
 // parameter; turns error= (or, for a provider whose spec says
 // RefusalWithoutCode, a callback without a code) into a typed error; lets
 // the provider check the callback (ProviderSpec.CheckCallback); exchanges
 // the code with the PKCE verifier, the same redirect URI and the callback
-// parameters the provider carries; verifies the ID token (nonce, unless the
-// provider is NonceUnsupported; at_hash; max_age) for OpenID providers;
-// and fetches the user. The returned cookie deletes the flow cookie and
+// parameters the provider carries (and a DPoP proof when the client has a
+// key); refuses a token that is not DPoP-bound for a FAPI 2.0 provider;
+// verifies the ID token (nonce, unless the provider is NonceUnsupported;
+// at_hash; max_age) for OpenID providers; and fetches the user. The returned cookie deletes the flow cookie and
 // must be set whatever the outcome (the flow is single use). Every error
 // is a *CallbackError.
 //
@@ -329,6 +363,14 @@ func (a *Auth) complete(ctx context.Context, provider string, params url.Values,
 	p, ok := a.byName[provider]
 	if !ok {
 		return nil, clear, rt, callbackErr(http.StatusNotFound, provider, fmt.Errorf("%w: %q", ErrUnknownProvider, provider))
+	}
+	if p.spec.JARM != "" {
+		// The response is a JWT: nothing of the callback is read before it
+		// is verified, and then only what it holds.
+		var err error
+		if params, err = a.openJARM(ctx, p, params); err != nil {
+			return nil, clear, rt, err
+		}
 	}
 	state := params.Get("state")
 	if state == "" || len(state) > 512 {
@@ -432,6 +474,11 @@ func (a *Auth) complete(ctx context.Context, provider string, params url.Values,
 		}
 		return nil, clear, rt, callbackErr(status, provider, err)
 	}
+	if p.spec.FAPI2 {
+		if err := checkFAPI2Token(tok); err != nil {
+			return nil, clear, rt, callbackErr(http.StatusBadGateway, provider, err)
+		}
+	}
 	res := &Result{Provider: provider, Token: tok, ReturnTo: rec.ReturnTo, AppState: rec.AppState}
 	if p.spec.OIDC {
 		res.IDToken, err = a.verifyIDToken(ctx, p, tok, rec)
@@ -457,6 +504,10 @@ func (a *Auth) checkIssuer(ctx context.Context, p *Provider, rec flowRecord, par
 	iss, present := params.Get("iss"), params.Has("iss")
 	if present && rec.Issuer != "" && subtle.ConstantTimeCompare([]byte(iss), []byte(rec.Issuer)) != 1 {
 		return fmt.Errorf("%w: got %q, want %q", ErrAuthResponseIssuer, truncate(iss, 200), rec.Issuer)
+	}
+	if p.spec.FAPI2 && (!present || rec.Issuer == "") {
+		// FAPI 2.0 §5.3.2.2: the client checks iss on every response.
+		return fmt.Errorf("%w: %w: iss is missing", ErrAuthResponseIssuer, ErrFAPI)
 	}
 	if !present {
 		if d, err := p.discovery(ctx); err == nil && d != nil && d.IssParameterSupported {
@@ -517,4 +568,35 @@ func (a *Auth) logFailure(ctx context.Context, step, provider string, err error)
 	}
 	attrs = append(attrs, slog.String("error", err.Error()))
 	a.cfg.logger.LogAttrs(ctx, slog.LevelWarn, "oauth20: login failed", attrs...)
+}
+
+// authResponseVerifier is what a provider's verifier offers to verify
+// signed authorization responses (JARM); package oidc's Verifier has it.
+type authResponseVerifier interface {
+	VerifyAuthResponse(ctx context.Context, response string) (url.Values, error)
+}
+
+// openJARM verifies the response parameter of a JARM callback and returns
+// the parameters it holds. Errors are *CallbackError: 400 for a missing or
+// refused response, 502 when the provider's keys cannot be had.
+func (a *Auth) openJARM(ctx context.Context, p *Provider, params url.Values) (url.Values, error) {
+	name := p.Name()
+	response := params.Get("response")
+	if response == "" {
+		return nil, callbackErr(http.StatusBadRequest, name, fmt.Errorf("%w: no response JWT (response_mode %s)", ErrInvalidCallback, p.spec.JARM))
+	}
+	v, err := p.verifier(ctx)
+	if err != nil {
+		return nil, callbackErr(http.StatusBadGateway, name, err)
+	}
+	av, ok := v.(authResponseVerifier)
+	if !ok {
+		return nil, callbackErr(http.StatusInternalServerError, name,
+			configError("provider %q: its verifier cannot verify signed authorization responses (JARM)", name))
+	}
+	out, err := av.VerifyAuthResponse(ctx, response)
+	if err != nil {
+		return nil, callbackErr(http.StatusBadRequest, name, fmt.Errorf("%w: %w", ErrInvalidCallback, err))
+	}
+	return out, nil
 }

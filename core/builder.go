@@ -34,6 +34,8 @@ type authConfig struct {
 	postLogoutRedirectURL string
 	store                 Store
 	serverSessions        bool
+	// fapi2 is the FAPI 2.0 mode, set by package fapi through corehook.
+	fapi2 bool
 }
 
 // Builder composes an Auth with chained setters. Setters only record;
@@ -228,6 +230,9 @@ func newAuth(cfg authConfig, providers []*Provider, earlier []error) (*Auth, err
 		} else {
 			cfg.postLogoutRedirectURL = u
 		}
+	}
+	if cfg.fapi2 {
+		errs = append(errs, checkFAPI2Auth(cfg, providers)...)
 	}
 	if len(providers) == 0 && len(earlier) == 0 {
 		errs = append(errs, configError("no provider"))

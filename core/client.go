@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/go-oauth20/oauth20/dpop"
 	"github.com/go-oauth20/oauth20/internal/httpx"
 	"github.com/go-oauth20/oauth20/internal/urls"
 	"github.com/go-resty/resty/v2"
@@ -104,6 +105,13 @@ type Config struct {
 	// Logger receives debug lines (operation, endpoint without query,
 	// status, duration) — never a secret. Nil discards.
 	Logger *slog.Logger
+	// DPoPKey, when set, binds the client's access tokens to this key
+	// (DPoP, RFC 9449): token, refresh and revocation requests carry a
+	// proof, logins send dpop_jkt, an answer of token_type DPoP is
+	// accepted, and resource requests with such a token send it as
+	// "Authorization: DPoP …" with a proof. The application holds the key
+	// and must keep it for as long as it keeps tokens (package dpop).
+	DPoPKey *dpop.Key
 	// InsecureAllowHTTP permits plain-http endpoints on non-loopback hosts.
 	// Only for tests against servers you control.
 	InsecureAllowHTTP bool
@@ -117,6 +125,7 @@ type Client struct {
 	http    *resty.Client // over httpx.Safe(cfg.HTTPClient)
 	clock   Clock
 	log     *slog.Logger
+	nonces  *dpopNonces // the servers' last DPoP nonces, when DPoPKey is set
 }
 
 // NewClient validates cfg and returns a Client. It performs no network I/O.
@@ -131,7 +140,7 @@ func newClient(cfg Config, rc *resty.Client) (*Client, error) {
 	if err := cfg.validate(); err != nil {
 		return nil, err
 	}
-	c := &Client{cfg: &cfg, dialect: cfg.Dialect, http: rc, clock: cfg.Clock, log: cfg.Logger}
+	c := &Client{cfg: &cfg, dialect: cfg.Dialect, http: rc, clock: cfg.Clock, log: cfg.Logger, nonces: &dpopNonces{}}
 	c.cfg.Scopes = append([]string(nil), cfg.Scopes...)
 	if c.dialect == nil {
 		c.dialect = rfc6749

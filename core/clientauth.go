@@ -68,13 +68,16 @@ func (c *Client) clientAssertion() (string, error) {
 	if _, err := rand.Read(jti); err != nil {
 		return "", fmt.Errorf("oauth20: client assertion: %w", err)
 	}
-	claims := jwt.RegisteredClaims{
-		Issuer:    c.cfg.ClientID,
-		Subject:   c.cfg.ClientID,
-		Audience:  jwt.ClaimStrings{aud},
-		ID:        base64.RawURLEncoding.EncodeToString(jti),
-		IssuedAt:  jwt.NewNumericDate(now),
-		ExpiresAt: jwt.NewNumericDate(now.Add(assertionLifetime)),
+	// aud is a single string, not an array of one: the issuer identifier
+	// "as a single string" is what RFC 7523bis asks for, and what FAPI 2.0
+	// servers (oidc-provider's) require.
+	claims := jwt.MapClaims{
+		"iss": c.cfg.ClientID,
+		"sub": c.cfg.ClientID,
+		"aud": aud,
+		"jti": base64.RawURLEncoding.EncodeToString(jti),
+		"iat": now.Unix(),
+		"exp": now.Add(assertionLifetime).Unix(),
 	}
 	var (
 		method jwt.SigningMethod

@@ -67,6 +67,7 @@ var knownCodes = map[ErrorCode]bool{
 	CodeTemporarilyUnavailable: true, CodeInvalidClient: true, CodeInvalidGrant: true,
 	CodeUnsupportedGrantType: true, CodeInvalidToken: true, CodeInsufficientScope: true,
 	CodeUnsupportedTokenType: true, CodeAuthorizationPending: true, CodeSlowDown: true,
+	CodeInvalidDPoPProof: true, CodeUseDPoPNonce: true,
 	CodeExpiredToken: true,
 }
 

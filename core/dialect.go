@@ -15,6 +15,7 @@ const (
 	OpRevoke            = "revocation"           // RFC 7009
 	OpIntrospect        = "introspection"        // RFC 7662
 	OpUserInfo          = "userinfo"             // a resource request with the access token
+	OpPAR               = "pushed_authorization" // RFC 9126 pushed authorization request
 )
 
 // Format is how request parameters are sent or how an answer is encoded.

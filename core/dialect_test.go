@@ -199,7 +199,7 @@ func TestExpiresInShapes(t *testing.T) {
 				}
 				t.Fatal(err)
 			}
-			tok, err := tokenFromFields(rfc6749, fields, now)
+			tok, err := tokenFromFields(rfc6749, fields, now, false)
 			if tt.wantErr {
 				if !errors.Is(err, ErrInvalidExpiry) {
 					t.Fatalf("err = %v, want ErrInvalidExpiry", err)

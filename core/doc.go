@@ -69,6 +69,16 @@
 //   - RFC 7009 revocation, RFC 7662 introspection, RFC 8628 device
 //     authorization with polling (interval, slow_down, expiry).
 //   - RFC 6750 §3 WWW-Authenticate errors on 401 answers.
+//   - RFC 9126 pushed authorization requests (ProviderSpec.PAR, or when
+//     the metadata requires them) and RFC 9101 signed request objects
+//     (ProviderSpec.RequestObject), on their own or pushed.
+//   - RFC 9449 DPoP (Config.DPoPKey, package dpop): proofs on the grants,
+//     revocation and resource requests, dpop_jkt, the server nonce, and
+//     tokens of type DPoP that are never sent as Bearer.
+//   - JWT Secured Authorization Responses (ProviderSpec.JARM) verified
+//     before the callback is read.
+//   - The FAPI 2.0 Security Profile (ProviderSpec.FAPI2; package fapi for
+//     the Builder's mode).
 //
 // # Dialects
 //

@@ -12,6 +12,9 @@ type Endpoints struct {
 	UserInfoURL      string // userinfo_endpoint
 	EndSessionURL    string // end_session_endpoint (RP-initiated logout)
 	JWKSURL          string // jwks_uri
+	// PushedAuthURL is the pushed_authorization_request_endpoint (RFC
+	// 9126), where logins of a provider that uses PAR push their request.
+	PushedAuthURL string
 }
 
 // each calls f with every endpoint's metadata name and value.
@@ -24,4 +27,5 @@ func (e Endpoints) each(f func(name, value string)) {
 	f("userinfo_endpoint", e.UserInfoURL)
 	f("end_session_endpoint", e.EndSessionURL)
 	f("jwks_uri", e.JWKSURL)
+	f("pushed_authorization_request_endpoint", e.PushedAuthURL)
 }

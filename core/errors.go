@@ -18,7 +18,8 @@ type ErrorCode string
 
 // Error codes of RFC 6749 §4.1.2.1 (authorization response) and §5.2 (token
 // response), RFC 6750 §3.1 (bearer resource requests), RFC 7009 §2.2.1
-// (revocation) and RFC 8628 §3.5 (device authorization grant).
+// (revocation), RFC 8628 §3.5 (device authorization grant) and RFC 9449
+// (DPoP).
 const (
 	CodeInvalidRequest          ErrorCode = "invalid_request"
 	CodeUnauthorizedClient      ErrorCode = "unauthorized_client"
@@ -36,6 +37,11 @@ const (
 	CodeAuthorizationPending    ErrorCode = "authorization_pending"
 	CodeSlowDown                ErrorCode = "slow_down"
 	CodeExpiredToken            ErrorCode = "expired_token"
+	// CodeInvalidDPoPProof and CodeUseDPoPNonce are RFC 9449's (§5, §8,
+	// §12.2): a refused DPoP proof, and a server that wants its nonce in
+	// the proof (the library retries once with it).
+	CodeInvalidDPoPProof ErrorCode = "invalid_dpop_proof"
+	CodeUseDPoPNonce     ErrorCode = "use_dpop_nonce"
 	// CodeProviderError is used when a provider reports a failure in a shape
 	// of its own (WeChat's errcode, QQ's ret, Slack's ok:false) that does not
 	// map onto a standard code. The provider's own code is in Error.ProviderCode.
@@ -65,6 +71,8 @@ const (
 	ErrAuthorizationPending    = CodeAuthorizationPending
 	ErrSlowDown                = CodeSlowDown
 	ErrExpiredToken            = CodeExpiredToken
+	ErrInvalidDPoPProof        = CodeInvalidDPoPProof
+	ErrUseDPoPNonce            = CodeUseDPoPNonce
 	ErrProviderError           = CodeProviderError
 )
 

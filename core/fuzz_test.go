@@ -47,7 +47,7 @@ func FuzzTokenResponse(f *testing.F) {
 				}
 				continue
 			}
-			tok, err := tokenFromFields(d, resp.Fields, now)
+			tok, err := tokenFromFields(d, resp.Fields, now, false)
 			if (tok == nil) == (err == nil) {
 				t.Fatalf("token %v and error %v", tok, err)
 			}

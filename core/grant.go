@@ -132,7 +132,7 @@ func (c *Client) tokenRequest(ctx context.Context, r *Request, g *grantRequest) 
 	if err != nil {
 		return nil, err
 	}
-	t, err := tokenFromFields(c.dialect, resp.Fields, c.clock.Now())
+	t, err := tokenFromFields(c.dialect, resp.Fields, c.clock.Now(), c.cfg.DPoPKey != nil)
 	if err != nil {
 		return nil, fmt.Errorf("oauth20: %s: %w", r.Op, err)
 	}

@@ -35,6 +35,18 @@ const (
 	PKCEPublicOnly
 )
 
+// Response modes of JWT Secured Authorization Responses (JARM §2.3), for
+// ProviderSpec.JARM.
+const (
+	// JARMJWT is response_mode=jwt: the provider's default for the
+	// response type, a query for the code flow.
+	JARMJWT = "jwt"
+	// JARMQuery is response_mode=query.jwt.
+	JARMQuery = "query.jwt"
+	// JARMFormPost is response_mode=form_post.jwt: the response is posted.
+	JARMFormPost = "form_post.jwt"
+)
+
 // Discovery is what a provider learns from its issuer at run time
 // (OpenID Connect Discovery or RFC 8414).
 type Discovery struct {
@@ -50,6 +62,10 @@ type Discovery struct {
 	CodeChallengeMethods []string
 	// AuthMethods lists token_endpoint_auth_methods_supported.
 	AuthMethods []string
+	// RequirePAR is the RFC 9126 metadata flag
+	// require_pushed_authorization_requests: every login then pushes its
+	// request, whatever ProviderSpec.PAR says.
+	RequirePAR bool
 	// Expiry is when this result should be fetched again; zero means one
 	// hour after it was obtained.
 	Expiry time.Time
@@ -107,6 +123,37 @@ type ProviderSpec struct {
 	// FormPost is true when the provider answers with response_mode=
 	// form_post, so the flow cookie must be SameSite=None.
 	FormPost bool
+	// PAR pushes every login's authorization request to the provider's
+	// pushed_authorization_request_endpoint first (RFC 9126), authenticated
+	// as at the token endpoint, and sends the browser there with client_id
+	// and request_uri alone. Logins push anyway when the discovered
+	// metadata sets require_pushed_authorization_requests.
+	PAR bool
+	// JARM asks for the authorization response as a signed JWT (JWT
+	// Secured Authorization Response Mode) with this response_mode:
+	// JARMJWT, JARMQuery or JARMFormPost (which sets FormPost). The
+	// callback's response parameter is then verified with the provider's
+	// keys (signature, iss, aud, exp) before anything else is read, and its
+	// claims are the callback's parameters; a callback without one is
+	// refused. It needs an OpenID provider whose verifier has the method
+	// VerifyAuthResponse(ctx, response string) (url.Values, error), as
+	// package oidc's Verifier has.
+	JARM string
+	// FAPI2 runs every login of the provider under the FAPI 2.0 Security
+	// Profile: the request is pushed (PAR) with PKCE S256, the
+	// authorization response must carry iss (RFC 9207) and the access token
+	// must be DPoP-bound, at login and at every refresh. NewProvider
+	// refuses a configuration that contradicts the profile: a client that
+	// does not authenticate with private_key_jwt by an ECDSA P-256 or
+	// Ed25519 key, one without a DPoP key, PKCE off, plain http. The
+	// profile's algorithm rules for ID tokens (PS256, ES256, EdDSA; no HS*)
+	// are the verifier's: providers.WithFAPI2 sets both.
+	FAPI2 bool
+	// RequestObject signs every login's authorization parameters into a
+	// request object (JAR, RFC 9101) with Client.PrivateKey (and KeyID),
+	// audience Client.Issuer; the browser, or the pushed request with PAR,
+	// then carries client_id and request alone.
+	RequestObject bool
 	// CodeParams names the callback parameters that may carry the code, in
 	// order of preference; default {"code"} (DingTalk also sends authCode).
 	CodeParams []string
@@ -171,6 +218,24 @@ func NewProvider(spec ProviderSpec) (*Provider, error) {
 		// Endpoints come from discovery; validate the rest with a
 		// placeholder that is replaced at run time.
 		cfg.Endpoints.TokenURL = "https://discovered.invalid/token"
+	}
+	switch spec.JARM {
+	case "", JARMJWT, JARMQuery:
+	case JARMFormPost:
+		spec.FormPost = true
+	default:
+		errs = append(errs, configError("provider %q: JARM response mode %q is not one of %q, %q and %q (a fragment never reaches the server)",
+			spec.Name, spec.JARM, JARMJWT, JARMQuery, JARMFormPost))
+	}
+	if spec.JARM != "" && !spec.OIDC {
+		errs = append(errs, configError("provider %q: JARM is for OpenID providers, whose keys verify the response", spec.Name))
+	}
+	if spec.FAPI2 {
+		spec.PAR = true
+		errs = append(errs, checkFAPI2(&spec)...)
+	}
+	if spec.RequestObject && spec.Client.PrivateKey == nil {
+		errs = append(errs, configError("provider %q: signed request objects (RequestObject) need the client's private key", spec.Name))
 	}
 	if spec.PKCE < PKCES256 || spec.PKCE > PKCEPublicOnly {
 		errs = append(errs, configError("provider %q: unknown PKCE mode %d", spec.Name, spec.PKCE))
@@ -267,6 +332,7 @@ func init() {
 	}
 	corehook.ProviderVerifier = func(ctx context.Context, p *Provider) (IDTokenVerifier, error) { return p.verifier(ctx) }
 	corehook.ProviderPKCE = func(p *Provider, c *Client) bool { return p.pkce(c) }
+	corehook.BuilderFAPI2 = func(b *Builder) *Builder { b.cfg.fapi2 = true; return b }
 }
 
 // Client returns the provider's OAuth client, running discovery first when

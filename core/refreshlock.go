@@ -119,7 +119,13 @@ func (a *Auth) refreshAt(ctx context.Context, p *Provider, client *Client, tok *
 	}
 	ctx, cancel := context.WithTimeout(ctx, refreshRunTime)
 	defer cancel()
-	return client.refresh(ctx, tok, previous, nil)
+	t, id, err := client.refresh(ctx, tok, previous, nil)
+	if err == nil && p.spec.FAPI2 {
+		if err := checkFAPI2Token(t); err != nil {
+			return nil, nil, err
+		}
+	}
+	return t, id, err
 }
 
 // refreshByToken refreshes tok once across replicas, keyed by its refresh

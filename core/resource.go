@@ -18,7 +18,11 @@ type ResourceRequest struct {
 	URL    string
 	// Token is sent as "Authorization: Bearer ..." unless NoBearer is set
 	// (RFC 6750 §2.1; never in the query unless the provider demands it,
-	// in which case the provider puts it in Query itself).
+	// in which case the provider puts it in Query itself). A token of type
+	// TokenTypeDPoP is sent as "Authorization: DPoP ..." with a proof of the
+	// client's DPoP key, and a use_dpop_nonce challenge is retried once
+	// with the server's nonce; without the key the call fails with
+	// ErrDPoPKeyMissing.
 	Token    *Token
 	NoBearer bool
 	// Header adds request headers (Twitch's Client-Id, DingTalk's
@@ -58,8 +62,17 @@ func (c *Client) Resource(ctx context.Context, rr ResourceRequest) (map[string]a
 			r.Header.Add(k, v)
 		}
 	}
+	bound := "" // a DPoP-bound access token, sent with a proof
 	if rr.Token != nil && !rr.NoBearer {
-		r.Header.Set("Authorization", "Bearer "+rr.Token.AccessToken)
+		if strings.EqualFold(rr.Token.TokenType, TokenTypeDPoP) {
+			if c.cfg.DPoPKey == nil {
+				return nil, fmt.Errorf("oauth20: %s %s: %w", OpUserInfo, strconv.Quote(redactURL(rr.URL)), ErrDPoPKeyMissing)
+			}
+			bound = rr.Token.AccessToken
+			r.Header.Set("Authorization", TokenTypeDPoP+" "+bound)
+		} else {
+			r.Header.Set("Authorization", "Bearer "+rr.Token.AccessToken)
+		}
 	}
 	switch {
 	case rr.Body != nil:
@@ -71,7 +84,7 @@ func (c *Client) Resource(ctx context.Context, rr ResourceRequest) (map[string]a
 	case rr.Query != nil:
 		r.Params = rr.Query.clone()
 	}
-	resp, err := c.send(ctx, r, false)
+	resp, err := c.sendBound(ctx, r, false, bound)
 	if err != nil {
 		return nil, err
 	}

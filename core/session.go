@@ -50,9 +50,11 @@ type Session struct {
 	// Token is the token of the login, kept only with KeepTokens (for API
 	// calls and revocation at logout); its IDToken member is empty, the ID
 	// token being kept once, in IDToken, and its Raw is not kept, while its
-	// UserID is, so that Provider.User can fetch the user with it alone.
-	// Never render or log it. Use Auth.SessionToken for a token that is
-	// refreshed when it expires.
+	// UserID is, so that Provider.User can fetch the user with it alone. A
+	// DPoP-bound token keeps its type (TokenTypeDPoP), so it is only ever
+	// sent with a proof of the provider's DPoP key, which the application
+	// must still hold. Never render or log it. Use Auth.SessionToken for a
+	// token that is refreshed when it expires.
 	Token *Token `json:"t,omitempty"`
 	// IDToken is the raw ID token of an OpenID login, kept so that logout
 	// can send it as id_token_hint (without it providers refuse to send the

@@ -19,9 +19,13 @@ const maxExpiresIn = 10 * 365 * 24 * time.Hour
 type Token struct {
 	// AccessToken is the token for API calls.
 	AccessToken string `json:"access_token"`
-	// TokenType is "Bearer" (the library rejects other types, RFC 6749
-	// §7.1; the comparison is case-insensitive and the stored spelling is
-	// canonical).
+	// TokenType is "Bearer", or TokenTypeDPoP for a token bound to the
+	// client's DPoP key (RFC 9449), which the library accepts only from a
+	// client that has that key (Config.DPoPKey) and sends only with a proof
+	// of it. Other types are rejected (RFC 6749 §7.1); the comparison is
+	// case-insensitive and the stored spelling is canonical. A Token that
+	// is stored (a session with KeepTokens) keeps its type, and so its
+	// binding.
 	TokenType string `json:"token_type"`
 	// RefreshToken is empty when the provider issued none. After a refresh
 	// that did not rotate it, the previous refresh token is kept here.
@@ -85,8 +89,10 @@ func (t Token) String() string {
 		t.TokenType, len(t.AccessToken), t.RefreshToken != "", t.IDToken != "", t.Scope, t.Expiry.Format(time.RFC3339), t.UserID)
 }
 
-// tokenFromFields builds a Token from a decoded token-endpoint answer.
-func tokenFromFields(d *Dialect, fields map[string]any, now time.Time) (*Token, error) {
+// tokenFromFields builds a Token from a decoded token-endpoint answer. A
+// DPoP-bound token is accepted only when dpopKey says the client has the
+// key it is bound to.
+func tokenFromFields(d *Dialect, fields map[string]any, now time.Time, dpopKey bool) (*Token, error) {
 	src := fields
 	if d.Envelope != "" {
 		if inner := jsonmap.Object(fields, d.Envelope); inner != nil {
@@ -113,10 +119,16 @@ func tokenFromFields(d *Dialect, fields map[string]any, now time.Time) (*Token, 
 	case t.TokenType == "":
 		return nil, fmt.Errorf("%w: token_type is missing", ErrUnsupportedTokenTypeLocal)
 	}
-	if !strings.EqualFold(t.TokenType, "bearer") {
+	switch {
+	case strings.EqualFold(t.TokenType, "bearer"):
+		t.TokenType = "Bearer"
+	case strings.EqualFold(t.TokenType, TokenTypeDPoP) && dpopKey:
+		t.TokenType = TokenTypeDPoP
+	case strings.EqualFold(t.TokenType, TokenTypeDPoP):
+		return nil, fmt.Errorf("%w: %w", ErrUnsupportedTokenTypeLocal, ErrDPoPKeyMissing)
+	default:
 		return nil, fmt.Errorf("%w: %q", ErrUnsupportedTokenTypeLocal, truncate(t.TokenType, 40))
 	}
-	t.TokenType = "Bearer"
 	secs, ok, err := seconds(src[d.tokenField("expires_in")])
 	if err != nil {
 		return nil, err

@@ -52,9 +52,39 @@ type response struct {
 // dialect's CheckResponse refuses, and nothing else: callers decode and
 // judge the answer.
 func (c *Client) send(ctx context.Context, r *Request, auth bool) (*response, error) {
+	return c.sendBound(ctx, r, auth, "")
+}
+
+// sendBound is send for a request that may carry a DPoP proof: those to
+// the authorization server's token-issuing and revocation endpoints when
+// the client has a DPoP key, and a resource request with a DPoP-bound
+// accessToken. A use_dpop_nonce challenge is answered with one retry that
+// carries the server's nonce (RFC 9449 §8, §9); the request is prepared
+// again for it (a client assertion is single use).
+func (c *Client) sendBound(ctx context.Context, r *Request, auth bool, accessToken string) (*response, error) {
 	if r.URL == "" {
 		return nil, fmt.Errorf("%w: %s", ErrNoEndpoint, r.Op)
 	}
+	proof := c.cfg.DPoPKey != nil && (accessToken != "" || dpopOps[r.Op])
+	if !proof {
+		return c.sendOnce(ctx, r, auth, "")
+	}
+	orig := *r
+	orig.Params, orig.Header = r.Params.clone(), r.Header.Clone()
+	for attempt := 0; ; attempt++ {
+		resp, err := c.sendOnce(ctx, r, auth, accessToken)
+		if err != nil || attempt > 0 || !c.nonces.challenged(resp, accessToken != "") {
+			return resp, err
+		}
+		*r = orig
+		r.Params, r.Header = orig.Params.clone(), orig.Header.Clone()
+	}
+}
+
+// sendOnce prepares r (client authentication, the dialect), adds a DPoP
+// proof when the client has a key and either the operation takes one or
+// accessToken is a DPoP-bound token, and sends it once.
+func (c *Client) sendOnce(ctx context.Context, r *Request, auth bool, accessToken string) (*response, error) {
 	if auth {
 		if err := c.authenticate(r); err != nil {
 			return nil, err
@@ -99,6 +129,13 @@ func (c *Client) send(ctx context.Context, r *Request, auth bool) (*response, er
 	if req.Header.Get("Accept") == "" {
 		req.SetHeader("Accept", "application/json")
 	}
+	if c.cfg.DPoPKey != nil && (accessToken != "" || dpopOps[r.Op]) {
+		proof, err := c.dpopProof(r.Method, target, accessToken)
+		if err != nil {
+			return nil, err
+		}
+		req.SetHeader("DPoP", proof)
+	}
 	start := c.clock.Now()
 	resp, err := req.Execute(r.Method, target)
 	if err != nil {
@@ -110,6 +147,9 @@ func (c *Client) send(ctx context.Context, r *Request, auth bool) (*response, er
 		return nil, err
 	}
 	out := &response{Status: resp.StatusCode(), Header: resp.Header(), Body: resp.Body()}
+	if c.cfg.DPoPKey != nil {
+		c.nonces.remember(target, accessToken != "", out.Header.Get("DPoP-Nonce"))
+	}
 	if c.log.Enabled(ctx, slog.LevelDebug) {
 		c.log.LogAttrs(ctx, slog.LevelDebug, "oauth20: provider call",
 			slog.String("op", r.Op), slog.String("endpoint", redactURL(r.URL)),
@@ -253,13 +293,20 @@ func retryAfter(h http.Header, now time.Time) time.Duration {
 	return 0
 }
 
-// bearerChallenge reads RFC 6750 §3 WWW-Authenticate: Bearer error="...".
+// bearerChallenge reads RFC 6750 §3 WWW-Authenticate: Bearer error="...",
+// or its RFC 9449 §7.1 counterpart for DPoP.
 func bearerChallenge(h http.Header) *Error {
 	v := h.Get("WWW-Authenticate")
-	if len(v) < 6 || !strings.EqualFold(v[:6], "bearer") {
+	var rest string
+	switch {
+	case len(v) >= 6 && strings.EqualFold(v[:6], "bearer"):
+		rest = v[6:]
+	case len(v) >= 4 && strings.EqualFold(v[:4], "dpop"):
+		rest = v[4:]
+	default:
 		return nil
 	}
-	params := parseAuthParams(v[6:])
+	params := parseAuthParams(rest)
 	if params["error"] == "" {
 		return nil
 	}

@@ -49,6 +49,25 @@ type Metadata struct {
 	BackchannelLogoutSupported                 bool     `json:"backchannel_logout_supported"`
 	BackchannelLogoutSessionSupported          bool     `json:"backchannel_logout_session_supported"`
 	FrontchannelLogoutSupported                bool     `json:"frontchannel_logout_supported"`
+	// PushedAuthorizationRequestEndpoint and
+	// RequirePushedAuthorizationRequests are RFC 9126 §5.
+	PushedAuthorizationRequestEndpoint string `json:"pushed_authorization_request_endpoint"`
+	RequirePushedAuthorizationRequests bool   `json:"require_pushed_authorization_requests"`
+	// RequestParameterSupported and RequestObjectSigningAlgValuesSupported
+	// are RFC 9101 §10.5 and OpenID Connect Discovery §3.
+	RequestParameterSupported              bool     `json:"request_parameter_supported"`
+	RequestObjectSigningAlgValuesSupported []string `json:"request_object_signing_alg_values_supported"`
+	// DPoPSigningAlgValuesSupported is RFC 9449 §5.1.
+	DPoPSigningAlgValuesSupported []string `json:"dpop_signing_alg_values_supported"`
+	// AuthorizationSigningAlgValuesSupported lists the algorithms of signed
+	// authorization responses (JARM §6).
+	AuthorizationSigningAlgValuesSupported []string `json:"authorization_signing_alg_values_supported"`
+	// IDTokenEncryptionAlgValuesSupported and the other encryption lists
+	// are OpenID Connect Discovery §3.
+	IDTokenEncryptionAlgValuesSupported  []string `json:"id_token_encryption_alg_values_supported"`
+	IDTokenEncryptionEncValuesSupported  []string `json:"id_token_encryption_enc_values_supported"`
+	UserInfoEncryptionAlgValuesSupported []string `json:"userinfo_encryption_alg_values_supported"`
+	UserInfoEncryptionEncValuesSupported []string `json:"userinfo_encryption_enc_values_supported"`
 	// Raw is the metadata document as received.
 	Raw json.RawMessage `json:"-"`
 }
@@ -64,13 +83,15 @@ func (m *Metadata) Endpoints() core.Endpoints {
 		UserInfoURL:      m.UserInfoEndpoint,
 		EndSessionURL:    m.EndSessionEndpoint,
 		JWKSURL:          m.JWKSURL,
+		PushedAuthURL:    m.PushedAuthorizationRequestEndpoint,
 	}
 }
 
 // NewVerifier builds a Verifier for this provider: cfg's Issuer, JWKSURL,
-// Algorithms and UserInfoAlgorithms default to the metadata's issuer,
-// jwks_uri, id_token_signing_alg_values_supported and
-// userinfo_signing_alg_values_supported. Only the asymmetric algorithms of
+// Algorithms, UserInfoAlgorithms and AuthResponseAlgorithms default to the
+// metadata's issuer, jwks_uri, id_token_signing_alg_values_supported,
+// userinfo_signing_alg_values_supported and
+// authorization_signing_alg_values_supported. Only the asymmetric algorithms of
 // those lists are used; HS* needs cfg.SymmetricAlgorithms. Like
 // NewVerifier, it does no I/O.
 func (m *Metadata) NewVerifier(cfg VerifierConfig) (*Verifier, error) {
@@ -85,6 +106,9 @@ func (m *Metadata) NewVerifier(cfg VerifierConfig) (*Verifier, error) {
 	}
 	if len(cfg.UserInfoAlgorithms) == 0 {
 		cfg.UserInfoAlgorithms = m.UserInfoSigningAlgValuesSupported
+	}
+	if len(cfg.AuthResponseAlgorithms) == 0 {
+		cfg.AuthResponseAlgorithms = m.AuthorizationSigningAlgValuesSupported
 	}
 	return NewVerifier(cfg)
 }
@@ -242,6 +266,7 @@ func parseMetadata(body []byte, wantIssuer string, policy endpointPolicy) (*Meta
 		{"introspection_endpoint", m.IntrospectionEndpoint},
 		{"device_authorization_endpoint", m.DeviceAuthorizationEndpoint},
 		{"end_session_endpoint", m.EndSessionEndpoint},
+		{"pushed_authorization_request_endpoint", m.PushedAuthorizationRequestEndpoint},
 	} {
 		if e.url == "" {
 			continue

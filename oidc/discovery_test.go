@@ -197,3 +197,27 @@ func TestDiscoveryCache(t *testing.T) {
 		t.Fatalf("after stale period: %v, hits %d", err, srv.hits.Load())
 	}
 }
+
+// TestMetadataExtensions: the PAR, JAR, DPoP, JARM and encryption members
+// are read, and the PAR endpoint is held to the rules of every endpoint.
+func TestMetadataExtensions(t *testing.T) {
+	t.Parallel()
+	iss := "https://op.example"
+	md, err := ParseMetadata([]byte(metadataDoc(iss, iss, `,"pushed_authorization_request_endpoint":"https://op.example/par",`+
+		`"require_pushed_authorization_requests":true,"request_parameter_supported":true,"dpop_signing_alg_values_supported":["ES256"],`+
+		`"authorization_signing_alg_values_supported":["PS256"],"id_token_encryption_alg_values_supported":["RSA-OAEP-256"]`)), iss, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if md.Endpoints().PushedAuthURL != "https://op.example/par" || !md.RequirePushedAuthorizationRequests || !md.RequestParameterSupported ||
+		md.DPoPSigningAlgValuesSupported[0] != "ES256" || md.AuthorizationSigningAlgValuesSupported[0] != "PS256" ||
+		md.IDTokenEncryptionAlgValuesSupported[0] != "RSA-OAEP-256" {
+		t.Errorf("metadata %+v", md)
+	}
+	for _, ep := range []string{"http://op.example/par", "https://10.0.0.1/par"} {
+		_, err := ParseMetadata([]byte(metadataDoc(iss, iss, `,"pushed_authorization_request_endpoint":"`+ep+`"`)), iss, false)
+		if err == nil || !strings.Contains(err.Error(), "pushed_authorization_request_endpoint") {
+			t.Errorf("PAR endpoint %s: %v", ep, err)
+		}
+	}
+}

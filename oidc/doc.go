@@ -151,5 +151,31 @@
 // "true" with WithStringEmailVerified for providers that send strings
 // (Apple). EndSessionURL builds the RP-initiated logout request;
 // VerifyLogoutToken checks a back-channel logout token (events member, sub
-// or sid, jti, no nonce, typ "logout+jwt" accepted).
+// or sid, jti, no nonce, typ "logout+jwt" accepted). FetchUserInfo sends
+// Bearer tokens only: a DPoP-bound token (RFC 9449) goes through
+// core.Client.Resource, which adds the proof, and its answer through
+// ParseUserInfo.
+//
+// # Signed authorization responses (JARM)
+//
+// VerifyAuthResponse checks the response JWT of a callback made with
+// response_mode jwt, query.jwt or form_post.jwt (JWT Secured Authorization
+// Response Mode): header, signature with the issuer's keys under its own
+// allow-list (VerifierConfig.AuthResponseAlgorithms), iss, aud and exp, and
+// only then returns the parameters it holds. core.Auth calls it for a
+// provider whose spec sets JARM.
+//
+// # Encryption (JWE)
+//
+// An ID token, UserInfo answer or authorization response encrypted to the
+// client (OpenID Connect Core §10.2, §5.3.2) is decrypted with
+// VerifierConfig.DecryptionKeys by go-jose, then verified as a signed one
+// with golang-jwt. Key management: RSA-OAEP, RSA-OAEP-256, ECDH-ES and
+// ECDH-ES+A128KW/A192KW/A256KW; content: A128GCM, A192GCM, A256GCM and the
+// CBC-HMAC ones. RSA1_5, PBES2 (and its p2c), keys derived from the client
+// secret, compression (zip) and crit are refused, and the size is bounded
+// before anything is decoded (MaxEncryptedSize). A registered encryption
+// (IDTokenEncryption, UserInfoEncryption, AuthResponseEncryption) pins alg
+// and enc and makes a signed-only answer an error (ErrNotEncrypted, OpenID
+// Connect Core §3.1.3.7 step 1).
 package oidc

@@ -99,6 +99,15 @@ var (
 	// address (or localhost) while the issuer is not on such a host, or a
 	// host outside WithEndpointHosts.
 	ErrEndpointNotAllowed = errors.New("oidc: endpoint host not allowed")
+	// ErrDecryption: an encrypted token (JWE) could not be decrypted: no
+	// decryption key is configured, none fits its alg and kid, or none
+	// opens it.
+	ErrDecryption = errors.New("oidc: cannot decrypt")
+	// ErrNotEncrypted: the client registered encryption (an ID token,
+	// UserInfo answer or authorization response encrypted to it) and the
+	// provider sent it signed only, or in the clear (OpenID Connect Core
+	// §3.1.3.7 step 1).
+	ErrNotEncrypted = errors.New("oidc: not encrypted although encryption was registered")
 	// ErrVerifierClosed: the verifier was closed and the key it needs is
 	// not cached.
 	ErrVerifierClosed = errors.New("oidc: verifier closed")

@@ -19,6 +19,7 @@ var sentinels = []error{
 	ErrKeyNotUsable, ErrBadSignature, ErrIssuerMismatch, ErrAudienceMismatch, ErrAuthorizedPartyMismatch,
 	ErrTokenExpired, ErrIssuedInFuture, ErrTokenTooOld, ErrTokenNotYetValid, ErrMissingClaim, ErrInvalidSubject,
 	ErrNonceMismatch, ErrAtHashMismatch, ErrCHashMismatch, ErrAuthTimeTooOld, ErrAuthTimeMissing, ErrACRMismatch,
+	ErrDecryption, ErrNotEncrypted,
 }
 
 // FuzzVerify feeds arbitrary strings to Verify. Seeds are in

@@ -22,6 +22,7 @@ const (
 	kindIDToken tokenKind = iota
 	kindLogout
 	kindUserInfo
+	kindAuthResponse
 )
 
 func (k tokenKind) String() string {
@@ -30,6 +31,8 @@ func (k tokenKind) String() string {
 		return "logout token"
 	case kindUserInfo:
 		return "userinfo response"
+	case kindAuthResponse:
+		return "authorization response"
 	}
 	return "ID token"
 }
@@ -159,3 +162,6 @@ func typAllowed(val []byte, k tokenKind) bool {
 	}
 	return k == kindLogout && strings.EqualFold(string(t), "logout+jwt")
 }
+
+// isCompactJWS reports whether raw has the three segments of a compact JWS.
+func isCompactJWS(raw string) bool { return strings.Count(raw, ".") == 2 }

@@ -45,11 +45,33 @@ func (t *IDToken) Claims(v any) error {
 // with the alg's hash), auth_time against max_age, acr, and the claims that
 // must not change on refresh (§12.2).
 //
+// An encrypted ID token (a JWE, OpenID Connect Core §10.2) is decrypted
+// with VerifierConfig.DecryptionKeys first and must hold a signed JWT,
+// which is then verified as above; the returned token's Raw is that signed
+// JWT (the one to send as id_token_hint). When the client registered
+// IDTokenEncryption, an ID token that is not encrypted so is refused with
+// ErrNotEncrypted.
+//
 // Every failure wraps the sentinel of the failed check; a token whose
 // signature fails is reported as ErrBadSignature whatever its claims say.
 // Verify does not call the UserInfo endpoint and does not remember nonces:
 // single use of the nonce is the caller's login flow's job.
 func (v *Verifier) Verify(ctx context.Context, raw string, want Expectations) (*IDToken, error) {
+	switch {
+	case isCompactJWE(raw):
+		inner, err := v.decrypt(raw, v.idTokenEnc)
+		if err != nil {
+			return nil, err
+		}
+		if !isCompactJWS(inner) {
+			// Signed, then encrypted (§10.2): a JWE that holds anything
+			// else (claims in the clear) is not a signed token.
+			return nil, fmt.Errorf("%w: the encrypted ID token holds no signed JWT", ErrMalformedToken)
+		}
+		raw = inner
+	case v.idTokenEnc.registered():
+		return nil, fmt.Errorf("%w: the ID token is not encrypted (%s was registered)", ErrNotEncrypted, v.idTokenEnc.Alg)
+	}
 	r, err := v.verifyJWS(ctx, raw, kindIDToken)
 	if err != nil {
 		return nil, err

@@ -32,6 +32,9 @@ type UserInfo struct {
 	// Signed is true when the response was a JWT whose signature, iss and
 	// aud were verified.
 	Signed bool
+	// Encrypted is true when the response was a JWE decrypted with the
+	// client's keys (VerifierConfig.DecryptionKeys).
+	Encrypted bool
 	// Payload is the JSON object of claims (for a signed response, the
 	// JWT's payload).
 	Payload json.RawMessage
@@ -120,6 +123,21 @@ func ParseUserInfo(ctx context.Context, body []byte, wantSub string, opts ...Use
 	}
 	body = bytes.TrimSpace(body)
 	info := new(UserInfo)
+	encrypted := len(body) > 0 && body[0] != '{' && bytes.Count(body, []byte(".")) == 4
+	switch {
+	case encrypted && o.verifier == nil:
+		return nil, fmt.Errorf("oidc: userinfo: %w: encrypted response but no verifier configured", core.ErrMalformedResponse)
+	case encrypted:
+		inner, err := o.verifier.decrypt(string(body), o.verifier.userInfoEnc)
+		if err != nil {
+			return nil, err
+		}
+		// Signed, then encrypted; or encrypted claims alone (§5.3.2).
+		body = bytes.TrimSpace([]byte(inner))
+		info.Encrypted = true
+	case o.verifier != nil && o.verifier.userInfoEnc.registered():
+		return nil, fmt.Errorf("%w: the UserInfo answer is not encrypted (%s was registered)", ErrNotEncrypted, o.verifier.userInfoEnc.Alg)
+	}
 	payload := body
 	if o.jwt || len(body) > 0 && body[0] != '{' && bytes.Count(body, []byte(".")) == 2 {
 		if o.verifier == nil {

@@ -97,6 +97,27 @@ type VerifierConfig struct {
 	// RequireSignedUserInfo does (a downgrade). It must be one of
 	// UserInfoAlgorithms, or of SymmetricAlgorithms for HS*.
 	RegisteredUserInfoAlgorithm string
+	// AuthResponseAlgorithms are the algorithms the provider advertises for
+	// signed authorization responses (JARM,
+	// authorization_signing_alg_values_supported), filtered like
+	// Algorithms. Empty means Algorithms.
+	AuthResponseAlgorithms []string
+	// DecryptionKeys are the client's private keys for what the provider
+	// encrypts to it (ID tokens, UserInfo answers, authorization
+	// responses). A JWE is decrypted with the key its kid names, or with
+	// each key that fits its alg, and what it holds is then verified as a
+	// signed token would be.
+	DecryptionKeys []DecryptionKey
+	// IDTokenEncryption, UserInfoEncryption and AuthResponseEncryption are
+	// what the client registered (id_token_encrypted_response_alg/enc and
+	// their counterparts): the token must then be a JWE with exactly that
+	// alg and enc, and a signed-only or plain one is refused with
+	// ErrNotEncrypted (OpenID Connect Core §3.1.3.7 step 1). They need
+	// DecryptionKeys. Without them a JWE is still decrypted with any of
+	// the allowed algorithms, and a signed-only token accepted.
+	IDTokenEncryption      Encryption
+	UserInfoEncryption     Encryption
+	AuthResponseEncryption Encryption
 	// ClockSkew is the leeway for time claims: default DefaultClockSkew,
 	// at most MaxClockSkew.
 	ClockSkew time.Duration
@@ -155,6 +176,12 @@ type Verifier struct {
 	maxCandidates int
 	parser        *jwt.Parser // with algs
 	userInfoParse *jwt.Parser // with userInfoAlgs
+	authRespAlgs  []string    // signed authorization responses (JARM)
+	authRespParse *jwt.Parser // with authRespAlgs
+	decKeys       []DecryptionKey
+	idTokenEnc    Encryption // registered encryptions; zero when none
+	userInfoEnc   Encryption
+	authRespEnc   Encryption
 	keys          *keyCache
 	kf            keyfunc.Keyfunc
 }
@@ -232,7 +259,33 @@ func NewVerifier(cfg VerifierConfig) (*Verifier, error) {
 	if v.userInfoAlgs, err = allowList(uiAdvertised, cfg.RegisteredUserInfoAlgorithm, symmetric); err != nil {
 		bad("UserInfo algorithms: %w", err)
 	}
-	needKeys := slices.ContainsFunc(v.algs, isAsymmetric) || slices.ContainsFunc(v.userInfoAlgs, isAsymmetric)
+	arAdvertised := cfg.AuthResponseAlgorithms
+	if len(arAdvertised) == 0 {
+		arAdvertised = idAdvertised
+	}
+	if v.authRespAlgs, err = allowList(arAdvertised, "", symmetric); err != nil {
+		bad("authorization response algorithms: %w", err)
+	}
+	v.decKeys = slices.Clone(cfg.DecryptionKeys)
+	v.idTokenEnc, v.userInfoEnc, v.authRespEnc = cfg.IDTokenEncryption, cfg.UserInfoEncryption, cfg.AuthResponseEncryption
+	for _, k := range v.decKeys {
+		if err := checkDecryptionKey(k); err != nil {
+			bad("%w", err)
+		}
+	}
+	for _, r := range []struct {
+		what string
+		e    Encryption
+	}{{"ID token", v.idTokenEnc}, {"UserInfo", v.userInfoEnc}, {"authorization response", v.authRespEnc}} {
+		what, e := r.what, r.e
+		if err := checkEncryption(what, e); err != nil {
+			bad("%w", err)
+		} else if e.registered() && len(v.decKeys) == 0 {
+			bad("%s encryption %s needs decryption keys", what, e.Alg)
+		}
+	}
+	needKeys := slices.ContainsFunc(v.algs, isAsymmetric) || slices.ContainsFunc(v.userInfoAlgs, isAsymmetric) ||
+		slices.ContainsFunc(v.authRespAlgs, isAsymmetric)
 	if needKeys {
 		if cfg.JWKSURL == "" {
 			bad("jwks_uri is empty")
@@ -272,6 +325,7 @@ func NewVerifier(cfg VerifierConfig) (*Verifier, error) {
 	rc := httpx.Resty(cfg.HTTPClient)
 	v.parser = jwt.NewParser(jwt.WithValidMethods(v.algs), jwt.WithoutClaimsValidation(), jwt.WithStrictDecoding())
 	v.userInfoParse = jwt.NewParser(jwt.WithValidMethods(v.userInfoAlgs), jwt.WithoutClaimsValidation(), jwt.WithStrictDecoding())
+	v.authRespParse = jwt.NewParser(jwt.WithValidMethods(v.authRespAlgs), jwt.WithoutClaimsValidation(), jwt.WithStrictDecoding())
 	if needKeys {
 		after := cfg.After
 		if after == nil {
@@ -358,8 +412,11 @@ func (v *Verifier) UserInfoAlgorithms() []string { return slices.Clone(v.userInf
 
 // allowed returns the allow-list and the parser for tokens of kind k.
 func (v *Verifier) allowed(k tokenKind) ([]string, *jwt.Parser) {
-	if k == kindUserInfo {
+	switch k {
+	case kindUserInfo:
 		return v.userInfoAlgs, v.userInfoParse
+	case kindAuthResponse:
+		return v.authRespAlgs, v.authRespParse
 	}
 	return v.algs, v.parser
 }

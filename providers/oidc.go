@@ -2,6 +2,7 @@ package providers
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"slices"
 	"strings"
@@ -73,7 +74,7 @@ func newOIDC(p oidcParams, clientID, clientSecret string, opts []Option) (*core.
 	}
 	p.accepts |= optIDToken
 	if p.method == "" {
-		p.accepts |= optClientAuth
+		p.accepts |= optClientAuth | optProtocol
 		p.method = s.authMethod
 		if p.method == "" && s.privateKey != nil {
 			p.method = core.AuthPrivateKeyJWT
@@ -81,6 +82,17 @@ func newOIDC(p oidcParams, clientID, clientSecret string, opts []Option) (*core.
 	}
 	if p.formPost {
 		p.accepts |= optFormPost
+	}
+	var errs []error
+	if (s.idTokenEnc != oidc.Encryption{} || s.userInfoEnc != oidc.Encryption{}) && len(s.decryptionKeys) == 0 {
+		errs = append(errs, fmt.Errorf("%w: %s: WithIDTokenEncryption and WithUserInfoEncryption need WithDecryptionKey", core.ErrInvalidConfig, p.name))
+	}
+	if s.fapi2 {
+		for _, alg := range []string{s.idTokenAlg, s.userInfoAlg} {
+			if alg != "" && !slices.Contains(fapiAlgorithms, alg) {
+				errs = append(errs, fmt.Errorf("%w: %s: FAPI 2.0 allows %q only, not %s", core.ErrInvalidConfig, p.name, fapiAlgorithms, alg))
+			}
+		}
 	}
 	p.issuer = strings.TrimSpace(p.issuer)
 	p.discover = func(ctx context.Context, rc *http.Client, clock core.Clock) (*core.Discovery, error) {
@@ -100,16 +112,31 @@ func newOIDC(p oidcParams, clientID, clientSecret string, opts []Option) (*core.
 			// A client registered for HS* ID tokens says so explicitly.
 			symmetric = append(slices.Clone(symmetric), s.idTokenAlg)
 		}
+		algs, uiAlgs, arAlgs := p.algorithms, []string(nil), []string(nil)
+		if s.fapi2 {
+			// FAPI 2.0 §5.4.1: PS256, ES256 or EdDSA, whatever else the
+			// provider advertises.
+			if algs = fapiOnly(cmpOr(algs, md.IDTokenSigningAlgValuesSupported)); len(algs) == 0 {
+				return nil, fmt.Errorf("%w: %s: the provider advertises no ID-token algorithm FAPI 2.0 allows", core.ErrInvalidConfig, p.name)
+			}
+			uiAlgs = fapiOnly(cmpOr(md.UserInfoSigningAlgValuesSupported, algs))
+			arAlgs = fapiOnly(cmpOr(md.AuthorizationSigningAlgValuesSupported, algs))
+		}
 		v, err := md.NewVerifier(oidc.VerifierConfig{
 			ClientID: clientID, ClientSecret: clientSecret, HTTPClient: rc, Now: clock.Now,
-			AdditionalIssuers: append(slices.Clone(p.additionalIssuers), s.additionalIssuers...),
-			TrustedAudiences:  s.trustedAudiences,
-			Algorithms:        p.algorithms,
+			AdditionalIssuers:      append(slices.Clone(p.additionalIssuers), s.additionalIssuers...),
+			TrustedAudiences:       s.trustedAudiences,
+			Algorithms:             algs,
+			UserInfoAlgorithms:     uiAlgs,
+			AuthResponseAlgorithms: arAlgs,
 			// HS* only where the provider is documented to use it (LINE)
 			// or the application registered it (WithIDTokenSigningAlg).
 			SymmetricAlgorithms:         symmetric,
 			RegisteredAlgorithm:         s.idTokenAlg,
 			RegisteredUserInfoAlgorithm: s.userInfoAlg,
+			DecryptionKeys:              s.decryptionKeys,
+			IDTokenEncryption:           s.idTokenEnc,
+			UserInfoEncryption:          s.userInfoEnc,
 			After:                       clock.After,
 		})
 		if err != nil {
@@ -127,6 +154,7 @@ func newOIDC(p oidcParams, clientID, clientSecret string, opts []Option) (*core.
 			IssParameterSupported: md.AuthorizationResponseIssParameterSupported,
 			CodeChallengeMethods:  md.CodeChallengeMethodsSupported,
 			AuthMethods:           md.TokenEndpointAuthMethodsSupported,
+			RequirePAR:            md.RequirePushedAuthorizationRequests,
 			Expiry:                clock.Now().Add(oidc.DefaultMetadataTTL),
 		}, nil
 	}
@@ -142,7 +170,7 @@ func newOIDC(p oidcParams, clientID, clientSecret string, opts []Option) (*core.
 	if p.clientSecret != "" {
 		secret = p.clientSecret
 	}
-	return s.build(clientID, secret, p.spec)
+	return s.build(clientID, secret, p.spec, errs...)
 }
 
 // oidcUser builds the user from the verified ID token and, when the issuer
@@ -191,4 +219,28 @@ func userInfoUser(ctx context.Context, r core.UserRequest, userInfoURL string) (
 	}
 	u := oidc.ClaimsUser(fields)
 	return &u, nil
+}
+
+// fapiAlgorithms are the signing algorithms FAPI 2.0 allows (Security
+// Profile §5.4.1).
+var fapiAlgorithms = []string{"PS256", "ES256", "EdDSA"}
+
+// fapiOnly keeps the algorithms of algs that FAPI 2.0 allows; an empty
+// result means none.
+func fapiOnly(algs []string) []string {
+	var out []string
+	for _, a := range algs {
+		if slices.Contains(fapiAlgorithms, a) {
+			out = append(out, a)
+		}
+	}
+	return out
+}
+
+// cmpOr returns a unless it is empty, else b.
+func cmpOr(a, b []string) []string {
+	if len(a) > 0 {
+		return a
+	}
+	return b
 }

@@ -6,6 +6,8 @@ import (
 	"net/http"
 
 	"github.com/go-oauth20/oauth20/core"
+	"github.com/go-oauth20/oauth20/dpop"
+	"github.com/go-oauth20/oauth20/oidc"
 )
 
 // Option changes how a provider constructor builds its provider. Every
@@ -38,14 +40,26 @@ const (
 	optPrivateKey
 	optTokenEndpointAudience
 	optTokenOnly
+	optPAR
+	optRequestObject
+	optDPoP
+	optJARM
+	optDecryptionKey
+	optIDTokenEncryption
+	optUserInfoEncryption
+	optFAPI2
 
 	// optCommon are the options every constructor takes.
 	optCommon = optScopes | optRedirectURL | optHTTPClient | optAuthParam | optName | optDisplayName | optTokenOnly
 	// optIDToken are the options of a provider that verifies ID tokens.
-	optIDToken = optAdditionalIssuers | optTrustedAudiences | optIDTokenSigningAlg | optUserInfoSigningAlg | optEndpointHosts
+	optIDToken = optAdditionalIssuers | optTrustedAudiences | optIDTokenSigningAlg | optUserInfoSigningAlg | optEndpointHosts |
+		optDecryptionKey | optIDTokenEncryption | optUserInfoEncryption
 	// optClientAuth are the options of a provider whose client
 	// authentication is the application's choice.
 	optClientAuth = optAuthMethod | optPrivateKey | optTokenEndpointAudience
+	// optProtocol are the options of the protocol extensions that an
+	// OpenID provider found by discovery can offer.
+	optProtocol = optPAR | optRequestObject | optDPoP | optJARM | optFAPI2
 )
 
 // String returns the name of the Option function.
@@ -85,6 +99,22 @@ func (o option) String() string {
 		return "WithPrivateKey"
 	case optTokenEndpointAudience:
 		return "WithTokenEndpointAudience"
+	case optPAR:
+		return "WithPAR"
+	case optRequestObject:
+		return "WithRequestObject"
+	case optDPoP:
+		return "WithDPoP"
+	case optJARM:
+		return "WithJARM"
+	case optDecryptionKey:
+		return "WithDecryptionKey"
+	case optIDTokenEncryption:
+		return "WithIDTokenEncryption"
+	case optUserInfoEncryption:
+		return "WithUserInfoEncryption"
+	case optFAPI2:
+		return "WithFAPI2"
 	}
 	return fmt.Sprintf("option(%d)", uint32(o))
 }
@@ -112,6 +142,16 @@ type settings struct {
 	privateKey            crypto.Signer
 	keyID                 string
 	tokenEndpointAudience bool
+	// Protocol extensions (par.go and the files beside it).
+	par           bool
+	requestObject bool
+	dpopKey       *dpop.Key
+	jarm          string
+	fapi2         bool
+	// Encryption to the client (OpenID providers).
+	decryptionKeys []oidc.DecryptionKey
+	idTokenEnc     oidc.Encryption
+	userInfoEnc    oidc.Encryption
 }
 
 func collect(opts []Option) *settings {
@@ -283,3 +323,90 @@ func WithPrivateKey(key crypto.Signer, kid string) Option {
 func WithTokenEndpointAudience() Option {
 	return func(s *settings) { s.given |= optTokenEndpointAudience; s.tokenEndpointAudience = true }
 }
+
+// WithPAR pushes every login's authorization request to the provider's
+// pushed_authorization_request_endpoint (RFC 9126) and sends the browser to
+// the authorization endpoint with client_id and request_uri alone, so that
+// the request's parameters never pass through the browser. Logins push
+// anyway, without this option, when the provider's metadata says
+// require_pushed_authorization_requests. Taken by OIDC and the constructors
+// that use discovery.
+func WithPAR() Option { return func(s *settings) { s.given |= optPAR; s.par = true } }
+
+// WithRequestObject signs every login's authorization parameters into a
+// request object (JAR, RFC 9101) with the key of WithPrivateKey, which it
+// requires; the provider must hold the public key (the client's jwks or
+// jwks_uri). Together with WithPAR the signed request is pushed. Taken by
+// OIDC and the constructors that use discovery.
+func WithRequestObject() Option {
+	return func(s *settings) { s.given |= optRequestObject; s.requestObject = true }
+}
+
+// WithDPoP binds the provider's access tokens to key (DPoP, RFC 9449):
+// logins send the key's thumbprint as dpop_jkt, token, refresh and
+// revocation requests carry a proof, and the tokens, of type DPoP, are
+// sent only with a proof (to UserInfo too), never as Bearer. A nonce the
+// provider asks for is sent in one retry. The application holds the key:
+// tokens kept beyond a restart (core.Builder.KeepTokens) need the same key
+// then (see package dpop). Taken by OIDC and the constructors that use
+// discovery.
+func WithDPoP(key *dpop.Key) Option {
+	return func(s *settings) { s.given |= optDPoP; s.dpopKey = key }
+}
+
+// WithJARM asks for signed authorization responses (JWT Secured
+// Authorization Response Mode) with mode core.JARMJWT, core.JARMQuery or
+// core.JARMFormPost: the callback's response JWT is verified with the
+// provider's keys (signature, iss, aud, exp) before its state or code is
+// read. The client must be registered for it (authorization_signed_response_alg).
+// Taken by OIDC and the constructors that use discovery.
+func WithJARM(mode string) Option {
+	return func(s *settings) { s.given |= optJARM; s.jarm = mode }
+}
+
+// WithDecryptionKey adds one of the client's private keys for what the
+// provider encrypts to it: an *rsa.PrivateKey (RSA-OAEP, RSA-OAEP-256) or
+// an *ecdsa.PrivateKey (ECDH-ES, ECDH-ES+A128KW/A192KW/A256KW), with the
+// kid the client registered it under ("" to try it whatever the kid).
+// Encrypted ID tokens and UserInfo answers are then decrypted and verified
+// as signed ones. Only providers that verify ID tokens take it.
+func WithDecryptionKey(key crypto.PrivateKey, kid string) Option {
+	return func(s *settings) {
+		s.given |= optDecryptionKey
+		s.decryptionKeys = append(s.decryptionKeys, oidc.DecryptionKey{Key: key, KeyID: kid})
+	}
+}
+
+// WithIDTokenEncryption states the client's registered
+// id_token_encrypted_response_alg and _enc (enc "" is the registration
+// default, A128CBC-HS256): ID tokens must be encrypted so and signed, and
+// one that is only signed is refused (OpenID Connect Core §3.1.3.7 step
+// 1). It needs WithDecryptionKey. Only providers that verify ID tokens
+// take it.
+func WithIDTokenEncryption(alg, enc string) Option {
+	return func(s *settings) {
+		s.given |= optIDTokenEncryption
+		s.idTokenEnc = oidc.Encryption{Alg: alg, Enc: enc}
+	}
+}
+
+// WithUserInfoEncryption states the client's registered
+// userinfo_encrypted_response_alg and _enc: UserInfo answers must be
+// encrypted so, and a plain or signed-only answer is refused. It needs
+// WithDecryptionKey. Only providers that verify ID tokens take it.
+func WithUserInfoEncryption(alg, enc string) Option {
+	return func(s *settings) {
+		s.given |= optUserInfoEncryption
+		s.userInfoEnc = oidc.Encryption{Alg: alg, Enc: enc}
+	}
+}
+
+// WithFAPI2 runs the provider's logins under the FAPI 2.0 Security Profile
+// (see package fapi): pushed requests with PKCE S256, iss required on the
+// authorization response, DPoP-bound access tokens, and ID tokens, signed
+// UserInfo and signed responses accepted only with PS256, ES256 or EdDSA.
+// It needs WithPrivateKey (an ECDSA P-256 or Ed25519 key) and WithDPoP;
+// the provider is refused without them, or with an HS* or RS* algorithm
+// of WithIDTokenSigningAlg. Taken by OIDC and the constructors that use
+// discovery.
+func WithFAPI2() Option { return func(s *settings) { s.given |= optFAPI2; s.fapi2 = true } }

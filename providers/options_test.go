@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/go-oauth20/oauth20/core"
+	"github.com/go-oauth20/oauth20/dpop"
 	"github.com/go-oauth20/oauth20/internal/builtin"
 	"github.com/go-oauth20/oauth20/internal/coreaccess"
 	"github.com/go-oauth20/oauth20/providers"
@@ -46,8 +47,9 @@ var takes = map[string][]string{
 // The options of every provider that verifies ID tokens, and of those
 // whose client authentication is the application's choice.
 var (
-	idTokens   = []string{"WithAdditionalIssuers", "WithTrustedAudiences", "WithIDTokenSigningAlg", "WithUserInfoSigningAlg", "WithEndpointHosts"}
-	clientAuth = []string{"WithAuthMethod", "WithPrivateKey", "WithTokenEndpointAudience"}
+	idTokens = []string{"WithAdditionalIssuers", "WithTrustedAudiences", "WithIDTokenSigningAlg", "WithUserInfoSigningAlg", "WithEndpointHosts",
+		"WithDecryptionKey", "WithIDTokenEncryption", "WithUserInfoEncryption"}
+	clientAuth = []string{"WithAuthMethod", "WithPrivateKey", "WithTokenEndpointAudience", "WithPAR", "WithRequestObject", "WithDPoP", "WithJARM", "WithFAPI2"}
 )
 
 func join(lists []string, more ...any) []string {
@@ -101,7 +103,33 @@ var options = []struct {
 	{"WithTokenEndpointAudience", false, providers.WithTokenEndpointAudience(), func(p *core.Provider) bool {
 		return coreaccess.Spec(p).Client.TokenEndpointAudience
 	}},
+	{"WithPAR", false, providers.WithPAR(), func(p *core.Provider) bool { return coreaccess.Spec(p).PAR }},
+	{"WithDPoP", false, providers.WithDPoP(optionsDPoPKey), func(p *core.Provider) bool {
+		return coreaccess.Spec(p).Client.DPoPKey == optionsDPoPKey
+	}},
+	{"WithJARM", false, providers.WithJARM(core.JARMFormPost), func(p *core.Provider) bool {
+		return coreaccess.Spec(p).JARM == core.JARMFormPost && coreaccess.Spec(p).FormPost
+	}},
+	{"WithFAPI2", false, providers.WithFAPI2(), func(p *core.Provider) bool {
+		return coreaccess.Spec(p).FAPI2 && coreaccess.Spec(p).PAR
+	}},
+	{"WithDecryptionKey", false, providers.WithDecryptionKey(optionsKey, "enc-1"), nil},
+	{"WithIDTokenEncryption", false, providers.WithIDTokenEncryption("ECDH-ES", "A128GCM"), nil},
+	{"WithUserInfoEncryption", false, providers.WithUserInfoEncryption("ECDH-ES", "A128GCM"), nil},
+	{"WithRequestObject", false, providers.WithRequestObject(), func(p *core.Provider) bool { return coreaccess.Spec(p).RequestObject }},
 }
+
+// optionsWith are options given together with a row's option, because it
+// needs them: a request object is signed with the client's key.
+var optionsWith = map[string][]providers.Option{
+	"WithRequestObject":      {providers.WithPrivateKey(optionsKey, "k1")},
+	"WithIDTokenEncryption":  {providers.WithDecryptionKey(optionsKey, "")},
+	"WithUserInfoEncryption": {providers.WithDecryptionKey(optionsKey, "")},
+	"WithFAPI2":              {providers.WithPrivateKey(optionsKey, "k1"), providers.WithDPoP(optionsDPoPKey)},
+}
+
+// optionsDPoPKey is the DPoP key of the options table.
+var optionsDPoPKey, _ = dpop.GenerateKey(dpop.ES256)
 
 // optionsKey is the private_key_jwt key of the options table.
 var optionsKey, _ = ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
@@ -116,7 +144,7 @@ func TestOptionsEveryConstructor(t *testing.T) {
 		for _, o := range options {
 			t.Run(b.Name+"/"+o.name, func(t *testing.T) {
 				t.Parallel()
-				p, err := b.New("client-id", "client-secret", o.opt)
+				p, err := b.New("client-id", "client-secret", append([]providers.Option{o.opt}, optionsWith[o.name]...)...)
 				if o.common || slices.Contains(takes[b.Name], o.name) {
 					if err != nil {
 						t.Fatalf("refused: %v", err)
@@ -148,6 +176,29 @@ func TestOptionErrorsJoined(t *testing.T) {
 	for _, want := range []string{"WithBaseURL", "WithFormPost", "user agent"} {
 		if !strings.Contains(err.Error(), want) {
 			t.Errorf("error %q does not mention %s", err, want)
+		}
+	}
+}
+
+// TestProtocolOptionConflicts: encryption without a decryption key, and
+// FAPI 2.0 with an algorithm the profile does not allow or without what it
+// needs, are refused when the provider is built.
+func TestProtocolOptionConflicts(t *testing.T) {
+	t.Parallel()
+	dk := providers.WithDPoP(optionsDPoPKey)
+	pk := providers.WithPrivateKey(optionsKey, "k1")
+	for name, opts := range map[string][]providers.Option{
+		"ID token encryption, no key":  {providers.WithIDTokenEncryption("RSA-OAEP-256", "A256GCM")},
+		"UserInfo encryption, no key":  {providers.WithUserInfoEncryption("ECDH-ES", "")},
+		"FAPI 2.0 with RS256 ID token": {pk, dk, providers.WithFAPI2(), providers.WithIDTokenSigningAlg("RS256")},
+		"FAPI 2.0 with HS256 ID token": {pk, dk, providers.WithFAPI2(), providers.WithIDTokenSigningAlg("HS256")},
+		"FAPI 2.0 without DPoP":        {pk, providers.WithFAPI2()},
+		"FAPI 2.0 with a secret":       {dk, providers.WithFAPI2()},
+		"JARM in fragment":             {providers.WithJARM("fragment.jwt")},
+		"request object without key":   {providers.WithRequestObject()},
+	} {
+		if _, err := providers.OIDC("op", "https://op.example", "client", "secret", opts...); !errors.Is(err, core.ErrInvalidConfig) {
+			t.Errorf("%s: %v", name, err)
 		}
 	}
 }

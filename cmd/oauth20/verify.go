@@ -147,6 +147,8 @@ var sentinelNames = []struct {
 	{oidc.ErrRefreshMismatch, "oidc.ErrRefreshMismatch"},
 	{oidc.ErrVerifierClosed, "oidc.ErrVerifierClosed"},
 	{oidc.ErrMissingClaim, "oidc.ErrMissingClaim"},
+	{oidc.ErrDecryption, "oidc.ErrDecryption"},
+	{oidc.ErrNotEncrypted, "oidc.ErrNotEncrypted"},
 	{core.ErrTransport, "core.ErrTransport"},
 	{core.ErrResponseTooLarge, "core.ErrResponseTooLarge"},
 	{core.ErrUnexpectedStatus, "core.ErrUnexpectedStatus"},

@@ -16,6 +16,17 @@
 //     through core.Auth and core.Client: userinfo, introspection, refresh
 //     (with rotation for the public client), revocation, client credentials
 //     and the device flow approved on the provider's device pages.
+//   - par_test.go, dpop_test.go, jarm_test.go, jwe_test.go, fapi_test.go:
+//     the protocol extensions against oidc-provider's feature clients —
+//     pushed authorization requests (by choice, required for one client,
+//     required by the provider), signed request objects alone and pushed,
+//     DPoP-bound tokens with the server's nonce at the token endpoint and
+//     at UserInfo, kept in a session, refreshed and revoked, JARM in the
+//     jwt, query.jwt and form_post.jwt modes, ID tokens and UserInfo
+//     encrypted to the client, and the FAPI 2.0 mode; with the
+//     rejections (a response for another client or with a broken
+//     signature, a token without its proof, a signed-only ID token where
+//     encryption was registered).
 //   - browser_test.go: Chromium logs in to the net/http demo against the
 //     in-process provider (conformance/oidctest) and against oidc-provider,
 //     sees the user on the page, finds no flow cookie left, and logs out.

@@ -27,4 +27,7 @@ var (
 	// CodeDetector is a func(codeKey, msgKey string, codes
 	// map[string]core.ErrorCode) func(int, map[string]any) *core.Error.
 	CodeDetector any
+	// BuilderFAPI2 is a func(b *core.Builder) *core.Builder that turns on
+	// the FAPI 2.0 mode of b and returns it (package fapi).
+	BuilderFAPI2 any
 )

@@ -23,10 +23,30 @@
 //	realop-post    secret realop-post-secret   client_secret_post   code, refresh, client_credentials
 //	realop-public  no secret                   none (PKCE required) code, refresh, device_code
 //
+// Seven feature clients, each registered for one feature beyond plain OpenID
+// Connect (secrets are the client id + "-secret"):
+//
+//	realop-par     client_secret_basic  pushed authorization requests required
+//	realop-jar     private_key_jwt      signed request objects required (ES256)
+//	realop-dpop    client_secret_basic  DPoP-bound access tokens required
+//	realop-jarm    client_secret_basic  signed authorization responses (ES256)
+//	realop-jwe     client_secret_basic  ID tokens encrypted (RSA-OAEP-256, A256GCM); UserInfo signed
+//	                                    (ES256), then encrypted (ECDH-ES+A128KW, A128GCM)
+//	realop-jwe-ec  client_secret_basic  ID tokens encrypted (ECDH-ES+A256KW, A128GCM)
+//	realop-fapi    private_key_jwt      the FAPI 2.0 profile: PAR, PKCE, DPoP, ES256 ID tokens
+//
+// Their keys are made anew at every start; the private halves are in
+// [Server.ClientKeys]. [Options.RequirePAR] makes every client push.
+//
 // Scopes: openid, profile, email, offline_access, api:read, api:write.
 // Features: devInteractions (built-in login and consent pages that accept any
 // login and password), introspection, revocation, client credentials, device
-// flow, RP-initiated logout, userinfo and resource indicators. Any login
+// flow, RP-initiated logout, userinfo and resource indicators; pushed
+// authorization requests, request objects, DPoP (a server nonce is required
+// in every proof, at the token endpoint and at userinfo alike), JWT response
+// modes, encryption, signed UserInfo, and the FAPI 2.0 profile for
+// realop-fapi. None of them changes what the three plain clients see unless
+// they use it. Any login
 // signs in; the claims of a login are those of [Account].
 //
 // Access tokens requested without a resource parameter are opaque and good
@@ -49,7 +69,9 @@
 // # Playing the user
 //
 // [Server.Authorize] drives the sign-in and consent pages with a
-// [net/http.Client] and returns the redirect back to the application.
+// [net/http.Client] and returns the redirect back to the application;
+// [Server.AuthorizePost] returns the form that response_mode=form_post (and
+// form_post.jwt) posts to it.
 // [Server.ApproveDevice] enters a device flow user code and approves it,
 // and [Server.Logout] confirms an RP-initiated logout.
 package realop

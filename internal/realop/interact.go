@@ -33,7 +33,7 @@ const Password = "any-password"
 // with a jar to keep the provider session across calls (for example to test
 // logout). The client's CheckRedirect is not used.
 func (s *Server) Authorize(ctx context.Context, client *http.Client, authURL, login string) (*url.URL, error) {
-	u, page, err := s.walk(ctx, client, http.MethodGet, authURL, nil, userInput{login: login})
+	u, page, _, err := s.walk(ctx, client, http.MethodGet, authURL, nil, userInput{login: login})
 	if err != nil {
 		return nil, err
 	}
@@ -43,12 +43,28 @@ func (s *Server) Authorize(ctx context.Context, client *http.Client, authURL, lo
 	return u, nil
 }
 
+// AuthorizePost is Authorize for response_mode=form_post (and
+// form_post.jwt): the provider ends on a page that posts the response to the
+// application, and AuthorizePost returns that form's target and fields
+// instead of sending them. It returns a nil form when the provider
+// redirected instead (an error sent back by redirect).
+func (s *Server) AuthorizePost(ctx context.Context, client *http.Client, authURL, login string) (*url.URL, url.Values, error) {
+	u, page, form, err := s.walk(ctx, client, http.MethodGet, authURL, nil, userInput{login: login, acceptPost: true})
+	if err != nil {
+		return nil, nil, err
+	}
+	if u == nil {
+		return nil, nil, fmt.Errorf("realop: authorization ended on a provider page, not a response: %s", page)
+	}
+	return u, form, nil
+}
+
 // ApproveDevice plays the user for the device flow: it opens the provider's
 // /device page, enters userCode, confirms it, signs in as login and
 // approves the consent page. It returns nil when the provider shows its
 // sign-in success page. client is used as in [Server.Authorize].
 func (s *Server) ApproveDevice(ctx context.Context, client *http.Client, userCode, login string) error {
-	u, page, err := s.walk(ctx, client, http.MethodGet, s.Issuer+"/device", nil,
+	u, page, _, err := s.walk(ctx, client, http.MethodGet, s.Issuer+"/device", nil,
 		userInput{login: login, userCode: userCode})
 	if err != nil {
 		return err
@@ -69,7 +85,7 @@ func (s *Server) ApproveDevice(ctx context.Context, client *http.Client, userCod
 // and Logout returns a nil URL. client must be the one whose cookie jar holds
 // the provider session, or there is nothing to end.
 func (s *Server) Logout(ctx context.Context, client *http.Client, endSessionURL string) (*url.URL, error) {
-	u, page, err := s.walk(ctx, client, http.MethodGet, endSessionURL, nil, userInput{logout: true})
+	u, page, _, err := s.walk(ctx, client, http.MethodGet, endSessionURL, nil, userInput{logout: true})
 	if err != nil {
 		return nil, err
 	}
@@ -84,72 +100,80 @@ type userInput struct {
 	login    string
 	userCode string
 	logout   bool
+	// acceptPost makes a form that posts to the application the end of
+	// the walk, rather than an error.
+	acceptPost bool
 }
 
 // walk sends the request and then keeps going like a browser with a user in
 // front of it: it follows redirects within the provider and submits the
 // forms of its pages. It stops at the first redirect out of the provider
-// (returned as a URL) or at a page without a form (returned as text).
-func (s *Server) walk(ctx context.Context, client *http.Client, method, target string, form url.Values, in userInput) (*url.URL, string, error) {
+// (returned as a URL), at a page without a form (returned as text), or, with
+// in.acceptPost, at a form that posts out of the provider (returned as its
+// target and fields).
+func (s *Server) walk(ctx context.Context, client *http.Client, method, target string, form url.Values, in userInput) (*url.URL, string, url.Values, error) {
 	c, err := noRedirectClient(client)
 	if err != nil {
-		return nil, "", err
+		return nil, "", nil, err
 	}
 	issuer, err := url.Parse(s.Issuer)
 	if err != nil {
-		return nil, "", fmt.Errorf("realop: bad issuer: %w", err)
+		return nil, "", nil, fmt.Errorf("realop: bad issuer: %w", err)
 	}
 	submitted := map[string]int{} // forms sent, to notice a page that comes back
 	for step := 0; step < maxSteps; step++ {
 		u, err := url.Parse(target)
 		if err != nil {
-			return nil, "", fmt.Errorf("realop: bad URL %q: %w", target, err)
+			return nil, "", nil, fmt.Errorf("realop: bad URL %q: %w", target, err)
 		}
 		if !sameOrigin(u, issuer) {
-			return u, "", nil
+			return u, "", nil, nil
 		}
 		status, loc, body, err := fetch(ctx, c, method, u, form)
 		if err != nil {
-			return nil, "", err
+			return nil, "", nil, err
 		}
 		if status >= 300 && status < 400 {
 			if loc == "" {
-				return nil, "", fmt.Errorf("realop: %s %s: redirect without Location", method, u)
+				return nil, "", nil, fmt.Errorf("realop: %s %s: redirect without Location", method, u)
 			}
 			next, err := u.Parse(loc)
 			if err != nil {
-				return nil, "", fmt.Errorf("realop: bad Location %q: %w", loc, err)
+				return nil, "", nil, fmt.Errorf("realop: bad Location %q: %w", loc, err)
 			}
 			method, target, form = http.MethodGet, next.String(), nil
 			continue
 		}
 		page := pageText(body)
 		if status != http.StatusOK {
-			return nil, "", fmt.Errorf("realop: %s %s: status %d: %s", method, u, status, page)
+			return nil, "", nil, fmt.Errorf("realop: %s %s: status %d: %s", method, u, status, page)
 		}
 		forms := parseForms(body)
 		if len(forms) == 0 {
-			return nil, page, nil
+			return nil, page, nil, nil
 		}
 		f := forms[0]
 		action, err := u.Parse(f.action)
 		if err != nil {
-			return nil, "", fmt.Errorf("realop: bad form action %q: %w", f.action, err)
+			return nil, "", nil, fmt.Errorf("realop: bad form action %q: %w", f.action, err)
 		}
 		if !sameOrigin(action, issuer) {
 			// response_mode=form_post: the page posts the response to the app.
-			return nil, "", fmt.Errorf("realop: the provider posts the response to %s (response_mode=form_post is not supported by this helper)", action)
+			if in.acceptPost {
+				return action, "", f.fields, nil
+			}
+			return nil, "", nil, fmt.Errorf("realop: the provider posts the response to %s (response_mode=form_post is not supported by this helper)", action)
 		}
 		key := f.method + " " + action.String() + " " + strings.Join(slices.Sorted(maps.Keys(f.fields)), ",")
 		if submitted[key]++; submitted[key] > 1 {
-			return nil, "", fmt.Errorf("realop: the provider shows the same form again: %s", page)
+			return nil, "", nil, fmt.Errorf("realop: the provider shows the same form again: %s", page)
 		}
 		if err := in.fill(f); err != nil {
-			return nil, "", err
+			return nil, "", nil, err
 		}
 		method, target, form = f.method, action.String(), f.fields
 	}
-	return nil, "", fmt.Errorf("realop: more than %d pages and redirects, giving up", maxSteps)
+	return nil, "", nil, fmt.Errorf("realop: more than %d pages and redirects, giving up", maxSteps)
 }
 
 // fill types the user's input into the form's fields.

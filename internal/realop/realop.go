@@ -49,6 +49,12 @@ type Options struct {
 	// when an access token is issued too (oidc-provider's
 	// conformIdTokenClaims=false). By default they come from userinfo only.
 	FullIDTokenClaims bool
+
+	// RequirePAR makes pushed authorization requests (RFC 9126) mandatory
+	// for every client, and the discovery document says so with
+	// require_pushed_authorization_requests. By default only the client
+	// realop-par (and realop-fapi) must push.
+	RequirePAR bool
 }
 
 // Client describes one of the provider's fixed clients.
@@ -64,14 +70,15 @@ type Client struct {
 
 // Endpoints holds the URLs from the provider's discovery document.
 type Endpoints struct {
-	Authorization       string `json:"authorization_endpoint"`        // /auth
-	Token               string `json:"token_endpoint"`                // /token
-	UserInfo            string `json:"userinfo_endpoint"`             // /me
-	JWKS                string `json:"jwks_uri"`                      // /jwks
-	DeviceAuthorization string `json:"device_authorization_endpoint"` // /device/auth; users go to /device
-	Introspection       string `json:"introspection_endpoint"`        // /token/introspection
-	Revocation          string `json:"revocation_endpoint"`           // /token/revocation
-	EndSession          string `json:"end_session_endpoint"`          // /session/end
+	Authorization       string `json:"authorization_endpoint"`                // /auth
+	Token               string `json:"token_endpoint"`                        // /token
+	UserInfo            string `json:"userinfo_endpoint"`                     // /me
+	JWKS                string `json:"jwks_uri"`                              // /jwks
+	DeviceAuthorization string `json:"device_authorization_endpoint"`         // /device/auth; users go to /device
+	Introspection       string `json:"introspection_endpoint"`                // /token/introspection
+	Revocation          string `json:"revocation_endpoint"`                   // /token/revocation
+	EndSession          string `json:"end_session_endpoint"`                  // /session/end
+	PushedAuthorization string `json:"pushed_authorization_request_endpoint"` // /request
 }
 
 // The fixed clients of node/server.mjs.
@@ -79,6 +86,14 @@ var (
 	basicClient  = Client{ID: "realop-basic", Secret: "realop-basic-secret", AuthMethod: "client_secret_basic"}
 	postClient   = Client{ID: "realop-post", Secret: "realop-post-secret", AuthMethod: "client_secret_post"}
 	publicClient = Client{ID: "realop-public", AuthMethod: "none"}
+
+	parClient   = Client{ID: "realop-par", Secret: "realop-par-secret", AuthMethod: "client_secret_basic"}
+	jarClient   = Client{ID: "realop-jar", AuthMethod: "private_key_jwt"}
+	dpopClient  = Client{ID: "realop-dpop", Secret: "realop-dpop-secret", AuthMethod: "client_secret_basic"}
+	jarmClient  = Client{ID: "realop-jarm", Secret: "realop-jarm-secret", AuthMethod: "client_secret_basic"}
+	jweClient   = Client{ID: "realop-jwe", Secret: "realop-jwe-secret", AuthMethod: "client_secret_basic"}
+	jweECClient = Client{ID: "realop-jwe-ec", Secret: "realop-jwe-ec-secret", AuthMethod: "client_secret_basic"}
+	fapiClient  = Client{ID: "realop-fapi", AuthMethod: "private_key_jwt"}
 )
 
 // Server is a running oidc-provider. Its fields are set by [Start] and must
@@ -92,6 +107,13 @@ type Server struct {
 	Post Client
 	// Public has no secret; it must use PKCE.
 	Public Client
+
+	// The feature clients, each registered for one feature beyond plain
+	// OpenID Connect (see the package documentation).
+	PAR, JAR, DPoP, JARM, JWE, JWEEC, FAPI Client
+	// ClientKeys are the private keys whose public halves the feature
+	// clients registered.
+	ClientKeys ClientKeys
 	// APIResource is the resource indicator for which access tokens are JWTs.
 	APIResource string
 	// Endpoints are read from the discovery document.
@@ -116,6 +138,7 @@ type readyLine struct {
 		Secret     string `json:"secret"`
 		AuthMethod string `json:"authMethod"`
 	} `json:"clients"`
+	ClientKeys map[string]json.RawMessage `json:"clientKeys"`
 }
 
 // serverConfig is passed to server.mjs in REALOP_CONFIG.
@@ -124,6 +147,7 @@ type serverConfig struct {
 	RedirectURIs           []string `json:"redirectUris,omitempty"`
 	PostLogoutRedirectURIs []string `json:"postLogoutRedirectUris,omitempty"`
 	FullIDTokenClaims      bool     `json:"fullIdTokenClaims,omitempty"`
+	RequirePAR             bool     `json:"requirePar,omitempty"`
 }
 
 // Start runs the provider for the test t and stops it in t's cleanup. It
@@ -204,6 +228,7 @@ func launch(node, dir string, opts Options) (*Server, error) {
 		RedirectURIs:           opts.RedirectURIs,
 		PostLogoutRedirectURIs: opts.PostLogoutRedirectURIs,
 		FullIDTokenClaims:      opts.FullIDTokenClaims,
+		RequirePAR:             opts.RequirePAR,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("realop: encode configuration: %w", err)
@@ -264,7 +289,11 @@ func launch(node, dir string, opts Options) (*Server, error) {
 	s.Issuer = rl.Issuer
 	s.APIResource = rl.APIResource
 	s.Basic, s.Post, s.Public = basicClient, postClient, publicClient
-	for _, c := range []Client{s.Basic, s.Post, s.Public} {
+	s.PAR, s.JAR, s.DPoP, s.JARM, s.JWE, s.JWEEC, s.FAPI = parClient, jarClient, dpopClient, jarmClient, jweClient, jweECClient, fapiClient
+	if s.ClientKeys, err = parseClientKeys(rl.ClientKeys); err != nil {
+		return s, err
+	}
+	for _, c := range []Client{s.Basic, s.Post, s.Public, s.PAR, s.JAR, s.DPoP, s.JARM, s.JWE, s.JWEEC, s.FAPI} {
 		got, ok := rl.Clients[c.ID]
 		if !ok || got.Secret != c.Secret || got.AuthMethod != c.AuthMethod {
 			return s, fmt.Errorf("realop: server.mjs and realop.go disagree on client %s", c.ID)

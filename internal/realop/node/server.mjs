@@ -13,10 +13,19 @@
 //   postLogoutRedirectUris  post_logout_redirect_uris of all three clients
 //   fullIdTokenClaims       true puts profile and email claims in ID tokens
 //                           even when an access token is issued too
+//   requirePar              true makes pushed authorization requests
+//                           mandatory for every client (and says so in the
+//                           discovery document)
 //
 // When the provider listens, one line goes to stdout:
 //
-//   READY {"issuer":"http://127.0.0.1:PORT","port":PORT,"clients":{...}}
+//   READY {"issuer":"http://127.0.0.1:PORT","port":PORT,"clients":{...},"clientKeys":{...}}
+//
+// clientKeys holds the private JWKs of the keys that the feature clients
+// registered (their public halves are in those clients' jwks): a signing key
+// for private_key_jwt and signed request objects, and an RSA and an EC key
+// for encrypted ID tokens and UserInfo. They are test keys, made anew at
+// every start.
 //
 // The process exits when its stdin closes, or on SIGTERM or SIGINT.
 
@@ -50,6 +59,83 @@ const postLogoutRedirectUris = cfg.postLogoutRedirectUris?.length
 // The fixed clients. Their ids and secrets are mirrored in realop.go.
 const deviceCodeGrant = 'urn:ietf:params:oauth:grant-type:device_code';
 const scope = 'openid profile email offline_access api:read api:write';
+// The client's own keys, registered by the feature clients below. The
+// private halves go to the Go side in the READY line.
+function clientKey(kind, kid, use, alg) {
+  const key = kind === 'rsa'
+    ? crypto.generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey
+    : crypto.generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey;
+  return { ...key.export({ format: 'jwk' }), kid, use, alg };
+}
+const clientKeys = {
+  sig: clientKey('ec', 'client-sig', 'sig', 'ES256'),
+  encRSA: clientKey('rsa', 'client-enc-rsa', 'enc', 'RSA-OAEP-256'),
+  encEC: clientKey('ec', 'client-enc-ec', 'enc', undefined),
+};
+function publicJwk({ d, p, q, dp, dq, qi, ...pub }) {
+  return pub;
+}
+const clientJwks = { keys: Object.values(clientKeys).map(publicJwk) };
+
+// Clients of the features beyond plain OAuth 2.0 and OpenID Connect, each
+// registered for one of them, so that the three plain clients stay as
+// they are:
+//
+//   realop-par   client_secret_basic, pushed authorization requests required
+//   realop-jar   private_key_jwt, signed request objects required
+//   realop-dpop  client_secret_basic, DPoP-bound access tokens required
+//   realop-jarm  client_secret_basic, signed authorization responses (JARM)
+//   realop-jwe   client_secret_basic, ID tokens encrypted with RSA-OAEP-256 and
+//                A256GCM; UserInfo signed (ES256), then encrypted with
+//                ECDH-ES+A128KW and A128GCM
+//   realop-jwe-ec  client_secret_basic, ID tokens encrypted with ECDH-ES+A256KW
+//                and A128GCM
+//   realop-fapi  the FAPI 2.0 Security Profile: private_key_jwt, PAR, PKCE,
+//                DPoP, ES256 ID tokens
+//
+// The DPoP features are on for every client (oidc-provider's default), with
+// a server nonce required in every proof.
+function featureClients() {
+  const code = ['authorization_code', 'refresh_token'];
+  const secret = (id) => ({
+    client_id: id, client_secret: `${id}-secret`, token_endpoint_auth_method: 'client_secret_basic', grant_types: code,
+  });
+  const keyed = (id) => ({
+    client_id: id,
+    token_endpoint_auth_method: 'private_key_jwt',
+    token_endpoint_auth_signing_alg: 'ES256',
+    jwks: clientJwks,
+    grant_types: code,
+  });
+  return [
+    { ...secret('realop-par'), require_pushed_authorization_requests: true },
+    { ...keyed('realop-jar'), require_signed_request_object: true, request_object_signing_alg: 'ES256' },
+    { ...secret('realop-dpop'), dpop_bound_access_tokens: true },
+    { ...secret('realop-jarm'), authorization_signed_response_alg: 'ES256' },
+    {
+      ...secret('realop-jwe'),
+      jwks: clientJwks,
+      id_token_encrypted_response_alg: 'RSA-OAEP-256',
+      id_token_encrypted_response_enc: 'A256GCM',
+      userinfo_signed_response_alg: 'ES256',
+      userinfo_encrypted_response_alg: 'ECDH-ES+A128KW',
+      userinfo_encrypted_response_enc: 'A128GCM',
+    },
+    {
+      ...secret('realop-jwe-ec'),
+      jwks: clientJwks,
+      id_token_encrypted_response_alg: 'ECDH-ES+A256KW',
+      id_token_encrypted_response_enc: 'A128GCM',
+    },
+    {
+      ...keyed('realop-fapi'),
+      require_pushed_authorization_requests: true,
+      dpop_bound_access_tokens: true,
+      id_token_signed_response_alg: 'ES256',
+    },
+  ];
+}
+
 const clients = [
   {
     client_id: 'realop-basic',
@@ -68,6 +154,7 @@ const clients = [
     token_endpoint_auth_method: 'none',
     grant_types: ['authorization_code', 'refresh_token', deviceCodeGrant],
   },
+  ...featureClients(),
 ].map((client) => ({
   ...client,
   response_types: ['code'],
@@ -137,8 +224,20 @@ const configuration = {
     // Public clients must send PKCE; confidential ones may.
     required: (_ctx, client) => client.clientAuthMethod === 'none',
   },
+  enabledJWA: {
+    idTokenEncryptionAlgValues: ['RSA-OAEP', 'RSA-OAEP-256', 'ECDH-ES', 'ECDH-ES+A128KW', 'ECDH-ES+A256KW'],
+    userinfoEncryptionAlgValues: ['RSA-OAEP', 'RSA-OAEP-256', 'ECDH-ES', 'ECDH-ES+A128KW', 'ECDH-ES+A256KW'],
+    authorizationEncryptionAlgValues: ['RSA-OAEP', 'RSA-OAEP-256', 'ECDH-ES', 'ECDH-ES+A128KW', 'ECDH-ES+A256KW'],
+  },
   features: {
     devInteractions: { enabled: true },
+    pushedAuthorizationRequests: { enabled: true, requirePushedAuthorizationRequests: Boolean(cfg.requirePar) },
+    requestObjects: { enabled: true },
+    dPoP: { enabled: true, nonceSecret: crypto.randomBytes(32), requireNonce: () => true },
+    jwtResponseModes: { enabled: true },
+    encryption: { enabled: true },
+    jwtUserinfo: { enabled: true },
+    fapi: { enabled: true, profile: (_ctx, client) => (client?.clientId === 'realop-fapi' ? '2.0' : undefined) },
     introspection: { enabled: true },
     revocation: { enabled: true },
     clientCredentials: { enabled: true },
@@ -203,6 +302,7 @@ server.listen(port, '127.0.0.1', async () => {
       authMethod: c.token_endpoint_auth_method,
       grantTypes: c.grant_types,
     }])),
+    clientKeys,
     apiResource,
   };
   process.stdout.write(`READY ${JSON.stringify(ready)}\n`);
