@@ -24,6 +24,14 @@ func TestConstructorArguments(t *testing.T) {
 		build build
 		ok    bool
 	}{
+		// An issuer that is empty, relative, plain http outside loopback or
+		// not a URL is refused before any request.
+		{"oidc empty issuer", func() (*core.Provider, error) { return OIDC("idp", "", "id", "s") }, false},
+		{"oidc relative issuer", func() (*core.Provider, error) { return OIDC("idp", "/realms/main", "id", "s") }, false},
+		{"oidc http issuer", func() (*core.Provider, error) { return OIDC("idp", "http://idp.example", "id", "s") }, false},
+		{"oidc issuer not a URL", func() (*core.Provider, error) { return OIDC("idp", "https://idp example", "id", "s") }, false},
+		{"oidc issuer with a query", func() (*core.Provider, error) { return OIDC("idp", "https://idp.example/?x=1", "id", "s") }, false},
+		{"oidc loopback http issuer", func() (*core.Provider, error) { return OIDC("idp", "http://127.0.0.1:9000", "id", "s") }, true},
 		{"wecom without agent id", func() (*core.Provider, error) { return WeCom("corp", "", "secret") }, false},
 		{"gitee over plain http", func() (*core.Provider, error) {
 			return Gitee("id", "secret", WithBaseURL("http://gitee.example"))

@@ -2,12 +2,14 @@ package providers
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
 	"slices"
 	"strings"
 
 	"github.com/go-oauth20/oauth20/core"
+	"github.com/go-oauth20/oauth20/internal/urls"
 	"github.com/go-oauth20/oauth20/oidc"
 )
 
@@ -84,6 +86,9 @@ func newOIDC(p oidcParams, clientID, clientSecret string, opts []Option) (*core.
 		p.accepts |= optFormPost
 	}
 	var errs []error
+	if err := checkIssuer(p.issuer); err != nil {
+		errs = append(errs, fmt.Errorf("%w: %s: issuer: %w", core.ErrInvalidConfig, p.name, err))
+	}
 	if (s.idTokenEnc != oidc.Encryption{} || s.userInfoEnc != oidc.Encryption{}) && len(s.decryptionKeys) == 0 {
 		errs = append(errs, fmt.Errorf("%w: %s: WithIDTokenEncryption and WithUserInfoEncryption need WithDecryptionKey", core.ErrInvalidConfig, p.name))
 	}
@@ -243,4 +248,21 @@ func cmpOr(a, b []string) []string {
 		return a
 	}
 	return b
+}
+
+// checkIssuer refuses an issuer that cannot be one (OpenID Connect
+// Discovery 1.0 §3: an https URL without query or fragment; plain http on
+// loopback is allowed for tests): caught when the provider is made, not at
+// the first login.
+func checkIssuer(issuer string) error {
+	if issuer == "" {
+		return errors.New("empty")
+	}
+	if err := urls.CheckEndpoint(issuer, false); err != nil {
+		return err
+	}
+	if strings.Contains(issuer, "?") {
+		return fmt.Errorf("%q has a query", issuer)
+	}
+	return nil
 }
