@@ -18,7 +18,8 @@
 // # Quickstart
 //
 // Compose the providers once, then let an adapter (oauth20http, oauth20chi,
-// oauth20fiber) serve the routes:
+// oauth20fiber, oauth20gin, oauth20echo) serve the routes; the example of
+// Auth shows the same login without any framework:
 //
 //	auth, err := core.New().
 //		SealingKeys(key). // 32+ random bytes, the same on every replica
