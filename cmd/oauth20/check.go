@@ -51,6 +51,9 @@ needed: the replay uses fake ones.`,
 			if err != nil {
 				return err
 			}
+			if err := spec.recordable(); err != nil {
+				return err
+			}
 			p, cleanup, err := spec.buildFake()
 			if err != nil {
 				return err

@@ -8,7 +8,8 @@
 // # Commands
 //
 //	oauth20 login       authorization code + PKCE on a loopback redirect (RFC 8252),
-//	                    or --device (RFC 8628), or --client-credentials
+//	                    pushed with --par (RFC 9126), or --device (RFC 8628), or
+//	                    --client-credentials; --dpop binds the tokens to a key (RFC 9449)
 //	oauth20 refresh     a new token with a refresh token
 //	oauth20 revoke      revoke a token (RFC 7009)
 //	oauth20 introspect  ask about a token (RFC 7662)
@@ -38,7 +39,10 @@
 // OAUTH20_CLIENT_SECRET, --client-secret-file or a prompt without echo when
 // standard input is a terminal. Tokens are described (kind and length)
 // unless --show-tokens prints them or --save writes them to a file of mode
-// 0600. --json prints JSON for scripts.
+// 0600. The DPoP key of a login with --dpop is never printed: --save writes
+// it beside the token file (FILE.dpop.pem, mode 0600), where refresh,
+// revoke, introspect and userinfo find it, and a DPoP token is never sent
+// without a proof of its key. --json prints JSON for scripts.
 //
 // # Exit codes
 //

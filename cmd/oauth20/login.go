@@ -6,11 +6,13 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"net/url"
 	"slices"
 	"strings"
 	"time"
 
 	"github.com/go-oauth20/oauth20/core"
+	"github.com/go-oauth20/oauth20/dpop"
 	"github.com/spf13/cobra"
 )
 
@@ -28,6 +30,9 @@ type loginFlags struct {
 	params      []string
 	showTokens  bool
 	save        string
+	par         bool
+	dpop        bool
+	dpopKeyFile string
 }
 
 func (f *loginFlags) register(cmd *cobra.Command, flows bool) {
@@ -46,9 +51,15 @@ func (f *loginFlags) register(cmd *cobra.Command, flows bool) {
 	fl.BoolVar(&f.device, "device", false, "use the device authorization grant (RFC 8628) instead of a browser redirect")
 	fl.BoolVar(&f.clientCreds, "client-credentials", false, "get a token for the client itself (RFC 6749 §4.4): no user")
 	fl.BoolVar(&f.showTokens, "show-tokens", false, "print the tokens (they are bearer credentials)")
-	fl.StringVar(&f.save, "save", "", "write the token answer, tokens included, to this file (mode 0600)")
+	fl.StringVar(&f.save, "save", "", "write the token answer, tokens included, to this file (mode 0600); a DPoP key goes beside it, to FILE"+dpopKeySuffix)
+	fl.BoolVar(&f.par, "par", false, "push the authorization request to the provider first (PAR, RFC 9126): the browser gets a request_uri only")
+	fl.BoolVar(&f.dpop, "dpop", false, "bind the tokens to a fresh DPoP key (RFC 9449); --save keeps it beside the token file")
+	fl.StringVar(&f.dpopKeyFile, "dpop-key", "", "bind the tokens to the DPoP key in this PEM file instead of a fresh one (implies --dpop)")
 	cmd.MarkFlagsMutuallyExclusive("device", "client-credentials")
+	cmd.MarkFlagsMutuallyExclusive("par", "device")
+	cmd.MarkFlagsMutuallyExclusive("par", "client-credentials")
 	_ = cmd.MarkFlagFilename("save", "json")
+	_ = cmd.MarkFlagFilename("dpop-key", "pem")
 }
 
 // portFlag sets port to -1 when --port was not given: the port of
@@ -112,13 +123,20 @@ redirect URI with the provider; most accept any port on a loopback address.
 --device uses the device authorization grant instead (the code to enter is
 printed), --client-credentials the client credentials grant.
 
+--par pushes the authorization request to the provider (RFC 9126) before the
+browser goes there, with a request_uri only. --dpop binds the tokens to a DPoP
+key (RFC 9449), a fresh one or that of --dpop-key: every token request then
+carries a proof signed with it, and the access token is sent only with a proof.
+
 The client secret comes from $OAUTH20_CLIENT_SECRET, --client-secret-file or a
 prompt. Tokens are described, not printed: --show-tokens prints them, --save
-writes the token answer to a file for refresh, revoke, introspect and userinfo.`,
+writes the token answer to a file for refresh, revoke, introspect and userinfo,
+and a DPoP key beside it (FILE.dpop.pem, mode 0600), which they then use.`,
 		Example: example(
 			"oauth20 login --provider github --client-id Iv1.abc --scope read:user",
 			"oauth20 login --issuer https://accounts.google.com --client-id ID --port 8085 --save token.json",
 			"oauth20 login --issuer https://sso.example.com/realms/demo --client-id cli --public --device",
+			"oauth20 login --issuer https://idp.example --client-id app --par --dpop --save token.json",
 			"OAUTH20_CLIENT_SECRET=$(pass show idp) oauth20 login --issuer https://idp.example --client-id svc --client-credentials --json",
 		),
 		Args: cobra.NoArgs,
@@ -139,6 +157,10 @@ type loginOutcome struct {
 	// claims are the ID token's, verified by the library; nil without one.
 	claims map[string]any
 	user   *core.User
+	// key is the DPoP key of the login, nil without one; fresh tells a
+	// key made for it from the one of --dpop-key.
+	key   *dpop.Key
+	fresh bool
 }
 
 func runLogin(ctx context.Context, a *app, g *globals, f *loginFlags) error {
@@ -150,10 +172,15 @@ func runLogin(ctx context.Context, a *app, g *globals, f *loginFlags) error {
 	if err != nil {
 		return err
 	}
+	key, fresh, err := f.loginKey(spec)
+	if err != nil {
+		return err
+	}
+	bo := buildOptions{par: f.par, dpopKey: key}
 	var out *loginOutcome
 	switch {
 	case f.device || f.clientCreds:
-		sess, err := newSession(a, g, spec, id, secret, buildOptions{}, nil)
+		sess, err := newSession(a, g, spec, id, secret, bo, nil)
 		if err != nil {
 			return err
 		}
@@ -172,24 +199,32 @@ func runLogin(ctx context.Context, a *app, g *globals, f *loginFlags) error {
 			return err
 		}
 		defer lb.close()
-		sess, err := newSession(a, g, spec, id, secret, buildOptions{redirectURL: lb.redirectURL}, nil)
+		bo.redirectURL = lb.redirectURL
+		sess, err := newSession(a, g, spec, id, secret, bo, nil)
 		if err != nil {
 			return err
 		}
 		defer sess.close()
-		res, err := codeLogin(ctx, a, sess, lb, f, nil)
+		var authURL string
+		res, err := codeLogin(ctx, a, sess, lb, f, func(u string) { authURL = u })
 		if err != nil {
 			return err
 		}
 		out = &loginOutcome{provider: res.Provider, flow: "authorization code with PKCE", token: res.Token, user: res.User}
+		if u, err := url.Parse(authURL); err == nil && u.Query().Has("request_uri") {
+			out.flow += ", pushed (PAR)"
+		}
 		if res.IDToken != nil {
 			out.claims = payloadClaims(res.IDToken.Payload)
 		}
 	}
+	out.key, out.fresh = key, fresh
 	if f.save != "" {
-		if err := saveToken(f.save, out.token); err != nil {
+		if err := saveToken(f.save, out.token, key); err != nil {
 			return err
 		}
+	} else if fresh && isDPoP(out.token) {
+		fmt.Fprintln(a.stderr, "The token is bound to a fresh DPoP key that this command does not keep: it is useless once the command ends. Give --save FILE to keep the key beside the token, or --dpop-key FILE.")
 	}
 	return printLogin(a, g, f, out)
 }
@@ -207,6 +242,9 @@ func codeLogin(ctx context.Context, a *app, sess *session, lb *loopback, f *logi
 		Scopes: f.scopes(), Prompt: f.prompt, LoginHint: f.loginHint, Params: params,
 	})
 	if err != nil {
+		if errors.Is(err, core.ErrNoEndpoint) {
+			return nil, usagef("provider %s names no pushed authorization request endpoint, so its logins cannot be pushed (--par, or par in the spec file)", name)
+		}
 		var ce *core.CallbackError
 		if errors.As(err, &ce) && ce.Status == http.StatusInternalServerError {
 			return nil, usageError(err)
@@ -341,7 +379,7 @@ type loginJSON struct {
 
 func printLogin(a *app, g *globals, f *loginFlags, o *loginOutcome) error {
 	if g.json {
-		return writeJSON(a.stdout, loginJSON{Provider: o.provider, Flow: o.flow, Token: newTokenJSON(o.token, f.showTokens),
+		return writeJSON(a.stdout, loginJSON{Provider: o.provider, Flow: o.flow, Token: newTokenJSON(o.token, f.showTokens, o.key),
 			IDTokenClaims: o.claims, User: o.user})
 	}
 	head := &section{}
@@ -349,6 +387,17 @@ func printLogin(a *app, g *globals, f *loginFlags, o *loginOutcome) error {
 	head.add("flow", o.flow)
 	if f.save != "" {
 		head.add("saved", f.save)
+	}
+	switch {
+	case o.key == nil:
+	case !isDPoP(o.token):
+		head.add("DPoP", "asked for, but the provider issued a "+o.token.TokenType+" token, not bound to the key")
+	case f.save != "":
+		head.add("DPoP key", describeKey(o.key)+", saved in "+dpopKeyPath(f.save))
+	case o.fresh:
+		head.add("DPoP key", describeKey(o.key)+", not kept")
+	default:
+		head.add("DPoP key", describeKey(o.key)+", from "+f.dpopKeyFile)
 	}
 	printSections(a.stdout, head, tokenSection(o.token, f.showTokens, now(a)),
 		claimsSection("ID token claims (verified)", o.claims), userSection(o.user))

@@ -216,6 +216,10 @@ func TestLoginFailures(t *testing.T) {
 		{name: "refused option", args: []string{"--provider", "discord", "--set", "base-url=https://x.example"}, code: 2, stderr: "WithBaseURL cannot be used"},
 		{name: "not loopback", args: []string{"--issuer", dead, "--redirect-url", "http://example.com/cb"}, code: 2, stderr: "must be 127.0.0.1"},
 		{name: "unknown flag", args: []string{"--issuer", dead, "--client-secret", "s3cret"}, code: 2, stderr: "unknown flag: --client-secret"},
+		{name: "no PAR endpoint", args: []string{"--issuer", op.Issuer(), "--par"}, code: 2, stderr: "provider oidc names no pushed authorization request endpoint"},
+		{name: "PAR and device", args: []string{"--issuer", dead, "--par", "--device"}, code: 2, stderr: "none of the others can be"},
+		{name: "DPoP refused by the provider", args: []string{"--provider", "github", "--dpop"}, code: 2, stderr: "WithDPoP cannot be used"},
+		{name: "DPoP key unreadable", args: []string{"--issuer", dead, "--dpop-key", filepath.Join(t.TempDir(), "none.pem")}, code: 2, stderr: "DPoP key: private key: open"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

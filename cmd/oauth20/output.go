@@ -4,9 +4,9 @@ import (
 	"bytes"
 	"encoding/base64"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
-	"os"
 	"slices"
 	"sort"
 	"strings"
@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/go-oauth20/oauth20/core"
+	"github.com/go-oauth20/oauth20/dpop"
 )
 
 // writeJSON prints v as indented JSON.
@@ -84,14 +85,21 @@ type tokenJSON struct {
 	IDToken      string     `json:"id_token,omitempty"`
 	Scope        string     `json:"scope,omitempty"`
 	Expiry       *time.Time `json:"expiry,omitempty"`
+	// DPoPJKT is the thumbprint (RFC 7638) of the DPoP key a DPoP token is
+	// bound to: public, it tells which key the token needs.
+	DPoPJKT string `json:"dpop_jkt,omitempty"`
 	// Hidden names the tokens the answer has but the output leaves out
 	// (--show-tokens prints them).
 	Hidden []string `json:"hidden,omitempty"`
 }
 
-// newTokenJSON describes t, with the tokens when show is set.
-func newTokenJSON(t *core.Token, show bool) *tokenJSON {
+// newTokenJSON describes t, with the tokens when show is set. key is the
+// DPoP key the client holds, or nil: a DPoP token names its thumbprint.
+func newTokenJSON(t *core.Token, show bool, key *dpop.Key) *tokenJSON {
 	j := &tokenJSON{TokenType: t.TokenType, Scope: t.Scope}
+	if key != nil && isDPoP(t) {
+		j.DPoPJKT = key.Thumbprint()
+	}
 	if !t.Expiry.IsZero() {
 		e := t.Expiry.UTC()
 		j.Expiry = &e
@@ -126,12 +134,23 @@ func (j *tokenJSON) token() *core.Token {
 }
 
 // saveToken writes t with its tokens to path, readable by the owner only.
-func saveToken(path string, t *core.Token) error {
+// A DPoP token's key (key, which the client that got the token holds) is
+// written first, beside it (see dpopkey.go), so that the token file never
+// exists without its key.
+func saveToken(path string, t *core.Token, key *dpop.Key) error {
+	if isDPoP(t) {
+		if key == nil {
+			return errors.New("saving the token: it is DPoP-bound and there is no key to save with it")
+		}
+		if err := writeDPoPKey(dpopKeyPath(path), key); err != nil {
+			return err
+		}
+	}
 	var b bytes.Buffer
-	if err := writeJSON(&b, newTokenJSON(t, true)); err != nil {
+	if err := writeJSON(&b, newTokenJSON(t, true, key)); err != nil {
 		return err
 	}
-	if err := os.WriteFile(path, b.Bytes(), 0o600); err != nil {
+	if err := writePrivate(path, b.Bytes()); err != nil {
 		return fmt.Errorf("saving the token: %w", err)
 	}
 	return nil

@@ -85,6 +85,9 @@ func runRecord(ctx context.Context, a *app, g *globals, f *recordFlags) error {
 	if err != nil {
 		return err
 	}
+	if err := spec.recordable(); err != nil {
+		return err
+	}
 	id, secret, err := f.login.target.credentials(a, spec)
 	if err != nil {
 		return err

@@ -67,6 +67,7 @@ user:
 		{"bad auth method", "name: x\nendpoints: {authorization: https://x.example/a, token: https://x.example/t, userinfo: https://x.example/u}\nuser: {id: id}\nauth_method: magic\n", `auth_method "magic"`},
 		{"bad token format", "name: x\nendpoints: {authorization: https://x.example/a, token: https://x.example/t, userinfo: https://x.example/u}\nuser: {id: id}\ntoken: {format: xml}\n", `token.format "xml"`},
 		{"trailing json", `{"issuer":"https://x.example"} {}`, "data after the JSON object"},
+		{"par without endpoint", "name: x\nendpoints: {authorization: https://x.example/a, token: https://x.example/t, userinfo: https://x.example/u}\nuser: {id: id}\npar: true\n", "par needs endpoints.pushed_authorization"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -75,6 +76,37 @@ user:
 				t.Errorf("got %v, want %q", err, tt.want)
 			}
 		})
+	}
+}
+
+// TestSpecExtensions: par and dpop in a spec file of each form; a
+// provider of one's own pushes to endpoints.pushed_authorization.
+func TestSpecExtensions(t *testing.T) {
+	t.Parallel()
+	key := newKey(t)
+	for _, src := range []string{
+		"issuer: https://idp.example\npar: true\ndpop: true\n",
+		"provider: keycloak\nsettings: {url: https://sso.example.com, realm: demo}\npar: true\ndpop: true\n",
+		`{"name":"acme","endpoints":{"authorization":"https://sso.acme.example/a","token":"https://sso.acme.example/t",
+		"pushed_authorization":"https://sso.acme.example/par"},"user":{"url":"https://api.acme.example/me","id":"id"},"par":true,"dpop":true}`,
+	} {
+		s, err := parseSpec([]byte(src))
+		if err != nil {
+			t.Fatalf("%s: %v", src, err)
+		}
+		if !s.PAR || !s.DPoP {
+			t.Errorf("%s: par %t, dpop %t", src, s.PAR, s.DPoP)
+		}
+		p, err := s.build("id", "secret", buildOptions{redirectURL: "http://127.0.0.1:9/cb", dpopKey: key})
+		if err != nil {
+			t.Fatalf("%s: %v", src, err)
+		}
+		if s.Endpoints != nil {
+			c, err := p.Client(context.Background())
+			if err != nil || c.Endpoints().PushedAuthURL != "https://sso.acme.example/par" {
+				t.Errorf("endpoints of a provider of one's own: %v", err)
+			}
+		}
 	}
 }
 

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/go-oauth20/oauth20/core"
+	"github.com/go-oauth20/oauth20/dpop"
 	"github.com/spf13/cobra"
 )
 
@@ -20,12 +21,13 @@ const maxTokenInput = 1 << 20
 
 // tokenFlags are the flags of the commands that use a stored token.
 type tokenFlags struct {
-	target     targetFlags
-	tokenFile  string
-	hint       string
-	showTokens bool
-	save       string
-	scope      string
+	target      targetFlags
+	tokenFile   string
+	dpopKeyFile string
+	hint        string
+	showTokens  bool
+	save        string
+	scope       string
 }
 
 func (f *tokenFlags) register(cmd *cobra.Command, hint bool) {
@@ -33,6 +35,8 @@ func (f *tokenFlags) register(cmd *cobra.Command, hint bool) {
 	fl := cmd.Flags()
 	fl.StringVar(&f.tokenFile, "token-file", "-", `the token: a file saved by "login --save", login's --json output, or the bare token ("-" is standard input)`)
 	_ = cmd.MarkFlagFilename("token-file", "json")
+	fl.StringVar(&f.dpopKeyFile, "dpop-key", "", "the DPoP key of the token, a PEM file (default: the token file's, FILE"+dpopKeySuffix+", for a DPoP token)")
+	_ = cmd.MarkFlagFilename("dpop-key", "pem")
 	if hint {
 		fl.StringVar(&f.hint, "hint", "", "which token of the file to use and the token_type_hint to send: access_token or refresh_token")
 		_ = cmd.RegisterFlagCompletionFunc("hint", cobra.FixedCompletions(
@@ -45,6 +49,14 @@ func (f *tokenFlags) register(cmd *cobra.Command, hint bool) {
 type tokenInput struct {
 	token *core.Token
 	raw   string
+	// jkt is the thumbprint of the DPoP key the token is bound to, from a
+	// file that login or refresh saved.
+	jkt string
+}
+
+// bound reports whether the token answer says that it is DPoP-bound.
+func (in *tokenInput) bound() bool {
+	return in.jkt != "" || isDPoP(in.token)
 }
 
 // readToken reads the token of --token-file.
@@ -103,7 +115,7 @@ func parseToken(data []byte, name string) (*tokenInput, error) {
 		}
 		return nil, usagef("token: %s has no access_token, refresh_token or id_token", name)
 	}
-	return &tokenInput{token: j.token()}, nil
+	return &tokenInput{token: j.token(), jkt: j.DPoPJKT}, nil
 }
 
 // pick returns the token to use and its hint: the one hint names, else the
@@ -133,31 +145,67 @@ func (in *tokenInput) pick(hint string, prefer ...string) (string, string, error
 	return "", "", usagef("the token file has no %s", strings.Join(kinds, " or "))
 }
 
-// tokenSession reads the token and builds the provider for a token
-// command.
-func tokenSession(ctx context.Context, a *app, g *globals, f *tokenFlags) (*session, *core.Client, *tokenInput, error) {
+// tokenCmd is what a token command works with: the provider, its client,
+// the token read, and the DPoP key of the token (nil without one), which
+// the client holds.
+type tokenCmd struct {
+	sess *session
+	c    *core.Client
+	in   *tokenInput
+	key  *dpop.Key
+}
+
+// use says how a token command uses the token, for a DPoP token without
+// its key.
+type use int
+
+const (
+	// asCredential: the token is presented to the provider (a refresh
+	// token at the token endpoint, an access token at UserInfo). A DPoP
+	// token needs its key.
+	asCredential use = iota
+	// asSubject: the token is what the client, authenticated as itself,
+	// asks about (introspection, revocation). A DPoP token goes without a
+	// proof when its key is not found, with a note.
+	asSubject
+)
+
+// tokenSession reads the token, finds its DPoP key and builds the provider
+// for a token command. A DPoP token used as a credential without its key
+// is refused before anything is sent.
+func tokenSession(ctx context.Context, a *app, g *globals, f *tokenFlags, u use) (*tokenCmd, error) {
 	spec, err := f.target.spec()
 	if err != nil {
-		return nil, nil, nil, err
+		return nil, err
 	}
 	id, secret, err := f.target.credentials(a, spec)
 	if err != nil {
-		return nil, nil, nil, err
+		return nil, err
 	}
 	in, err := readToken(a, f.tokenFile)
 	if err != nil {
-		return nil, nil, nil, err
+		return nil, err
 	}
-	sess, err := newSession(a, g, spec, id, secret, buildOptions{}, nil)
+	key, err := f.tokenKey(in)
 	if err != nil {
-		return nil, nil, nil, err
+		return nil, err
+	}
+	if key == nil && in.bound() {
+		if u == asCredential {
+			return nil, f.errKeyNotFound()
+		}
+		fmt.Fprintln(a.stderr, "The token is DPoP-bound and its key was not found: it is sent without a proof, in the request body, not as a credential.")
+	}
+	sess, err := newSession(a, g, spec, id, secret, buildOptions{dpopKey: key}, nil)
+	if err != nil {
+		return nil, err
 	}
 	c, err := sess.provider.Client(ctx)
 	if err != nil {
 		sess.close()
-		return nil, nil, nil, err
+		return nil, err
 	}
-	return sess, c, in, nil
+	return &tokenCmd{sess: sess, c: c, in: in, key: key}, nil
 }
 
 func newRefreshCmd(a *app, g *globals) *cobra.Command {
@@ -168,7 +216,11 @@ func newRefreshCmd(a *app, g *globals) *cobra.Command {
 		Long: `refresh sends the refresh token of a saved token answer (or a bare refresh token)
 to the provider's token endpoint (RFC 6749 §6) and prints the new answer. An ID
 token in it is verified. When the provider rotates refresh tokens, the old one
-is dead: --save keeps the new one.`,
+is dead: --save keeps the new one.
+
+A DPoP token (login --dpop) is refreshed with a proof of its key, which comes
+from --dpop-key or from beside the token file (FILE.dpop.pem); without the key
+refresh refuses to run. --save writes the key beside the new file too.`,
 		Example: example(
 			"oauth20 refresh --issuer https://idp.example --client-id app --token-file token.json --save token.json",
 			"pass show app/refresh-token | oauth20 refresh --provider google --client-id ID --json --show-tokens",
@@ -176,12 +228,12 @@ is dead: --save keeps the new one.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			ctx := cmd.Context()
-			sess, c, in, err := tokenSession(ctx, a, g, f)
+			tc, err := tokenSession(ctx, a, g, f, asCredential)
 			if err != nil {
 				return err
 			}
-			defer sess.close()
-			rt, _, err := in.pick("", core.HintRefreshToken)
+			defer tc.sess.close()
+			rt, _, err := tc.in.pick("", core.HintRefreshToken)
 			if err != nil {
 				return err
 			}
@@ -189,12 +241,12 @@ is dead: --save keeps the new one.`,
 			if f.scope != "" {
 				opts = append(opts, core.WithParam("scope", strings.ReplaceAll(f.scope, ",", " ")))
 			}
-			tok, err := c.Refresh(ctx, rt, opts...)
+			tok, err := tc.c.Refresh(ctx, rt, opts...)
 			if err != nil {
 				return err
 			}
 			if f.save != "" {
-				if err := saveToken(f.save, tok); err != nil {
+				if err := saveToken(f.save, tok, tc.key); err != nil {
 					return err
 				}
 			}
@@ -203,15 +255,18 @@ is dead: --save keeps the new one.`,
 				return writeJSON(a.stdout, struct {
 					Token   *tokenJSON `json:"token"`
 					Rotated bool       `json:"refresh_token_rotated"`
-				}{newTokenJSON(tok, f.showTokens), rotated})
+				}{newTokenJSON(tok, f.showTokens, tc.key), rotated})
 			}
 			head := &section{}
-			head.add("provider", sess.provider.Name())
+			head.add("provider", tc.sess.provider.Name())
 			if rotated {
 				head.add("refresh token", "rotated: the old one no longer works")
 			}
 			if f.save != "" {
 				head.add("saved", f.save)
+			}
+			if tc.key != nil && isDPoP(tok) {
+				head.add("DPoP key", describeKey(tc.key))
 			}
 			printSections(a.stdout, head, tokenSection(tok, f.showTokens, now(a)), claimsSection("ID token claims (verified)", idTokenClaims(tok)))
 			return nil
@@ -232,7 +287,12 @@ func newRevokeCmd(a *app, g *globals) *cobra.Command {
 		Long: `revoke sends a token to the provider's revocation endpoint (RFC 7009). From a
 saved token answer it revokes the refresh token when there is one (which ends
 the whole grant at most providers), else the access token; --hint chooses.
-A provider answers success for a token it does not know, too.`,
+A provider answers success for a token it does not know, too.
+
+A DPoP token (login --dpop) is revoked with a proof of its key when the key is
+found (--dpop-key, or FILE.dpop.pem beside the token file), and without one
+when it is not: the token goes in the request body, not as a credential, and
+revoking is what to do with a token whose key is lost.`,
 		Example: example(
 			"oauth20 revoke --issuer https://idp.example --client-id app --token-file token.json",
 			"oauth20 revoke --provider google --client-id ID --hint access_token < token.json",
@@ -240,18 +300,18 @@ A provider answers success for a token it does not know, too.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			ctx := cmd.Context()
-			sess, c, in, err := tokenSession(ctx, a, g, f)
+			tc, err := tokenSession(ctx, a, g, f, asSubject)
 			if err != nil {
 				return err
 			}
-			defer sess.close()
-			tok, hint, err := in.pick(f.hint, core.HintRefreshToken, core.HintAccessToken)
+			defer tc.sess.close()
+			tok, hint, err := tc.in.pick(f.hint, core.HintRefreshToken, core.HintAccessToken)
 			if err != nil {
 				return err
 			}
-			if err := c.Revoke(ctx, tok, hint); err != nil {
+			if err := tc.c.Revoke(ctx, tok, hint); err != nil {
 				if errors.Is(err, core.ErrNoEndpoint) {
-					return usagef("provider %s has no revocation endpoint", sess.provider.Name())
+					return usagef("provider %s has no revocation endpoint", tc.sess.provider.Name())
 				}
 				return err
 			}
@@ -262,7 +322,7 @@ A provider answers success for a token it does not know, too.`,
 			if hint != "" {
 				what = "the " + strings.ReplaceAll(hint, "_", " ")
 			}
-			fmt.Fprintf(a.stdout, "Revoked %s (%d bytes) at %s.\n", what, len(tok), sess.provider.Name())
+			fmt.Fprintf(a.stdout, "Revoked %s (%d bytes) at %s.\n", what, len(tok), tc.sess.provider.Name())
 			return nil
 		},
 	}
@@ -278,7 +338,8 @@ func newIntrospectCmd(a *app, g *globals) *cobra.Command {
 		Long: `introspect sends a token to the provider's introspection endpoint (RFC 7662) and
 prints what the provider says: whether it is active, its scope, client,
 subject and lifetime. From a saved token answer it asks about the access token
-unless --hint says refresh_token.`,
+unless --hint says refresh_token. A DPoP token is asked about like any other
+(no proof is sent to introspection); cnf.jkt names the key it is bound to.`,
 		Example: example(
 			"oauth20 introspect --issuer https://idp.example --client-id api --token-file token.json",
 			"oauth20 introspect --issuer https://idp.example --client-id api --json < access_token.txt",
@@ -286,19 +347,19 @@ unless --hint says refresh_token.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			ctx := cmd.Context()
-			sess, c, in, err := tokenSession(ctx, a, g, f)
+			tc, err := tokenSession(ctx, a, g, f, asSubject)
 			if err != nil {
 				return err
 			}
-			defer sess.close()
-			tok, hint, err := in.pick(f.hint, core.HintAccessToken, core.HintRefreshToken)
+			defer tc.sess.close()
+			tok, hint, err := tc.in.pick(f.hint, core.HintAccessToken, core.HintRefreshToken)
 			if err != nil {
 				return err
 			}
-			info, err := c.Introspect(ctx, tok, hint)
+			info, err := tc.c.Introspect(ctx, tok, hint)
 			if err != nil {
 				if errors.Is(err, core.ErrNoEndpoint) {
-					return usagef("provider %s has no introspection endpoint", sess.provider.Name())
+					return usagef("provider %s has no introspection endpoint", tc.sess.provider.Name())
 				}
 				return err
 			}
@@ -329,6 +390,11 @@ func printIntrospection(a *app, info *core.Introspection) {
 	s.add("token_type", info.TokenType)
 	s.add("aud", strings.Join(info.Audience, " "))
 	s.add("iss", info.Issuer)
+	if cnf, ok := info.Raw["cnf"].(map[string]any); ok {
+		// RFC 9449 §6.2: the thumbprint of the DPoP key the token is bound to.
+		jkt, _ := cnf["jkt"].(string)
+		s.add("cnf.jkt", jkt)
+	}
 	for _, t := range []struct {
 		name string
 		at   time.Time
@@ -348,7 +414,11 @@ func newUserInfoCmd(a *app, g *globals) *cobra.Command {
 		Long: `userinfo fetches the user that an access token belongs to, the way a login
 does: the UserInfo endpoint of an OpenID provider, the user API of the others,
 normalised to id, email, name, username and avatar, with every field the
-provider answered.`,
+provider answered.
+
+A DPoP token (login --dpop) is sent with a proof of its key, which comes from
+--dpop-key or from beside the token file (FILE.dpop.pem); without the key
+userinfo refuses to run: the token is never sent as Bearer.`,
 		Example: example(
 			"oauth20 userinfo --provider github --client-id Iv1.abc --token-file token.json",
 			"oauth20 userinfo --issuer https://idp.example --client-id app --public --json < access_token.txt",
@@ -356,20 +426,24 @@ provider answered.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			ctx := cmd.Context()
-			sess, c, in, err := tokenSession(ctx, a, g, f)
+			tc, err := tokenSession(ctx, a, g, f, asCredential)
 			if err != nil {
 				return err
 			}
-			defer sess.close()
-			at, _, err := in.pick("", core.HintAccessToken)
+			defer tc.sess.close()
+			at, _, err := tc.in.pick("", core.HintAccessToken)
 			if err != nil {
 				return err
 			}
 			tok := &core.Token{AccessToken: at, TokenType: "Bearer"}
-			if in.token != nil {
-				tok = in.token
+			switch {
+			case tc.in.token != nil:
+				tok = tc.in.token
+			case tc.key != nil:
+				// A bare access token given with --dpop-key is a DPoP token.
+				tok.TokenType = core.TokenTypeDPoP
 			}
-			u, err := sess.provider.User(ctx, core.UserRequest{Client: c, Token: tok})
+			u, err := tc.sess.provider.User(ctx, core.UserRequest{Client: tc.c, Token: tok})
 			if err != nil {
 				return err
 			}
