@@ -250,6 +250,9 @@ func TestLoginFailures(t *testing.T) {
 			if tt.code == 2 && !strings.Contains(r.stderr, "Run 'oauth20 login --help' for usage.") {
 				t.Errorf("no usage hint:\n%s", r.stderr)
 			}
+			if strings.Contains(r.stderr, "oauth20: oauth20:") {
+				t.Errorf("the program's name is said twice:\n%s", r.stderr)
+			}
 			if strings.Contains(r.stderr, oidctest.DefaultClientSecret) || strings.Contains(r.stderr, "s3cret") {
 				t.Error("a secret was printed")
 			}

@@ -32,7 +32,9 @@ func run(ctx context.Context, a *app, args []string) int {
 	err := root.ExecuteContext(ctx)
 	code := exitCode(err)
 	if err != nil && !errors.Is(err, errReported) {
-		fmt.Fprintf(a.stderr, "oauth20: %s\n", err)
+		// The library's errors start with its package's name, which is
+		// the program's too: say it once.
+		fmt.Fprintf(a.stderr, "oauth20: %s\n", strings.TrimPrefix(err.Error(), "oauth20: "))
 		if code == exitUsage {
 			fmt.Fprintf(a.stderr, "Run '%s --help' for usage.\n", commandPath(root, args))
 		}
