@@ -52,6 +52,7 @@ var (
 		"facebook":   {"first_name", "last_name", "url"},
 		"feishu":     {"en_name", "avatar_thumb", "avatar_middle", "avatar_big", "enterprise_email", "employee_no", "tenant_key"},
 		"gitee":      {"bio", "blog", "weibo", "url"},
+		"gitea":      {"groups"},
 		"github":     {"node_id", "company", "blog", "location", "bio", "twitter_username"},
 		"gitlab":     {"sub_legacy"},
 		"google":     {"hd"},

@@ -34,6 +34,7 @@ var takes = map[string][]string{
 	"line":      idTokens,
 	"linkedin":  idTokens,
 	"slack":     idTokens,
+	"gitea":     idTokens,
 	// Providers at fixed URLs without ID tokens: the common options only.
 	"tiktok":  nil,
 	"amazon":  nil,

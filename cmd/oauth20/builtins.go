@@ -87,6 +87,11 @@ var builtins = []builtinEntry{
 	{name: "facebook", new: plain(providers.Facebook)},
 	{name: "feishu", new: plain(providers.Feishu)},
 	{name: "gitee", new: plain(providers.Gitee)},
+	{name: "gitea", settings: []setting{
+		{key: "url", help: "the installation's ROOT_URL (Gitea or Forgejo), such as https://git.example.com"},
+	}, new: func(id, secret string, s map[string]string, opts ...providers.Option) (*core.Provider, error) {
+		return providers.Gitea(s["url"], id, secret, opts...)
+	}},
 	{name: "github", new: plain(providers.GitHub)},
 	{name: "gitlab", new: plain(providers.GitLab)},
 	{name: "google", new: plain(providers.Google)},

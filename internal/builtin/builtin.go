@@ -50,6 +50,8 @@ const (
 	RedditUserAgent = "web:oauth20-conformance:v1.0 (by /u/oauth20-conformance)"
 	// ShopifyShop is the shop the Shopify cassette was written for.
 	ShopifyShop = "conformance-shop.myshopify.com"
+	// GiteaURL is the installation the Gitea cassette was written for.
+	GiteaURL = "https://git.example.com"
 )
 
 // All returns every provider constructor of package providers, in a stable
@@ -126,6 +128,9 @@ func All() []Provider {
 		}},
 		{Name: "shopify", New: func(id, secret string, opts ...providers.Option) (*core.Provider, error) {
 			return providers.Shopify(ShopifyShop, id, secret, opts...)
+		}},
+		{Name: "gitea", New: func(id, secret string, opts ...providers.Option) (*core.Provider, error) {
+			return providers.Gitea(GiteaURL, id, secret, opts...)
 		}},
 	}
 }
