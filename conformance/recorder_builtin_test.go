@@ -67,6 +67,7 @@ var (
 		"oschina":    {"gender", "avatar", "location", "url"},
 		"qq":         {"gender", "province", "city", "year", "figureurl", "figureurl_1", "figureurl_2", "figureurl_qq", "figureurl_qq_1", "figureurl_qq_2"},
 		"reddit":     {"icon_img", "snoovatar_img", "title", "public_description"},
+		"salesforce": {"organization_id", "urls", "photos", "thumbnail", "address", "country"},
 		"shopify":    {"associated_user", "shop_owner", "customer_email", "myshopify_domain", "domain", "address1", "address2", "zip", "city", "province", "country", "phone", "latitude", "longitude"},
 		"slack":      {"https://slack.com/user_id", "https://slack.com/team_id", "https://slack.com/team_name", "https://slack.com/team_domain"},
 		"spotify":    {"country", "url", "uri", "href", "spotify"},

@@ -133,6 +133,11 @@ var builtins = []builtinEntry{
 	}, new: func(id, secret string, s map[string]string, opts ...providers.Option) (*core.Provider, error) {
 		return providers.Reddit(id, secret, s["user-agent"], opts...)
 	}},
+	{name: "salesforce", settings: []setting{
+		{key: "domain", def: "login.salesforce.com", help: "the login host: login.salesforce.com, test.salesforce.com or a My Domain"},
+	}, new: func(id, secret string, s map[string]string, opts ...providers.Option) (*core.Provider, error) {
+		return providers.Salesforce(s["domain"], id, secret, opts...)
+	}},
 	{name: "shopify", settings: []setting{{key: "shop", help: "the shop's domain, such as example.myshopify.com"}},
 		new: func(id, secret string, s map[string]string, opts ...providers.Option) (*core.Provider, error) {
 			return providers.Shopify(s["shop"], id, secret, opts...)
