@@ -79,6 +79,7 @@ var (
 		"wecom":      {"alias", "avatar", "thumb_avatar", "biz_mail", "qr_code", "address", "telephone", "position", "open_userid", "user_ticket"},
 		"weibo":      {"idstr", "screen_name", "profile_image_url", "avatar_large", "avatar_hd", "profile_url", "domain", "location", "description", "url", "province", "city"},
 		"x":          {"profile_image_url", "location", "description", "url"},
+		"yahoo":      {"profile_images", "image32", "image64", "image128", "image192", "gender", "sid"},
 		"yandex":     {"real_name", "first_name", "last_name", "sex", "default_email", "emails", "default_avatar_id", "psuid", "birthday", "default_phone"},
 		"zoom":       {"first_name", "last_name", "pic_url", "pmi", "personal_meeting_url", "account_id", "timezone", "language", "dept", "job_title"},
 	}

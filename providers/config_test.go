@@ -56,6 +56,8 @@ func TestConstructorArguments(t *testing.T) {
 		{"salesforce site URL", func() (*core.Provider, error) { return Salesforce("https://acme.my.site.com/shop", "id", "s") }, true},
 		{"salesforce http", func() (*core.Provider, error) { return Salesforce("http://login.salesforce.com", "id", "s") }, false},
 		{"salesforce sandbox", func() (*core.Provider, error) { return Salesforce("test.salesforce.com", "id", "s") }, true},
+		{"yahoo empty id", func() (*core.Provider, error) { return Yahoo("", "s") }, false},
+		{"yahoo public", func() (*core.Provider, error) { return Yahoo("id", "") }, true},
 		{"bitbucket empty id", func() (*core.Provider, error) { return Bitbucket("", "s") }, false},
 		{"discord empty id", func() (*core.Provider, error) { return Discord("", "s") }, false},
 		{"facebook empty id", func() (*core.Provider, error) { return Facebook("", "s") }, false},

@@ -205,6 +205,21 @@ func TestOpenIDShapes(t *testing.T) {
 			build: func() (*core.Provider, error) {
 				return Gitea("https://codeberg.example", testClientID, testClientSecret, WithName("forgejo"), WithDisplayName("Forgejo"))
 			}, wantName: "forgejo"},
+		// Yahoo's metadata names its revocation endpoint under a name of its
+		// own: the constructor adds it. A confidential client sends no
+		// PKCE; there is no preferred_username.
+		{name: "yahoo", shape: shape{issuer: "https://api.login.yahoo.com",
+			eps: map[oidctest.Endpoint]string{oidctest.AuthorizeEndpoint: "/oauth2/request_auth", oidctest.TokenEndpoint: "/oauth2/get_token",
+				oidctest.UserInfoEndpoint: "/openid/v1/userinfo", oidctest.JWKSEndpoint: "/openid/v1/certs",
+				oidctest.IntrospectionEndpoint: "/oauth2/introspect"},
+			unlisted: map[oidctest.Endpoint]string{oidctest.RevocationEndpoint: yahooRevokeURL},
+			methods:  []string{"client_secret_basic", "client_secret_post"},
+			extra:    map[string]any{"token_revocation_endpoint": yahooRevokeURL}},
+			authMethod: oidctest.AuthSecretBasic,
+			user: oidctest.User{Email: "jane.doe@yahoo.example", EmailVerified: true, Name: "Jane Doe",
+				Claims: map[string]any{"nickname": "Jane", "gender": "notDisclosed"}},
+			build: func() (*core.Provider, error) { return Yahoo(testClientID, testClientSecret) },
+			raw:   map[string]any{"gender": "notDisclosed"}},
 		// LinkedIn's UserInfo lives on another host, and its metadata
 		// lists no revocation endpoint: the constructor adds it. Its ID
 		// tokens carry no nonce.

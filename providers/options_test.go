@@ -35,6 +35,7 @@ var takes = map[string][]string{
 	"linkedin":   idTokens,
 	"slack":      idTokens,
 	"gitea":      idTokens,
+	"yahoo":      idTokens,
 	"salesforce": join(clientAuth, idTokens),
 	// Providers at fixed URLs without ID tokens: the common options only.
 	"tiktok":  nil,

@@ -66,11 +66,15 @@ import (
 //     email-shaped login name, User.Username); picture is the profile
 //     photo; updated_at is an ISO 8601 string; urls, photos and address are
 //     objects. All are kept in User.Raw.
-//   - Errors are RFC 6749 JSON with HTTP 400: a used or expired code is
-//     invalid_grant ("expired authorization code"), a refresh token that is
-//     no longer valid invalid_grant ("expired access/refresh token"); codes
-//     of its own (inactive_user, inactive_org, invalid_client_id) are kept
-//     in ProviderCode.
+//   - Errors are RFC 6749 JSON with HTTP 400: a refresh token that is no
+//     longer valid is invalid_grant ("expired access/refresh token"), and
+//     so, as reported, is a used or expired code; codes of its own
+//     (inactive_user, inactive_org) are kept in ProviderCode.
+//   - Revocation (/services/oauth2/revoke; a refresh token takes its access
+//     tokens with it) answers 200, or 400 with unsupported_token_type or
+//     invalid_token, also for a token that is already invalid, where RFC
+//     7009 says 200: that is reported as core.ErrInvalidToken, and the
+//     token is unusable either way.
 //
 // Default scopes: openid, profile, email. Options as for OIDC, without
 // WithFormPost (the metadata offers no form_post) and WithBaseURL (the

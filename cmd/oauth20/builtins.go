@@ -157,6 +157,7 @@ var builtins = []builtinEntry{
 		}},
 	{name: "weibo", new: plain(providers.Weibo)},
 	{name: "x", new: plain(providers.X)},
+	{name: "yahoo", new: plain(providers.Yahoo)},
 	{name: "yandex", new: plain(providers.Yandex)},
 	{name: "zoom", new: plain(providers.Zoom)},
 }

@@ -138,6 +138,7 @@ func All() []Provider {
 		{Name: "gitea", New: func(id, secret string, opts ...providers.Option) (*core.Provider, error) {
 			return providers.Gitea(GiteaURL, id, secret, opts...)
 		}},
+		{Name: "yahoo", New: providers.Yahoo},
 	}
 }
 
