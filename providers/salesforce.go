@@ -25,7 +25,7 @@ import (
 // discovery document, fetched on first use and cached.
 //
 // Documentation:
-// https://help.salesforce.com/s/articleView?id=xcloud.remoteaccess_oauth_web_server_flow.htm&type=5
+// https://help.salesforce.com/s/articleView?id=xcloud.remoteaccess_oauth_web_server_flow_ca.htm&type=5
 // and https://help.salesforce.com/s/articleView?id=xcloud.remoteaccess_using_openid_discovery_endpoint.htm&type=5
 //
 // Quirks handled here:
