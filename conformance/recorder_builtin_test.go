@@ -52,6 +52,7 @@ var (
 		"facebook":   {"first_name", "last_name", "url"},
 		"feishu":     {"en_name", "avatar_thumb", "avatar_middle", "avatar_big", "enterprise_email", "employee_no", "tenant_key"},
 		"gitee":      {"bio", "blog", "weibo", "url"},
+		"gitea":      {"groups"},
 		"github":     {"node_id", "company", "blog", "location", "bio", "twitter_username"},
 		"gitlab":     {"sub_legacy"},
 		"google":     {"hd"},
@@ -66,6 +67,7 @@ var (
 		"oschina":    {"gender", "avatar", "location", "url"},
 		"qq":         {"gender", "province", "city", "year", "figureurl", "figureurl_1", "figureurl_2", "figureurl_qq", "figureurl_qq_1", "figureurl_qq_2"},
 		"reddit":     {"icon_img", "snoovatar_img", "title", "public_description"},
+		"salesforce": {"organization_id", "urls", "photos", "thumbnail", "address", "country"},
 		"shopify":    {"associated_user", "shop_owner", "customer_email", "myshopify_domain", "domain", "address1", "address2", "zip", "city", "province", "country", "phone", "latitude", "longitude"},
 		"slack":      {"https://slack.com/user_id", "https://slack.com/team_id", "https://slack.com/team_name", "https://slack.com/team_domain"},
 		"spotify":    {"country", "url", "uri", "href", "spotify"},
@@ -77,6 +79,7 @@ var (
 		"wecom":      {"alias", "avatar", "thumb_avatar", "biz_mail", "qr_code", "address", "telephone", "position", "open_userid", "user_ticket"},
 		"weibo":      {"idstr", "screen_name", "profile_image_url", "avatar_large", "avatar_hd", "profile_url", "domain", "location", "description", "url", "province", "city"},
 		"x":          {"profile_image_url", "location", "description", "url"},
+		"yahoo":      {"profile_images", "image32", "image64", "image128", "image192", "gender", "sid"},
 		"yandex":     {"real_name", "first_name", "last_name", "sex", "default_email", "emails", "default_avatar_id", "psuid", "birthday", "default_phone"},
 		"zoom":       {"first_name", "last_name", "pic_url", "pmi", "personal_meeting_url", "account_id", "timezone", "language", "dept", "job_title"},
 	}

@@ -68,3 +68,20 @@ func detectWithCode(key string) errorDetector {
 		return e
 	}
 }
+
+// detectRFC6749Codes is DetectRFC6749 for providers that put codes of their
+// own in the RFC "error" member (Yahoo's "INVALID_REFRESH_TOKEN"): a code
+// listed in codes becomes that RFC code, and the provider's spelling stays
+// in ProviderCode.
+func detectRFC6749Codes(codes map[string]core.ErrorCode) errorDetector {
+	return func(status int, body map[string]any) *core.Error {
+		e := DetectRFC6749(status, body)
+		if e == nil {
+			return nil
+		}
+		if std, ok := codes[e.ProviderCode]; ok {
+			e.Code = std
+		}
+		return e
+	}
+}

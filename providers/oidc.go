@@ -43,7 +43,12 @@ type oidcParams struct {
 	// expectIssuer is the issuer the metadata names when it differs from
 	// spec.issuer, where discovery is fetched from (Microsoft Entra's
 	// tenant-independent endpoints).
-	expectIssuer      string
+	expectIssuer string
+	// issuerSpellings are further spellings of the issuer that the
+	// metadata may name instead, for a product whose spelling changed
+	// between releases (Gitea's trailing slash). The first that the
+	// metadata names is the issuer; ID tokens must carry it exactly.
+	issuerSpellings   []string
 	additionalIssuers []string
 	// algorithms replaces the metadata's ID-token algorithm list;
 	// symmetricAlgorithms turns on HS* keyed with the client secret, for a
@@ -108,7 +113,7 @@ func newOIDC(p oidcParams, clientID, clientSecret string, opts []Option) (*core.
 		if p.expectIssuer != "" {
 			dopts = append(dopts, oidc.WithExpectedIssuer(p.expectIssuer))
 		}
-		md, err := oidc.Discover(ctx, p.issuer, dopts...)
+		md, err := discoverSpelled(ctx, p.issuer, p.issuerSpellings, dopts)
 		if err != nil {
 			return nil, err
 		}
@@ -176,6 +181,22 @@ func newOIDC(p oidcParams, clientID, clientSecret string, opts []Option) (*core.
 		secret = p.clientSecret
 	}
 	return s.build(clientID, secret, p.spec, errs...)
+}
+
+// discoverSpelled fetches the metadata of issuer, accepting it when it
+// names issuer or, failing that, one of spellings. The comparison stays
+// byte for byte; a metadata document naming another issuer still fails. A
+// server whose metadata names a spelling other than the first is asked
+// again for each (discovery is cached, so that happens once per lifetime).
+func discoverSpelled(ctx context.Context, issuer string, spellings []string, opts []oidc.DiscoverOption) (*oidc.Metadata, error) {
+	md, err := oidc.Discover(ctx, issuer, opts...)
+	for _, s := range spellings {
+		if !errors.Is(err, oidc.ErrIssuerMismatch) {
+			break
+		}
+		md, err = oidc.Discover(ctx, issuer, append(slices.Clone(opts), oidc.WithExpectedIssuer(s))...)
+	}
+	return md, err
 }
 
 // oidcUser builds the user from the verified ID token and, when the issuer

@@ -91,6 +91,11 @@ func TestOpenIDShapes(t *testing.T) {
 			oidctest.RevocationEndpoint: prefix + "/v1/revoke", oidctest.EndSessionEndpoint: prefix + "/v1/logout"}
 	}
 	const authentik = "https://auth.example.com/application/o"
+	gitea := map[oidctest.Endpoint]string{oidctest.AuthorizeEndpoint: "/login/oauth/authorize",
+		oidctest.TokenEndpoint: "/login/oauth/access_token", oidctest.UserInfoEndpoint: "/login/oauth/userinfo",
+		oidctest.JWKSEndpoint: "/login/oauth/keys", oidctest.IntrospectionEndpoint: "/login/oauth/introspect"}
+	giteaUser := oidctest.User{Email: "jdoe@example.com", EmailVerified: true, Name: "Jane Doe", PreferredUsername: "jdoe",
+		Claims: map[string]any{"groups": []string{"example-org", "example-org:owners"}}}
 	tests := []struct {
 		name       string
 		shape      shape
@@ -101,6 +106,9 @@ func TestOpenIDShapes(t *testing.T) {
 		raw        map[string]any
 		// omitNonce makes op leave the nonce out of ID tokens.
 		omitNonce bool
+		// discoveries is how often the metadata is fetched (default 1):
+		// twice for a Gitea whose metadata spells the issuer the old way.
+		discoveries int
 	}{
 		{name: "keycloak", shape: shape{issuer: "https://sso.example.com/realms/demo", eps: keycloak(),
 			methods: []string{"private_key_jwt", "client_secret_basic", "client_secret_post", "tls_client_auth", "client_secret_jwt"},
@@ -178,6 +186,40 @@ func TestOpenIDShapes(t *testing.T) {
 			build: func() (*core.Provider, error) {
 				return OIDC("dex", "https://dex.example.com/dex", testClientID, testClientSecret)
 			}},
+		// Gitea 1.25 and Forgejo spell the issuer without the trailing
+		// slash, Gitea before 1.25 with it; the same constructor takes both.
+		// The metadata names no client authentication: the body is used.
+		{name: "gitea", shape: shape{issuer: "https://git.example.com", eps: gitea, pkce: true},
+			authMethod: oidctest.AuthSecretPost, user: giteaUser,
+			build: func() (*core.Provider, error) {
+				return Gitea("https://git.example.com/", testClientID, testClientSecret)
+			},
+			raw: map[string]any{"groups": []any{"example-org", "example-org:owners"}}},
+		{name: "gitea-before-1.25", shape: shape{issuer: "https://git.example.com/gitea/", eps: gitea, pkce: true},
+			authMethod: oidctest.AuthSecretPost, user: giteaUser, discoveries: 2,
+			build: func() (*core.Provider, error) {
+				return Gitea("https://git.example.com/gitea", testClientID, testClientSecret, WithName("gitea-legacy"))
+			}, wantName: "gitea-legacy"},
+		{name: "forgejo", shape: shape{issuer: "https://codeberg.example", eps: gitea, pkce: true},
+			authMethod: oidctest.AuthSecretPost, user: giteaUser,
+			build: func() (*core.Provider, error) {
+				return Gitea("https://codeberg.example", testClientID, testClientSecret, WithName("forgejo"), WithDisplayName("Forgejo"))
+			}, wantName: "forgejo"},
+		// Yahoo's metadata names its revocation endpoint under a name of its
+		// own: the constructor adds it. A confidential client sends no
+		// PKCE; there is no preferred_username.
+		{name: "yahoo", shape: shape{issuer: "https://api.login.yahoo.com",
+			eps: map[oidctest.Endpoint]string{oidctest.AuthorizeEndpoint: "/oauth2/request_auth", oidctest.TokenEndpoint: "/oauth2/get_token",
+				oidctest.UserInfoEndpoint: "/openid/v1/userinfo", oidctest.JWKSEndpoint: "/openid/v1/certs",
+				oidctest.IntrospectionEndpoint: "/oauth2/introspect"},
+			unlisted: map[oidctest.Endpoint]string{oidctest.RevocationEndpoint: yahooRevokeURL},
+			methods:  []string{"client_secret_basic", "client_secret_post"},
+			extra:    map[string]any{"token_revocation_endpoint": yahooRevokeURL}},
+			authMethod: oidctest.AuthSecretBasic,
+			user: oidctest.User{Email: "jane.doe@yahoo.example", EmailVerified: true, Name: "Jane Doe",
+				Claims: map[string]any{"nickname": "Jane", "gender": "notDisclosed"}},
+			build: func() (*core.Provider, error) { return Yahoo(testClientID, testClientSecret) },
+			raw:   map[string]any{"gender": "notDisclosed"}},
 		// LinkedIn's UserInfo lives on another host, and its metadata
 		// lists no revocation endpoint: the constructor adds it. Its ID
 		// tokens carry no nonce.
@@ -206,6 +248,9 @@ func TestOpenIDShapes(t *testing.T) {
 			p, err := tt.build()
 			if err != nil {
 				t.Fatal(err)
+			}
+			if tt.discoveries == 0 {
+				tt.discoveries = 1
 			}
 			name := p.Name()
 			if tt.wantName != "" && name != tt.wantName {
@@ -260,8 +305,8 @@ func TestOpenIDShapes(t *testing.T) {
 			if got := op.Count(oidctest.RevocationEndpoint); got != want {
 				t.Errorf("%d revocations, want %d", got, want)
 			}
-			if n := op.Count(oidctest.DiscoveryEndpoint); n != 1 {
-				t.Errorf("discovery fetched %d times, want 1", n)
+			if n := op.Count(oidctest.DiscoveryEndpoint); n != tt.discoveries {
+				t.Errorf("discovery fetched %d times, want %d", n, tt.discoveries)
 			}
 		})
 	}

@@ -87,6 +87,11 @@ var builtins = []builtinEntry{
 	{name: "facebook", new: plain(providers.Facebook)},
 	{name: "feishu", new: plain(providers.Feishu)},
 	{name: "gitee", new: plain(providers.Gitee)},
+	{name: "gitea", settings: []setting{
+		{key: "url", help: "the installation's ROOT_URL (Gitea or Forgejo), such as https://git.example.com"},
+	}, new: func(id, secret string, s map[string]string, opts ...providers.Option) (*core.Provider, error) {
+		return providers.Gitea(s["url"], id, secret, opts...)
+	}},
 	{name: "github", new: plain(providers.GitHub)},
 	{name: "gitlab", new: plain(providers.GitLab)},
 	{name: "google", new: plain(providers.Google)},
@@ -128,6 +133,11 @@ var builtins = []builtinEntry{
 	}, new: func(id, secret string, s map[string]string, opts ...providers.Option) (*core.Provider, error) {
 		return providers.Reddit(id, secret, s["user-agent"], opts...)
 	}},
+	{name: "salesforce", settings: []setting{
+		{key: "domain", def: "login.salesforce.com", help: "the login host: login.salesforce.com, test.salesforce.com or a My Domain"},
+	}, new: func(id, secret string, s map[string]string, opts ...providers.Option) (*core.Provider, error) {
+		return providers.Salesforce(s["domain"], id, secret, opts...)
+	}},
 	{name: "shopify", settings: []setting{{key: "shop", help: "the shop's domain, such as example.myshopify.com"}},
 		new: func(id, secret string, s map[string]string, opts ...providers.Option) (*core.Provider, error) {
 			return providers.Shopify(s["shop"], id, secret, opts...)
@@ -147,6 +157,7 @@ var builtins = []builtinEntry{
 		}},
 	{name: "weibo", new: plain(providers.Weibo)},
 	{name: "x", new: plain(providers.X)},
+	{name: "yahoo", new: plain(providers.Yahoo)},
 	{name: "yandex", new: plain(providers.Yandex)},
 	{name: "zoom", new: plain(providers.Zoom)},
 }

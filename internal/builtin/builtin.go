@@ -50,6 +50,11 @@ const (
 	RedditUserAgent = "web:oauth20-conformance:v1.0 (by /u/oauth20-conformance)"
 	// ShopifyShop is the shop the Shopify cassette was written for.
 	ShopifyShop = "conformance-shop.myshopify.com"
+	// SalesforceDomain is the My Domain the Salesforce cassette was
+	// written for.
+	SalesforceDomain = "conformance-dev-ed.my.salesforce.com"
+	// GiteaURL is the installation the Gitea cassette was written for.
+	GiteaURL = "https://git.example.com"
 )
 
 // All returns every provider constructor of package providers, in a stable
@@ -127,6 +132,13 @@ func All() []Provider {
 		{Name: "shopify", New: func(id, secret string, opts ...providers.Option) (*core.Provider, error) {
 			return providers.Shopify(ShopifyShop, id, secret, opts...)
 		}},
+		{Name: "salesforce", New: func(id, secret string, opts ...providers.Option) (*core.Provider, error) {
+			return providers.Salesforce(SalesforceDomain, id, secret, opts...)
+		}},
+		{Name: "gitea", New: func(id, secret string, opts ...providers.Option) (*core.Provider, error) {
+			return providers.Gitea(GiteaURL, id, secret, opts...)
+		}},
+		{Name: "yahoo", New: providers.Yahoo},
 	}
 }
 
