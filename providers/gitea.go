@@ -62,9 +62,9 @@ import (
 //     a text body and a Bearer challenge without an error code.
 //   - A refreshed ID token carries the nonce of the user's latest login
 //     with the application, on any device (Gitea keeps one grant per user
-//     and application). When the user has logged in elsewhere since, that
-//     nonce is not this session's, and the refresh is refused
-//     (oidc.ErrRefreshMismatch): log in again.
+//     and application); a refreshed ID token's nonce is not compared with
+//     the login's (OpenID Connect Core §12.2 asks nothing of it), so a
+//     session refreshes after the user logged in elsewhere.
 //   - Since Gitea 1.22 an access token with only the OpenID scopes may use
 //     the whole API as the user; add an API scope such as read:user with
 //     WithScopes to narrow it.
