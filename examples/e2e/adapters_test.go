@@ -21,6 +21,7 @@ import (
 	"github.com/go-oauth20/oauth20/adapters/oauth20http"
 	"github.com/go-oauth20/oauth20/conformance/adaptertest"
 	"github.com/go-oauth20/oauth20/core"
+	"github.com/go-oauth20/oauth20/internal/opuser"
 	"github.com/go-oauth20/oauth20/internal/realop"
 	"github.com/gofiber/fiber/v3"
 	"github.com/labstack/echo/v5"
@@ -201,7 +202,7 @@ func TestAdapters(t *testing.T) {
 func loginAndLogout(t *testing.T, ctx context.Context, s *realop.Server, auth *core.Auth, base, login string, c opClient) {
 	br := newBrowser(t)
 	id := c.client(s).ID
-	want := realop.Account(login)
+	want := opuser.Account(login)
 	const session = "oauth20_session"
 	loginURL := base + loginPrefix + "/" + c.name + "/login"
 	redirectURI := base + loginPrefix + "/" + c.name + "/callback"

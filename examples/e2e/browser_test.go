@@ -19,6 +19,7 @@ import (
 	"github.com/go-oauth20/oauth20/conformance/oidctest"
 	"github.com/go-oauth20/oauth20/examples/demo/app"
 	"github.com/go-oauth20/oauth20/examples/internal/demoapp"
+	"github.com/go-oauth20/oauth20/internal/opuser"
 	"github.com/go-oauth20/oauth20/internal/realop"
 )
 
@@ -156,7 +157,7 @@ func TestBrowser(t *testing.T) {
 		})
 		ctx := newTab(t, browser)
 		login := "browser-user"
-		want := realop.Account(login)
+		want := opuser.Account(login)
 
 		do(t, ctx, "open the demo and go to the provider",
 			chromedp.Navigate(base+"/"),

@@ -12,6 +12,7 @@ import (
 
 	"github.com/go-oauth20/oauth20/core"
 	"github.com/go-oauth20/oauth20/dpop"
+	"github.com/go-oauth20/oauth20/internal/opuser"
 	"github.com/go-oauth20/oauth20/internal/realop"
 	"github.com/go-oauth20/oauth20/providers"
 )
@@ -121,7 +122,7 @@ func dpopLogin(t *testing.T, ctx context.Context, s *realop.Server, auth *core.A
 		t.Fatalf("token type %q, refresh %t; want DPoP and a refresh token", tok.TokenType, tok.RefreshToken != "")
 	}
 	// The user came from UserInfo, reached with the DPoP token.
-	if want := realop.Account(login); res.User.Email != want.Email || res.User.Name != want.Name {
+	if want := opuser.Account(login); res.User.Email != want.Email || res.User.Name != want.Name {
 		t.Errorf("user %+v, want the UserInfo claims of %s", res.User, login)
 	}
 	// Each endpoint challenged the first proof for a nonce, and the

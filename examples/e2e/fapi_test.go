@@ -8,6 +8,7 @@ import (
 	"github.com/go-oauth20/oauth20/core"
 	"github.com/go-oauth20/oauth20/dpop"
 	"github.com/go-oauth20/oauth20/fapi"
+	"github.com/go-oauth20/oauth20/internal/opuser"
 	"github.com/go-oauth20/oauth20/internal/realop"
 	"github.com/go-oauth20/oauth20/providers"
 )
@@ -45,7 +46,7 @@ func TestFAPI2(t *testing.T) {
 	res := completeLogin(t, ctx, s, auth, "bank", "fapi-user", core.BeginOptions{
 		Prompt: "consent", Scopes: []string{"openid", "profile", "email", "offline_access"},
 	})
-	if res.Token.TokenType != core.TokenTypeDPoP || res.IDToken == nil || res.User.Email != realop.Account("fapi-user").Email {
+	if res.Token.TokenType != core.TokenTypeDPoP || res.IDToken == nil || res.User.Email != opuser.Account("fapi-user").Email {
 		t.Fatalf("login: token type %q, user %+v", res.Token.TokenType, res.User)
 	}
 	if alg := jwtHeader(t, res.IDToken.Raw)["alg"]; alg != "ES256" {

@@ -21,6 +21,7 @@ import (
 	"github.com/go-oauth20/oauth20/core"
 	"github.com/go-oauth20/oauth20/internal/coreaccess"
 	"github.com/go-oauth20/oauth20/internal/hydra"
+	"github.com/go-oauth20/oauth20/internal/opuser"
 	"github.com/go-oauth20/oauth20/oidc"
 	"github.com/go-oauth20/oauth20/providers"
 )
@@ -75,7 +76,7 @@ func TestHydra(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		want := hydra.Account(login)
+		want := opuser.Account(login)
 		if res.User.Email != want.Email || res.User.Name != want.Name {
 			t.Errorf("user from signed UserInfo %+v, want %+v", res.User, want)
 		}
@@ -172,7 +173,7 @@ func hydraTokens(t *testing.T, ctx context.Context, s *hydra.Server, method stri
 	if err != nil {
 		t.Fatalf("login: %v", err)
 	}
-	want := hydra.Account(login)
+	want := opuser.Account(login)
 	if res.User.ID != login || res.User.Email != want.Email || !res.User.EmailVerified || res.IDToken.Subject != login {
 		t.Errorf("user %+v, ID token subject %q, want %s <%s>", res.User, res.IDToken.Subject, login, want.Email)
 	}
@@ -264,7 +265,7 @@ func hydraAdapterJourney(t *testing.T, ctx context.Context, s *hydra.Server, a a
 	}
 	p = br.get(ctx, base+"/me")
 	var me adaptertest.Me
-	if p.StatusCode != http.StatusOK || json.Unmarshal([]byte(p.body), &me) != nil || me.ID != login || me.Email != hydra.Account(login).Email {
+	if p.StatusCode != http.StatusOK || json.Unmarshal([]byte(p.body), &me) != nil || me.ID != login || me.Email != opuser.Account(login).Email {
 		t.Fatalf("GET /me: %d %s", p.StatusCode, p.body)
 	}
 

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/go-oauth20/oauth20/core"
+	"github.com/go-oauth20/oauth20/internal/opuser"
 	"github.com/go-oauth20/oauth20/internal/realop"
 	"github.com/go-oauth20/oauth20/providers"
 )
@@ -104,7 +105,7 @@ func TestPAR(t *testing.T) {
 			u, _ := beginLogin(t, ctx, auth, name, core.BeginOptions{})
 			pushedOnly(t, s, u)
 			res := completeLogin(t, ctx, s, auth, name, "par-"+name, core.BeginOptions{})
-			if res.IDToken == nil || res.User.ID != "par-"+name || res.User.Email != realop.Account("par-"+name).Email {
+			if res.IDToken == nil || res.User.ID != "par-"+name || res.User.Email != opuser.Account("par-"+name).Email {
 				t.Errorf("login: user %+v", res.User)
 			}
 		})

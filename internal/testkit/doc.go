@@ -1,6 +1,7 @@
 // Package testkit holds what the tests of this module would otherwise write
 // again in every package: a fake clock, keys generated per test, HTTP
-// clients and transports for in-process servers, and JSON answers.
+// clients and transports for in-process servers, JSON answers, a buffer
+// that goroutines share, and the stop of a child process.
 //
 // It imports nothing of the module, so that the tests of every package,
 // core's own included, can use it. Nothing here is meant for production
@@ -25,4 +26,12 @@
 // HandlerTransport answers every request in process, whatever its host, so
 // a provider can be played on its real https URLs; WriteJSON writes a JSON
 // answer.
+//
+// # Logs and processes
+//
+// SyncBuffer collects what several goroutines write (a logger of the code
+// under test, a child process's output) and reads it back, from a mark on
+// if need be. StopProcess ends a child process that a test harness started
+// (a real provider, a Redis server): SIGTERM, then a kill after a grace
+// period.
 package testkit
