@@ -7,7 +7,6 @@ import (
 	"log/slog"
 	"net/http"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -71,25 +70,7 @@ type replicas struct {
 	store *storetest.Flaky
 	clock *testkit.Clock
 	f     *fakeServer
-	logs  *syncBuffer
-}
-
-// syncBuffer is a bytes.Buffer for a logger shared by goroutines.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
+	logs  *testkit.SyncBuffer
 }
 
 // newReplicas builds two Auths whose sessions keep tokens, on the server
@@ -101,7 +82,7 @@ func newReplicas(t *testing.T, clock Clock, server bool, settings ...func(*Build
 	if sc, ok := clock.(*stepClock); ok {
 		fc = sc.Clock
 	}
-	r := &replicas{store: &storetest.Flaky{Store: newMemoryStore(fc, 1000)}, clock: fc, f: f, logs: &syncBuffer{}}
+	r := &replicas{store: &storetest.Flaky{Store: newMemoryStore(fc, 1000)}, clock: fc, f: f, logs: &testkit.SyncBuffer{}}
 	build := func() *Auth {
 		b := New().SealingKeys(testKey).BaseURL("https://app.example/auth").Clock(clock).Store(r.store).
 			Logger(slog.New(slog.NewTextHandler(r.logs, nil))).

@@ -1,13 +1,11 @@
 package adaptertest
 
 import (
-	"crypto/rand"
 	"encoding/json"
 	"errors"
 	"io"
 	"net"
 	"net/http"
-	"net/http/cookiejar"
 	"net/http/httptest"
 	"net/url"
 	"strings"
@@ -16,6 +14,7 @@ import (
 
 	"github.com/go-oauth20/oauth20/conformance/oidctest"
 	"github.com/go-oauth20/oauth20/core"
+	"github.com/go-oauth20/oauth20/internal/testkit"
 )
 
 // World is the setting of an adapter's own tests, for what the table
@@ -58,9 +57,7 @@ func NewWorld(t *testing.T, prefix string, settings ...func(*core.Builder)) *Wor
 	op := oidctest.New(t, oidctest.WithAlgorithm("ES256"), oidctest.WithClients(oidctest.Client{
 		ID: ClientID, Secret: ClientSecret, RedirectURIs: []string{base + prefix + "/" + QueryProvider + "/callback"},
 	}))
-	key := make([]byte, 32)
-	_, _ = rand.Read(key)
-	b := core.New().SealingKeys(key).BaseURL(base + prefix).
+	b := core.New().SealingKeys(testkit.SealingKey()).BaseURL(base + prefix).
 		Provider(OIDCTestProvider(op, QueryProvider, ClientID, ClientSecret, false))
 	for _, set := range settings {
 		set(b)
@@ -70,15 +67,7 @@ func NewWorld(t *testing.T, prefix string, settings ...func(*core.Builder)) *Wor
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = auth.Close() })
-	jar, _ := cookiejar.New(nil)
-	// An own transport: httptest servers of parallel tests close the idle
-	// connections of http.DefaultTransport when they stop.
-	tr := http.DefaultTransport.(*http.Transport).Clone()
-	t.Cleanup(tr.CloseIdleConnections)
-	return &World{OP: op, Auth: auth, Base: base, Prefix: prefix, Listener: ln, Browser: &http.Client{
-		Jar: jar, Timeout: 30 * time.Second, Transport: tr,
-		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
-	}}
+	return &World{OP: op, Auth: auth, Base: base, Prefix: prefix, Listener: ln, Browser: testkit.Browser(t)}
 }
 
 // Serve serves h on the World's listener until the test ends.

@@ -23,6 +23,7 @@ import (
 	"github.com/go-oauth20/oauth20/core"
 	"github.com/go-oauth20/oauth20/internal/opuser"
 	"github.com/go-oauth20/oauth20/internal/realop"
+	"github.com/go-oauth20/oauth20/internal/testkit"
 	"github.com/gofiber/fiber/v3"
 	"github.com/labstack/echo/v5"
 )
@@ -176,7 +177,7 @@ func TestAdapters(t *testing.T) {
 
 	for _, a := range apps {
 		wire := newWireAuth(t, s)
-		b := wire.use(core.New().SealingKeys(sealingKey()).BaseURL(a.base + loginPrefix).AfterLogout(a.base + "/"))
+		b := wire.use(core.New().SealingKeys(testkit.SealingKey()).BaseURL(a.base + loginPrefix).AfterLogout(a.base + "/"))
 		for _, c := range opClients {
 			b = b.Provider(opProvider(s, c.client(s), c.name))
 		}

@@ -14,6 +14,7 @@ import (
 	"github.com/go-oauth20/oauth20/dpop"
 	"github.com/go-oauth20/oauth20/internal/opuser"
 	"github.com/go-oauth20/oauth20/internal/realop"
+	"github.com/go-oauth20/oauth20/internal/testkit"
 	"github.com/go-oauth20/oauth20/providers"
 )
 
@@ -97,7 +98,7 @@ func TestDPoP(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			auth, err := core.New().SealingKeys(sealingKey()).BaseURL(extBase).KeepTokens().
+			auth, err := core.New().SealingKeys(testkit.SealingKey()).BaseURL(extBase).KeepTokens().
 				HTTPClient(&http.Client{Transport: wire}).Provider(pp, nil).Build()
 			if err != nil {
 				t.Fatal(err)

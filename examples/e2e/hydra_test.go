@@ -22,6 +22,7 @@ import (
 	"github.com/go-oauth20/oauth20/internal/coreaccess"
 	"github.com/go-oauth20/oauth20/internal/hydra"
 	"github.com/go-oauth20/oauth20/internal/opuser"
+	"github.com/go-oauth20/oauth20/internal/testkit"
 	"github.com/go-oauth20/oauth20/oidc"
 	"github.com/go-oauth20/oauth20/providers"
 )
@@ -137,7 +138,7 @@ func hydraAuth(t *testing.T, s *hydra.Server, method string, tokenEndpointAud bo
 		edit(&spec)
 	}
 	c := s.NewClient(t, spec)
-	auth, err := core.New().SealingKeys(sealingKey()).BaseURL(hydraBase).KeepTokens().
+	auth, err := core.New().SealingKeys(testkit.SealingKey()).BaseURL(hydraBase).KeepTokens().
 		Provider(providers.OIDC("hydra", s.Issuer, c.ID, c.Secret, opts...)).Build()
 	if err != nil {
 		t.Fatal(err)
@@ -198,7 +199,7 @@ func hydraTokens(t *testing.T, ctx context.Context, s *hydra.Server, method stri
 	// token, which Hydra refuses (ending the grant): the application is
 	// told to send the user to log in again.
 	p, _ := providerNamed(auth, "hydra")
-	other := core.New().SealingKeys(sealingKey()).BaseURL(hydraBase).Provider(p, nil).MustBuild()
+	other := core.New().SealingKeys(testkit.SealingKey()).BaseURL(hydraBase).Provider(p, nil).MustBuild()
 	if _, _, err := other.Refresh(ctx, "hydra", res.Token, res.IDToken); !errors.Is(err, core.ErrLoginAgain) {
 		t.Errorf("refresh with the rotated-out token: %v, want ErrLoginAgain", err)
 	}
@@ -242,7 +243,7 @@ func hydraAdapterJourney(t *testing.T, ctx context.Context, s *hydra.Server, a a
 	t.Cleanup(func() { _ = ln.Close() })
 	c := s.NewClient(t, hydra.ClientSpec{RedirectURIs: []string{base + loginPrefix + "/hydra/callback"},
 		PostLogoutRedirectURIs: []string{base + "/"}})
-	auth, err := core.New().SealingKeys(sealingKey()).BaseURL(base + loginPrefix).AfterLogout(base + "/").
+	auth, err := core.New().SealingKeys(testkit.SealingKey()).BaseURL(base + loginPrefix).AfterLogout(base + "/").
 		Provider(providers.OIDC("hydra", s.Issuer, c.ID, c.Secret)).Build()
 	if err != nil {
 		t.Fatal(err)

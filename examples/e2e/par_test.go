@@ -11,6 +11,7 @@ import (
 	"github.com/go-oauth20/oauth20/core"
 	"github.com/go-oauth20/oauth20/internal/opuser"
 	"github.com/go-oauth20/oauth20/internal/realop"
+	"github.com/go-oauth20/oauth20/internal/testkit"
 	"github.com/go-oauth20/oauth20/providers"
 )
 
@@ -45,7 +46,7 @@ func startExtOP(t *testing.T, opts realop.Options, names ...string) (*realop.Ser
 // buildAuth builds the Auth of a test of the extensions over ps.
 func buildAuth(t *testing.T, ps ...func() (*core.Provider, error)) *core.Auth {
 	t.Helper()
-	b := core.New().SealingKeys(sealingKey()).BaseURL(extBase)
+	b := core.New().SealingKeys(testkit.SealingKey()).BaseURL(extBase)
 	for _, p := range ps {
 		b = b.Provider(p())
 	}

@@ -15,6 +15,7 @@ import (
 	"github.com/go-oauth20/oauth20/internal/coreaccess"
 	"github.com/go-oauth20/oauth20/internal/opuser"
 	"github.com/go-oauth20/oauth20/internal/realop"
+	"github.com/go-oauth20/oauth20/internal/testkit"
 	"github.com/go-oauth20/oauth20/oidc"
 )
 
@@ -36,7 +37,7 @@ func TestTokens(t *testing.T) {
 	}
 	s, ctx := startOP(t, redirects, nil)
 	wire := newWireAuth(t, s)
-	b := wire.use(core.New().SealingKeys(sealingKey()).BaseURL(tokenBase))
+	b := wire.use(core.New().SealingKeys(testkit.SealingKey()).BaseURL(tokenBase))
 	for _, c := range opClients {
 		b = b.Provider(opProvider(s, c.client(s), c.name))
 	}

@@ -230,7 +230,7 @@ func (s *Server) launch(bin string) error {
 	cmd.Dir = s.dir
 	cmd.Env = cleanEnv()
 	cmd.Stdout, cmd.Stderr = s.log, s.log
-	setParentDeathSignal(cmd)
+	testkit.SetParentDeathSignal(cmd)
 	mark := s.log.Len()
 	if err := cmd.Start(); err != nil {
 		return fmt.Errorf("hydra: start %s: %w", bin, err)

@@ -19,13 +19,15 @@
 //
 // RSAKey, ECKey, Ed25519Key and SigningKey (by JWS algorithm name) generate
 // a fresh key for one test; PKCS8PEM encodes one as a .p8 file would.
+// SealingKey is a fresh key for core.Builder.SealingKeys.
 //
 // # HTTP
 //
-// NoRedirectClient reads a redirect instead of following it;
+// NoRedirectClient reads a redirect instead of following it; Browser adds a
+// cookie jar and its own transport, for a test that plays a browser;
 // HandlerTransport answers every request in process, whatever its host, so
 // a provider can be played on its real https URLs; WriteJSON writes a JSON
-// answer.
+// answer; Get reads a page that must answer 200.
 //
 // # Logs and processes
 //
@@ -33,5 +35,6 @@
 // under test, a child process's output) and reads it back, from a mark on
 // if need be. StopProcess ends a child process that a test harness started
 // (a real provider, a Redis server): SIGTERM, then a kill after a grace
-// period.
+// period; SetParentDeathSignal has Linux kill it when the test binary dies
+// without its cleanups.
 package testkit

@@ -9,15 +9,14 @@ import (
 	"io"
 	"net"
 	"net/http"
-	"net/http/cookiejar"
 	"net/http/httptest"
 	"net/url"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/go-oauth20/oauth20/conformance/oidctest"
 	"github.com/go-oauth20/oauth20/examples/internal/demoapp"
+	"github.com/go-oauth20/oauth20/internal/testkit"
 )
 
 // Run starts a demo on a random loopback port and drives the whole
@@ -64,19 +63,12 @@ func RunHandler[A App](t *testing.T, newApp func(demoapp.Config) (A, error), han
 // development test provider has the given issuer.
 func Drive(t *testing.T, baseURL, issuer string) {
 	t.Helper()
-	jar, err := cookiejar.New(nil)
-	if err != nil {
-		t.Fatal(err)
-	}
 	var hops []string
-	// An own transport: httptest servers of parallel tests close the idle
-	// connections of http.DefaultTransport when they stop.
-	tr := http.DefaultTransport.(*http.Transport).Clone()
-	t.Cleanup(tr.CloseIdleConnections)
-	c := &http.Client{Jar: jar, Timeout: 30 * time.Second, Transport: tr, CheckRedirect: func(r *http.Request, via []*http.Request) error {
+	c := testkit.Browser(t)
+	c.CheckRedirect = func(r *http.Request, via []*http.Request) error { // follows them, noting each
 		hops = append(hops, r.URL.Scheme+"://"+r.URL.Host+r.URL.Path)
 		return nil
-	}}
+	}
 	user := oidctest.DefaultUser()
 
 	// Anonymous: the login button, and the protected page sends us home.
