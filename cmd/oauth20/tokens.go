@@ -133,31 +133,44 @@ func (in *tokenInput) pick(hint string, prefer ...string) (string, string, error
 	return "", "", usagef("the token file has no %s", strings.Join(kinds, " or "))
 }
 
-// tokenSession reads the token and builds the provider for a token
-// command.
-func tokenSession(ctx context.Context, a *app, g *globals, f *tokenFlags) (*session, *core.Client, *tokenInput, error) {
+// tokenCall is what a token command works with: the provider's session
+// and client, the token read, and the token to send with its hint.
+type tokenCall struct {
+	sess      *session
+	c         *core.Client
+	in        *tokenInput
+	tok, hint string
+}
+
+// openToken reads the token, builds the provider for a token command and
+// picks the token to send (tokenInput.pick with hint and prefer). The
+// caller closes sess.
+func openToken(ctx context.Context, a *app, g *globals, f *tokenFlags, hint string, prefer ...string) (*tokenCall, error) {
 	spec, err := f.target.spec()
 	if err != nil {
-		return nil, nil, nil, err
+		return nil, err
 	}
 	id, secret, err := f.target.credentials(a, spec)
 	if err != nil {
-		return nil, nil, nil, err
+		return nil, err
 	}
 	in, err := readToken(a, f.tokenFile)
 	if err != nil {
-		return nil, nil, nil, err
+		return nil, err
 	}
 	sess, err := newSession(a, g, spec, id, secret, buildOptions{}, nil)
 	if err != nil {
-		return nil, nil, nil, err
+		return nil, err
 	}
-	c, err := sess.provider.Client(ctx)
+	t := &tokenCall{sess: sess, in: in}
+	if t.c, err = sess.provider.Client(ctx); err == nil {
+		t.tok, t.hint, err = in.pick(hint, prefer...)
+	}
 	if err != nil {
 		sess.close()
-		return nil, nil, nil, err
+		return nil, err
 	}
-	return sess, c, in, nil
+	return t, nil
 }
 
 func newRefreshCmd(a *app, g *globals) *cobra.Command {
@@ -176,15 +189,12 @@ is dead: --save keeps the new one.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			ctx := cmd.Context()
-			sess, c, in, err := tokenSession(ctx, a, g, f)
+			t, err := openToken(ctx, a, g, f, "", core.HintRefreshToken)
 			if err != nil {
 				return err
 			}
-			defer sess.close()
-			rt, _, err := in.pick("", core.HintRefreshToken)
-			if err != nil {
-				return err
-			}
+			defer t.sess.close()
+			sess, c, rt := t.sess, t.c, t.tok
 			var opts []core.Option
 			if f.scope != "" {
 				opts = append(opts, core.WithParam("scope", strings.ReplaceAll(f.scope, ",", " ")))
@@ -240,15 +250,12 @@ A provider answers success for a token it does not know, too.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			ctx := cmd.Context()
-			sess, c, in, err := tokenSession(ctx, a, g, f)
+			t, err := openToken(ctx, a, g, f, f.hint, core.HintRefreshToken, core.HintAccessToken)
 			if err != nil {
 				return err
 			}
-			defer sess.close()
-			tok, hint, err := in.pick(f.hint, core.HintRefreshToken, core.HintAccessToken)
-			if err != nil {
-				return err
-			}
+			defer t.sess.close()
+			sess, c, tok, hint := t.sess, t.c, t.tok, t.hint
 			if err := c.Revoke(ctx, tok, hint); err != nil {
 				if errors.Is(err, core.ErrNoEndpoint) {
 					return usagef("provider %s has no revocation endpoint", sess.provider.Name())
@@ -286,15 +293,12 @@ unless --hint says refresh_token.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			ctx := cmd.Context()
-			sess, c, in, err := tokenSession(ctx, a, g, f)
+			t, err := openToken(ctx, a, g, f, f.hint, core.HintAccessToken, core.HintRefreshToken)
 			if err != nil {
 				return err
 			}
-			defer sess.close()
-			tok, hint, err := in.pick(f.hint, core.HintAccessToken, core.HintRefreshToken)
-			if err != nil {
-				return err
-			}
+			defer t.sess.close()
+			sess, c, tok, hint := t.sess, t.c, t.tok, t.hint
 			info, err := c.Introspect(ctx, tok, hint)
 			if err != nil {
 				if errors.Is(err, core.ErrNoEndpoint) {
@@ -356,20 +360,16 @@ provider answered.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			ctx := cmd.Context()
-			sess, c, in, err := tokenSession(ctx, a, g, f)
+			t, err := openToken(ctx, a, g, f, "", core.HintAccessToken)
 			if err != nil {
 				return err
 			}
-			defer sess.close()
-			at, _, err := in.pick("", core.HintAccessToken)
-			if err != nil {
-				return err
+			defer t.sess.close()
+			tok := &core.Token{AccessToken: t.tok, TokenType: "Bearer"}
+			if t.in.token != nil {
+				tok = t.in.token
 			}
-			tok := &core.Token{AccessToken: at, TokenType: "Bearer"}
-			if in.token != nil {
-				tok = in.token
-			}
-			u, err := sess.provider.User(ctx, core.UserRequest{Client: c, Token: tok})
+			u, err := t.sess.provider.User(ctx, core.UserRequest{Client: t.c, Token: tok})
 			if err != nil {
 				return err
 			}
