@@ -99,6 +99,18 @@ func newReplicas(t *testing.T, clock Clock, server bool, settings ...func(*Build
 	return r
 }
 
+// withSession is newReplicas with a session of user 42 made by replica a:
+// it returns the replicas and the session's cookie.
+func withSession(t *testing.T, ctx context.Context, clock Clock, server bool) (*replicas, http.Cookie) {
+	t.Helper()
+	r := newReplicas(t, clock, server)
+	c, err := r.a.SessionCookie(ctx, loginResult(clock, "42"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return r, c
+}
+
 // storedValues returns every value in the memory store under r.
 func (r *replicas) storedValues() map[string][]byte {
 	m := r.store.Store.(*memoryStore)
@@ -114,11 +126,7 @@ func (r *replicas) storedValues() map[string][]byte {
 func TestServerSessions(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	r := newReplicas(t, newFakeClock(), true)
-	c, err := r.a.SessionCookie(ctx, loginResult(r.clock, "42"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	r, c := withSession(t, ctx, newFakeClock(), true)
 	if len(c.Value) > 120 || c.MaxAge != int(DefaultSessionLifetime/time.Second) || !c.HttpOnly {
 		t.Errorf("cookie of %d bytes: %+v", len(c.Value), c)
 	}
@@ -234,11 +242,7 @@ func TestRevokeSessions(t *testing.T) {
 func TestServerSessionsFailClosed(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	r := newReplicas(t, newFakeClock(), true)
-	c, err := r.a.SessionCookie(ctx, loginResult(r.clock, "42"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	r, c := withSession(t, ctx, newFakeClock(), true)
 	r.store.Down.Store(true)
 
 	// A new session: 503, no cookie, nothing written.
