@@ -7,7 +7,6 @@ import (
 	"log/slog"
 	"net/http"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -71,25 +70,7 @@ type replicas struct {
 	store *storetest.Flaky
 	clock *testkit.Clock
 	f     *fakeServer
-	logs  *syncBuffer
-}
-
-// syncBuffer is a bytes.Buffer for a logger shared by goroutines.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
+	logs  *testkit.SyncBuffer
 }
 
 // newReplicas builds two Auths whose sessions keep tokens, on the server
@@ -101,7 +82,7 @@ func newReplicas(t *testing.T, clock Clock, server bool, settings ...func(*Build
 	if sc, ok := clock.(*stepClock); ok {
 		fc = sc.Clock
 	}
-	r := &replicas{store: &storetest.Flaky{Store: newMemoryStore(fc, 1000)}, clock: fc, f: f, logs: &syncBuffer{}}
+	r := &replicas{store: &storetest.Flaky{Store: newMemoryStore(fc, 1000)}, clock: fc, f: f, logs: &testkit.SyncBuffer{}}
 	build := func() *Auth {
 		b := New().SealingKeys(testKey).BaseURL("https://app.example/auth").Clock(clock).Store(r.store).
 			Logger(slog.New(slog.NewTextHandler(r.logs, nil))).
@@ -116,6 +97,18 @@ func newReplicas(t *testing.T, clock Clock, server bool, settings ...func(*Build
 	}
 	r.a, r.b = build(), build()
 	return r
+}
+
+// withSession is newReplicas with a session of user 42 made by replica a:
+// it returns the replicas and the session's cookie.
+func withSession(t *testing.T, ctx context.Context, clock Clock, server bool) (*replicas, http.Cookie) {
+	t.Helper()
+	r := newReplicas(t, clock, server)
+	c, err := r.a.SessionCookie(ctx, loginResult(clock, "42"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return r, c
 }
 
 // storedValues returns every value in the memory store under r.
@@ -133,11 +126,7 @@ func (r *replicas) storedValues() map[string][]byte {
 func TestServerSessions(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	r := newReplicas(t, newFakeClock(), true)
-	c, err := r.a.SessionCookie(ctx, loginResult(r.clock, "42"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	r, c := withSession(t, ctx, newFakeClock(), true)
 	if len(c.Value) > 120 || c.MaxAge != int(DefaultSessionLifetime/time.Second) || !c.HttpOnly {
 		t.Errorf("cookie of %d bytes: %+v", len(c.Value), c)
 	}
@@ -253,11 +242,7 @@ func TestRevokeSessions(t *testing.T) {
 func TestServerSessionsFailClosed(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	r := newReplicas(t, newFakeClock(), true)
-	c, err := r.a.SessionCookie(ctx, loginResult(r.clock, "42"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	r, c := withSession(t, ctx, newFakeClock(), true)
 	r.store.Down.Store(true)
 
 	// A new session: 503, no cookie, nothing written.

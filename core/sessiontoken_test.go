@@ -125,12 +125,8 @@ func TestSessionTokenAcrossReplicas(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	clock := newStepClock()
-	r := newReplicas(t, clock, true)
+	r, c := withSession(t, ctx, clock, true)
 	rot := rotate(r.f, "refresh-42-secret")
-	c, err := r.a.SessionCookie(ctx, loginResult(clock, "42"))
-	if err != nil {
-		t.Fatal(err)
-	}
 	sa, _, _ := r.a.Session(ctx, jar(c))
 	sb, _, _ := r.b.Session(ctx, jar(c))
 
@@ -182,9 +178,8 @@ func TestSessionTokenLockOfADeadReplica(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	clock := newStepClock()
-	r := newReplicas(t, clock, true)
+	r, c := withSession(t, ctx, clock, true)
 	rot := rotate(r.f, "refresh-42-secret")
-	c, _ := r.a.SessionCookie(ctx, loginResult(clock, "42"))
 	s, _, _ := r.a.Session(ctx, jar(c))
 	clock.Advance(time.Hour)
 	// A replica took the lock and died.
@@ -207,9 +202,8 @@ func TestSessionTokenSessionEnded(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	clock := newStepClock()
-	r := newReplicas(t, clock, true)
+	r, c := withSession(t, ctx, clock, true)
 	rot := rotate(r.f, "refresh-42-secret")
-	c, _ := r.a.SessionCookie(ctx, loginResult(clock, "42"))
 	s, _, _ := r.a.Session(ctx, jar(c))
 	clock.Advance(time.Hour)
 	release := rot.hold()
@@ -235,9 +229,8 @@ func TestSessionTokenSessionEnded(t *testing.T) {
 func TestSessionTokenStoreDown(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	r := newReplicas(t, newFakeClock(), true)
+	r, c := withSession(t, ctx, newFakeClock(), true)
 	rot := rotate(r.f, "refresh-42-secret")
-	c, _ := r.a.SessionCookie(ctx, loginResult(r.clock, "42"))
 	s, _, _ := r.a.Session(ctx, jar(c))
 	r.store.Down.Store(true)
 	// A fresh token needs no store.
@@ -264,9 +257,8 @@ func TestSessionTokenCookieMode(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	clock := newStepClock()
-	r := newReplicas(t, clock, false)
+	r, c := withSession(t, ctx, clock, false)
 	rot := rotate(r.f, "refresh-42-secret")
-	c, _ := r.a.SessionCookie(ctx, loginResult(clock, "42"))
 	sa, _, _ := r.a.Session(ctx, jar(c))
 	sb, _, _ := r.b.Session(ctx, jar(c))
 	clock.Advance(time.Hour)

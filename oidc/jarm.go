@@ -41,18 +41,11 @@ func (v *Verifier) VerifyAuthResponse(ctx context.Context, raw string) (url.Valu
 	} else if v.authRespEnc.registered() {
 		return nil, fmt.Errorf("%w: the authorization response is only signed", ErrNotEncrypted)
 	}
-	r, err := v.verifyJWS(ctx, raw, kindAuthResponse)
+	r, err := v.verifyAddressed(ctx, raw, kindAuthResponse)
 	if err != nil {
 		return nil, err
 	}
-	c := &r.c
-	if err := v.checkIssuer(c); err != nil {
-		return nil, err
-	}
-	if err := v.checkAudience(c, r.tok.Algorithm); err != nil {
-		return nil, err
-	}
-	now := v.now()
+	c, now := &r.c, v.now()
 	switch {
 	case c.has&hasExp == 0:
 		return nil, fmt.Errorf("%w: %w: %q", ErrTokenExpired, ErrMissingClaim, "exp")

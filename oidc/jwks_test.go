@@ -106,17 +106,7 @@ func TestUnknownKIDFlood(t *testing.T) {
 			good := newKey(t, "good", "ES256")
 			attacker := newKey(t, "", "ES256")
 			srv := newJWKSServer(t, good)
-			var (
-				mu    sync.Mutex
-				times []time.Time
-			)
-			inner := srv.Config.Handler
-			srv.Config.Handler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-				mu.Lock()
-				times = append(times, clock.Now())
-				mu.Unlock()
-				inner.ServeHTTP(w, r)
-			})
+			fetchTimes := recordFetchTimes(srv, clock)
 			v := newTestVerifier(t, srv, clock, func(c *VerifierConfig) { c.KeyRefreshLimit = window })
 			ctx := context.Background()
 			if _, err := v.Verify(ctx, good.sign(t, claims(clock.Now()), nil), Expectations{}); err != nil {
@@ -157,13 +147,12 @@ func TestUnknownKIDFlood(t *testing.T) {
 				t.Errorf("fetches during the flood = %d for %d tokens over %s, want 1..%d and at most one per %s",
 					flood, workers*perG, elapsed, 4*perG+2, limit)
 			}
-			mu.Lock()
+			times := fetchTimes()
 			for i := 2; i < len(times); i++ {
 				if gap := times[i].Sub(times[i-1]); gap < limit {
 					t.Errorf("fetches %d and %d only %s apart, window %s", i-1, i, gap, limit)
 				}
 			}
-			mu.Unlock()
 
 			// A real rotation: the provider publishes a new key and signs
 			// with it. It verifies, within one window of the last fetch.

@@ -164,18 +164,11 @@ func ParseUserInfo(ctx context.Context, body []byte, wantSub string, opts ...Use
 // allow-list, signature with the issuer's keys, iss and aud (required,
 // §5.3.2), and exp/nbf only when present (Hydra sends neither).
 func (v *Verifier) verifyUserInfoJWT(ctx context.Context, raw string) (*verified, error) {
-	r, err := v.verifyJWS(ctx, raw, kindUserInfo)
+	r, err := v.verifyAddressed(ctx, raw, kindUserInfo)
 	if err != nil {
 		return nil, err
 	}
-	c := &r.c
-	if err := v.checkIssuer(c); err != nil {
-		return nil, err
-	}
-	if err := v.checkAudience(c, r.tok.Algorithm); err != nil {
-		return nil, err
-	}
-	now := v.now()
+	c, now := &r.c, v.now()
 	if c.has&hasExp != 0 && !now.Before(c.t.Expiry.Add(v.skew)) {
 		return nil, fmt.Errorf("%w: userinfo response expired", ErrTokenExpired)
 	}

@@ -439,6 +439,25 @@ type verified struct {
 	c   claimSet
 }
 
+// verifyAddressed verifies raw as a JWT of kind (verifyJWS) that the
+// issuer addressed to this client: iss exactly, then aud with the client id
+// and no untrusted audience. It is the common part of a JARM response and
+// a signed UserInfo answer; their time claims follow different rules and
+// are checked by the caller.
+func (v *Verifier) verifyAddressed(ctx context.Context, raw string, kind tokenKind) (*verified, error) {
+	r, err := v.verifyJWS(ctx, raw, kind)
+	if err != nil {
+		return nil, err
+	}
+	if err := v.checkIssuer(&r.c); err != nil {
+		return nil, err
+	}
+	if err := v.checkAudience(&r.c, r.tok.Algorithm); err != nil {
+		return nil, err
+	}
+	return r, nil
+}
+
 // verifyJWS checks the header, finds the key and verifies the signature of
 // raw; only then does it report problems found while decoding the payload.
 // A signature that fails with a cached key named by kid gets one retry

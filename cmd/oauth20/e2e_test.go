@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/go-oauth20/oauth20/dpop"
+	"github.com/go-oauth20/oauth20/internal/opuser"
 	"github.com/go-oauth20/oauth20/internal/realop"
 )
 
@@ -80,7 +81,7 @@ func TestOIDCProvider(t *testing.T) {
 			c := cliFor(t, tc.client, login)
 			args := append(append(append([]string{"login", "--save", save, "--scope", "openid profile email offline_access", "--prompt", "consent"}, iss...), portArg...), tc.args...)
 			r := c.mustRun(0, args...)
-			want := realop.Account(login)
+			want := opuser.Account(login)
 			for _, line := range []string{"ID token claims (verified)", "id        " + login, want.Email + " (verified)", want.Name} {
 				if !strings.Contains(r.stdout, line) {
 					t.Errorf("stdout lacks %q:\n%s", line, r.stdout)

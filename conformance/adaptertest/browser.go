@@ -4,12 +4,12 @@ import (
 	"html"
 	"io"
 	"net/http"
-	"net/http/cookiejar"
 	"net/url"
 	"regexp"
 	"strings"
 	"testing"
-	"time"
+
+	"github.com/go-oauth20/oauth20/internal/testkit"
 )
 
 // browser is an HTTP client with a cookie jar that does not follow
@@ -17,7 +17,7 @@ import (
 type browser struct {
 	t      *testing.T
 	client *http.Client
-	jar    *cookiejar.Jar
+	jar    http.CookieJar
 	app    *url.URL
 	// accept and fetchSite, when set, are sent as Accept and
 	// Sec-Fetch-Site, as a browser does.
@@ -25,19 +25,9 @@ type browser struct {
 }
 
 func newBrowser(t *testing.T, e *env) *browser {
-	jar, err := cookiejar.New(nil)
-	if err != nil {
-		t.Fatal(err)
-	}
 	app, _ := url.Parse(e.baseURL)
-	// An own transport: httptest servers of parallel tests close the idle
-	// connections of http.DefaultTransport when they stop.
-	tr := http.DefaultTransport.(*http.Transport).Clone()
-	t.Cleanup(tr.CloseIdleConnections)
-	return &browser{t: t, jar: jar, app: app, client: &http.Client{
-		Jar: jar, Timeout: 30 * time.Second, Transport: tr,
-		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
-	}}
+	c := testkit.Browser(t)
+	return &browser{t: t, jar: c.Jar, app: app, client: c}
 }
 
 // response is an answer with its body read.

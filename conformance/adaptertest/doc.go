@@ -46,4 +46,34 @@
 //			return myAdapterRoutes(env)
 //		}))
 //	}
+//
+// # An adapter's own tests
+//
+// What the table cannot know of a framework (its route groups and their
+// middleware, success and error handlers in its terms, its own look-up of
+// the session) an adapter tests in a World: NewWorld starts a provider and
+// an Auth whose login routes are under a prefix the test chooses, the test
+// builds the app with its framework on World.Listener, and the World's
+// browser drives it. The World's checks hold the expectations, so that the
+// test keeps only its framework's glue:
+//
+//   - CheckLoginAndLogout: a session from login to logout, through the
+//     login middleware;
+//   - CheckRequireLogin: the login middleware without a session;
+//   - CheckUserFrom: the framework's look-up of the session;
+//   - CheckCustomHandlers: the adapter's success and error handlers;
+//   - CheckCallbackBodyCap: an oversized form_post refused unparsed;
+//   - CheckWrittenProblem, with ProblemError: the adapter's WriteProblem.
+//
+// For example, with a router whose groups take middleware:
+//
+//	w := adaptertest.NewWorld(t, "/app/auth")
+//	h := myadapter.MustNew(myadapter.Config{Auth: w.Auth})
+//	r := router.New()
+//	app := r.Group("/app", setsXGroup)
+//	h.Register(app.Group("/auth"))
+//	app.GET("/me", h.RequireLogin, writeMe) // answers adaptertest.MeOf
+//	w.Serve(t, r)
+//	cb := w.CheckLoginAndLogout(t, "/app/me")
+//	// cb.Header: what setsXGroup wrote on the callback's answer
 package adaptertest

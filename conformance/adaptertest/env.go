@@ -1,7 +1,6 @@
 package adaptertest
 
 import (
-	"crypto/rand"
 	"encoding/json"
 	"net"
 	"net/http"
@@ -137,11 +136,9 @@ func newEnv(t *testing.T, serve Serve, serverSessions bool) *env {
 		RedirectURIs:           []string{base + Prefix + "/" + QueryProvider + "/callback", base + Prefix + "/" + FormPostProvider + "/callback"},
 		PostLogoutRedirectURIs: []string{base + "/"},
 	}))
-	key := make([]byte, 32)
-	_, _ = rand.Read(key)
 	clock := testkit.NewClock(time.Now())
 	store := &storetest.Flaky{Store: storetest.NewMap(clock.Now)}
-	b := core.New().SealingKeys(key).BaseURL(base + Prefix).Clock(clock).AfterLogout(base + "/").Store(store).
+	b := core.New().SealingKeys(testkit.SealingKey()).BaseURL(base + Prefix).Clock(clock).AfterLogout(base + "/").Store(store).
 		Provider(OIDCTestProvider(op, QueryProvider, ClientID, ClientSecret, false)).
 		Provider(OIDCTestProvider(op, FormPostProvider, ClientID, ClientSecret, true))
 	if serverSessions {

@@ -1,12 +1,9 @@
 package main
 
 import (
-	"net"
 	"net/http"
-	"net/http/httptest"
 	"testing"
 
-	"github.com/go-oauth20/oauth20/examples/internal/demoapp"
 	"github.com/go-oauth20/oauth20/examples/internal/demotest"
 )
 
@@ -14,18 +11,5 @@ import (
 // a logout through it with a cookie jar.
 func TestChiEndToEnd(t *testing.T) {
 	t.Parallel()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	base := "http://" + ln.Addr().String()
-	app, err := NewApp(demoapp.Config{BaseURL: base, Getenv: func(string) string { return "" }})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(app.Close)
-	srv := &httptest.Server{Listener: ln, Config: &http.Server{Handler: app.Handler}}
-	srv.Start()
-	t.Cleanup(srv.Close)
-	demotest.Drive(t, base, app.Provider())
+	demotest.RunHandler(t, NewApp, func(a *App) http.Handler { return a.Handler })
 }

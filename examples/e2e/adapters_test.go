@@ -21,7 +21,9 @@ import (
 	"github.com/go-oauth20/oauth20/adapters/oauth20http"
 	"github.com/go-oauth20/oauth20/conformance/adaptertest"
 	"github.com/go-oauth20/oauth20/core"
+	"github.com/go-oauth20/oauth20/internal/opuser"
 	"github.com/go-oauth20/oauth20/internal/realop"
+	"github.com/go-oauth20/oauth20/internal/testkit"
 	"github.com/gofiber/fiber/v3"
 	"github.com/labstack/echo/v5"
 )
@@ -175,7 +177,7 @@ func TestAdapters(t *testing.T) {
 
 	for _, a := range apps {
 		wire := newWireAuth(t, s)
-		b := wire.use(core.New().SealingKeys(sealingKey()).BaseURL(a.base + loginPrefix).AfterLogout(a.base + "/"))
+		b := wire.use(core.New().SealingKeys(testkit.SealingKey()).BaseURL(a.base + loginPrefix).AfterLogout(a.base + "/"))
 		for _, c := range opClients {
 			b = b.Provider(opProvider(s, c.client(s), c.name))
 		}
@@ -201,7 +203,7 @@ func TestAdapters(t *testing.T) {
 func loginAndLogout(t *testing.T, ctx context.Context, s *realop.Server, auth *core.Auth, base, login string, c opClient) {
 	br := newBrowser(t)
 	id := c.client(s).ID
-	want := realop.Account(login)
+	want := opuser.Account(login)
 	const session = "oauth20_session"
 	loginURL := base + loginPrefix + "/" + c.name + "/login"
 	redirectURI := base + loginPrefix + "/" + c.name + "/callback"

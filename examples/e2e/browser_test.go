@@ -1,7 +1,6 @@
 package e2e
 
 import (
-	"bytes"
 	"context"
 	"net"
 	"net/http"
@@ -10,7 +9,6 @@ import (
 	"os/exec"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -19,7 +17,9 @@ import (
 	"github.com/go-oauth20/oauth20/conformance/oidctest"
 	"github.com/go-oauth20/oauth20/examples/demo/app"
 	"github.com/go-oauth20/oauth20/examples/internal/demoapp"
+	"github.com/go-oauth20/oauth20/internal/opuser"
 	"github.com/go-oauth20/oauth20/internal/realop"
+	"github.com/go-oauth20/oauth20/internal/testkit"
 )
 
 // envChromium names the environment variable that points at the browser
@@ -54,7 +54,7 @@ func findChromium(t *testing.T) string {
 func startChromium(t *testing.T) context.Context {
 	t.Helper()
 	path := findChromium(t)
-	out := &lockedBuffer{}
+	out := &testkit.SyncBuffer{} // the browser's output, written from another goroutine
 	opts := append(chromedp.DefaultExecAllocatorOptions[:],
 		chromedp.ExecPath(path),
 		chromedp.UserDataDir(t.TempDir()),
@@ -82,25 +82,6 @@ func startChromium(t *testing.T) context.Context {
 	}
 	t.Logf("chromium started after %v", time.Since(began).Round(time.Millisecond))
 	return ctx
-}
-
-// lockedBuffer collects the browser's output, written from another
-// goroutine.
-type lockedBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *lockedBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *lockedBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
 }
 
 // startDemo serves the net/http demo (examples/demo/app) at base on ln,
@@ -156,7 +137,7 @@ func TestBrowser(t *testing.T) {
 		})
 		ctx := newTab(t, browser)
 		login := "browser-user"
-		want := realop.Account(login)
+		want := opuser.Account(login)
 
 		do(t, ctx, "open the demo and go to the provider",
 			chromedp.Navigate(base+"/"),

@@ -12,7 +12,9 @@ import (
 
 	"github.com/go-oauth20/oauth20/core"
 	"github.com/go-oauth20/oauth20/dpop"
+	"github.com/go-oauth20/oauth20/internal/opuser"
 	"github.com/go-oauth20/oauth20/internal/realop"
+	"github.com/go-oauth20/oauth20/internal/testkit"
 	"github.com/go-oauth20/oauth20/providers"
 )
 
@@ -96,7 +98,7 @@ func TestDPoP(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			auth, err := core.New().SealingKeys(sealingKey()).BaseURL(extBase).KeepTokens().
+			auth, err := core.New().SealingKeys(testkit.SealingKey()).BaseURL(extBase).KeepTokens().
 				HTTPClient(&http.Client{Transport: wire}).Provider(pp, nil).Build()
 			if err != nil {
 				t.Fatal(err)
@@ -121,7 +123,7 @@ func dpopLogin(t *testing.T, ctx context.Context, s *realop.Server, auth *core.A
 		t.Fatalf("token type %q, refresh %t; want DPoP and a refresh token", tok.TokenType, tok.RefreshToken != "")
 	}
 	// The user came from UserInfo, reached with the DPoP token.
-	if want := realop.Account(login); res.User.Email != want.Email || res.User.Name != want.Name {
+	if want := opuser.Account(login); res.User.Email != want.Email || res.User.Name != want.Name {
 		t.Errorf("user %+v, want the UserInfo claims of %s", res.User, login)
 	}
 	// Each endpoint challenged the first proof for a nonce, and the

@@ -8,7 +8,9 @@ import (
 	"github.com/go-oauth20/oauth20/core"
 	"github.com/go-oauth20/oauth20/dpop"
 	"github.com/go-oauth20/oauth20/fapi"
+	"github.com/go-oauth20/oauth20/internal/opuser"
 	"github.com/go-oauth20/oauth20/internal/realop"
+	"github.com/go-oauth20/oauth20/internal/testkit"
 	"github.com/go-oauth20/oauth20/providers"
 )
 
@@ -33,7 +35,7 @@ func TestFAPI2(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	auth, err := fapi.Apply(core.New()).SealingKeys(sealingKey()).BaseURL(extBase).
+	auth, err := fapi.Apply(core.New()).SealingKeys(testkit.SealingKey()).BaseURL(extBase).
 		HTTPClient(&http.Client{Transport: wire}).Provider(bank, nil).Build()
 	if err != nil {
 		t.Fatal(err)
@@ -45,7 +47,7 @@ func TestFAPI2(t *testing.T) {
 	res := completeLogin(t, ctx, s, auth, "bank", "fapi-user", core.BeginOptions{
 		Prompt: "consent", Scopes: []string{"openid", "profile", "email", "offline_access"},
 	})
-	if res.Token.TokenType != core.TokenTypeDPoP || res.IDToken == nil || res.User.Email != realop.Account("fapi-user").Email {
+	if res.Token.TokenType != core.TokenTypeDPoP || res.IDToken == nil || res.User.Email != opuser.Account("fapi-user").Email {
 		t.Fatalf("login: token type %q, user %+v", res.Token.TokenType, res.User)
 	}
 	if alg := jwtHeader(t, res.IDToken.Raw)["alg"]; alg != "ES256" {
@@ -73,7 +75,7 @@ func TestFAPI2(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := fapi.Apply(core.New()).SealingKeys(sealingKey()).BaseURL(extBase).Provider(plain, nil).Build(); !errors.Is(err, core.ErrInvalidConfig) {
+	if _, err := fapi.Apply(core.New()).SealingKeys(testkit.SealingKey()).BaseURL(extBase).Provider(plain, nil).Build(); !errors.Is(err, core.ErrInvalidConfig) {
 		t.Errorf("FAPI 2.0 mode with a plain provider: %v", err)
 	}
 	// And a provider under the profile refuses a client secret.

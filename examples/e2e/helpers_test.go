@@ -3,11 +3,9 @@ package e2e
 import (
 	"bytes"
 	"context"
-	"crypto/rand"
 	"io"
 	"net"
 	"net/http"
-	"net/http/cookiejar"
 	"net/url"
 	"slices"
 	"strings"
@@ -17,6 +15,7 @@ import (
 
 	"github.com/go-oauth20/oauth20/core"
 	"github.com/go-oauth20/oauth20/internal/realop"
+	"github.com/go-oauth20/oauth20/internal/testkit"
 	"github.com/go-oauth20/oauth20/providers"
 )
 
@@ -70,13 +69,6 @@ func opProvider(s *realop.Server, c realop.Client, name string) (*core.Provider,
 	return providers.OIDC(name, s.Issuer, c.ID, c.Secret, opts...)
 }
 
-// sealingKey returns a fresh random 32-byte key.
-func sealingKey() []byte {
-	k := make([]byte, 32)
-	_, _ = rand.Read(k)
-	return k
-}
-
 // listen opens a loopback listener and returns it with its origin.
 func listen(t *testing.T) (net.Listener, string) {
 	t.Helper()
@@ -93,23 +85,13 @@ func listen(t *testing.T) (net.Listener, string) {
 type browser struct {
 	t *testing.T
 	*http.Client
-	jar *cookiejar.Jar
+	jar http.CookieJar
 }
 
 func newBrowser(t *testing.T) *browser {
 	t.Helper()
-	jar, err := cookiejar.New(nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	// An own transport: httptest servers of parallel tests close the idle
-	// connections of http.DefaultTransport when they stop.
-	tr := http.DefaultTransport.(*http.Transport).Clone()
-	t.Cleanup(tr.CloseIdleConnections)
-	return &browser{t: t, jar: jar, Client: &http.Client{
-		Jar: jar, Transport: tr, Timeout: 30 * time.Second,
-		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
-	}}
+	c := testkit.Browser(t)
+	return &browser{t: t, jar: c.Jar, Client: c}
 }
 
 // page is an answer with its body read.

@@ -21,6 +21,8 @@ import (
 	"github.com/go-oauth20/oauth20/core"
 	"github.com/go-oauth20/oauth20/internal/coreaccess"
 	"github.com/go-oauth20/oauth20/internal/hydra"
+	"github.com/go-oauth20/oauth20/internal/opuser"
+	"github.com/go-oauth20/oauth20/internal/testkit"
 	"github.com/go-oauth20/oauth20/oidc"
 	"github.com/go-oauth20/oauth20/providers"
 )
@@ -75,7 +77,7 @@ func TestHydra(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		want := hydra.Account(login)
+		want := opuser.Account(login)
 		if res.User.Email != want.Email || res.User.Name != want.Name {
 			t.Errorf("user from signed UserInfo %+v, want %+v", res.User, want)
 		}
@@ -136,7 +138,7 @@ func hydraAuth(t *testing.T, s *hydra.Server, method string, tokenEndpointAud bo
 		edit(&spec)
 	}
 	c := s.NewClient(t, spec)
-	auth, err := core.New().SealingKeys(sealingKey()).BaseURL(hydraBase).KeepTokens().
+	auth, err := core.New().SealingKeys(testkit.SealingKey()).BaseURL(hydraBase).KeepTokens().
 		Provider(providers.OIDC("hydra", s.Issuer, c.ID, c.Secret, opts...)).Build()
 	if err != nil {
 		t.Fatal(err)
@@ -172,7 +174,7 @@ func hydraTokens(t *testing.T, ctx context.Context, s *hydra.Server, method stri
 	if err != nil {
 		t.Fatalf("login: %v", err)
 	}
-	want := hydra.Account(login)
+	want := opuser.Account(login)
 	if res.User.ID != login || res.User.Email != want.Email || !res.User.EmailVerified || res.IDToken.Subject != login {
 		t.Errorf("user %+v, ID token subject %q, want %s <%s>", res.User, res.IDToken.Subject, login, want.Email)
 	}
@@ -197,7 +199,7 @@ func hydraTokens(t *testing.T, ctx context.Context, s *hydra.Server, method stri
 	// token, which Hydra refuses (ending the grant): the application is
 	// told to send the user to log in again.
 	p, _ := providerNamed(auth, "hydra")
-	other := core.New().SealingKeys(sealingKey()).BaseURL(hydraBase).Provider(p, nil).MustBuild()
+	other := core.New().SealingKeys(testkit.SealingKey()).BaseURL(hydraBase).Provider(p, nil).MustBuild()
 	if _, _, err := other.Refresh(ctx, "hydra", res.Token, res.IDToken); !errors.Is(err, core.ErrLoginAgain) {
 		t.Errorf("refresh with the rotated-out token: %v, want ErrLoginAgain", err)
 	}
@@ -241,7 +243,7 @@ func hydraAdapterJourney(t *testing.T, ctx context.Context, s *hydra.Server, a a
 	t.Cleanup(func() { _ = ln.Close() })
 	c := s.NewClient(t, hydra.ClientSpec{RedirectURIs: []string{base + loginPrefix + "/hydra/callback"},
 		PostLogoutRedirectURIs: []string{base + "/"}})
-	auth, err := core.New().SealingKeys(sealingKey()).BaseURL(base + loginPrefix).AfterLogout(base + "/").
+	auth, err := core.New().SealingKeys(testkit.SealingKey()).BaseURL(base + loginPrefix).AfterLogout(base + "/").
 		Provider(providers.OIDC("hydra", s.Issuer, c.ID, c.Secret)).Build()
 	if err != nil {
 		t.Fatal(err)
@@ -264,7 +266,7 @@ func hydraAdapterJourney(t *testing.T, ctx context.Context, s *hydra.Server, a a
 	}
 	p = br.get(ctx, base+"/me")
 	var me adaptertest.Me
-	if p.StatusCode != http.StatusOK || json.Unmarshal([]byte(p.body), &me) != nil || me.ID != login || me.Email != hydra.Account(login).Email {
+	if p.StatusCode != http.StatusOK || json.Unmarshal([]byte(p.body), &me) != nil || me.ID != login || me.Email != opuser.Account(login).Email {
 		t.Fatalf("GET /me: %d %s", p.StatusCode, p.body)
 	}
 

@@ -9,6 +9,7 @@ import (
 
 	"github.com/go-oauth20/oauth20/core"
 	"github.com/go-oauth20/oauth20/internal/coreaccess"
+	"github.com/go-oauth20/oauth20/internal/opuser"
 	"github.com/go-oauth20/oauth20/internal/realop"
 	"github.com/go-oauth20/oauth20/oidc"
 	"github.com/go-oauth20/oauth20/providers"
@@ -50,7 +51,7 @@ func TestEncryption(t *testing.T) {
 			t.Errorf("ID token: %d segments from the token endpoint, %d verified; want a JWE holding a JWS",
 				strings.Count(res.Token.IDToken, ".")+1, strings.Count(res.IDToken.Raw, ".")+1)
 		}
-		want := realop.Account("jwe-user")
+		want := opuser.Account("jwe-user")
 		if res.IDToken.Subject != "jwe-user" || res.User.Email != want.Email || res.User.Name != want.Name {
 			t.Errorf("login: ID token sub %q, user %+v", res.IDToken.Subject, res.User)
 		}

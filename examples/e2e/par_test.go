@@ -9,7 +9,9 @@ import (
 	"time"
 
 	"github.com/go-oauth20/oauth20/core"
+	"github.com/go-oauth20/oauth20/internal/opuser"
 	"github.com/go-oauth20/oauth20/internal/realop"
+	"github.com/go-oauth20/oauth20/internal/testkit"
 	"github.com/go-oauth20/oauth20/providers"
 )
 
@@ -44,7 +46,7 @@ func startExtOP(t *testing.T, opts realop.Options, names ...string) (*realop.Ser
 // buildAuth builds the Auth of a test of the extensions over ps.
 func buildAuth(t *testing.T, ps ...func() (*core.Provider, error)) *core.Auth {
 	t.Helper()
-	b := core.New().SealingKeys(sealingKey()).BaseURL(extBase)
+	b := core.New().SealingKeys(testkit.SealingKey()).BaseURL(extBase)
 	for _, p := range ps {
 		b = b.Provider(p())
 	}
@@ -104,7 +106,7 @@ func TestPAR(t *testing.T) {
 			u, _ := beginLogin(t, ctx, auth, name, core.BeginOptions{})
 			pushedOnly(t, s, u)
 			res := completeLogin(t, ctx, s, auth, name, "par-"+name, core.BeginOptions{})
-			if res.IDToken == nil || res.User.ID != "par-"+name || res.User.Email != realop.Account("par-"+name).Email {
+			if res.IDToken == nil || res.User.ID != "par-"+name || res.User.Email != opuser.Account("par-"+name).Email {
 				t.Errorf("login: user %+v", res.User)
 			}
 		})

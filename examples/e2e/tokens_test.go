@@ -13,7 +13,9 @@ import (
 
 	"github.com/go-oauth20/oauth20/core"
 	"github.com/go-oauth20/oauth20/internal/coreaccess"
+	"github.com/go-oauth20/oauth20/internal/opuser"
 	"github.com/go-oauth20/oauth20/internal/realop"
+	"github.com/go-oauth20/oauth20/internal/testkit"
 	"github.com/go-oauth20/oauth20/oidc"
 )
 
@@ -35,7 +37,7 @@ func TestTokens(t *testing.T) {
 	}
 	s, ctx := startOP(t, redirects, nil)
 	wire := newWireAuth(t, s)
-	b := wire.use(core.New().SealingKeys(sealingKey()).BaseURL(tokenBase))
+	b := wire.use(core.New().SealingKeys(testkit.SealingKey()).BaseURL(tokenBase))
 	for _, c := range opClients {
 		b = b.Provider(opProvider(s, c.client(s), c.name))
 	}
@@ -90,7 +92,7 @@ func TestTokens(t *testing.T) {
 // oidc-provider 9 issues a refresh token, and then uses the tokens.
 func loginTokens(t *testing.T, ctx context.Context, s *realop.Server, auth *core.Auth, c opClient) {
 	login := "tokens-" + c.name
-	want := realop.Account(login)
+	want := opuser.Account(login)
 	res := completeLogin(t, ctx, s, auth, c.name, login, core.BeginOptions{
 		Prompt: "consent", Scopes: []string{"openid", "profile", "email", "offline_access"},
 	})
@@ -185,7 +187,7 @@ func completeLogin(t *testing.T, ctx context.Context, s *realop.Server, auth *co
 }
 
 // checkUserInfo calls the userinfo endpoint with an access token.
-func checkUserInfo(t *testing.T, ctx context.Context, client *core.Client, accessToken, sub string, want realop.Claims) {
+func checkUserInfo(t *testing.T, ctx context.Context, client *core.Client, accessToken, sub string, want opuser.Claims) {
 	t.Helper()
 	info, err := oidc.FetchUserInfo(ctx, nil, client.Endpoints().UserInfoURL, accessToken, sub)
 	if err != nil {
@@ -294,7 +296,7 @@ const devicePollInterval = 100 * time.Millisecond
 // uses the token.
 func deviceFlow(t *testing.T, ctx context.Context, s *realop.Server, auth *core.Auth, c opClient) {
 	login := "device-" + c.name
-	want := realop.Account(login)
+	want := opuser.Account(login)
 	client, err := mustProvider(t, auth, c.name).Client(ctx)
 	if err != nil {
 		t.Fatal(err)

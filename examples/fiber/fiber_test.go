@@ -13,24 +13,21 @@ import (
 // login and a logout through it with a cookie jar.
 func TestFiberEndToEnd(t *testing.T) {
 	t.Parallel()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	base := "http://" + ln.Addr().String()
-	app, err := NewApp(demoapp.Config{BaseURL: base, Getenv: func(string) string { return "" }})
-	if err != nil {
-		t.Fatal(err)
-	}
-	done := make(chan error, 1)
-	go func() { done <- app.Serve(ln) }()
-	t.Cleanup(func() {
-		if err := app.Shutdown(context.Background()); err != nil {
-			t.Error(err)
+	demotest.Run(t, func(t *testing.T, ln net.Listener, cfg demoapp.Config) string {
+		app, err := NewApp(cfg)
+		if err != nil {
+			t.Fatal(err)
 		}
-		if err := <-done; err != nil {
-			t.Error(err)
-		}
+		done := make(chan error, 1)
+		go func() { done <- app.Serve(ln) }()
+		t.Cleanup(func() { // Shutdown closes the app
+			if err := app.Shutdown(context.Background()); err != nil {
+				t.Error(err)
+			}
+			if err := <-done; err != nil {
+				t.Error(err)
+			}
+		})
+		return app.Provider()
 	})
-	demotest.Drive(t, base, app.Provider())
 }

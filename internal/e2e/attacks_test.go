@@ -7,7 +7,6 @@ import (
 	"encoding/json"
 	"encoding/pem"
 	"errors"
-	"io"
 	"net/http"
 	"net/url"
 	"testing"
@@ -15,6 +14,7 @@ import (
 
 	"github.com/go-oauth20/oauth20/conformance/oidctest"
 	"github.com/go-oauth20/oauth20/core"
+	"github.com/go-oauth20/oauth20/internal/testkit"
 	"github.com/go-oauth20/oauth20/oidc"
 	"github.com/go-oauth20/oauth20/providers"
 	"github.com/golang-jwt/jwt/v5"
@@ -198,7 +198,7 @@ func TestAttackHMACWithThePublicKey(t *testing.T) {
 		t.Fatal(err)
 	}
 	pemKey := pem.EncodeToMemory(&pem.Block{Type: "PUBLIC KEY", Bytes: der})
-	jwks := fetch(t, e.a.URL(oidctest.JWKSEndpoint))
+	jwks := testkit.Get(t, e.a.URL(oidctest.JWKSEndpoint))
 	for name, secret := range map[string][]byte{"PEM": pemKey, "DER": der, "JWKS": jwks} {
 		t.Run(name, func(t *testing.T) {
 			br := &browser{}
@@ -287,7 +287,7 @@ func publicKey(t *testing.T, op *oidctest.Server) *ecdsa.PublicKey {
 	var set struct {
 		Keys []map[string]any `json:"keys"`
 	}
-	if err := json.Unmarshal(fetch(t, op.URL(oidctest.JWKSEndpoint)), &set); err != nil || len(set.Keys) == 0 {
+	if err := json.Unmarshal(testkit.Get(t, op.URL(oidctest.JWKSEndpoint)), &set); err != nil || len(set.Keys) == 0 {
 		t.Fatalf("JWKS: %v", err)
 	}
 	raw, _ := json.Marshal(set.Keys[0])
@@ -296,18 +296,4 @@ func publicKey(t *testing.T, op *oidctest.Server) *ecdsa.PublicKey {
 		t.Fatal(err)
 	}
 	return k
-}
-
-func fetch(t *testing.T, u string) []byte {
-	t.Helper()
-	resp, err := http.Get(u)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	b, err := io.ReadAll(resp.Body)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return b
 }

@@ -5,6 +5,8 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+
+	"github.com/go-oauth20/oauth20/internal/opuser"
 )
 
 // The login, consent and logout app. Hydra has no pages of its own: it
@@ -132,7 +134,7 @@ func (s *Server) handleConsent(w http.ResponseWriter, r *http.Request) {
 		"grant_access_token_audience": nonNil(cr.RequestedAud),
 		"remember":                    false,
 		"session": map[string]any{
-			"id_token": s.claimsOf(cr.Subject).forScopes(cr.RequestedScope),
+			"id_token": released(s.claimsOf(cr.Subject), cr.RequestedScope),
 		},
 	}, &answer)
 	if err != nil {
@@ -153,12 +155,13 @@ func (s *Server) handleLogout(w http.ResponseWriter, r *http.Request) {
 	http.Redirect(w, r, answer.RedirectTo, http.StatusFound)
 }
 
-// claimsOf returns the claims of a subject.
-func (s *Server) claimsOf(subject string) Claims {
+// claimsOf returns the claims of a subject: those of Options.Accounts, or
+// else opuser.Account.
+func (s *Server) claimsOf(subject string) opuser.Claims {
 	if c, ok := s.accounts[subject]; ok {
 		return c
 	}
-	return Account(subject)
+	return opuser.Account(subject)
 }
 
 // appError answers a failed admin call, which the walk in interact.go

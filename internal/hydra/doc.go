@@ -71,8 +71,9 @@
 // is the login given to Authorize, else the request's login_hint, else
 // [Options.DefaultLogin], else "tester"; the login [Deny] refuses (the
 // application gets error=access_denied). Its claims are those of
-// [Options.Accounts] for that subject, else [Account] of the login (the
-// same as at the oidc-provider harness). The app accepts logins with
+// [Options.Accounts] for that subject, else opuser.Account of the login
+// (package internal/opuser: the same claims as at the oidc-provider
+// harness). The app accepts logins with
 // remember: true, so Hydra keeps a login session in its cookie: a second
 // Authorize with the same cookie jar signs in the same user again whatever
 // the login (Hydra skips the login step; prompt=login asks again). Consent

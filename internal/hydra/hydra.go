@@ -1,7 +1,6 @@
 package hydra
 
 import (
-	"bytes"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
@@ -18,9 +17,11 @@ import (
 	"strconv"
 	"strings"
 	"sync"
-	"syscall"
 	"testing"
 	"time"
+
+	"github.com/go-oauth20/oauth20/internal/opuser"
+	"github.com/go-oauth20/oauth20/internal/testkit"
 )
 
 // Timeouts of the harness. The build has its own, in build.go.
@@ -63,9 +64,9 @@ type Options struct {
 	// request's login_hint names one. Empty means [DefaultLogin].
 	DefaultLogin string
 
-	// Accounts are the claims of chosen subjects; any other login gets
-	// [Account] of it.
-	Accounts []Claims
+	// Accounts are the claims of chosen subjects, Extra claims included;
+	// any other login gets opuser.Account of it.
+	Accounts []opuser.Claims
 
 	// AccessTokenStrategy is "opaque" (the default: ory_at_... tokens) or
 	// "jwt" (access tokens are JWTs signed with Hydra's
@@ -117,7 +118,7 @@ type Server struct {
 	Discovery json.RawMessage
 
 	opts     Options
-	accounts map[string]Claims
+	accounts map[string]opuser.Claims
 	admin    *http.Client
 	app      *httptest.Server
 	dir      string // holds the configuration file
@@ -125,7 +126,7 @@ type Server struct {
 	cmd       *exec.Cmd
 	exited    chan struct{} // closed when the process has been waited for
 	waitErr   error
-	log       *logBuffer
+	log       *testkit.SyncBuffer // Hydra's output; written by two goroutines
 	closeOnce sync.Once
 }
 
@@ -175,9 +176,9 @@ func New(opts Options) (*Server, error) {
 	}
 	s := &Server{
 		opts:     opts,
-		accounts: map[string]Claims{},
+		accounts: map[string]opuser.Claims{},
 		admin:    &http.Client{Timeout: adminTimeout},
-		log:      &logBuffer{},
+		log:      &testkit.SyncBuffer{},
 	}
 	for _, c := range opts.Accounts {
 		s.accounts[c.Subject] = c
@@ -229,7 +230,7 @@ func (s *Server) launch(bin string) error {
 	cmd.Dir = s.dir
 	cmd.Env = cleanEnv()
 	cmd.Stdout, cmd.Stderr = s.log, s.log
-	setParentDeathSignal(cmd)
+	testkit.SetParentDeathSignal(cmd)
 	mark := s.log.Len()
 	if err := cmd.Start(); err != nil {
 		return fmt.Errorf("hydra: start %s: %w", bin, err)
@@ -441,20 +442,7 @@ func (s *Server) stop() {
 	if s.cmd == nil {
 		return
 	}
-	select {
-	case <-s.exited:
-		return
-	default:
-	}
-	if err := s.cmd.Process.Signal(syscall.SIGTERM); err != nil {
-		_ = s.cmd.Process.Kill()
-	}
-	select {
-	case <-s.exited:
-	case <-time.After(stopGrace):
-		_ = s.cmd.Process.Kill()
-		<-s.exited
-	}
+	testkit.StopProcess(s.cmd.Process, s.exited, stopGrace)
 }
 
 // Output returns what Hydra wrote to stdout and stderr so far.
@@ -476,32 +464,4 @@ func randomHex(n int) string {
 	b := make([]byte, n)
 	_, _ = rand.Read(b)
 	return hex.EncodeToString(b)
-}
-
-// logBuffer collects Hydra's output; writes come from two goroutines.
-type logBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *logBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *logBuffer) String() string { return b.StringFrom(0) }
-
-// StringFrom returns the output from offset on.
-func (b *logBuffer) StringFrom(offset int) string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return string(b.buf.Bytes()[min(offset, b.buf.Len()):])
-}
-
-// Len is the length of the output so far.
-func (b *logBuffer) Len() int {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Len()
 }

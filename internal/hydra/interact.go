@@ -3,11 +3,11 @@ package hydra
 import (
 	"context"
 	"fmt"
-	"io"
 	"net/http"
-	"net/http/cookiejar"
 	"net/url"
 	"strings"
+
+	"github.com/go-oauth20/oauth20/internal/opuser"
 )
 
 // maxSteps bounds the redirects of one walk through Hydra and the app.
@@ -63,10 +63,7 @@ func (s *Server) Logout(ctx context.Context, client *http.Client, endSessionURL 
 // redirect elsewhere (returned as a URL) or at a page with status 200
 // (returned as text); another status is an error with the page's text.
 func (s *Server) walk(ctx context.Context, client *http.Client, target, login string) (*url.URL, string, error) {
-	c, err := noRedirectClient(client)
-	if err != nil {
-		return nil, "", err
-	}
+	c := opuser.Browser(client)
 	hydra, err := url.Parse(s.Issuer)
 	if err != nil {
 		return nil, "", fmt.Errorf("hydra: bad issuer: %w", err)
@@ -81,38 +78,31 @@ func (s *Server) walk(ctx context.Context, client *http.Client, target, login st
 			return nil, "", fmt.Errorf("hydra: bad URL %q: %w", target, err)
 		}
 		switch {
-		case sameOrigin(u, app):
+		case opuser.SameOrigin(u, app):
 			if u.Path == "/login" && login != "" {
 				q := u.Query()
 				q.Set(loginParam, login)
 				u.RawQuery = q.Encode()
 			}
-		case !sameOrigin(u, hydra):
+		case !opuser.SameOrigin(u, hydra):
 			return u, "", nil
 		}
-		status, loc, body, err := get(ctx, c, u)
+		p, err := opuser.Fetch(ctx, c, http.MethodGet, u, nil)
 		if err != nil {
 			return nil, "", err
 		}
-		if status >= 300 && status < 400 {
-			if loc == "" {
-				return nil, "", fmt.Errorf("hydra: GET %s: redirect without Location", u)
-			}
-			next, err := u.Parse(loc)
-			if err != nil {
-				return nil, "", fmt.Errorf("hydra: bad Location %q: %w", loc, err)
-			}
-			target = next.String()
+		if p.Next != nil {
+			target = p.Next.String()
 			continue
 		}
-		text := strings.TrimSpace(body)
+		text := strings.TrimSpace(p.Body)
 		if len(text) > 2000 {
 			text = text[:2000] + "…"
 		}
-		if status != http.StatusOK {
-			return nil, "", fmt.Errorf("hydra: GET %s: status %d: %s", u, status, text)
+		if p.Status != http.StatusOK {
+			return nil, "", fmt.Errorf("hydra: GET %s: status %d: %s", u, p.Status, text)
 		}
-		if strings.Contains(body, "<form") {
+		if strings.Contains(p.Body, "<form") {
 			// response_mode=form_post: the page posts the response to the
 			// application.
 			return nil, "", fmt.Errorf("hydra: GET %s answers a form (response_mode=form_post is not supported by this helper): %s", u, text)
@@ -120,46 +110,4 @@ func (s *Server) walk(ctx context.Context, client *http.Client, target, login st
 		return nil, text, nil
 	}
 	return nil, "", fmt.Errorf("hydra: more than %d redirects, giving up", maxSteps)
-}
-
-// get sends one GET without following redirects and reads the body.
-func get(ctx context.Context, c *http.Client, u *url.URL) (status int, location, body string, err error) {
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u.String(), nil)
-	if err != nil {
-		return 0, "", "", fmt.Errorf("hydra: build request: %w", err)
-	}
-	req.Header.Set("Accept", "text/html")
-	resp, err := c.Do(req)
-	if err != nil {
-		return 0, "", "", fmt.Errorf("hydra: GET %s: %w", u, err)
-	}
-	defer resp.Body.Close()
-	b, err := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
-	if err != nil {
-		return 0, "", "", fmt.Errorf("hydra: read %s: %w", u, err)
-	}
-	return resp.StatusCode, resp.Header.Get("Location"), string(b), nil
-}
-
-// noRedirectClient copies client so that it returns redirects instead of
-// following them, adding a cookie jar when it has none.
-func noRedirectClient(client *http.Client) (*http.Client, error) {
-	var c http.Client
-	if client != nil {
-		c = *client
-	}
-	if c.Jar == nil {
-		jar, err := cookiejar.New(nil)
-		if err != nil {
-			return nil, fmt.Errorf("hydra: cookie jar: %w", err)
-		}
-		c.Jar = jar
-	}
-	c.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
-	return &c, nil
-}
-
-// sameOrigin reports whether a and b have the same scheme, host and port.
-func sameOrigin(a, b *url.URL) bool {
-	return strings.EqualFold(a.Scheme, b.Scheme) && strings.EqualFold(a.Host, b.Host)
 }

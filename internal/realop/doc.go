@@ -46,8 +46,9 @@
 // in every proof, at the token endpoint and at userinfo alike), JWT response
 // modes, encryption, signed UserInfo, and the FAPI 2.0 profile for
 // realop-fapi. None of them changes what the three plain clients see unless
-// they use it. Any login
-// signs in; the claims of a login are those of [Account].
+// they use it. Any login signs in; the claims of a login are those of
+// opuser.Account (package internal/opuser), which mirrors account() in
+// node/server.mjs.
 //
 // Access tokens requested without a resource parameter are opaque and good
 // at the userinfo endpoint. With resource=[Server.APIResource] (for example in

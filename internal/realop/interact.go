@@ -5,14 +5,14 @@ import (
 	"errors"
 	"fmt"
 	"html"
-	"io"
 	"maps"
 	"net/http"
-	"net/http/cookiejar"
 	"net/url"
 	"regexp"
 	"slices"
 	"strings"
+
+	"github.com/go-oauth20/oauth20/internal/opuser"
 )
 
 // maxSteps bounds the pages and redirects of one walk through the provider.
@@ -112,10 +112,7 @@ type userInput struct {
 // in.acceptPost, at a form that posts out of the provider (returned as its
 // target and fields).
 func (s *Server) walk(ctx context.Context, client *http.Client, method, target string, form url.Values, in userInput) (*url.URL, string, url.Values, error) {
-	c, err := noRedirectClient(client)
-	if err != nil {
-		return nil, "", nil, err
-	}
+	c := opuser.Browser(client)
 	issuer, err := url.Parse(s.Issuer)
 	if err != nil {
 		return nil, "", nil, fmt.Errorf("realop: bad issuer: %w", err)
@@ -126,29 +123,22 @@ func (s *Server) walk(ctx context.Context, client *http.Client, method, target s
 		if err != nil {
 			return nil, "", nil, fmt.Errorf("realop: bad URL %q: %w", target, err)
 		}
-		if !sameOrigin(u, issuer) {
+		if !opuser.SameOrigin(u, issuer) {
 			return u, "", nil, nil
 		}
-		status, loc, body, err := fetch(ctx, c, method, u, form)
+		p, err := opuser.Fetch(ctx, c, method, u, form)
 		if err != nil {
 			return nil, "", nil, err
 		}
-		if status >= 300 && status < 400 {
-			if loc == "" {
-				return nil, "", nil, fmt.Errorf("realop: %s %s: redirect without Location", method, u)
-			}
-			next, err := u.Parse(loc)
-			if err != nil {
-				return nil, "", nil, fmt.Errorf("realop: bad Location %q: %w", loc, err)
-			}
-			method, target, form = http.MethodGet, next.String(), nil
+		if p.Next != nil {
+			method, target, form = http.MethodGet, p.Next.String(), nil
 			continue
 		}
-		page := pageText(body)
-		if status != http.StatusOK {
-			return nil, "", nil, fmt.Errorf("realop: %s %s: status %d: %s", method, u, status, page)
+		page := pageText(p.Body)
+		if p.Status != http.StatusOK {
+			return nil, "", nil, fmt.Errorf("realop: %s %s: status %d: %s", method, u, p.Status, page)
 		}
-		forms := parseForms(body)
+		forms := parseForms(p.Body)
 		if len(forms) == 0 {
 			return nil, page, nil, nil
 		}
@@ -157,7 +147,7 @@ func (s *Server) walk(ctx context.Context, client *http.Client, method, target s
 		if err != nil {
 			return nil, "", nil, fmt.Errorf("realop: bad form action %q: %w", f.action, err)
 		}
-		if !sameOrigin(action, issuer) {
+		if !opuser.SameOrigin(action, issuer) {
 			// response_mode=form_post: the page posts the response to the app.
 			if in.acceptPost {
 				return action, "", f.fields, nil
@@ -200,55 +190,6 @@ func (in userInput) fill(f htmlForm) error {
 	// Consent (prompt=consent) and device confirmation (confirm=yes) pages
 	// are submitted as they are.
 	return nil
-}
-
-// fetch sends one request without following redirects and reads the body.
-func fetch(ctx context.Context, c *http.Client, method string, u *url.URL, form url.Values) (status int, location, body string, err error) {
-	var rd io.Reader
-	if method == http.MethodPost {
-		rd = strings.NewReader(form.Encode())
-	}
-	req, err := http.NewRequestWithContext(ctx, method, u.String(), rd)
-	if err != nil {
-		return 0, "", "", fmt.Errorf("realop: build request: %w", err)
-	}
-	if method == http.MethodPost {
-		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	}
-	req.Header.Set("Accept", "text/html")
-	resp, err := c.Do(req)
-	if err != nil {
-		return 0, "", "", fmt.Errorf("realop: %s %s: %w", method, u, err)
-	}
-	defer resp.Body.Close()
-	b, err := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
-	if err != nil {
-		return 0, "", "", fmt.Errorf("realop: read %s: %w", u, err)
-	}
-	return resp.StatusCode, resp.Header.Get("Location"), string(b), nil
-}
-
-// noRedirectClient copies client so that it returns redirects instead of
-// following them, adding a cookie jar when it has none.
-func noRedirectClient(client *http.Client) (*http.Client, error) {
-	var c http.Client
-	if client != nil {
-		c = *client
-	}
-	if c.Jar == nil {
-		jar, err := cookiejar.New(nil)
-		if err != nil {
-			return nil, fmt.Errorf("realop: cookie jar: %w", err)
-		}
-		c.Jar = jar
-	}
-	c.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
-	return &c, nil
-}
-
-// sameOrigin reports whether a and b have the same scheme, host and port.
-func sameOrigin(a, b *url.URL) bool {
-	return strings.EqualFold(a.Scheme, b.Scheme) && strings.EqualFold(a.Host, b.Host)
 }
 
 // htmlForm is a form of a provider page, with the values its inputs submit.

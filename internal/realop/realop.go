@@ -2,7 +2,6 @@ package realop
 
 import (
 	"bufio"
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -15,9 +14,10 @@ import (
 	"runtime"
 	"strings"
 	"sync"
-	"syscall"
 	"testing"
 	"time"
+
+	"github.com/go-oauth20/oauth20/internal/testkit"
 )
 
 // Timeouts of the harness. The npm install has its own, in npm.go.
@@ -125,7 +125,7 @@ type Server struct {
 	stdin     io.WriteCloser
 	exited    chan struct{} // closed when the process has been waited for
 	waitErr   error
-	log       *logBuffer
+	log       *testkit.SyncBuffer // the provider's output; written by two goroutines
 	closeOnce sync.Once
 }
 
@@ -236,7 +236,7 @@ func launch(node, dir string, opts Options) (*Server, error) {
 	cmd := exec.Command(node, "server.mjs")
 	cmd.Dir = dir
 	cmd.Env = append(os.Environ(), "REALOP_CONFIG="+string(cfg))
-	s := &Server{cmd: cmd, exited: make(chan struct{}), log: &logBuffer{}}
+	s := &Server{cmd: cmd, exited: make(chan struct{}), log: &testkit.SyncBuffer{}}
 	cmd.Stderr = s.log
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {
@@ -350,38 +350,12 @@ func (s *Server) Close() {
 		if s.stdin != nil {
 			_ = s.stdin.Close()
 		}
-		if err := s.cmd.Process.Signal(syscall.SIGTERM); err != nil {
-			_ = s.cmd.Process.Kill()
-		}
-		select {
-		case <-s.exited:
-		case <-time.After(stopGrace):
-			_ = s.cmd.Process.Kill()
-			<-s.exited
-		}
+		testkit.StopProcess(s.cmd.Process, s.exited, stopGrace)
 	})
 }
 
 // Output returns what the provider wrote to stdout and stderr so far.
 func (s *Server) Output() string { return s.log.String() }
-
-// logBuffer collects the provider's output; writes come from two goroutines.
-type logBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *logBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *logBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
 
 // errNotReady reports a server that did not announce itself in time.
 var errNotReady = errors.New("realop: no READY line from node server.mjs")

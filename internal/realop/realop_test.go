@@ -21,6 +21,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/go-oauth20/oauth20/internal/opuser"
 )
 
 const (
@@ -107,11 +109,11 @@ func TestAuthorizationCodePKCE(t *testing.T) {
 		t.Errorf("ID token has email although an access token was issued: %v", claims)
 	}
 
-	var info Claims
+	var info opuser.Claims
 	if status := getJSON(t, ctx, s.Endpoints.UserInfo, tok["access_token"].(string), &info); status != http.StatusOK {
 		t.Fatalf("userinfo status %d", status)
 	}
-	if want := Account("alice"); !reflect.DeepEqual(info, want) {
+	if want := opuser.Account("alice"); !reflect.DeepEqual(info, want) {
 		t.Errorf("userinfo = %+v\nwant       %+v", info, want)
 	}
 	if info.Email != "alice@example.com" || info.Name != "Alice Tester" {
@@ -257,7 +259,7 @@ func TestDeviceFlow(t *testing.T) {
 			t.Fatal("device flow did not finish in time")
 		}
 	}
-	var info Claims
+	var info opuser.Claims
 	if status := getJSON(t, ctx, s.Endpoints.UserInfo, tok["access_token"].(string), &info); status != http.StatusOK {
 		t.Fatalf("userinfo status %d", status)
 	}
@@ -326,17 +328,6 @@ func TestParseForms(t *testing.T) {
 	want = htmlForm{id: "op.logoutForm", action: "/session/end/confirm", method: "POST", fields: url.Values{"xsrf": {`x"y`}}}
 	if !reflect.DeepEqual(forms[1], want) {
 		t.Errorf("form 1 = %+v", forms[1])
-	}
-}
-
-func TestAccount(t *testing.T) {
-	a := Account("o'neil (test)")
-	if a.Picture != "https://example.com/avatars/o'neil%20(test).png" || a.Name != "O'neil (test) Tester" ||
-		a.Email != "o'neil (test)@example.com" {
-		t.Errorf("Account = %+v", a)
-	}
-	if b := Account("bob@example.org"); b.PreferredUsername != "bob" || b.Email != "bob@example.org" {
-		t.Errorf("Account = %+v", b)
 	}
 }
 

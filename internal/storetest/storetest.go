@@ -89,25 +89,9 @@ func Run(t *testing.T, s Store, advance func(time.Duration)) {
 			t.Errorf("value %q, want the first", v)
 		}
 		// Atomic: of many at once, exactly one wins.
-		var wins atomic.Int32
-		var wg sync.WaitGroup
-		for i := range 32 {
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				ok, err := s.SetIfAbsent(ctx, key("race"), []byte{byte(i)}, time.Minute)
-				if err != nil {
-					t.Error(err)
-				}
-				if ok {
-					wins.Add(1)
-				}
-			}()
-		}
-		wg.Wait()
-		if wins.Load() != 1 {
-			t.Errorf("%d SetIfAbsent calls won, want 1", wins.Load())
-		}
+		exactlyOne(t, "SetIfAbsent calls", func(i int) (bool, error) {
+			return s.SetIfAbsent(ctx, key("race"), []byte{byte(i)}, time.Minute)
+		})
 	})
 
 	t.Run("compare and swap", func(t *testing.T) {
@@ -128,25 +112,9 @@ func Run(t *testing.T, s Store, advance func(time.Duration)) {
 			t.Errorf("value %q after the swap", v)
 		}
 		// Atomic: of many swaps from the same value, exactly one wins.
-		var wins atomic.Int32
-		var wg sync.WaitGroup
-		for i := range 32 {
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				ok, err := s.CompareAndSwap(ctx, key("cas"), []byte("b"), []byte{'c', byte(i)}, time.Minute)
-				if err != nil {
-					t.Error(err)
-				}
-				if ok {
-					wins.Add(1)
-				}
-			}()
-		}
-		wg.Wait()
-		if wins.Load() != 1 {
-			t.Errorf("%d swaps won, want 1", wins.Load())
-		}
+		exactlyOne(t, "swaps", func(i int) (bool, error) {
+			return s.CompareAndSwap(ctx, key("cas"), []byte("b"), []byte{'c', byte(i)}, time.Minute)
+		})
 	})
 
 	t.Run("compare and delete", func(t *testing.T) {
@@ -197,4 +165,27 @@ func Run(t *testing.T, s Store, advance func(time.Duration)) {
 			t.Errorf("swapped value %q %v after its old ttl", v, ok)
 		}
 	})
+}
+
+// exactlyOne runs op 32 times at once, with i from 0 to 31, and fails the
+// test unless exactly one call reports true; what names the calls.
+func exactlyOne(t *testing.T, what string, op func(i int) (bool, error)) {
+	t.Helper()
+	var wins atomic.Int32
+	var wg sync.WaitGroup
+	for i := range 32 {
+		wg.Go(func() {
+			ok, err := op(i)
+			if err != nil {
+				t.Error(err)
+			}
+			if ok {
+				wins.Add(1)
+			}
+		})
+	}
+	wg.Wait()
+	if wins.Load() != 1 {
+		t.Errorf("%d %s won, want 1", wins.Load(), what)
+	}
 }

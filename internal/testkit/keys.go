@@ -73,3 +73,11 @@ func PKCS8PEM(tb testing.TB, key crypto.Signer) []byte {
 	}
 	return pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: der})
 }
+
+// SealingKey returns a fresh random 32-byte key, for
+// core.Builder.SealingKeys.
+func SealingKey() []byte {
+	k := make([]byte, 32)
+	_, _ = rand.Read(k)
+	return k
+}

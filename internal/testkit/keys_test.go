@@ -1,6 +1,7 @@
 package testkit_test
 
 import (
+	"bytes"
 	"crypto/x509"
 	"encoding/pem"
 	"testing"
@@ -19,5 +20,13 @@ func TestSigningKey(t *testing.T) {
 		if _, err := x509.ParsePKCS8PrivateKey(block.Bytes); err != nil {
 			t.Errorf("%s: %v", alg, err)
 		}
+	}
+}
+
+func TestSealingKey(t *testing.T) {
+	t.Parallel()
+	a, b := testkit.SealingKey(), testkit.SealingKey()
+	if len(a) != 32 || bytes.Equal(a, b) {
+		t.Errorf("SealingKey gave %x then %x", a, b)
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/go-oauth20/oauth20/core"
+	"github.com/go-oauth20/oauth20/internal/testkit"
 )
 
 // BenchmarkCallback measures the work of a callback route — Complete (the
@@ -19,7 +20,7 @@ import (
 //	go test ./stores/oauth20redis -run '^$' -bench Callback -benchmem -count 6
 func BenchmarkCallback(b *testing.B) {
 	w := startRedis(b)
-	key := sealingKey()
+	key := testkit.SealingKey()
 	for _, setup := range []struct {
 		name  string
 		store core.Store // nil: the default

@@ -2,7 +2,6 @@ package oauth20redis_test
 
 import (
 	"context"
-	"crypto/rand"
 	"io"
 	"net/http"
 	"net/url"
@@ -68,13 +67,6 @@ func startOP(t testing.TB) *oidctest.Server {
 	return oidctest.New(t, oidctest.WithAlgorithm("ES256"), oidctest.WithClients(oidctest.Client{
 		ID: opClientID, Secret: opSecret, RedirectURIs: []string{appBase + "/oidc/callback"},
 	}))
-}
-
-// sealingKey is the key every replica shares.
-func sealingKey() []byte {
-	k := make([]byte, 32)
-	_, _ = rand.Read(k)
-	return k
 }
 
 // newReplica builds one replica's Auth on the provider and store (nil: the

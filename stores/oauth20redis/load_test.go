@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/go-oauth20/oauth20/core"
+	"github.com/go-oauth20/oauth20/internal/testkit"
 )
 
 // Load test bounds: logins per replica and concurrent logins per replica.
@@ -29,7 +30,7 @@ func TestLoadTwoReplicas(t *testing.T) {
 	w := startRedis(t)
 	op := startOP(t)
 	ctx := testContext(t)
-	key := sealingKey()
+	key := testkit.SealingKey()
 	server := func(b *core.Builder) { b.ServerSessions() }
 	replicas := []*core.Auth{newReplica(t, op, key, w.store, server), newReplica(t, op, key, w.store, server)}
 

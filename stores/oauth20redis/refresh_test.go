@@ -12,6 +12,7 @@ import (
 
 	"github.com/go-oauth20/oauth20/core"
 	"github.com/go-oauth20/oauth20/internal/realop"
+	"github.com/go-oauth20/oauth20/internal/testkit"
 	"github.com/go-oauth20/oauth20/providers"
 )
 
@@ -25,7 +26,7 @@ func TestRefreshRaceRotatingToken(t *testing.T) {
 	w := startRedis(t)
 	op := realop.Start(t, realop.Options{RedirectURIs: []string{appBase + "/op/callback"}})
 	ctx := testContext(t)
-	key := sealingKey()
+	key := testkit.SealingKey()
 	clock := &shiftedClock{}
 	refreshes := &refreshCounter{next: loopback}
 	build := func(server bool) *core.Auth {

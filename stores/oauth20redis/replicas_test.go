@@ -10,6 +10,7 @@ import (
 
 	"github.com/go-oauth20/oauth20/conformance/oidctest"
 	"github.com/go-oauth20/oauth20/core"
+	"github.com/go-oauth20/oauth20/internal/testkit"
 )
 
 // TestReplayOnAnotherReplica: a callback accepted by one replica is refused
@@ -20,7 +21,7 @@ func TestReplayOnAnotherReplica(t *testing.T) {
 	w := startRedis(t)
 	op := startOP(t)
 	ctx := testContext(t)
-	key := sealingKey()
+	key := testkit.SealingKey()
 	a, b := newReplica(t, op, key, w.store, nil), newReplica(t, op, key, w.store, nil)
 	cb, err := authorize(ctx, a)
 	if err != nil {
@@ -49,7 +50,7 @@ func TestSessionsAcrossReplicas(t *testing.T) {
 	w := startRedis(t)
 	op := startOP(t)
 	ctx := testContext(t)
-	key := sealingKey()
+	key := testkit.SealingKey()
 	server := func(b *core.Builder) { b.ServerSessions().KeepTokens() }
 	a, b := newReplica(t, op, key, w.store, server), newReplica(t, op, key, w.store, server)
 
@@ -123,7 +124,7 @@ func TestRedisStopped(t *testing.T) {
 	w := startRedis(t)
 	op := startOP(t)
 	ctx := testContext(t)
-	key := sealingKey()
+	key := testkit.SealingKey()
 	server := func(b *core.Builder) { b.ServerSessions() }
 	a, b := newReplica(t, op, key, w.store, server), newReplica(t, op, key, w.store, server)
 	session, err := login(ctx, a)

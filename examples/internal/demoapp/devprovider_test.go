@@ -1,18 +1,17 @@
 package demoapp
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"io"
 	"log/slog"
 	"net/http"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/go-oauth20/oauth20/adapters/oauth20http"
+	"github.com/go-oauth20/oauth20/internal/testkit"
 )
 
 func TestDevProviderRule(t *testing.T) {
@@ -47,7 +46,7 @@ func TestDevProviderRule(t *testing.T) {
 // public URL has no test provider.
 func TestDevProviderOffBehindProxy(t *testing.T) {
 	t.Parallel()
-	var logs syncBuffer
+	var logs testkit.SyncBuffer
 	s, err := New(Config{BaseURL: "https://demo.example", ListenAddr: "127.0.0.1:8000", Logger: jsonLogger(&logs),
 		Getenv: env(map[string]string{"GITHUB_CLIENT_ID": "id", "GITHUB_CLIENT_SECRET": "secret"})})
 	if err != nil {
@@ -76,7 +75,7 @@ func TestDevProviderOffBehindProxy(t *testing.T) {
 // in the log, and the providers from the environment work.
 func TestDemoListensBeyondLoopback(t *testing.T) {
 	t.Parallel()
-	var logs syncBuffer
+	var logs testkit.SyncBuffer
 	base, setup := runDemo(t, []string{"-addr", "0.0.0.0:0"}, &logs,
 		map[string]string{"GITHUB_CLIENT_ID": "id", "GITHUB_CLIENT_SECRET": "secret"})
 	if !strings.HasPrefix(base, "http://127.0.0.1:") {
@@ -85,7 +84,7 @@ func TestDemoListensBeyondLoopback(t *testing.T) {
 	if setup.Provider != nil {
 		t.Error("the test provider runs on a demo that listens on every interface")
 	}
-	page := fetch(t, base+"/")
+	page := string(testkit.Get(t, base+"/"))
 	if strings.Contains(page, `data-provider="local"`) || strings.Contains(page, "dev-warning") || !strings.Contains(page, "Continue with GitHub") {
 		t.Errorf("the home page:\n%s", page)
 	}
@@ -111,12 +110,12 @@ func TestDemoListensBeyondLoopback(t *testing.T) {
 // it is for development only.
 func TestDemoOnLoopback(t *testing.T) {
 	t.Parallel()
-	var logs syncBuffer
+	var logs testkit.SyncBuffer
 	base, setup := runDemo(t, []string{"-addr", "127.0.0.1:0"}, &logs, nil)
 	if setup.Provider == nil {
 		t.Fatal("the test provider is off on loopback")
 	}
-	page := fetch(t, base+"/")
+	page := string(testkit.Get(t, base+"/"))
 	for _, s := range []string{`id="dev-warning"`, "Development only.", `data-provider="local"`, "development only</span>"} {
 		if !strings.Contains(page, s) {
 			t.Errorf("the home page lacks %q:\n%s", s, page)
@@ -195,7 +194,7 @@ func jsonLogger(w io.Writer) *slog.Logger {
 
 // logLine returns the first JSON log line in logs whose message starts
 // with msg.
-func logLine(t *testing.T, logs *syncBuffer, msg string) map[string]any {
+func logLine(t *testing.T, logs *testkit.SyncBuffer, msg string) map[string]any {
 	t.Helper()
 	for _, l := range strings.Split(strings.TrimSpace(logs.String()), "\n") {
 		var m map[string]any
@@ -208,40 +207,4 @@ func logLine(t *testing.T, logs *syncBuffer, msg string) map[string]any {
 	}
 	t.Fatalf("no log line %q in:\n%s", msg, logs.String())
 	return nil
-}
-
-func fetch(t *testing.T, u string) string {
-	t.Helper()
-	resp, err := http.Get(u)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	b, err := io.ReadAll(resp.Body)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if resp.StatusCode != http.StatusOK {
-		t.Fatalf("GET %s: %d\n%s", u, resp.StatusCode, b)
-	}
-	return string(b)
-}
-
-// syncBuffer is a bytes.Buffer for a logger that other goroutines write
-// to.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
 }

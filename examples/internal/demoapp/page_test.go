@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/go-oauth20/oauth20/core"
+	"github.com/go-oauth20/oauth20/internal/testkit"
 )
 
 // jwt returns a compact JWS with the given payload and a fake signature:
@@ -75,7 +76,7 @@ func TestIDTokenClaims(t *testing.T) {
 // headers it is sent with.
 func TestRender(t *testing.T) {
 	t.Parallel()
-	s, err := New(Config{BaseURL: "http://127.0.0.1:8000", Logger: jsonLogger(new(syncBuffer)),
+	s, err := New(Config{BaseURL: "http://127.0.0.1:8000", Logger: jsonLogger(new(testkit.SyncBuffer)),
 		Getenv: env(map[string]string{"GITHUB_CLIENT_ID": "id", "GITHUB_CLIENT_SECRET": "secret"})})
 	if err != nil {
 		t.Fatal(err)

@@ -1,38 +1,74 @@
 // Package demotest drives a demo application end to end over real HTTP,
 // as a browser with a cookie jar would: login, the provider, the callback,
 // the page with the user, the protected page, logout, an unknown page; and
-// checks the pages' security headers on the way.
+// checks the pages' security headers on the way. Run and RunHandler start a
+// demo for it, so that each demo's test is only how its framework serves.
 package demotest
 
 import (
 	"io"
+	"net"
 	"net/http"
-	"net/http/cookiejar"
+	"net/http/httptest"
 	"net/url"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/go-oauth20/oauth20/conformance/oidctest"
+	"github.com/go-oauth20/oauth20/examples/internal/demoapp"
+	"github.com/go-oauth20/oauth20/internal/testkit"
 )
+
+// Run starts a demo on a random loopback port and drives the whole
+// journey through it (Drive). start builds the demo from cfg, a
+// demoapp.Config for that port with an empty environment (so the
+// development test provider is on), serves it on ln until the test ends,
+// closes it then, and returns the issuer of its development provider.
+func Run(t *testing.T, start func(t *testing.T, ln net.Listener, cfg demoapp.Config) (issuer string)) {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	base := "http://" + ln.Addr().String()
+	issuer := start(t, ln, demoapp.Config{BaseURL: base, Getenv: func(string) string { return "" }})
+	Drive(t, base, issuer)
+}
+
+// App is a demo that RunHandler can start: Provider returns the issuer of
+// its development provider, Close stops that provider.
+type App interface {
+	Provider() string
+	Close()
+}
+
+// RunHandler is Run for a demo that newApp builds and that is served on
+// net/http as the handler that handler returns.
+func RunHandler[A App](t *testing.T, newApp func(demoapp.Config) (A, error), handler func(A) http.Handler) {
+	t.Helper()
+	Run(t, func(t *testing.T, ln net.Listener, cfg demoapp.Config) string {
+		app, err := newApp(cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(app.Close)
+		srv := &httptest.Server{Listener: ln, Config: &http.Server{Handler: handler(app)}}
+		srv.Start()
+		t.Cleanup(srv.Close)
+		return app.Provider()
+	})
+}
 
 // Drive runs the whole journey against the demo at baseURL whose
 // development test provider has the given issuer.
 func Drive(t *testing.T, baseURL, issuer string) {
 	t.Helper()
-	jar, err := cookiejar.New(nil)
-	if err != nil {
-		t.Fatal(err)
-	}
 	var hops []string
-	// An own transport: httptest servers of parallel tests close the idle
-	// connections of http.DefaultTransport when they stop.
-	tr := http.DefaultTransport.(*http.Transport).Clone()
-	t.Cleanup(tr.CloseIdleConnections)
-	c := &http.Client{Jar: jar, Timeout: 30 * time.Second, Transport: tr, CheckRedirect: func(r *http.Request, via []*http.Request) error {
+	c := testkit.Browser(t)
+	c.CheckRedirect = func(r *http.Request, via []*http.Request) error { // follows them, noting each
 		hops = append(hops, r.URL.Scheme+"://"+r.URL.Host+r.URL.Path)
 		return nil
-	}}
+	}
 	user := oidctest.DefaultUser()
 
 	// Anonymous: the login button, and the protected page sends us home.

@@ -22,6 +22,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/go-oauth20/oauth20/internal/testkit"
 )
 
 const (
@@ -45,7 +47,7 @@ type Server struct {
 	dir  string
 	port int
 	proc *process
-	log  *logBuffer
+	log  *testkit.SyncBuffer // the server's output; written by two goroutines
 }
 
 // process is one run of redis-server.
@@ -68,7 +70,7 @@ func Start(t testing.TB) *Server {
 		}
 		t.Skipf("%s; skipping (set OAUTH20_E2E=1 to fail instead)", msg)
 	}
-	s := &Server{t: t, bin: bin, dir: t.TempDir(), log: &logBuffer{}}
+	s := &Server{t: t, bin: bin, dir: t.TempDir(), log: &testkit.SyncBuffer{}}
 	t.Cleanup(func() {
 		s.kill()
 		if t.Failed() {
@@ -107,7 +109,7 @@ func (s *Server) launch() error {
 		"--bind", "127.0.0.1", "--port", strconv.Itoa(s.port),
 		"--dir", s.dir, "--dbfilename", "dump.rdb", "--save", "", "--appendonly", "no",
 		"--daemonize", "no", "--logfile", "", "--loglevel", "notice")
-	setParentDeathSignal(cmd)
+	testkit.SetParentDeathSignal(cmd)
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {
 		return err
@@ -226,35 +228,6 @@ func (s *Server) kill() {
 	if p == nil {
 		return
 	}
-	select {
-	case <-p.exited:
-		return
-	default:
-	}
 	_ = p.cmd.Process.Signal(syscall.SIGCONT)
-	_ = p.cmd.Process.Signal(syscall.SIGTERM)
-	select {
-	case <-p.exited:
-	case <-time.After(stopGrace):
-		_ = p.cmd.Process.Kill()
-		<-p.exited
-	}
-}
-
-// logBuffer collects the server's output; writes come from two goroutines.
-type logBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *logBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *logBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
+	testkit.StopProcess(p.cmd.Process, p.exited, stopGrace)
 }

@@ -1,18 +1,16 @@
-package hydra
+package opuser
 
 import (
 	"net/url"
-	"slices"
 	"strings"
 	"unicode"
 	"unicode/utf8"
 )
 
-// Claims are the user claims that the login and consent app releases for a
-// login: profile claims with the profile scope, email and email_verified
-// with the email scope, Extra whatever the scopes. The JSON names are those
-// of OpenID Connect Core, section 5.1. Hydra puts them into the ID token and
-// answers them at userinfo.
+// Claims are the user claims a provider releases for a login: profile
+// claims with the profile scope, email and email_verified with the email
+// scope, Extra whatever the scopes. The JSON names are those of OpenID
+// Connect Core, section 5.1.
 type Claims struct {
 	Subject           string `json:"sub"`
 	Name              string `json:"name"`
@@ -29,16 +27,19 @@ type Claims struct {
 	EmailVerified     bool   `json:"email_verified"`
 
 	// Extra claims are released whatever the scopes, for example groups.
-	// Hydra refuses to let them replace the protocol claims (iss, sub,
-	// aud, exp, iat, nonce ...).
+	// Only Hydra's login and consent app releases them (hydra's
+	// Options.Accounts), and Hydra refuses to let them replace the
+	// protocol claims (iss, sub, aud, exp, iat, nonce ...); oidc-provider's
+	// accounts have none, so Account leaves Extra nil.
 	Extra map[string]any `json:"-"`
 }
 
-// Account returns the claims of the account signed in as login when
-// [Options.Accounts] has none with that subject. The subject is the login
-// itself; a login without "@" gets the address login@example.com. The rule
-// is the one of the oidc-provider harness (internal/realop), so the same
-// login has the same claims at both providers.
+// Account returns the claims of the account signed in as login: the
+// subject is the login itself; a login without "@" gets the address
+// login@example.com. It mirrors account() in
+// internal/realop/node/server.mjs, exactly for ASCII logins, and Hydra's
+// login app releases it for any login its Options.Accounts does not name,
+// so the same login has the same claims at both providers.
 func Account(login string) Claims {
 	local, _, hasAt := strings.Cut(login, "@")
 	given := local
@@ -64,46 +65,6 @@ func Account(login string) Claims {
 		Email:             email,
 		EmailVerified:     true,
 	}
-}
-
-// forScopes returns the claims released for the granted scopes, without
-// sub (Hydra sets it from the login).
-func (c Claims) forScopes(scopes []string) map[string]any {
-	m := map[string]any{}
-	if slices.Contains(scopes, "profile") {
-		for k, v := range map[string]any{
-			"name":               c.Name,
-			"given_name":         c.GivenName,
-			"family_name":        c.FamilyName,
-			"preferred_username": c.PreferredUsername,
-			"nickname":           c.Nickname,
-			"picture":            c.Picture,
-			"profile":            c.Profile,
-			"locale":             c.Locale,
-			"zoneinfo":           c.Zoneinfo,
-		} {
-			if v != "" {
-				m[k] = v
-			}
-		}
-		if c.UpdatedAt != 0 {
-			m["updated_at"] = c.UpdatedAt
-		}
-	}
-	if slices.Contains(scopes, "email") && c.Email != "" {
-		m["email"] = c.Email
-		m["email_verified"] = c.EmailVerified
-	}
-	for k, v := range c.Extra {
-		m[k] = v
-	}
-	return m
-}
-
-// supportedClaims are announced in the discovery document.
-var supportedClaims = []string{
-	"sub", "name", "given_name", "family_name", "preferred_username", "nickname",
-	"picture", "profile", "locale", "zoneinfo", "updated_at", "email", "email_verified",
 }
 
 // componentUnescaper undoes what url.QueryEscape does beyond JavaScript's
