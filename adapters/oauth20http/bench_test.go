@@ -2,13 +2,19 @@ package oauth20http_test
 
 import (
 	"context"
+	"io"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
+	"runtime"
 	"testing"
+	"time"
 
+	"github.com/go-oauth20/oauth20/adapters/oauth20http"
 	"github.com/go-oauth20/oauth20/conformance/adaptertest"
 	"github.com/go-oauth20/oauth20/conformance/oidctest"
 	"github.com/go-oauth20/oauth20/core"
+	"github.com/go-oauth20/oauth20/internal/benchkit"
 )
 
 // benchAuth is an Auth for an oidctest provider on loopback.
@@ -69,5 +75,75 @@ func BenchmarkComplete(b *testing.B) {
 		if err != nil || res.User.ID == "" {
 			b.Fatal(res, err)
 		}
+	}
+}
+
+// loadClients is the number of concurrent clients of BenchmarkLoginRoute.
+const loadClients = 32
+
+// BenchmarkLoginRoute is a bounded loopback load test of the login route:
+// 32 clients, each with its own keep-alive connection, send GET
+// /auth/oidc/login to a net/http server and read the answer; b.N requests
+// in all, each bounded by a 10-second client timeout. The floor ("bare")
+// is a handler on the same route pattern that sets one cookie and
+// redirects, writing the very cookie and Location of one real login (so
+// both answers are the same size): the difference is the library's work.
+// Compare the req/s of the two:
+//
+//	for i in 1 2 3 4 5 6; do go test ./adapters/oauth20http -run '^$' -bench LoginRoute -benchmem -count 1; done > login.txt
+//	benchstat -col /impl login.txt
+func BenchmarkLoginRoute(b *testing.B) {
+	auth, _ := benchAuth(b)
+	h := oauth20http.MustNew(oauth20http.Config{Auth: auth})
+	loc, cookie, err := auth.Begin(context.Background(), "oidc", core.BeginOptions{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	bareCookie := cookie.HTTPCookie()
+	handlers := []struct {
+		name  string
+		login http.HandlerFunc
+	}{
+		{"oauth20http", h.Login},
+		{"bare", func(w http.ResponseWriter, r *http.Request) {
+			http.SetCookie(w, bareCookie)
+			w.Header().Set("Location", loc)
+			w.WriteHeader(http.StatusFound)
+		}},
+	}
+	for _, hd := range handlers {
+		b.Run("impl="+hd.name, func(b *testing.B) {
+			mux := http.NewServeMux()
+			mux.HandleFunc("GET /auth/{provider}/login", hd.login)
+			srv := httptest.NewServer(mux)
+			defer srv.Close()
+			tr := &http.Transport{MaxIdleConnsPerHost: loadClients, MaxConnsPerHost: loadClients}
+			defer tr.CloseIdleConnections()
+			client := &http.Client{Transport: tr, Timeout: 10 * time.Second,
+				CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+			target := srv.URL + "/auth/oidc/login"
+			var cpu benchkit.CPU
+			b.SetParallelism((loadClients + runtime.GOMAXPROCS(0) - 1) / runtime.GOMAXPROCS(0))
+			b.ReportAllocs()
+			b.ResetTimer()
+			cpu.Start()
+			b.RunParallel(func(pb *testing.PB) {
+				for pb.Next() {
+					resp, err := client.Get(target)
+					if err != nil {
+						b.Error(err)
+						return
+					}
+					_, _ = io.Copy(io.Discard, resp.Body)
+					resp.Body.Close()
+					if resp.StatusCode != http.StatusFound || len(resp.Cookies()) != 1 {
+						b.Errorf("status %d, %d cookies", resp.StatusCode, len(resp.Cookies()))
+						return
+					}
+				}
+			})
+			cpu.Report(b)
+			b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "req/s")
+		})
 	}
 }
