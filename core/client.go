@@ -111,6 +111,9 @@ type Client struct {
 	http    *resty.Client // over httpx.Safe(cfg.HTTPClient)
 	clock   Clock
 	log     *slog.Logger
+	// basicAuth is the Authorization header of AuthSecretBasic, encoded
+	// once.
+	basicAuth string
 }
 
 // NewClient validates cfg and returns a Client. It performs no network I/O.
@@ -144,6 +147,9 @@ func newClient(cfg Config, rc *resty.Client) (*Client, error) {
 		if cfg.ClientSecret == "" {
 			c.cfg.AuthMethod = AuthNone
 		}
+	}
+	if c.cfg.AuthMethod == AuthSecretBasic {
+		c.basicAuth = basicAuth(c.cfg.ClientID, c.cfg.ClientSecret)
 	}
 	return c, nil
 }

@@ -88,7 +88,9 @@ func (c *Client) Resource(ctx context.Context, rr ResourceRequest) (map[string]a
 	if rr.Detectors != nil {
 		d := *c.dialect
 		d.ErrorDetectors = rr.Detectors
-		cc = &Client{cfg: c.cfg, dialect: &d, http: c.http, clock: c.clock, log: c.log}
+		cp := *c
+		cp.dialect = &d
+		cc = &cp
 	}
 	if err := cc.judge(OpUserInfo, resp, rr.Format); err != nil {
 		if rr.Token != nil {

@@ -5,6 +5,7 @@
 package httpx
 
 import (
+	"compress/gzip"
 	"context"
 	"errors"
 	"fmt"
@@ -12,6 +13,7 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/go-resty/resty/v2"
@@ -171,6 +173,58 @@ func (b *limitedBody) Close() error {
 func (b *limitedBody) done() {
 	if b.cancel != nil {
 		b.cancel()
+	}
+}
+
+// ReadBody reads and closes the body of resp, at most MaxResponseBytes of
+// it after any gzip decoding (ErrResponseTooLarge beyond). A body of known
+// length is read into one buffer of that size; resty's own reading starts
+// at 512 bytes and grows, and runs a regular expression on the content
+// type, so the pipeline asks resty not to parse answers and reads them
+// here. A gzip body that the transport did not decode itself (the request
+// asked for gzip explicitly) is decoded, as resty does.
+func ReadBody(resp *http.Response) ([]byte, error) {
+	defer resp.Body.Close()
+	var body io.Reader = resp.Body
+	size := resp.ContentLength
+	if strings.EqualFold(resp.Header.Get("Content-Encoding"), "gzip") && size != 0 {
+		zr, err := gzip.NewReader(body)
+		if err != nil {
+			return nil, err
+		}
+		defer zr.Close()
+		body, size = zr, -1
+	}
+	if size < 0 || size > MaxResponseBytes {
+		size = 1024
+	}
+	buf := make([]byte, 0, size)
+	for {
+		if len(buf) == cap(buf) {
+			// Full: the body may have ended exactly here. Look before
+			// growing the buffer.
+			var one [1]byte
+			n, err := io.ReadFull(body, one[:])
+			if n == 0 {
+				if err == io.EOF || err == io.ErrUnexpectedEOF {
+					return buf, nil
+				}
+				return nil, err
+			}
+			buf = append(buf, one[0])
+			continue
+		}
+		n, err := body.Read(buf[len(buf):cap(buf)])
+		buf = buf[:len(buf)+n]
+		if len(buf) > MaxResponseBytes {
+			return nil, fmt.Errorf("%w (limit %d bytes)", ErrResponseTooLarge, MaxResponseBytes)
+		}
+		if err == io.EOF {
+			return buf, nil
+		}
+		if err != nil {
+			return nil, err
+		}
 	}
 }
 

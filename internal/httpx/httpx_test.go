@@ -2,6 +2,7 @@ package httpx
 
 import (
 	"bytes"
+	"compress/gzip"
 	"context"
 	"errors"
 	"io"
@@ -155,3 +156,70 @@ func TestSafeNoRedirect(t *testing.T) {
 		t.Fatalf("status %d", resp.StatusCode)
 	}
 }
+
+func TestReadBody(t *testing.T) {
+	t.Parallel()
+	gz := func(b []byte) []byte {
+		var buf bytes.Buffer
+		zw := gzip.NewWriter(&buf)
+		_, _ = zw.Write(b)
+		_ = zw.Close()
+		return buf.Bytes()
+	}
+	small := []byte(`{"access_token":"at","token_type":"Bearer"}`)
+	exact := bytes.Repeat([]byte("x"), MaxResponseBytes)
+	over := bytes.Repeat([]byte("x"), MaxResponseBytes+1)
+	tests := []struct {
+		name    string
+		body    []byte
+		length  int64 // -1: unknown
+		gzip    bool
+		want    []byte
+		tooBig  bool
+		wantCap int // 0: not checked
+	}{
+		{name: "known length, one buffer of that size", body: small, length: int64(len(small)), want: small, wantCap: len(small)},
+		{name: "unknown length", body: small, length: -1, want: small},
+		{name: "empty", body: nil, length: 0, want: []byte{}},
+		{name: "a wrong length reads the body all the same", body: small, length: 3, want: small},
+		{name: "exactly the cap", body: exact, length: -1, want: exact},
+		{name: "over the cap", body: over, length: -1, tooBig: true},
+		{name: "gzip", body: gz(small), length: -1, gzip: true, want: small},
+		{name: "gzip that expands past the cap", body: gz(over), length: -1, gzip: true, tooBig: true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			closed := false
+			h := http.Header{}
+			if tt.gzip {
+				h.Set("Content-Encoding", "gzip")
+			}
+			resp := &http.Response{Header: h, ContentLength: tt.length,
+				Body: readCloser{Reader: bytes.NewReader(tt.body), close: func() { closed = true }}}
+			got, err := ReadBody(resp)
+			if !closed {
+				t.Error("body not closed")
+			}
+			if tt.tooBig {
+				if !errors.Is(err, ErrResponseTooLarge) {
+					t.Fatalf("err = %v, want ErrResponseTooLarge", err)
+				}
+				return
+			}
+			if err != nil || !bytes.Equal(got, tt.want) {
+				t.Fatalf("got %d bytes, %v", len(got), err)
+			}
+			if tt.wantCap != 0 && cap(got) != tt.wantCap {
+				t.Errorf("cap %d, want %d", cap(got), tt.wantCap)
+			}
+		})
+	}
+}
+
+type readCloser struct {
+	io.Reader
+	close func()
+}
+
+func (r readCloser) Close() error { r.close(); return nil }
