@@ -1,7 +1,6 @@
 package core
 
 import (
-	"net/url"
 	"strings"
 )
 
@@ -13,6 +12,10 @@ type authRequest struct {
 	scopes      []string
 	scopesSet   bool
 	redirectURL string
+	// Room for the parameters of a login (the protocol's eight and a few
+	// more) in the same allocation.
+	p          Params
+	keys, vals [12]string
 }
 
 type authOptionFunc func(*authRequest)
@@ -73,7 +76,9 @@ func (c *Client) AuthCodeURL(state string, opts ...AuthOption) string {
 // authParams collects the parameters of an authorization request under
 // their standard names, before the dialect renames and orders them.
 func (c *Client) authParams(state string, opts []AuthOption) *Params {
-	r := &authRequest{params: &Params{}, redirectURL: c.cfg.RedirectURL, scopes: c.cfg.Scopes}
+	r := &authRequest{redirectURL: c.cfg.RedirectURL, scopes: c.cfg.Scopes}
+	r.p.keys, r.p.vals = r.keys[:0], r.vals[:0]
+	r.params = &r.p
 	p := r.params
 	p.Set("response_type", "code")
 	p.Set("client_id", c.cfg.ClientID)
@@ -88,9 +93,12 @@ func (c *Client) authParams(state string, opts []AuthOption) *Params {
 	} else {
 		p.Set("redirect_uri", r.redirectURL)
 	}
-	if len(r.scopes) == 0 {
+	switch {
+	case len(r.scopes) == 0:
 		p.Del("scope")
-	} else {
+	case !r.scopesSet:
+		p.Set("scope", c.scope)
+	default:
 		p.Set("scope", strings.Join(r.scopes, c.dialect.scopeSeparator()))
 	}
 	if state == "" {
@@ -107,9 +115,5 @@ func (c *Client) authURL(p *Params) string {
 		p.rename(std, wire)
 	}
 	p.moveToFront(d.AuthParamOrder)
-	u := appendQuery(c.cfg.Endpoints.AuthURL, p)
-	if d.AuthURLFragment != "" {
-		u += "#" + url.PathEscape(d.AuthURLFragment)
-	}
-	return u
+	return buildURL(c.cfg.Endpoints.AuthURL, p, d.AuthURLFragment)
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/go-oauth20/oauth20/internal/httpx"
@@ -114,6 +115,8 @@ type Client struct {
 	// basicAuth is the Authorization header of AuthSecretBasic, encoded
 	// once.
 	basicAuth string
+	// scope is cfg.Scopes joined with the dialect's separator.
+	scope string
 }
 
 // NewClient validates cfg and returns a Client. It performs no network I/O.
@@ -151,6 +154,7 @@ func newClient(cfg Config, rc *resty.Client) (*Client, error) {
 	if c.cfg.AuthMethod == AuthSecretBasic {
 		c.basicAuth = basicAuth(c.cfg.ClientID, c.cfg.ClientSecret)
 	}
+	c.scope = strings.Join(c.cfg.Scopes, c.dialect.scopeSeparator())
 	return c, nil
 }
 

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 )
@@ -116,12 +117,28 @@ func looksLikeObject(b []byte) bool {
 
 // appendQuery adds p to the query of u, in order, spaces as %20.
 func appendQuery(u string, p *Params) string {
-	if p == nil || p.size() == 0 {
+	return buildURL(u, p, "")
+}
+
+// buildURL returns u with p added to its query, in order, spaces as %20,
+// and then the fragment (escaped), written into one buffer.
+func buildURL(u string, p *Params, fragment string) string {
+	if (p == nil || p.size() == 0) && fragment == "" {
 		return u
 	}
-	sep := "?"
-	if strings.Contains(u, "?") {
-		sep = "&"
+	var buf [1024]byte
+	b := append(buf[:0], u...)
+	if p != nil && p.size() > 0 {
+		if strings.IndexByte(u, '?') >= 0 {
+			b = append(b, '&')
+		} else {
+			b = append(b, '?')
+		}
+		b = p.appendTo(b, "%20")
 	}
-	return u + sep + p.encodeQuery()
+	if fragment != "" {
+		b = append(b, '#')
+		b = append(b, url.PathEscape(fragment)...)
+	}
+	return string(b)
 }
