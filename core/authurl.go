@@ -15,7 +15,7 @@ type authRequest struct {
 	// Room for the parameters of a login (the protocol's eight and a few
 	// more) in the same allocation.
 	p          Params
-	keys, vals [12]string
+	keys, vals [10]string
 }
 
 type authOptionFunc func(*authRequest)

@@ -2,6 +2,7 @@ package core
 
 import (
 	"encoding/json"
+	"strconv"
 	"unicode/utf8"
 )
 
@@ -38,6 +39,70 @@ func fastObject(b []byte) (map[string]any, bool) {
 		return nil, false
 	}
 	return m, true
+}
+
+// fastMembers walks the members of the JSON object s (nothing around it)
+// on the fast path's terms, calling member for each with d positioned at
+// the value, which member must consume (with d.str, d.int64 or d.bool). It
+// reports false as soon as member does, or when s is beyond the fast path.
+func fastMembers(s string, member func(key string, d *objectDecoder) bool) bool {
+	d := &objectDecoder{s: s}
+	if len(s) == 0 || s[0] != '{' {
+		return false
+	}
+	d.i++
+	d.space()
+	if d.i < len(d.s) && d.s[d.i] == '}' {
+		d.i++
+		return d.i == len(d.s)
+	}
+	for {
+		d.space()
+		key, ok := d.str()
+		if !ok {
+			return false
+		}
+		d.space()
+		if d.i >= len(d.s) || d.s[d.i] != ':' {
+			return false
+		}
+		d.i++
+		d.space()
+		if !member(key, d) {
+			return false
+		}
+		d.space()
+		if d.i >= len(d.s) {
+			return false
+		}
+		switch d.s[d.i] {
+		case ',':
+			d.i++
+		case '}':
+			d.i++
+			return d.i == len(d.s)
+		default:
+			return false
+		}
+	}
+}
+
+// int64 reads an integer without fraction or exponent that fits an int64.
+func (d *objectDecoder) int64() (int64, bool) {
+	n, ok := d.number()
+	if !ok {
+		return 0, false
+	}
+	v, err := strconv.ParseInt(string(n), 10, 64)
+	return v, err == nil
+}
+
+// bool reads true or false.
+func (d *objectDecoder) bool() (bool, bool) {
+	if d.i < len(d.s) && d.s[d.i] == 't' {
+		return true, d.literal("true")
+	}
+	return false, d.literal("false")
 }
 
 type objectDecoder struct {
@@ -213,7 +278,7 @@ func (d *objectDecoder) number() (json.Number, bool) {
 		}
 		return i > start
 	}
-	if s[i] == '-' {
+	if i < len(s) && s[i] == '-' {
 		i++
 	}
 	switch {

@@ -9,6 +9,7 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
+	"sync"
 )
 
 // MinSealingKeyLen is the shortest sealing key accepted: 32 bytes.
@@ -61,11 +62,35 @@ func newSealer(secrets [][]byte) (*sealer, error) {
 // base64url text: a random 12-byte nonce followed by the ciphertext.
 func (s *sealer) seal(plaintext []byte, context string) string {
 	aead := s.aeads[0]
-	buf := make([]byte, aead.NonceSize(), aead.NonceSize()+len(plaintext)+aead.Overhead())
+	// The sealed bytes and the additional data live only until the text is
+	// encoded: their buffers are reused, and a flow cookie's text fits the
+	// stack buffer, so that the string is the only allocation.
+	sb := sealBuffers.Get().(*sealBuffer)
+	defer sealBuffers.Put(sb)
+	buf := append(sb.out[:0], make([]byte, aead.NonceSize())...)
 	_, _ = rand.Read(buf)
-	buf = aead.Seal(buf, buf, plaintext, []byte(context))
-	return base64.RawURLEncoding.EncodeToString(buf)
+	sb.ad = append(sb.ad[:0], context...)
+	buf = aead.Seal(buf, buf, plaintext, sb.ad)
+	sb.out = buf
+	var text [1024]byte
+	return string(base64.RawURLEncoding.AppendEncode(text[:0], buf))
 }
+
+// sealRecord seals the flow record rec, bound to context, with its JSON
+// written into a reused buffer.
+func (s *sealer) sealRecord(rec *flowRecord, context string) string {
+	sb := sealBuffers.Get().(*sealBuffer)
+	defer sealBuffers.Put(sb)
+	sb.plain = rec.appendJSON(sb.plain[:0])
+	return s.seal(sb.plain, context)
+}
+
+type sealBuffer struct{ plain, out, ad []byte }
+
+// sealBuffers holds the buffers of seal and sealRecord.
+var sealBuffers = sync.Pool{New: func() any {
+	return &sealBuffer{plain: make([]byte, 0, 512), out: make([]byte, 0, 512), ad: make([]byte, 0, 64)}
+}}
 
 // open reverses seal with any of the keys.
 func (s *sealer) open(sealed, context string) ([]byte, error) {

@@ -107,7 +107,11 @@ func (h *Handler) provider(r *http.Request) string { return r.PathValue(h.param)
 // login, if it is a safe local path.
 func (h *Handler) Login(w http.ResponseWriter, r *http.Request) {
 	noStore(w)
-	loc, c, err := h.auth.Begin(r.Context(), h.provider(r), core.BeginOptions{ReturnTo: r.URL.Query().Get("return_to")})
+	var returnTo string
+	if r.URL.RawQuery != "" { // most logins have no query: spare parsing it
+		returnTo = r.URL.Query().Get("return_to")
+	}
+	loc, c, err := h.auth.Begin(r.Context(), h.provider(r), core.BeginOptions{ReturnTo: returnTo})
 	if err != nil {
 		h.onError(w, r, err)
 		return
