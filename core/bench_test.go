@@ -41,7 +41,9 @@ func (t cannedTransport) RoundTrip(r *http.Request) (*http.Response, error) {
 // client: timeout, no redirects, capped body) and a JSON decode of the
 // answer into a struct. It runs over a loopback server and over a canned
 // transport, which leaves the client's own cost. Read the ratio with
-// benchstat from interleaved passes:
+// benchstat from interleaved passes (see CONTRIBUTING.md): each
+// implementation alone (impl=…), and the two run in turn in small blocks,
+// whose CPU-time ratio is reported as cpu-ratio (ratio=resty).
 //
 //	for i in 1 2 3 4 5 6; do go test ./core -run '^$' -bench 'Exchange|AuthCodeURL' -benchmem -count 1; done > core.txt
 //	benchstat -col /impl core.txt
@@ -54,60 +56,66 @@ func BenchmarkExchange(b *testing.B) {
 	defer srv.Close()
 	ctx := context.Background()
 	transports := []struct {
-		name string
-		hc   *http.Client
+		name  string
+		hc    *http.Client
+		block int // operations per turn of the interleaved comparison
 	}{
-		{"loopback", nil},
-		{"canned", &http.Client{Transport: cannedTransport{[]byte(okToken)}}},
+		{"loopback", nil, 20},
+		{"canned", &http.Client{Transport: cannedTransport{[]byte(okToken)}}, 200},
+	}
+	type answer struct {
+		AccessToken  string `json:"access_token"`
+		TokenType    string `json:"token_type"`
+		ExpiresIn    int    `json:"expires_in"`
+		RefreshToken string `json:"refresh_token"`
+		Scope        string `json:"scope"`
 	}
 	for _, tr := range transports {
-		b.Run("transport="+tr.name+"/impl=oauth20", func(b *testing.B) {
-			c, err := NewClient(Config{ClientID: "client-1", ClientSecret: "s3cret-value", HTTPClient: tr.hc,
-				Endpoints: Endpoints{TokenURL: srv.URL + "/token"}, RedirectURL: "http://127.0.0.1:8000/callback"})
+		c, err := NewClient(Config{ClientID: "client-1", ClientSecret: "s3cret-value", HTTPClient: tr.hc,
+			Endpoints: Endpoints{TokenURL: srv.URL + "/token"}, RedirectURL: "http://127.0.0.1:8000/callback"})
+		if err != nil {
+			b.Fatal(err)
+		}
+		ours := func() {
+			tok, err := c.Exchange(ctx, "code-abc", WithVerifier("verifier-xyz"))
+			if err != nil || tok.AccessToken != "at-123" {
+				b.Fatal(tok, err)
+			}
+		}
+		rc := httpx.Resty(tr.hc)
+		floor := func() {
+			resp, err := rc.R().SetContext(ctx).
+				SetBasicAuth("client-1", "s3cret-value").
+				SetHeader("Accept", "application/json").
+				SetFormData(map[string]string{
+					"grant_type": "authorization_code", "code": "code-abc",
+					"redirect_uri": "http://127.0.0.1:8000/callback", "code_verifier": "verifier-xyz",
+				}).
+				Post(srv.URL + "/token")
 			if err != nil {
 				b.Fatal(err)
 			}
-			var cpu benchkit.CPU
-			b.ReportAllocs()
-			cpu.Start()
-			for b.Loop() {
-				tok, err := c.Exchange(ctx, "code-abc", WithVerifier("verifier-xyz"))
-				if err != nil || tok.AccessToken != "at-123" {
-					b.Fatal(tok, err)
-				}
+			var a answer
+			if err := json.Unmarshal(resp.Body(), &a); err != nil || a.AccessToken != "at-123" {
+				b.Fatal(a, err)
 			}
-			cpu.Report(b)
-		})
-		b.Run("transport="+tr.name+"/impl=resty", func(b *testing.B) {
-			rc := httpx.Resty(tr.hc)
-			type answer struct {
-				AccessToken  string `json:"access_token"`
-				TokenType    string `json:"token_type"`
-				ExpiresIn    int    `json:"expires_in"`
-				RefreshToken string `json:"refresh_token"`
-				Scope        string `json:"scope"`
-			}
-			var cpu benchkit.CPU
-			b.ReportAllocs()
-			cpu.Start()
-			for b.Loop() {
-				resp, err := rc.R().SetContext(ctx).
-					SetBasicAuth("client-1", "s3cret-value").
-					SetHeader("Accept", "application/json").
-					SetFormData(map[string]string{
-						"grant_type": "authorization_code", "code": "code-abc",
-						"redirect_uri": "http://127.0.0.1:8000/callback", "code_verifier": "verifier-xyz",
-					}).
-					Post(srv.URL + "/token")
-				if err != nil {
-					b.Fatal(err)
+		}
+		for _, impl := range []struct {
+			name string
+			f    func()
+		}{{"oauth20", ours}, {"resty", floor}} {
+			b.Run("transport="+tr.name+"/impl="+impl.name, func(b *testing.B) {
+				var cpu benchkit.CPU
+				b.ReportAllocs()
+				cpu.Start()
+				for b.Loop() {
+					impl.f()
 				}
-				var a answer
-				if err := json.Unmarshal(resp.Body(), &a); err != nil || a.AccessToken != "at-123" {
-					b.Fatal(a, err)
-				}
-			}
-			cpu.Report(b)
+				cpu.Report(b)
+			})
+		}
+		b.Run("transport="+tr.name+"/ratio=resty", func(b *testing.B) {
+			benchkit.Interleave(b, tr.block, benchkit.Loop(ours), benchkit.Loop(floor))
 		})
 	}
 }
@@ -115,7 +123,9 @@ func BenchmarkExchange(b *testing.B) {
 // BenchmarkAuthCodeURL compares the authorization URL of a login (state,
 // PKCE S256 challenge computed from the verifier, nonce) with the same URL
 // written by hand into a strings.Builder and built with url.Values. Every
-// implementation computes the challenge and escapes every value.
+// implementation computes the challenge and escapes every value. The
+// ratio=… sub-benchmarks run AuthCodeURL and a floor in turn and report
+// their CPU-time ratio.
 func BenchmarkAuthCodeURL(b *testing.B) {
 	const (
 		authURL  = "https://op.example/oauth2/authorize"
@@ -179,6 +189,18 @@ func BenchmarkAuthCodeURL(b *testing.B) {
 					b.Fatal("empty URL")
 				}
 			}
+		})
+	}
+	op := func(f func() string) func() {
+		return func() {
+			if f() == "" {
+				b.Fatal("empty URL")
+			}
+		}
+	}
+	for _, floor := range impls[1:] {
+		b.Run("ratio="+floor.name, func(b *testing.B) {
+			benchkit.Interleave(b, 2000, benchkit.Loop(op(impls[0].f)), benchkit.Loop(op(floor.f)))
 		})
 	}
 }

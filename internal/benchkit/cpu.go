@@ -1,8 +1,11 @@
 // Package benchkit holds what the comparison benchmarks share: the CPU time
-// a benchmark spends, reported beside its wall time. On a shared machine
-// wall time also counts the waits for a core; the CPU time of the process
-// (every goroutine, the loopback server's and the collector's included)
-// is the steadier measure of what an implementation costs.
+// a benchmark spends, reported beside its wall time, and the ratio of two
+// implementations run in turn. On a shared machine wall time also counts
+// the waits for a core; the CPU time of the process (every goroutine, the
+// loopback server's and the collector's included) is the steadier measure
+// of what an implementation costs. And a machine that is busy for a second
+// slows whichever implementation runs in that second: running the two in
+// small alternating blocks gives both the same machine.
 package benchkit
 
 import (
@@ -14,22 +17,42 @@ import (
 // benchmark. The zero value is ready to use; it is not safe for concurrent
 // use (call Start and Stop from the benchmark's goroutine).
 type CPU struct {
+	// Timer, when set, is the benchmark whose timer starts and stops with
+	// c, so that its wall time covers the same parts.
+	Timer *testing.B
+
 	start, total time.Duration
+	wallStart    time.Time
+	wall         time.Duration
 	running      bool
 }
 
 // Start begins a timed part.
 func (c *CPU) Start() {
+	if c.Timer != nil {
+		c.Timer.StartTimer()
+	}
 	c.start, c.running = processCPU(), true
+	c.wallStart = time.Now()
 }
 
 // Stop ends a timed part.
 func (c *CPU) Stop() {
 	if c.running {
+		c.wall += time.Since(c.wallStart)
 		c.total += processCPU() - c.start
 		c.running = false
 	}
+	if c.Timer != nil {
+		c.Timer.StopTimer()
+	}
 }
+
+// Total returns the CPU time of the timed parts so far.
+func (c *CPU) Total() time.Duration { return c.total }
+
+// Wall returns the wall time of the timed parts so far.
+func (c *CPU) Wall() time.Duration { return c.wall }
 
 // Report stops c and reports the CPU time per operation as "cpu-ns/op".
 // It reports nothing where the platform does not tell the process's CPU
@@ -38,5 +61,47 @@ func (c *CPU) Report(b *testing.B) {
 	c.Stop()
 	if b.N > 0 && supported {
 		b.ReportMetric(float64(c.total.Nanoseconds())/float64(b.N), "cpu-ns/op")
+	}
+}
+
+// Interleave compares impl with floor, run in turn, block operations at a
+// time, b.N operations each, and reports the ratio of their CPU times as
+// "cpu-ratio" (below 1: impl is cheaper). Each function runs ops operations
+// and times what belongs to the comparison with its cpu (Start, Stop), so
+// that preparing an operation can stay outside. It returns both timers,
+// for callers that report more.
+func Interleave(b *testing.B, block int, impl, floor func(cpu *CPU, ops int)) (ci, cf *CPU) {
+	if block < 1 {
+		block = 1
+	}
+	ci, cf = new(CPU), new(CPU)
+	for done := 0; done < b.N; done += block {
+		n := min(block, b.N-done)
+		// Alternate which goes first, so that neither always follows
+		// the other's garbage.
+		if done/block%2 == 0 {
+			impl(ci, n)
+			floor(cf, n)
+		} else {
+			floor(cf, n)
+			impl(ci, n)
+		}
+	}
+	ci.Stop()
+	cf.Stop()
+	if supported && cf.total > 0 {
+		b.ReportMetric(float64(ci.total)/float64(cf.total), "cpu-ratio")
+	}
+	return ci, cf
+}
+
+// Loop returns a function for Interleave that times ops calls of op.
+func Loop(op func()) func(cpu *CPU, ops int) {
+	return func(cpu *CPU, ops int) {
+		cpu.Start()
+		for range ops {
+			op()
+		}
+		cpu.Stop()
 	}
 }
