@@ -2,6 +2,7 @@ package core
 
 import (
 	"strings"
+	"sync"
 )
 
 // AuthOption adds or changes a parameter of an authorization request.
@@ -76,8 +77,9 @@ func (c *Client) AuthCodeURL(state string, opts ...AuthOption) string {
 // authParams collects the parameters of an authorization request under
 // their standard names, before the dialect renames and orders them.
 func (c *Client) authParams(state string, opts []AuthOption) *Params {
-	r := &authRequest{redirectURL: c.cfg.RedirectURL, scopes: c.cfg.Scopes}
-	r.p.keys, r.p.vals = r.keys[:0], r.vals[:0]
+	r := authRequests.Get().(*authRequest)
+	r.redirectURL, r.scopes = c.cfg.RedirectURL, c.cfg.Scopes
+	r.p.keys, r.p.vals, r.p.req = r.keys[:0], r.vals[:0], r
 	r.params = &r.p
 	p := r.params
 	p.Set("response_type", "code")
@@ -108,12 +110,25 @@ func (c *Client) authParams(state string, opts []AuthOption) *Params {
 }
 
 // authURL renames and orders p as the dialect says and appends it to the
-// authorization endpoint.
+// authorization endpoint. It consumes p, which authParams returned: p's
+// storage is reused by the next login.
 func (c *Client) authURL(p *Params) string {
+	r := p.req
 	d := c.dialect
 	for std, wire := range d.ParamNames {
 		p.rename(std, wire)
 	}
 	p.moveToFront(d.AuthParamOrder)
-	return buildURL(c.cfg.Endpoints.AuthURL, p, d.AuthURLFragment)
+	u := buildURL(c.cfg.Endpoints.AuthURL, p, d.AuthURLFragment)
+	if r != nil {
+		// Cleared first: it held the state and the PKCE challenge.
+		*r = authRequest{}
+		authRequests.Put(r)
+	}
+	return u
 }
+
+// authRequests holds the storage of authorization requests, which lives
+// only from authParams to authURL: a login would otherwise allocate
+// room for its parameters every time.
+var authRequests = sync.Pool{New: func() any { return new(authRequest) }}

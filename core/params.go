@@ -7,6 +7,9 @@ package core
 type Params struct {
 	keys []string
 	vals []string
+	// req is the authorization request whose storage this is, when
+	// authParams made it (see authURL).
+	req *authRequest
 }
 
 // Set sets key to value, replacing an earlier value in place (keeping its
