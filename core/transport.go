@@ -77,14 +77,15 @@ func (c *Client) send(ctx context.Context, r *Request, auth bool) (*response, er
 		if err := d.EditRequest(r); err != nil {
 			return nil, err
 		}
-	}
-	for k, vs := range r.Header {
-		// Hooks may have written to the map directly: send every name in
-		// its canonical form, as Header.Add would have.
-		if ck := textproto.CanonicalMIMEHeaderKey(k); ck != k {
-			delete(r.Header, k)
-			r.Header[ck] = append(r.Header[ck], vs...)
+		// The hook may have put a map of its own there, and may have
+		// written names that are not canonical: send a copy with every
+		// name in its canonical form, as Header.Add would have.
+		h := make(http.Header, len(r.Header)+3)
+		for k, vs := range r.Header {
+			ck := textproto.CanonicalMIMEHeaderKey(k)
+			h[ck] = append(h[ck], vs...)
 		}
+		r.Header = h
 	}
 	target := r.URL
 	var body io.Reader
