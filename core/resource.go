@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"net/textproto"
 	"net/url"
 	"strconv"
 	"strings"
@@ -55,8 +56,14 @@ func (c *Client) Resource(ctx context.Context, rr ResourceRequest) (map[string]a
 		r.Method = http.MethodGet
 	}
 	for k, vs := range rr.Header {
-		for _, v := range vs {
-			r.Header.Add(k, v)
+		// The caller's values are shared, not copied (capped, so that an
+		// append never writes into them); names are made canonical as
+		// Header.Add would.
+		ck := textproto.CanonicalMIMEHeaderKey(k)
+		if prev, ok := r.Header[ck]; ok {
+			r.Header[ck] = append(prev[:len(prev):len(prev)], vs...)
+		} else {
+			r.Header[ck] = vs[:len(vs):len(vs)]
 		}
 	}
 	if rr.Token != nil && !rr.NoBearer {
