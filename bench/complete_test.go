@@ -69,8 +69,8 @@ func authorize(b *testing.B, u string) url.Values {
 // alone; ratio=… runs them in turn, one login each, and reports the ratio
 // of their CPU times (cpu-ratio, below 1 when the library is cheaper).
 //
-//	for i in 1 2 3 4 5 6; do go test ./bench -run '^$' -bench Complete -benchmem -count 1; done > complete.txt
-//	benchstat -col /impl complete.txt
+//	for i in 1 2 3 4 5 6; do go test ./bench -run '^$' -bench Complete -benchmem -count 1 -benchtime 3s; done > complete.txt
+//	benchstat -filter '.unit:cpu-ratio' complete.txt
 func BenchmarkComplete(b *testing.B) {
 	op := newProvider(b)
 	ctx := context.Background()

@@ -7,6 +7,7 @@
 // Run the comparison in interleaved passes and read the ratio with
 // benchstat (see CONTRIBUTING.md):
 //
-//	for i in 1 2 3 4 5 6; do go test -run '^$' -bench . -benchmem -count 1 ./bench; done > complete.txt
-//	benchstat -col /impl complete.txt
+//	for i in 1 2 3 4 5 6; do go test ./bench -run '^$' -bench . -benchmem -count 1 -benchtime 3s; done > complete.txt
+//	benchstat -filter '.unit:cpu-ratio' complete.txt   # the library's CPU time over the peers'
+//	benchstat -col /impl complete.txt                  # each alone
 package bench

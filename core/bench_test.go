@@ -46,7 +46,7 @@ func (t cannedTransport) RoundTrip(r *http.Request) (*http.Response, error) {
 // whose CPU-time ratio is reported as cpu-ratio (ratio=resty).
 //
 //	for i in 1 2 3 4 5 6; do go test ./core -run '^$' -bench 'Exchange|AuthCodeURL' -benchmem -count 1; done > core.txt
-//	benchstat -col /impl core.txt
+//	benchstat -filter '.unit:cpu-ratio' core.txt
 func BenchmarkExchange(b *testing.B) {
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		_ = r.ParseForm()

@@ -95,7 +95,7 @@ const loadClients = 32
 // and of its CPU time per request (cpu-ratio).
 //
 //	for i in 1 2 3 4 5 6; do go test ./adapters/oauth20http -run '^$' -bench LoginRoute -benchmem -count 1; done > login.txt
-//	benchstat -col /impl login.txt
+//	benchstat -filter '.unit:(cpu-ratio OR rps-ratio)' login.txt
 func BenchmarkLoginRoute(b *testing.B) {
 	auth, _ := benchAuth(b)
 	h := oauth20http.MustNew(oauth20http.Config{Auth: auth})
