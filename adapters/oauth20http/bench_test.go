@@ -125,7 +125,7 @@ func BenchmarkLoginRoute(b *testing.B) {
 		})
 	}
 	b.Run("ratio=bare", func(b *testing.B) {
-		ci, cf := benchkit.Interleave(b, 20*loadClients, func(cpu *benchkit.CPU, n int) { ours.run(b, cpu, n) },
+		ci, cf := benchkit.InterleaveLoad(b, 20*loadClients, func(cpu *benchkit.CPU, n int) { ours.run(b, cpu, n) },
 			func(cpu *benchkit.CPU, n int) { floor.run(b, cpu, n) })
 		b.ReportMetric(float64(cf.Wall())/float64(ci.Wall()), "rps-ratio")
 	})
