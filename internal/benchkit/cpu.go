@@ -9,6 +9,7 @@
 package benchkit
 
 import (
+	"math/rand/v2"
 	"runtime"
 	"testing"
 	"time"
@@ -96,9 +97,10 @@ func interleave(b *testing.B, block int, impl, floor func(cpu *CPU, ops int)) (c
 	ci, cf = new(CPU), new(CPU)
 	for done := 0; done < b.N; done += block {
 		n := min(block, b.N-done)
-		// Alternate which goes first, so that neither always follows
-		// the other's garbage.
-		if done/block%2 == 0 {
+		// Which goes first is drawn at random: in a fixed order, the
+		// collector, whose cycles follow the allocations, falls into the
+		// same one's turns run after run.
+		if rand.IntN(2) == 0 {
 			impl(ci, n)
 			floor(cf, n)
 		} else {
