@@ -5,7 +5,6 @@ import (
 	"crypto/sha256"
 	"crypto/subtle"
 	"encoding/base64"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -149,7 +148,9 @@ type flowRecord struct {
 // finds it from its state.
 func (a *Auth) flowCookieName(state string) string {
 	sum := sha256.Sum256([]byte(state))
-	return a.cookiePrefix() + "_" + base64.RawURLEncoding.EncodeToString(sum[:12])
+	var buf [64]byte
+	b := append(append(buf[:0], a.cookiePrefix()...), '_')
+	return string(base64.RawURLEncoding.AppendEncode(b, sum[:12]))
 }
 
 // Begin starts a login with provider: a 32-byte random state, a PKCE S256
@@ -191,7 +192,11 @@ func (a *Auth) begin(ctx context.Context, provider string, opts BeginOptions) (s
 	if !ok {
 		return "", http.Cookie{}, callbackErr(http.StatusNotFound, provider, fmt.Errorf("%w: %q", ErrUnknownProvider, provider))
 	}
-	for _, k := range slices.Sorted(maps.Keys(opts.Params)) {
+	var extra []string // the keys of opts.Params, sorted
+	if len(opts.Params) > 0 {
+		extra = slices.Sorted(maps.Keys(opts.Params))
+	}
+	for _, k := range extra {
 		if reservedParams[k] {
 			return "", http.Cookie{}, callbackErr(http.StatusInternalServerError, provider,
 				configError("BeginOptions.Params cannot set %q: the library owns that parameter", k))
@@ -201,8 +206,9 @@ func (a *Auth) begin(ctx context.Context, provider string, opts BeginOptions) (s
 	if err != nil {
 		return "", http.Cookie{}, callbackErr(http.StatusBadGateway, provider, err)
 	}
+	secrets := newLoginSecrets()
 	rec := flowRecord{
-		State:       randomString(32),
+		State:       secrets.state,
 		Provider:    provider,
 		RedirectURI: a.redirectURL(provider),
 		ReturnTo:    "/",
@@ -236,16 +242,16 @@ func (a *Auth) begin(ctx context.Context, provider string, opts BeginOptions) (s
 		secs := int64((opts.MaxAge + time.Second - 1) / time.Second)
 		authOpts = append(authOpts, WithParam("max_age", strconv.FormatInt(secs, 10)))
 	}
-	for _, k := range slices.Sorted(maps.Keys(opts.Params)) {
+	for _, k := range extra {
 		authOpts = append(authOpts, WithParam(k, opts.Params[k]))
 	}
 	// The protocol parameters go last, so that nothing above undoes them.
 	if p.pkce(client) {
-		rec.Verifier = GenerateVerifier()
+		rec.Verifier = secrets.verifier
 		authOpts = append(authOpts, WithPKCE(rec.Verifier))
 	}
 	if p.nonce() {
-		rec.Nonce = randomString(24)
+		rec.Nonce = secrets.nonce
 		authOpts = append(authOpts, WithParam("nonce", rec.Nonce))
 	}
 	if p.spec.JARM != "" {
@@ -287,13 +293,9 @@ func (a *Auth) begin(ctx context.Context, provider string, opts BeginOptions) (s
 		}
 		return "", http.Cookie{}, callbackErr(status, provider, err)
 	}
-	plain, err := json.Marshal(rec)
-	if err != nil {
-		return "", http.Cookie{}, callbackErr(http.StatusInternalServerError, provider, err)
-	}
 	name := a.flowCookieName(rec.State)
 	cookie := http.Cookie{
-		Name: name, Value: a.sealer.seal(plain, name), Path: a.cookiePath,
+		Name: name, Value: a.sealer.sealRecord(&rec, name), Path: a.cookiePath,
 		MaxAge: int(a.cfg.flowLifetime / time.Second), Secure: a.secure, HttpOnly: true, SameSite: http.SameSiteLaxMode,
 	}
 	if p.spec.FormPost && a.secure {
@@ -393,7 +395,7 @@ func (a *Auth) complete(ctx context.Context, provider string, params url.Values,
 		return nil, clear, rt, callbackErr(http.StatusBadRequest, provider, fmt.Errorf("%w: %w", ErrFlowInvalid, err))
 	}
 	var rec flowRecord
-	if err := json.Unmarshal(plain, &rec); err != nil {
+	if err := rec.unmarshal(plain); err != nil {
 		return nil, clear, rt, callbackErr(http.StatusBadRequest, provider, fmt.Errorf("%w: undecodable record", ErrFlowInvalid))
 	}
 	rt = rec.ReturnTo

@@ -1,8 +1,8 @@
 package core
 
 import (
-	"net/url"
 	"strings"
+	"sync"
 )
 
 // Option sets a parameter of an authorization request (AuthCodeURL) or of
@@ -19,6 +19,10 @@ type authRequest struct {
 	scopes      []string
 	scopesSet   bool
 	redirectURL string
+	// Room for the parameters of a login (the protocol's eight and a few
+	// more) in the same allocation.
+	p          Params
+	keys, vals [10]string
 }
 
 // option is an Option of two halves; a nil half does nothing.
@@ -118,7 +122,10 @@ func (c *Client) AuthCodeURL(state string, opts ...Option) string {
 // authParams collects the parameters of an authorization request under
 // their standard names, before the dialect renames and orders them.
 func (c *Client) authParams(state string, opts []Option) *Params {
-	r := &authRequest{params: &Params{}, redirectURL: c.cfg.RedirectURL, scopes: c.cfg.Scopes}
+	r := authRequests.Get().(*authRequest)
+	r.redirectURL, r.scopes = c.cfg.RedirectURL, c.cfg.Scopes
+	r.p.keys, r.p.vals, r.p.req = r.keys[:0], r.vals[:0], r
+	r.params = &r.p
 	p := r.params
 	p.Set("response_type", "code")
 	p.Set("client_id", c.cfg.ClientID)
@@ -133,9 +140,12 @@ func (c *Client) authParams(state string, opts []Option) *Params {
 	} else {
 		p.Set("redirect_uri", r.redirectURL)
 	}
-	if len(r.scopes) == 0 {
+	switch {
+	case len(r.scopes) == 0:
 		p.Del("scope")
-	} else {
+	case !r.scopesSet:
+		p.Set("scope", c.scope)
+	default:
 		p.Set("scope", strings.Join(r.scopes, c.dialect.scopeSeparator()))
 	}
 	if state == "" {
@@ -145,16 +155,25 @@ func (c *Client) authParams(state string, opts []Option) *Params {
 }
 
 // authURL renames and orders p as the dialect says and appends it to the
-// authorization endpoint.
+// authorization endpoint. It consumes p, which authParams returned: p's
+// storage is reused by the next login.
 func (c *Client) authURL(p *Params) string {
+	r := p.req
 	d := c.dialect
 	for std, wire := range d.ParamNames {
 		p.rename(std, wire)
 	}
 	p.moveToFront(d.AuthParamOrder)
-	u := appendQuery(c.cfg.Endpoints.AuthURL, p)
-	if d.AuthURLFragment != "" {
-		u += "#" + url.PathEscape(d.AuthURLFragment)
+	u := buildURL(c.cfg.Endpoints.AuthURL, p, d.AuthURLFragment)
+	if r != nil {
+		// Cleared first: it held the state and the PKCE challenge.
+		*r = authRequest{}
+		authRequests.Put(r)
 	}
 	return u
 }
+
+// authRequests holds the storage of authorization requests, which lives
+// only from authParams to authURL: a login would otherwise allocate
+// room for its parameters every time.
+var authRequests = sync.Pool{New: func() any { return new(authRequest) }}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/go-oauth20/oauth20/dpop"
@@ -126,6 +127,11 @@ type Client struct {
 	clock   Clock
 	log     *slog.Logger
 	nonces  *dpopNonces // the servers' last DPoP nonces, when DPoPKey is set
+	// basicAuth is the Authorization header of AuthSecretBasic, encoded
+	// once.
+	basicAuth string
+	// scope is cfg.Scopes joined with the dialect's separator.
+	scope string
 }
 
 // NewClient validates cfg and returns a Client. It performs no network I/O.
@@ -160,6 +166,10 @@ func newClient(cfg Config, rc *resty.Client) (*Client, error) {
 			c.cfg.AuthMethod = AuthNone
 		}
 	}
+	if c.cfg.AuthMethod == AuthSecretBasic {
+		c.basicAuth = basicAuth(c.cfg.ClientID, c.cfg.ClientSecret)
+	}
+	c.scope = strings.Join(c.cfg.Scopes, c.dialect.scopeSeparator())
 	return c, nil
 }
 

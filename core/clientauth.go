@@ -29,7 +29,7 @@ const assertionType = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
 func (c *Client) authenticate(r *Request) error {
 	switch c.cfg.AuthMethod {
 	case AuthSecretBasic:
-		r.Header.Set("Authorization", basicAuth(c.cfg.ClientID, c.cfg.ClientSecret))
+		r.Header["Authorization"] = []string{c.basicAuth}
 	case AuthSecretPost:
 		r.Params.Set("client_id", c.cfg.ClientID)
 		r.Params.Set("client_secret", c.cfg.ClientSecret)

@@ -43,6 +43,9 @@ func decodeJSONObject(b []byte) (map[string]any, error) {
 	if b[0] != '{' {
 		return nil, fmt.Errorf("%w: not a JSON object (%s)", ErrMalformedResponse, describeBody(b))
 	}
+	if m, ok := fastObject(b); ok {
+		return m, nil
+	}
 	d := json.NewDecoder(bytes.NewReader(b))
 	d.UseNumber()
 	var m map[string]any

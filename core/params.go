@@ -1,10 +1,5 @@
 package core
 
-import (
-	"net/url"
-	"strings"
-)
-
 // Params is an ordered list of request parameters. Order matters to a few
 // providers (WeChat checks the order of its authorization URL), so the
 // library never sorts parameters; they go on the wire in the order they were
@@ -12,6 +7,9 @@ import (
 type Params struct {
 	keys []string
 	vals []string
+	// req is the authorization request whose storage this is, when
+	// authParams made it (see authURL).
+	req *authRequest
 }
 
 // Set sets key to value, replacing an earlier value in place (keeping its
@@ -115,39 +113,59 @@ func (p *Params) moveToFront(order []string) {
 
 // encode returns the parameters form-urlencoded, in order.
 func (p *Params) encode() string {
-	var b strings.Builder
-	for i, k := range p.keys {
-		if i > 0 {
-			b.WriteByte('&')
-		}
-		b.WriteString(url.QueryEscape(k))
-		b.WriteByte('=')
-		b.WriteString(url.QueryEscape(p.vals[i]))
-	}
-	return b.String()
+	var buf [512]byte
+	return string(p.appendTo(buf[:0], "+"))
 }
 
 // encodeQuery returns the parameters encoded for a URL query, in order:
 // like encode, but a space is %20 rather than the form encoding's "+",
 // which some providers (Apple) do not decode in URLs.
 func (p *Params) encodeQuery() string {
-	var b strings.Builder
-	for i, k := range p.keys {
-		if i > 0 {
-			b.WriteByte('&')
-		}
-		b.WriteString(queryEscape(k))
-		b.WriteByte('=')
-		b.WriteString(queryEscape(p.vals[i]))
-	}
-	return b.String()
+	var buf [512]byte
+	return string(p.appendTo(buf[:0], "%20"))
 }
 
-// queryEscape escapes a query value: url.QueryEscape, with %20 for a space.
-func queryEscape(s string) string {
-	e := url.QueryEscape(s)
-	if strings.IndexByte(e, '+') < 0 {
-		return e
+// The encoders below escape as url.QueryEscape does (everything but
+// letters, digits and "-_.~"), appending to one buffer, which the callers
+// keep on the stack, instead of allocating a string per key and value: the
+// authorization URL and every token request are encoded this way.
+
+// appendTo appends the encoded parameters to b, a space as space.
+func (p *Params) appendTo(b []byte, space string) []byte {
+	for i, k := range p.keys {
+		if i > 0 {
+			b = append(b, '&')
+		}
+		b = appendEscaped(b, k, space)
+		b = append(b, '=')
+		b = appendEscaped(b, p.vals[i], space)
 	}
-	return strings.ReplaceAll(e, "+", "%20")
+	return b
+}
+
+// unreserved holds the bytes that url.QueryEscape leaves as they are.
+var unreserved = func() (t [256]bool) {
+	for c := range t {
+		t[c] = 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '-' || c == '_' || c == '.' || c == '~'
+	}
+	return t
+}()
+
+func appendEscaped(b []byte, s string, space string) []byte {
+	const hex = "0123456789ABCDEF"
+	run := 0 // start of the current run of unreserved bytes
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if unreserved[c] {
+			continue
+		}
+		b = append(b, s[run:i]...)
+		run = i + 1
+		if c == ' ' {
+			b = append(b, space...)
+			continue
+		}
+		b = append(b, '%', hex[c>>4], hex[c&15])
+	}
+	return append(b, s[run:]...)
 }

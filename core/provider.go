@@ -9,6 +9,7 @@ import (
 	"net/url"
 	"regexp"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"net/http"
@@ -193,8 +194,16 @@ type Provider struct {
 	disc   *discoveryCache
 }
 
+// discoveryCache holds a provider's discovery result. Readers load it
+// without a lock (a callback asks for it three times); the lock only
+// serialises fetching a new one.
 type discoveryCache struct {
 	mu      sync.Mutex
+	current atomic.Pointer[discovered]
+}
+
+// discovered is one discovery result and the client built from it.
+type discovered struct {
 	result  *Discovery
 	client  *Client
 	expires time.Time
@@ -354,17 +363,22 @@ func (p *Provider) resolve(ctx context.Context) (*Client, *Discovery, error) {
 		return p.client, nil, nil
 	}
 	dc := p.disc
+	now := p.client.clock.Now()
+	if cur := dc.current.Load(); cur != nil && now.Before(cur.expires) {
+		return cur.client, cur.result, nil
+	}
 	dc.mu.Lock()
 	defer dc.mu.Unlock()
-	now := p.client.clock.Now()
-	if dc.client != nil && now.Before(dc.expires) {
-		return dc.client, dc.result, nil
+	cur := dc.current.Load()
+	if cur != nil && now.Before(cur.expires) {
+		// Fetched by another caller while this one waited.
+		return cur.client, cur.result, nil
 	}
 	d, err := p.spec.Discover(ctx, p.hc, p.client.clock)
 	if err != nil {
-		if dc.client != nil {
+		if cur != nil {
 			// Keep serving the last good result while the issuer is down.
-			return dc.client, dc.result, nil
+			return cur.client, cur.result, nil
 		}
 		return nil, nil, fmt.Errorf("oauth20: provider %q: discovery: %w", p.spec.Name, err)
 	}
@@ -381,14 +395,16 @@ func (p *Provider) resolve(ctx context.Context) (*Client, *Discovery, error) {
 	if err != nil {
 		return nil, nil, fmt.Errorf("oauth20: provider %q: discovered metadata: %w", p.spec.Name, err)
 	}
-	if old, ok := dc.result.verifierCloser(); ok && (d.Verifier == nil || d.Verifier != dc.result.Verifier) {
-		_ = old.Close()
+	if cur != nil {
+		if old, ok := cur.result.verifierCloser(); ok && (d.Verifier == nil || d.Verifier != cur.result.Verifier) {
+			_ = old.Close()
+		}
 	}
-	dc.result, dc.client = d, c
-	dc.expires = d.Expiry
-	if dc.expires.IsZero() {
-		dc.expires = now.Add(time.Hour)
+	next := &discovered{result: d, client: c, expires: d.Expiry}
+	if next.expires.IsZero() {
+		next.expires = now.Add(time.Hour)
 	}
+	dc.current.Store(next)
 	return c, d, nil
 }
 
@@ -426,7 +442,11 @@ func (d *Discovery) verifierCloser() (io.Closer, bool) {
 func (p *Provider) Close() error {
 	p.disc.mu.Lock()
 	defer p.disc.mu.Unlock()
-	if c, ok := p.disc.result.verifierCloser(); ok {
+	cur := p.disc.current.Load()
+	if cur == nil {
+		return nil
+	}
+	if c, ok := cur.result.verifierCloser(); ok {
 		return c.Close()
 	}
 	return nil

@@ -6,6 +6,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"net/textproto"
+	"net/url"
 	"strconv"
 	"strings"
 )
@@ -58,8 +60,14 @@ func (c *Client) Resource(ctx context.Context, rr ResourceRequest) (map[string]a
 		r.Method = http.MethodGet
 	}
 	for k, vs := range rr.Header {
-		for _, v := range vs {
-			r.Header.Add(k, v)
+		// The caller's values are shared, not copied (capped, so that an
+		// append never writes into them); names are made canonical as
+		// Header.Add would.
+		ck := textproto.CanonicalMIMEHeaderKey(k)
+		if prev, ok := r.Header[ck]; ok {
+			r.Header[ck] = append(prev[:len(prev):len(prev)], vs...)
+		} else {
+			r.Header[ck] = vs[:len(vs):len(vs)]
 		}
 	}
 	bound := "" // a DPoP-bound access token, sent with a proof
@@ -104,7 +112,9 @@ func (c *Client) Resource(ctx context.Context, rr ResourceRequest) (map[string]a
 	if rr.Detectors != nil {
 		d := *c.dialect
 		d.ErrorDetectors = rr.Detectors
-		cc = &Client{cfg: c.cfg, dialect: &d, http: c.http, clock: c.clock, log: c.log}
+		cp := *c
+		cp.dialect = &d
+		cc = &cp
 	}
 	if err := cc.judge(OpUserInfo, resp, rr.Format); err != nil {
 		if rr.Token != nil {
@@ -130,12 +140,28 @@ func looksLikeObject(b []byte) bool {
 
 // appendQuery adds p to the query of u, in order, spaces as %20.
 func appendQuery(u string, p *Params) string {
-	if p == nil || p.size() == 0 {
+	return buildURL(u, p, "")
+}
+
+// buildURL returns u with p added to its query, in order, spaces as %20,
+// and then the fragment (escaped), written into one buffer.
+func buildURL(u string, p *Params, fragment string) string {
+	if (p == nil || p.size() == 0) && fragment == "" {
 		return u
 	}
-	sep := "?"
-	if strings.Contains(u, "?") {
-		sep = "&"
+	var buf [1024]byte
+	b := append(buf[:0], u...)
+	if p != nil && p.size() > 0 {
+		if strings.IndexByte(u, '?') >= 0 {
+			b = append(b, '&')
+		} else {
+			b = append(b, '?')
+		}
+		b = p.appendTo(b, "%20")
 	}
-	return u + sep + p.encodeQuery()
+	if fragment != "" {
+		b = append(b, '#')
+		b = append(b, url.PathEscape(fragment)...)
+	}
+	return string(b)
 }

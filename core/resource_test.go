@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"reflect"
 	"testing"
 
 	"github.com/go-oauth20/oauth20/internal/jsonmap"
@@ -54,5 +55,34 @@ func TestResource(t *testing.T) {
 	}
 	if _, err := c.Resource(ctx, ResourceRequest{URL: f.URL + "/challenge", Token: tok}); !errors.Is(err, ErrInvalidToken) {
 		t.Errorf("401 with a Bearer challenge: %v", err)
+	}
+}
+
+// TestResourceHeader: the caller's headers are sent under canonical names,
+// merged when two spellings name one header, and the caller's map and
+// slices are left as they were.
+func TestResourceHeader(t *testing.T) {
+	t.Parallel()
+	f := newFakeServer(t)
+	f.answer("/me", 200, "application/json", `{"id":"1"}`)
+	c := newTestClient(t, f, func(cfg *Config) {
+		cfg.Dialect = &Dialect{Headers: map[string]string{"Client-Id": "app"}}
+	})
+	spare := make([]string, 1, 4)
+	spare[0] = "one"
+	h := http.Header{"x-acs-token": spare, "X-Acs-Token": {"two"}, "Accept": {"application/json, application/jwt"}}
+	before := h.Clone()
+	if _, err := c.Resource(context.Background(), ResourceRequest{URL: f.URL + "/me", Token: &Token{AccessToken: "at"}, Header: h}); err != nil {
+		t.Fatal(err)
+	}
+	r := f.last(t)
+	if got := r.Header.Values("X-Acs-Token"); len(got) != 2 {
+		t.Errorf("X-Acs-Token %q, want both values", got)
+	}
+	if r.Header.Get("Accept") != "application/json, application/jwt" || r.Header.Get("Client-Id") != "app" || r.Header.Get("Authorization") != "Bearer at" {
+		t.Errorf("header %v", r.Header)
+	}
+	if !reflect.DeepEqual(h, before) || spare[:2][1] != "" {
+		t.Errorf("the caller's header was written to: %v", h)
 	}
 }

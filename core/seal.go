@@ -9,6 +9,7 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
+	"sync"
 )
 
 // MinSealingKeyLen is the shortest sealing key accepted: 32 bytes.
@@ -61,18 +62,50 @@ func newSealer(secrets [][]byte) (*sealer, error) {
 }
 
 // seal encrypts plaintext bound to context (additional data) and returns
-// base64url text: a random 12-byte nonce followed by the ciphertext.
+// base64url text: a random 12-byte nonce followed by the ciphertext. The
+// sealed bytes and the additional data live only until the text is
+// encoded: their buffers are reused, and a flow cookie's text fits the
+// stack buffer, so that the string is the only allocation.
 func (s *sealer) seal(plaintext []byte, context string) string {
-	return base64.RawURLEncoding.EncodeToString(s.sealBytes(plaintext, context))
+	sb := sealBuffers.Get().(*sealBuffer)
+	defer sealBuffers.Put(sb)
+	sb.out = s.sealInto(sb, sb.out[:0], plaintext, context)
+	var text [1024]byte
+	return string(base64.RawURLEncoding.AppendEncode(text[:0], sb.out))
 }
 
-// sealBytes is seal without the text encoding, for values kept in a Store.
+// sealBytes is seal without the text encoding, for values kept in a Store;
+// the returned slice is the caller's.
 func (s *sealer) sealBytes(plaintext []byte, context string) []byte {
-	aead := s.aeads[0]
-	buf := make([]byte, aead.NonceSize(), aead.NonceSize()+len(plaintext)+aead.Overhead())
-	_, _ = rand.Read(buf)
-	return aead.Seal(buf, buf, plaintext, []byte(context))
+	sb := sealBuffers.Get().(*sealBuffer)
+	defer sealBuffers.Put(sb)
+	return s.sealInto(sb, nil, plaintext, context)
 }
+
+// sealInto appends a random nonce and the sealed plaintext to dst.
+func (s *sealer) sealInto(sb *sealBuffer, dst, plaintext []byte, context string) []byte {
+	aead := s.aeads[0]
+	dst = append(dst, make([]byte, aead.NonceSize())...)
+	_, _ = rand.Read(dst)
+	sb.ad = append(sb.ad[:0], context...)
+	return aead.Seal(dst, dst, plaintext, sb.ad)
+}
+
+// sealRecord seals the flow record rec, bound to context, with its JSON
+// written into a reused buffer.
+func (s *sealer) sealRecord(rec *flowRecord, context string) string {
+	sb := sealBuffers.Get().(*sealBuffer)
+	defer sealBuffers.Put(sb)
+	sb.plain = rec.appendJSON(sb.plain[:0])
+	return s.seal(sb.plain, context)
+}
+
+type sealBuffer struct{ plain, out, ad []byte }
+
+// sealBuffers holds the buffers of seal and sealRecord.
+var sealBuffers = sync.Pool{New: func() any {
+	return &sealBuffer{plain: make([]byte, 0, 512), out: make([]byte, 0, 512), ad: make([]byte, 0, 64)}
+}}
 
 // open reverses seal with any of the keys.
 func (s *sealer) open(sealed, context string) ([]byte, error) {

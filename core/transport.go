@@ -5,8 +5,10 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"log/slog"
 	"net/http"
+	"net/textproto"
 	"strconv"
 	"strings"
 	"time"
@@ -106,51 +108,76 @@ func (c *Client) sendOnce(ctx context.Context, r *Request, auth bool, accessToke
 		if err := d.EditRequest(r); err != nil {
 			return nil, err
 		}
-	}
-	req := c.http.R().SetContext(ctx)
-	for k, vs := range r.Header {
-		for _, v := range vs {
-			req.Header.Add(k, v)
+		// The hook may have put a map of its own there, and may have
+		// written names that are not canonical: send a copy with every
+		// name in its canonical form, as Header.Add would have.
+		h := make(http.Header, len(r.Header)+3)
+		for k, vs := range r.Header {
+			ck := textproto.CanonicalMIMEHeaderKey(k)
+			h[ck] = append(h[ck], vs...)
 		}
+		r.Header = h
 	}
 	target := r.URL
+	var body io.Reader
 	switch r.Format {
 	case FormatQuery:
 		target = appendQuery(target, r.Params)
 	case FormatJSON:
-		req.SetHeader("Content-Type", "application/json")
-		req.SetBody(encodeJSONParams(r.Params))
+		r.Header["Content-Type"] = []string{"application/json"}
+		body = bytes.NewReader(encodeJSONParams(r.Params))
 	default:
 		if r.Params.size() > 0 || r.Method != http.MethodGet {
-			req.SetHeader("Content-Type", "application/x-www-form-urlencoded")
-			req.SetBody([]byte(r.Params.encode()))
+			r.Header["Content-Type"] = []string{"application/x-www-form-urlencoded"}
+			body = strings.NewReader(r.Params.encode())
 		}
 	}
-	if req.Header.Get("Accept") == "" {
-		req.SetHeader("Accept", "application/json")
+	if r.Header.Get("Accept") == "" {
+		r.Header["Accept"] = []string{"application/json"}
+	}
+	// The request's header map is handed to resty as it is, the body as a
+	// reader (net/http sets its length), and the answer is read here
+	// (httpx.ReadBody): resty would otherwise copy the header and the body
+	// twice each and read the answer in small steps.
+	req := c.http.R()
+	req.SetContext(ctx)
+	req.SetDoNotParseResponse(true)
+	req.Header = r.Header
+	if body != nil {
+		req.SetBody(body)
+	}
+	var start time.Time
+	debug := c.log.Enabled(ctx, slog.LevelDebug)
+	if debug {
+		start = c.clock.Now()
 	}
 	if c.cfg.DPoPKey != nil && (accessToken != "" || dpopOps[r.Op]) {
 		proof, err := c.dpopProof(r.Method, target, accessToken)
 		if err != nil {
 			return nil, err
 		}
-		req.SetHeader("DPoP", proof)
+		req.Header.Set("DPoP", proof)
 	}
-	start := c.clock.Now()
 	resp, err := req.Execute(r.Method, target)
+	var raw []byte
+	if err == nil {
+		raw, err = httpx.ReadBody(resp.RawResponse)
+	} else if resp != nil && resp.RawResponse != nil && resp.RawResponse.Body != nil {
+		resp.RawResponse.Body.Close()
+	}
 	if err != nil {
 		err = transportError(r, err)
-		if c.log.Enabled(ctx, slog.LevelDebug) {
+		if debug {
 			c.log.LogAttrs(ctx, slog.LevelDebug, "oauth20: provider call failed",
 				slog.String("op", r.Op), slog.String("endpoint", redactURL(r.URL)), slog.String("error", err.Error()))
 		}
 		return nil, err
 	}
-	out := &response{Status: resp.StatusCode(), Header: resp.Header(), Body: resp.Body()}
+	out := &response{Status: resp.StatusCode(), Header: resp.Header(), Body: raw}
 	if c.cfg.DPoPKey != nil {
 		c.nonces.remember(target, accessToken != "", out.Header.Get("DPoP-Nonce"))
 	}
-	if c.log.Enabled(ctx, slog.LevelDebug) {
+	if debug {
 		c.log.LogAttrs(ctx, slog.LevelDebug, "oauth20: provider call",
 			slog.String("op", r.Op), slog.String("endpoint", redactURL(r.URL)),
 			slog.Int("status", out.Status), slog.Duration("duration", c.clock.Now().Sub(start)))

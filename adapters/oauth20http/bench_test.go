@@ -2,13 +2,20 @@ package oauth20http_test
 
 import (
 	"context"
+	"io"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
+	"sync"
+	"sync/atomic"
 	"testing"
+	"time"
 
+	"github.com/go-oauth20/oauth20/adapters/oauth20http"
 	"github.com/go-oauth20/oauth20/conformance/adaptertest"
 	"github.com/go-oauth20/oauth20/conformance/oidctest"
 	"github.com/go-oauth20/oauth20/core"
+	"github.com/go-oauth20/oauth20/internal/benchkit"
 )
 
 // benchAuth is an Auth for an oidctest provider on loopback.
@@ -70,4 +77,102 @@ func BenchmarkComplete(b *testing.B) {
 			b.Fatal(res, err)
 		}
 	}
+}
+
+// loadClients is the number of concurrent clients of BenchmarkLoginRoute.
+const loadClients = 32
+
+// BenchmarkLoginRoute is a bounded loopback load test of the login route:
+// 32 clients, each with its own keep-alive connection, send GET
+// /auth/oidc/login to a net/http server and read the answer; b.N requests
+// in all, each bounded by a 10-second client timeout. The floor ("bare")
+// is a handler on the same route pattern that sets one cookie and
+// redirects, writing the very cookie and Location of one real login (so
+// both answers are the same size): the difference is the library's work.
+// impl=… loads each server alone and reports req/s; ratio=bare loads the
+// two in turn, 640 requests at a time, and reports the library's share of
+// the floor's requests per second (rps-ratio, the goal is 0.95 or more)
+// and of its CPU time per request (cpu-ratio).
+//
+//	for i in 1 2 3 4 5 6; do go test ./adapters/oauth20http -run '^$' -bench LoginRoute -benchmem -count 1; done > login.txt
+//	benchstat -filter '.unit:(cpu-ratio OR rps-ratio)' login.txt
+func BenchmarkLoginRoute(b *testing.B) {
+	auth, _ := benchAuth(b)
+	h := oauth20http.MustNew(oauth20http.Config{Auth: auth})
+	loc, cookie, err := auth.Begin(context.Background(), "oidc", core.BeginOptions{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	bareCookie := &cookie
+	bare := func(w http.ResponseWriter, r *http.Request) {
+		http.SetCookie(w, bareCookie)
+		w.Header().Set("Location", loc)
+		w.WriteHeader(http.StatusFound)
+	}
+	ours := newLoad(b, h.Login)
+	floor := newLoad(b, bare)
+	for _, impl := range []struct {
+		name string
+		l    *load
+	}{{"oauth20http", ours}, {"bare", floor}} {
+		b.Run("impl="+impl.name, func(b *testing.B) {
+			var cpu benchkit.CPU
+			b.ReportAllocs()
+			cpu.Start()
+			impl.l.run(b, &cpu, b.N)
+			cpu.Report(b)
+			b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "req/s")
+		})
+	}
+	b.Run("ratio=bare", func(b *testing.B) {
+		ci, cf := benchkit.InterleaveLoad(b, 20*loadClients, func(cpu *benchkit.CPU, n int) { ours.run(b, cpu, n) },
+			func(cpu *benchkit.CPU, n int) { floor.run(b, cpu, n) })
+		b.ReportMetric(float64(cf.Wall())/float64(ci.Wall()), "rps-ratio")
+	})
+}
+
+// load sends requests to one login route with loadClients clients.
+type load struct {
+	client *http.Client
+	target string
+}
+
+func newLoad(b *testing.B, login http.HandlerFunc) *load {
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /auth/{provider}/login", login)
+	srv := httptest.NewServer(mux)
+	b.Cleanup(srv.Close)
+	tr := &http.Transport{MaxIdleConnsPerHost: loadClients, MaxConnsPerHost: loadClients}
+	b.Cleanup(tr.CloseIdleConnections)
+	return &load{
+		client: &http.Client{Transport: tr, Timeout: 10 * time.Second,
+			CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }},
+		target: srv.URL + "/auth/oidc/login",
+	}
+}
+
+// run sends n requests from loadClients goroutines, timed by cpu.
+func (l *load) run(b *testing.B, cpu *benchkit.CPU, n int) {
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	cpu.Start()
+	for range loadClients {
+		wg.Go(func() {
+			for next.Add(1) <= int64(n) {
+				resp, err := l.client.Get(l.target)
+				if err != nil {
+					b.Error(err)
+					return
+				}
+				_, _ = io.Copy(io.Discard, resp.Body)
+				resp.Body.Close()
+				if resp.StatusCode != http.StatusFound || len(resp.Cookies()) != 1 {
+					b.Errorf("status %d, %d cookies", resp.StatusCode, len(resp.Cookies()))
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
+	cpu.Stop()
 }

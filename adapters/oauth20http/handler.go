@@ -117,7 +117,7 @@ func (h *Handler) Login(w http.ResponseWriter, r *http.Request) {
 	if h.loginOptions != nil {
 		opts = h.loginOptions(r)
 	}
-	if opts.ReturnTo == "" {
+	if opts.ReturnTo == "" && r.URL.RawQuery != "" { // most logins have no query: spare parsing it
 		opts.ReturnTo = r.URL.Query().Get("return_to")
 	}
 	opts.Host, opts.Path = r.Host, r.URL.Path
