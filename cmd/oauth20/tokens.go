@@ -146,13 +146,14 @@ func (in *tokenInput) pick(hint string, prefer ...string) (string, string, error
 }
 
 // tokenCmd is what a token command works with: the provider, its client,
-// the token read, and the DPoP key of the token (nil without one), which
-// the client holds.
+// the token read, the DPoP key of the token (nil without one), which the
+// client holds, and the token to send with its hint.
 type tokenCmd struct {
-	sess *session
-	c    *core.Client
-	in   *tokenInput
-	key  *dpop.Key
+	sess      *session
+	c         *core.Client
+	in        *tokenInput
+	key       *dpop.Key
+	tok, hint string
 }
 
 // use says how a token command uses the token, for a DPoP token without
@@ -170,10 +171,11 @@ const (
 	asSubject
 )
 
-// tokenSession reads the token, finds its DPoP key and builds the provider
-// for a token command. A DPoP token used as a credential without its key
-// is refused before anything is sent.
-func tokenSession(ctx context.Context, a *app, g *globals, f *tokenFlags, u use) (*tokenCmd, error) {
+// tokenSession reads the token, finds its DPoP key, builds the provider
+// for a token command and picks the token to send (tokenInput.pick with
+// hint and prefer). A DPoP token used as a credential without its key is
+// refused before anything is sent. The caller closes sess.
+func tokenSession(ctx context.Context, a *app, g *globals, f *tokenFlags, u use, hint string, prefer ...string) (*tokenCmd, error) {
 	spec, err := f.target.spec()
 	if err != nil {
 		return nil, err
@@ -200,12 +202,15 @@ func tokenSession(ctx context.Context, a *app, g *globals, f *tokenFlags, u use)
 	if err != nil {
 		return nil, err
 	}
-	c, err := sess.provider.Client(ctx)
+	tc := &tokenCmd{sess: sess, in: in, key: key}
+	if tc.c, err = sess.provider.Client(ctx); err == nil {
+		tc.tok, tc.hint, err = in.pick(hint, prefer...)
+	}
 	if err != nil {
 		sess.close()
 		return nil, err
 	}
-	return &tokenCmd{sess: sess, c: c, in: in, key: key}, nil
+	return tc, nil
 }
 
 func newRefreshCmd(a *app, g *globals) *cobra.Command {
@@ -228,15 +233,12 @@ refresh refuses to run. --save writes the key beside the new file too.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			ctx := cmd.Context()
-			tc, err := tokenSession(ctx, a, g, f, asCredential)
+			tc, err := tokenSession(ctx, a, g, f, asCredential, "", core.HintRefreshToken)
 			if err != nil {
 				return err
 			}
 			defer tc.sess.close()
-			rt, _, err := tc.in.pick("", core.HintRefreshToken)
-			if err != nil {
-				return err
-			}
+			rt := tc.tok
 			var opts []core.Option
 			if f.scope != "" {
 				opts = append(opts, core.WithParam("scope", strings.ReplaceAll(f.scope, ",", " ")))
@@ -300,15 +302,12 @@ revoking is what to do with a token whose key is lost.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			ctx := cmd.Context()
-			tc, err := tokenSession(ctx, a, g, f, asSubject)
+			tc, err := tokenSession(ctx, a, g, f, asSubject, f.hint, core.HintRefreshToken, core.HintAccessToken)
 			if err != nil {
 				return err
 			}
 			defer tc.sess.close()
-			tok, hint, err := tc.in.pick(f.hint, core.HintRefreshToken, core.HintAccessToken)
-			if err != nil {
-				return err
-			}
+			tok, hint := tc.tok, tc.hint
 			if err := tc.c.Revoke(ctx, tok, hint); err != nil {
 				if errors.Is(err, core.ErrNoEndpoint) {
 					return usagef("provider %s has no revocation endpoint", tc.sess.provider.Name())
@@ -347,15 +346,12 @@ unless --hint says refresh_token. A DPoP token is asked about like any other
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			ctx := cmd.Context()
-			tc, err := tokenSession(ctx, a, g, f, asSubject)
+			tc, err := tokenSession(ctx, a, g, f, asSubject, f.hint, core.HintAccessToken, core.HintRefreshToken)
 			if err != nil {
 				return err
 			}
 			defer tc.sess.close()
-			tok, hint, err := tc.in.pick(f.hint, core.HintAccessToken, core.HintRefreshToken)
-			if err != nil {
-				return err
-			}
+			tok, hint := tc.tok, tc.hint
 			info, err := tc.c.Introspect(ctx, tok, hint)
 			if err != nil {
 				if errors.Is(err, core.ErrNoEndpoint) {
@@ -426,16 +422,12 @@ userinfo refuses to run: the token is never sent as Bearer.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			ctx := cmd.Context()
-			tc, err := tokenSession(ctx, a, g, f, asCredential)
+			tc, err := tokenSession(ctx, a, g, f, asCredential, "", core.HintAccessToken)
 			if err != nil {
 				return err
 			}
 			defer tc.sess.close()
-			at, _, err := tc.in.pick("", core.HintAccessToken)
-			if err != nil {
-				return err
-			}
-			tok := &core.Token{AccessToken: at, TokenType: "Bearer"}
+			tok := &core.Token{AccessToken: tc.tok, TokenType: "Bearer"}
 			switch {
 			case tc.in.token != nil:
 				tok = tc.in.token
