@@ -202,7 +202,7 @@ func (a *Auth) begin(ctx context.Context, provider string, opts BeginOptions) (s
 				configError("BeginOptions.Params cannot set %q: the library owns that parameter", k))
 		}
 	}
-	client, err := p.Client(ctx)
+	client, disc, err := p.resolve(ctx)
 	if err != nil {
 		return "", http.Cookie{}, callbackErr(http.StatusBadGateway, provider, err)
 	}
@@ -277,14 +277,8 @@ func (a *Auth) begin(ctx context.Context, provider string, opts BeginOptions) (s
 		return "", http.Cookie{}, callbackErr(http.StatusInternalServerError, provider,
 			configError("FAPI 2.0 allows response_type=code only, not %q", truncate(params.Get("response_type"), 40)))
 	}
-	par := p.spec.PAR
-	if !par {
-		d, err := p.discovery(ctx)
-		if err != nil {
-			return "", http.Cookie{}, callbackErr(http.StatusBadGateway, provider, err)
-		}
-		par = d != nil && d.RequirePAR
-	}
+	// PAR as the provider is set up, or as its metadata requires.
+	par := p.spec.PAR || disc != nil && disc.RequirePAR
 	to, err := client.authorizationRedirect(ctx, params, par, p.spec.RequestObject)
 	if err != nil {
 		status := http.StatusBadGateway
@@ -421,11 +415,11 @@ func (a *Auth) complete(ctx context.Context, provider string, params url.Values,
 	if !fresh {
 		return nil, clear, rt, callbackErr(http.StatusBadRequest, provider, ErrFlowUsed)
 	}
-	client, err := p.Client(ctx)
+	client, disc, err := p.resolve(ctx)
 	if err != nil {
 		return nil, clear, rt, callbackErr(http.StatusBadGateway, provider, err)
 	}
-	if err := a.checkIssuer(ctx, p, rec, params); err != nil {
+	if err := checkIssuer(p, disc, rec, params); err != nil {
 		return nil, clear, rt, callbackErr(http.StatusBadRequest, provider, err)
 	}
 	code := ""
@@ -502,7 +496,7 @@ func (a *Auth) complete(ctx context.Context, provider string, params url.Values,
 // equal the issuer the flow was started with; when the provider advertises
 // authorization_response_iss_parameter_supported, iss is required. For a
 // provider without a known issuer an iss parameter is ignored.
-func (a *Auth) checkIssuer(ctx context.Context, p *Provider, rec flowRecord, params url.Values) error {
+func checkIssuer(p *Provider, disc *Discovery, rec flowRecord, params url.Values) error {
 	iss, present := params.Get("iss"), params.Has("iss")
 	if present && rec.Issuer != "" && subtle.ConstantTimeCompare([]byte(iss), []byte(rec.Issuer)) != 1 {
 		return fmt.Errorf("%w: got %q, want %q", ErrAuthResponseIssuer, truncate(iss, 200), rec.Issuer)
@@ -512,7 +506,7 @@ func (a *Auth) checkIssuer(ctx context.Context, p *Provider, rec flowRecord, par
 		return fmt.Errorf("%w: %w: iss is missing", ErrAuthResponseIssuer, ErrFAPI)
 	}
 	if !present {
-		if d, err := p.discovery(ctx); err == nil && d != nil && d.IssParameterSupported {
+		if disc != nil && disc.IssParameterSupported {
 			return fmt.Errorf("%w: iss is missing although the provider advertises it", ErrAuthResponseIssuer)
 		}
 	}

@@ -351,13 +351,8 @@ func (p *Provider) Client(ctx context.Context) (*Client, error) {
 	return c, err
 }
 
-// discovery returns the provider's discovery result, or nil for providers
-// with fixed endpoints.
-func (p *Provider) discovery(ctx context.Context) (*Discovery, error) {
-	_, d, err := p.resolve(ctx)
-	return d, err
-}
-
+// resolve returns the provider's client and its discovery result (nil for
+// providers with fixed endpoints), fetching discovery when it is due.
 func (p *Provider) resolve(ctx context.Context) (*Client, *Discovery, error) {
 	if p.spec.Discover == nil {
 		return p.client, nil, nil
