@@ -44,8 +44,9 @@ func flowServer(t *testing.T) *fakeServer {
 func testProvider(t testing.TB, f *fakeServer, name string, edit func(*ProviderSpec)) *Provider {
 	t.Helper()
 	spec := ProviderSpec{
-		Name:   name,
-		Client: Config{ClientID: "client-1", ClientSecret: "s3cret-value", Endpoints: f.endpoints(), Issuer: f.URL, Scopes: []string{"read"}},
+		Name: name,
+		Client: Config{ClientID: "client-1", ClientSecret: "s3cret-value", Endpoints: f.endpoints(), Issuer: f.URL, Scopes: []string{"read"},
+			HTTPClient: f.Client()}, // its own transport (see newTestClient)
 		FetchUser: func(ctx context.Context, r UserRequest) (*User, error) {
 			m, err := r.Client.Resource(ctx, ResourceRequest{URL: f.URL + "/user", Token: r.Token})
 			if err != nil {

@@ -104,8 +104,11 @@ func (f *fakeServer) endpoints() Endpoints {
 // changes applied to the config.
 func newTestClient(t testing.TB, f *fakeServer, edit func(*Config)) *Client {
 	t.Helper()
+	// The server's own client: the default transport is shared by every
+	// parallel test, and closing any httptest server closes its idle
+	// connections under the others' requests.
 	cfg := Config{ClientID: "client-1", ClientSecret: "s3cret-value", Endpoints: f.endpoints(),
-		RedirectURL: "http://127.0.0.1:8000/callback", Clock: newFakeClock()}
+		RedirectURL: "http://127.0.0.1:8000/callback", Clock: newFakeClock(), HTTPClient: f.Client()}
 	if edit != nil {
 		edit(&cfg)
 	}
